@@ -1,0 +1,1 @@
+"""The MLTRL domain: value types and the lifecycle rules, pure and I/O-free."""

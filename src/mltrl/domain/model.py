@@ -1,0 +1,114 @@
+"""Plain value types of the MLTRL domain. No I/O, no database, no framework."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+MIN_LEVEL = 0
+MAX_LEVEL = 9
+LEVELS = range(MIN_LEVEL, MAX_LEVEL + 1)
+
+
+class ComponentKind(StrEnum):
+    MODEL = "model"
+    ALGORITHM = "algorithm"
+    DATASET = "dataset"
+    DATA_PIPELINE = "data-pipeline"
+    SOFTWARE_MODULE = "software-module"
+    COMPOSITE = "composite"
+
+
+class Status(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    RETIRED = "retired"
+
+
+class EventKind(StrEnum):
+    INITIATE = "initiate"
+    FORK = "fork"  # a component that starts life in a forked project, carrying its parent's history
+    GRADUATE = "graduate"
+    SWITCHBACK = "switchback"
+    PAUSE = "pause"
+    RESUME = "resume"
+    RETIRE = "retire"
+
+
+#: Events that start a component's log.
+STARTING_EVENTS = frozenset({EventKind.INITIATE, EventKind.FORK})
+
+
+class SwitchbackKind(StrEnum):
+    DISCOVERY = "discovery"  # a gap found while building, e.g. back to research from a PoC
+    REVIEW = "review"  # a gated review decided to send the work back
+    EMBEDDED = "embedded"  # one of the switchbacks MLTRL predefines in its process
+
+
+class VersionKind(StrEnum):
+    CODE = "code"
+    MODEL = "model"
+    DATA = "data"
+
+
+#: The switchbacks the paper builds into the process: 4->2 (back to research
+#: after a proof of concept), 9->4 (a deployed system returns to R&D) and 9->7
+#: (any change to a deployed component sends it back through integration).
+EMBEDDED_SWITCHBACKS: frozenset[tuple[int, int]] = frozenset({(4, 2), (9, 4), (9, 7)})
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One entry of a component's append-only event log."""
+
+    kind: EventKind
+    to_level: int
+    at: datetime
+    actor: str
+    from_level: int | None = None
+    reason: str = ""
+    switchback_kind: SwitchbackKind | None = None
+    approver: str | None = None
+    #: For starting events: the level below which the component never went.
+    entry_level: int | None = None
+
+
+@dataclass(frozen=True)
+class ComponentState:
+    """What the event log folds into: the current lifecycle state of one component."""
+
+    level: int
+    entry_level: int
+    status: Status
+    seq: int  # how many events have been applied; the next event gets seq + 1
+    last_at: datetime
+
+
+@dataclass(frozen=True)
+class Approval:
+    """Who approved leaving ``level``.
+
+    Until gated reviews exist, a graduation names its approver. A review
+    decision produces the same shape (level + approvers), so the rule that
+    checks it does not change when reviews arrive.
+    """
+
+    level: int
+    approvers: tuple[str, ...]
+    source: str = "approver"  # later: "review:<id>"
+
+    @property
+    def describe(self) -> str:
+        return ", ".join(self.approvers)
+
+
+@dataclass(frozen=True)
+class Part:
+    """A component as seen by the system-TRL roll-up."""
+
+    code: str
+    level: int
+    status: Status
+    kind: ComponentKind
+    parent: str | None = None

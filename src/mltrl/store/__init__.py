@@ -1,0 +1,1 @@
+"""Persistence: schema, migrations, locating the registry, and reading/writing it."""

@@ -1,0 +1,60 @@
+"""SQLAlchemy engines for the registry, tuned so concurrent writers serialise cleanly.
+
+SQLite: WAL (readers never block the writer), a generous busy timeout, foreign
+keys on, and write transactions opened with ``BEGIN IMMEDIATE`` so two
+writers queue for the lock instead of failing half-way with "database is
+locked". PostgreSQL: read committed plus the optimistic ``seq`` check in the
+service layer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
+
+from mltrl.errors import StoreError
+from mltrl.store.location import Location
+
+#: Execution option a connection sets when it is about to write.
+WRITE = "mltrl_write"
+SQLITE_BUSY_TIMEOUT_S = 60
+
+
+def make_engine(location: Location) -> Engine:
+    if location.is_sqlite:
+        return _sqlite_engine(location.sqlite_path)
+    try:
+        import psycopg  # noqa: F401  (fail early with a useful message)
+    except ImportError as exc:
+        raise StoreError("PostgreSQL support needs the extra: pip install 'mltrl[postgres]'") from exc
+    url = location.url.replace("postgresql://", "postgresql+psycopg://", 1)
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below emit BEGIN itself.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
+
+    return engine
+
+
+def store_error(exc: DBAPIError, location: Location) -> StoreError:
+    """A one-line error for a database that cannot be opened or read."""
+    detail = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+    return StoreError(f"cannot use the registry at {location.display}: {detail}")

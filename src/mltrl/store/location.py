@@ -1,0 +1,94 @@
+"""Where the registry lives: ``--db`` > ``MLTRL_DATABASE_URL`` > the nearest ``.mltrl/``.
+
+Like git, commands look for ``.mltrl/`` in the current directory and then in
+each parent. This module imports nothing heavy: the CLI calls it on start-up.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from mltrl.errors import StoreError
+
+REGISTRY_DIR = ".mltrl"
+DATABASE_FILE = "mltrl.db"
+POLICY_FILE = "policy.yaml"
+ENV_URL = "MLTRL_DATABASE_URL"
+
+
+@dataclass(frozen=True)
+class Location:
+    url: str
+    home: Path | None  # the .mltrl directory, when the registry is a local one
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
+
+    @property
+    def sqlite_path(self) -> Path:
+        return sqlite_path(self.url)
+
+    @property
+    def display(self) -> str:
+        """The URL without a password, fit for messages."""
+        return redact(self.url)
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path.resolve()}"
+
+
+def sqlite_path(url: str) -> Path:
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url == prefix:
+        raise StoreError(f"{url!r}: mltrl needs a file-backed SQLite URL like sqlite:////path/to/mltrl.db")
+    return Path(url[len(prefix) :].split("?", 1)[0])
+
+
+def redact(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return url
+    credentials, _, host = rest.rpartition("@")
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}" if ":" in credentials else url
+
+
+def find_home(start: Path | None = None) -> Path | None:
+    here = (start or Path.cwd()).resolve()
+    for directory in (here, *here.parents):
+        candidate = directory / REGISTRY_DIR
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def locate(db: str | None = None, start: Path | None = None) -> Location:
+    """The registry a command works on, or a one-line error saying how to make one."""
+    url = db or os.environ.get(ENV_URL)
+    home = find_home(start)
+    if url:
+        _check_url(url)
+        return Location(url=url, home=home if url.startswith("sqlite") and _inside(url, home) else None)
+    if home is None:
+        raise StoreError(
+            f"no {REGISTRY_DIR}/ registry in {(start or Path.cwd()).resolve()} or any parent; "
+            f"run `mltrl init` here, or pass --db URL / set {ENV_URL}"
+        )
+    return Location(url=sqlite_url(home / DATABASE_FILE), home=home)
+
+
+def _check_url(url: str) -> None:
+    if url.startswith("sqlite"):
+        sqlite_path(url)
+    elif not url.startswith(("postgresql://", "postgresql+psycopg://")):
+        raise StoreError(
+            f"database URL {redact(url)!r} is not supported; use sqlite:///PATH or postgresql+psycopg://..."
+        )
+
+
+def _inside(url: str, home: Path | None) -> bool:
+    return home is not None and sqlite_path(url).resolve().parent == home.resolve()

@@ -1,0 +1,151 @@
+"""Every read of the registry, as plain SQL over a :class:`Reader`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mltrl.store.reader import Reader, as_utc
+from mltrl.store.records import (
+    ComponentRecord,
+    CouplingRecord,
+    EventRecord,
+    ProjectRecord,
+    VersionRecord,
+)
+
+_PROJECT = """
+SELECT p.id, p.key, p.name, p.description, p.rd_owner, p.product_owner, parent.key AS parent_key,
+       p.fork_reason, p.created_at, p.created_by
+FROM projects p LEFT JOIN projects parent ON parent.id = p.parent_id
+"""
+
+_COMPONENT = """
+SELECT c.id, c.project_id, p.key AS project_key, c.code, c.name, c.kind, parent.code AS parent_code,
+       CASE WHEN origin.id IS NULL THEN NULL ELSE origin_project.key || '/' || origin.code END AS forked_from,
+       c.description, c.entry_level, c.level, c.status, c.seq, c.last_at, c.created_at
+FROM components c
+JOIN projects p ON p.id = c.project_id
+LEFT JOIN components parent ON parent.id = c.parent_id
+LEFT JOIN components origin ON origin.id = c.forked_from_id
+LEFT JOIN projects origin_project ON origin_project.id = origin.project_id
+"""
+
+_EVENT = """
+SELECT e.id, p.key AS project_key, e.component_id, c.code, e.seq, e.kind, e.from_level, e.to_level,
+       e.entry_level, e.switchback_kind, e.approver, e.reason, e.actor, e.at, e.data
+FROM events e
+JOIN projects p ON p.id = e.project_id
+LEFT JOIN components c ON c.id = e.component_id
+"""
+
+
+def _project(row: dict[str, Any]) -> ProjectRecord:
+    row["created_at"] = as_utc(row["created_at"])
+    return ProjectRecord.from_row(row)
+
+
+def _component(row: dict[str, Any]) -> ComponentRecord:
+    row["last_at"] = as_utc(row["last_at"])
+    row["created_at"] = as_utc(row["created_at"])
+    return ComponentRecord.from_row(row)
+
+
+def _event(row: dict[str, Any]) -> EventRecord:
+    row["at"] = as_utc(row["at"])
+    if isinstance(row["data"], str):
+        row["data"] = json.loads(row["data"])
+    return EventRecord.from_row(row)
+
+
+def projects(r: Reader) -> list[ProjectRecord]:
+    return [_project(row) for row in r.all(_PROJECT + " ORDER BY p.key")]
+
+
+def project(r: Reader, key: str) -> ProjectRecord | None:
+    row = r.one(_PROJECT + " WHERE p.key = :key", key=key)
+    return None if row is None else _project(row)
+
+
+def components(r: Reader, project_key: str | None = None) -> list[ComponentRecord]:
+    if project_key is None:
+        rows = r.all(_COMPONENT + " ORDER BY p.key, c.id")
+    else:
+        rows = r.all(_COMPONENT + " WHERE p.key = :key ORDER BY c.id", key=project_key)
+    return [_component(row) for row in rows]
+
+
+def component(r: Reader, project_key: str, code: str) -> ComponentRecord | None:
+    row = r.one(_COMPONENT + " WHERE p.key = :key AND c.code = :code", key=project_key, code=code)
+    return None if row is None else _component(row)
+
+
+def couplings(r: Reader, component_id: int) -> list[CouplingRecord]:
+    """Couplings are symmetric: list the other side whichever side recorded it."""
+    rows = r.all(
+        """
+        SELECT k.id, p.key AS project_key, o.code, o.name, o.level, k.note
+        FROM couplings k
+        JOIN components o ON o.id = CASE WHEN k.component_id = :id THEN k.other_id ELSE k.component_id END
+        JOIN projects p ON p.id = o.project_id
+        WHERE k.component_id = :id OR k.other_id = :id
+        ORDER BY p.key, o.code
+        """,
+        id=component_id,
+    )
+    return [CouplingRecord.from_row(row) for row in rows]
+
+
+def versions(r: Reader, component_id: int) -> list[VersionRecord]:
+    rows = r.all(
+        """
+        SELECT id, kind, version, uri, sha256, note, registered_at, registered_by
+        FROM versions WHERE component_id = :id ORDER BY kind, registered_at, id
+        """,
+        id=component_id,
+    )
+    for row in rows:
+        row["registered_at"] = as_utc(row["registered_at"])
+    return [VersionRecord.from_row(row) for row in rows]
+
+
+def events(
+    r: Reader, project_key: str | None = None, component_id: int | None = None, lifecycle_only: bool = False
+) -> list[EventRecord]:
+    where, params = [], {}
+    if project_key is not None:
+        where.append("p.key = :key")
+        params["key"] = project_key
+    if component_id is not None:
+        where.append("e.component_id = :cid")
+        params["cid"] = component_id
+    if lifecycle_only:
+        where.append("e.seq IS NOT NULL")
+    sql = _EVENT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY e.at, e.id"
+    return [_event(row) for row in r.all(sql, **params)]
+
+
+def lifecycle_log(r: Reader, project_key: str | None = None) -> list[dict[str, Any]]:
+    """The lean lifecycle log for analytics and replay, ordered per component by seq."""
+    sql = """
+        SELECT e.component_id, p.key AS project_key, c.code, e.seq, e.kind, e.from_level, e.to_level,
+               e.entry_level, e.switchback_kind, e.approver, e.reason, e.actor, e.at
+        FROM events e JOIN projects p ON p.id = e.project_id JOIN components c ON c.id = e.component_id
+        WHERE e.seq IS NOT NULL
+    """
+    params: dict[str, Any] = {}
+    if project_key is not None:
+        sql += " AND p.key = :key"
+        params["key"] = project_key
+    rows = r.all(sql + " ORDER BY e.component_id, e.seq", **params)
+    for row in rows:
+        row["at"] = as_utc(row["at"])
+    return rows
+
+
+def counts(r: Reader) -> dict[str, int]:
+    """Row counts per table, for tests and ``doctor``."""
+    return {
+        table: int(r.scalar(f"SELECT COUNT(*) AS n FROM {table}"))
+        for table in ("projects", "components", "couplings", "versions", "events")
+    }

@@ -1,0 +1,128 @@
+"""Fast read access over a plain DB-API connection.
+
+Read commands (``status``, ``history``, ``report`` ...) must start quickly, and
+importing SQLAlchemy alone costs more than their whole budget. So reads run
+plain SQL through ``sqlite3`` or ``psycopg`` directly. The same
+:class:`Reader` also wraps the DB-API connection underneath a SQLAlchemy
+connection, so the Python API and the CLI share every query.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from mltrl.errors import StoreError
+from mltrl.store._revision import HEAD_REVISION
+from mltrl.store.location import Location
+
+_NAMED_PARAM = re.compile(r"(?<![:\w]):(\w+)")
+
+
+class Reader:
+    """Runs SQL written with ``:name`` parameters on SQLite or PostgreSQL."""
+
+    def __init__(self, raw: Any, *, postgres: bool) -> None:
+        self._raw = raw
+        self._postgres = postgres
+
+    def all(self, sql: str, **params: Any) -> list[dict[str, Any]]:
+        cursor = self._raw.cursor()
+        try:
+            cursor.execute(self._dialect(sql), params)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        finally:
+            cursor.close()
+
+    def one(self, sql: str, **params: Any) -> dict[str, Any] | None:
+        rows = self.all(sql, **params)
+        return rows[0] if rows else None
+
+    def scalar(self, sql: str, **params: Any) -> Any:
+        row = self.one(sql, **params)
+        return None if row is None else next(iter(row.values()))
+
+    def _dialect(self, sql: str) -> str:
+        return _NAMED_PARAM.sub(r"%(\1)s", sql) if self._postgres else sql
+
+
+def as_utc(value: datetime | str | None) -> datetime | None:
+    """Timestamps come back aware from PostgreSQL and as text from SQLite; make both aware UTC."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+@contextmanager
+def open_reader(location: Location) -> Iterator[Reader]:
+    """A checked, read-only-by-use connection to the registry at ``location``."""
+    if location.is_sqlite:
+        raw = _connect_sqlite(location)
+        postgres = False
+    else:
+        raw = _connect_postgres(location)
+        postgres = True
+    try:
+        reader = Reader(raw, postgres=postgres)
+        check_revision(reader, location)
+        yield reader
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"cannot read the registry at {location.display}: {exc}") from exc
+    finally:
+        raw.close()
+
+
+def check_revision(reader: Reader, location: Location) -> None:
+    try:
+        revision = reader.scalar("SELECT version_num FROM alembic_version")
+    except Exception as exc:
+        if _is_missing_table(exc):
+            raise StoreError(
+                f"{location.display} is not an mltrl registry (no schema); run `mltrl init` on it"
+            ) from exc
+        raise StoreError(f"cannot read the registry at {location.display}: {_first_line(exc)}") from exc
+    if revision != HEAD_REVISION:
+        raise StoreError(
+            f"the registry at {location.display} has schema {revision!r}, this mltrl expects "
+            f"{HEAD_REVISION!r}; run `mltrl migrate`"
+        )
+
+
+def _connect_sqlite(location: Location) -> sqlite3.Connection:
+    path = location.sqlite_path
+    if not path.is_file():
+        raise StoreError(f"no registry database at {path}; run `mltrl init`")
+    try:
+        raw = sqlite3.connect(path, timeout=30)
+        raw.execute("PRAGMA query_only = ON")  # a reader never writes, even by mistake
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"cannot read the registry at {path}: {exc}") from exc
+    return raw
+
+
+def _connect_postgres(location: Location) -> Any:
+    try:
+        import psycopg
+    except ImportError as exc:  # the extra is not installed
+        raise StoreError("PostgreSQL support needs the extra: pip install 'mltrl[postgres]'") from exc
+    conninfo = location.url.replace("postgresql+psycopg://", "postgresql://", 1)
+    try:
+        return psycopg.connect(conninfo, autocommit=True)
+    except psycopg.Error as exc:
+        raise StoreError(f"cannot connect to {location.display}: {_first_line(exc)}") from exc
+
+
+def _is_missing_table(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "no such table" in text or "does not exist" in text
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
