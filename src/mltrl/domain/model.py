@@ -10,6 +10,20 @@ MIN_LEVEL = 0
 MAX_LEVEL = 9
 LEVELS = range(MIN_LEVEL, MAX_LEVEL + 1)
 
+#: MLTRL's four phases. The catalogue (shipped data) describes them in full; this
+#: copy lets fast read paths name a level's phase without loading the catalogue,
+#: and a test keeps the two in step.
+PHASES: dict[str, range] = {
+    "research": range(0, 3),
+    "prototyping": range(3, 6),
+    "productization": range(6, 8),
+    "deployment": range(8, 10),
+}
+
+
+def phase_of(level: int) -> str:
+    return next(name for name, levels in PHASES.items() if level in levels)
+
 
 class ComponentKind(StrEnum):
     MODEL = "model"

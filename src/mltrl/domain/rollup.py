@@ -50,4 +50,3 @@ def roll_up(parts: list[Part]) -> Rollup:
 def code_sort_key(code: str) -> tuple[tuple[int, str], ...]:
     """Sort ``1.10`` after ``1.9``: numeric parts numerically."""
     return tuple((int(p), "") if p.isdigit() else (1 << 30, p) for p in code.split("."))
-

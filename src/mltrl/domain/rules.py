@@ -62,7 +62,9 @@ def apply(state: ComponentState, event: Transition) -> ComponentState:
             f"({state.last_at.isoformat()}); the log only moves forward in time"
         )
     if event.from_level is not None and event.from_level != state.level:
-        raise RuleViolation(f"{event.kind} from level {event.from_level}, but the component is at {state.level}")
+        raise RuleViolation(
+            f"{event.kind} from level {event.from_level}, but the component is at {state.level}"
+        )
     if state.status is Status.RETIRED:
         raise RuleViolation(f"the component is retired; {event.kind} is not possible")
     handler = _HANDLERS.get(event.kind)
@@ -87,7 +89,9 @@ def replay(events: list[Transition]) -> ComponentState:
 def _graduate(state: ComponentState, event: Transition) -> tuple[int, Status]:
     _require_active(state, "graduate")
     if state.level == MAX_LEVEL:
-        raise RuleViolation("level 9 is the top: a deployed component is reviewed again, it does not graduate")
+        raise RuleViolation(
+            "level 9 is the top: a deployed component is reviewed again, it does not graduate"
+        )
     if event.to_level > state.level + 1:
         skipped = ", ".join(str(n) for n in range(state.level + 1, event.to_level))
         raise RuleViolation(
@@ -99,7 +103,9 @@ def _graduate(state: ComponentState, event: Transition) -> tuple[int, Status]:
             f"graduating to {event.to_level} does not go up from {state.level}; use a switchback to go down"
         )
     if not event.approver or not event.approver.strip():
-        raise RuleViolation(f"graduating from {state.level} needs an approval of the level-{state.level} gate")
+        raise RuleViolation(
+            f"graduating from {state.level} needs an approval of the level-{state.level} gate"
+        )
     return event.to_level, state.status
 
 
@@ -225,4 +231,6 @@ def plan_switchback(
 def plan_status_change(
     state: ComponentState, kind: EventKind, *, actor: str, at: datetime, reason: str = ""
 ) -> Transition:
-    return Transition(kind=kind, from_level=state.level, to_level=state.level, at=at, actor=actor, reason=reason)
+    return Transition(
+        kind=kind, from_level=state.level, to_level=state.level, at=at, actor=actor, reason=reason
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert
@@ -16,26 +17,44 @@ from mltrl.store.location import Location
 from mltrl.store.reader import Reader
 
 
+@dataclass(frozen=True)
+class Unit:
+    """What a write use-case works with: the open transaction, a reader on it, and who acts."""
+
+    conn: Connection
+    reader: Reader
+    actor: str
+
+    def append_event(self, **values: Any) -> None:
+        values.setdefault("reason", "")
+        values.setdefault("actor", self.actor)
+        self.conn.execute(insert(schema.events).values(**values))
+
+
 class Store:
     """Opens read and write connections; lets callers group writes in one transaction."""
 
     def __init__(self, engine: Engine, location: Location) -> None:
         self.engine = engine
         self.location = location
-        self._open: Connection | None = None  # set while a transaction() block runs
+        self._open: Connection | None = None  # set while a write transaction runs
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
+        """A write transaction; nested calls join the one already open (see ``Registry.transaction``)."""
         if self._open is not None:
             yield self._open
             return
-        with self._translated():
-            with self.engine.connect().execution_options(**{WRITE: True}) as conn, conn.begin():
-                self._open = conn
-                try:
-                    yield conn
-                finally:
-                    self._open = None
+        with (
+            self._translated(),
+            self.engine.connect().execution_options(**{WRITE: True}) as conn,
+            conn.begin(),
+        ):
+            self._open = conn
+            try:
+                yield conn
+            finally:
+                self._open = None
 
     @contextmanager
     def read(self) -> Iterator[Reader]:
@@ -46,7 +65,8 @@ class Store:
             yield self.reader(conn)
             conn.rollback()
 
-    def reader(self, conn: Connection) -> Reader:
+    @staticmethod
+    def reader(conn: Connection) -> Reader:
         return Reader(conn.connection.dbapi_connection, postgres=conn.dialect.name == "postgresql")
 
     @contextmanager
@@ -60,8 +80,3 @@ class Store:
             raise Conflict(f"another change landed first ({detail}); nothing was written") from exc
         except DBAPIError as exc:
             raise store_error(exc, self.location) from exc
-
-
-def append_event(conn: Connection, **values: Any) -> None:
-    values.setdefault("reason", "")
-    conn.execute(insert(schema.events).values(**values))

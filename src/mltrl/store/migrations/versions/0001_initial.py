@@ -27,7 +27,9 @@ def upgrade() -> None:
         sa.Column("description", sa.Text, nullable=False),
         sa.Column("rd_owner", sa.String(200)),
         sa.Column("product_owner", sa.String(200)),
-        sa.Column("parent_id", sa.Integer, sa.ForeignKey("projects.id", name="fk_projects_parent_id_projects")),
+        sa.Column(
+            "parent_id", sa.Integer, sa.ForeignKey("projects.id", name="fk_projects_parent_id_projects")
+        ),
         sa.Column("fork_reason", sa.Text),
         sa.Column("created_at", ts, nullable=False),
         sa.Column("created_by", sa.String(200), nullable=False),
@@ -45,7 +47,9 @@ def upgrade() -> None:
         sa.Column("code", sa.String(32), nullable=False),
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("kind", sa.String(32), nullable=False),
-        sa.Column("parent_id", sa.Integer, sa.ForeignKey("components.id", name="fk_components_parent_id_components")),
+        sa.Column(
+            "parent_id", sa.Integer, sa.ForeignKey("components.id", name="fk_components_parent_id_components")
+        ),
         sa.Column(
             "forked_from_id",
             sa.Integer,
@@ -75,7 +79,10 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column(
-            "other_id", sa.Integer, sa.ForeignKey("components.id", name="fk_couplings_other_id_components"), nullable=False
+            "other_id",
+            sa.Integer,
+            sa.ForeignKey("components.id", name="fk_couplings_other_id_components"),
+            nullable=False,
         ),
         sa.Column("note", sa.Text, nullable=False),
         sa.Column("created_at", ts, nullable=False),
@@ -104,9 +111,16 @@ def upgrade() -> None:
         "events",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column(
-            "project_id", sa.Integer, sa.ForeignKey("projects.id", name="fk_events_project_id_projects"), nullable=False
+            "project_id",
+            sa.Integer,
+            sa.ForeignKey("projects.id", name="fk_events_project_id_projects"),
+            nullable=False,
         ),
-        sa.Column("component_id", sa.Integer, sa.ForeignKey("components.id", name="fk_events_component_id_components")),
+        sa.Column(
+            "component_id",
+            sa.Integer,
+            sa.ForeignKey("components.id", name="fk_events_component_id_components"),
+        ),
         sa.Column("seq", sa.Integer),
         sa.Column("kind", sa.String(32), nullable=False),
         sa.Column("from_level", sa.Integer),

@@ -1,0 +1,169 @@
+"""``report``: quantified progress from the event log.
+
+Time spent per level per component (paused time does not count: nobody was
+working on it), switchback counts by kind, the most frequent transitions,
+paths and cycles across projects (where work loops, e.g. 7 -> 8 -> 7), and
+the median time a completed stay at each level took across the organisation.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from statistics import median
+from typing import Any
+
+from mltrl.store import queries
+from mltrl.store.reader import Reader
+
+DAY_S = 86400.0
+LEAVING = frozenset({"graduate", "switchback"})
+ENTERING = frozenset({"initiate", "fork", "graduate", "switchback"})
+
+
+@dataclass
+class ComponentProgress:
+    project: str
+    code: str
+    level: int
+    status: str
+    seconds_per_level: dict[int, float] = field(default_factory=lambda: defaultdict(float))
+    current_stay_s: float = 0.0
+    switchbacks: Counter[str] = field(default_factory=Counter)
+    path: list[int] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "project": self.project,
+            "code": self.code,
+            "level": self.level,
+            "status": self.status,
+            "days_per_level": {str(k): _days(v) for k, v in sorted(self.seconds_per_level.items())},
+            "current_stay_days": _days(self.current_stay_s),
+            "switchbacks": dict(sorted(self.switchbacks.items())),
+            "path": self.path,
+        }
+
+
+@dataclass
+class Report:
+    generated_at: datetime
+    project: str | None
+    components: list[ComponentProgress]
+    switchbacks_by_kind: dict[str, int]
+    top_transitions: list[dict[str, Any]]
+    top_paths: list[dict[str, Any]]
+    top_cycles: list[dict[str, Any]]
+    median_days_per_level: dict[int, float]
+    completed_stays_per_level: dict[int, int]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "generated_at": self.generated_at.isoformat(),
+            "project": self.project,
+            "components": [c.to_json() for c in self.components],
+            "switchbacks_by_kind": self.switchbacks_by_kind,
+            "top_transitions": self.top_transitions,
+            "top_paths": self.top_paths,
+            "top_cycles": self.top_cycles,
+            "median_days_per_level": {str(k): v for k, v in sorted(self.median_days_per_level.items())},
+            "completed_stays_per_level": {
+                str(k): v for k, v in sorted(self.completed_stays_per_level.items())
+            },
+        }
+
+
+def build_report(r: Reader, now: datetime, project_key: str | None = None, top: int = 10) -> Report:
+    rows = queries.lifecycle_log(r, project_key)
+    progress: list[ComponentProgress] = []
+    completed: dict[int, list[float]] = defaultdict(list)
+    transitions: Counter[tuple[int, int, str]] = Counter()
+    paths: Counter[tuple[int, ...]] = Counter()
+    cycles: Counter[tuple[int, ...]] = Counter()
+
+    start = 0
+    while start < len(rows):
+        end = start
+        while end < len(rows) and rows[end]["component_id"] == rows[start]["component_id"]:
+            end += 1
+        component = _walk(rows[start:end], now, completed, transitions, cycles)
+        paths[tuple(component.path)] += 1
+        progress.append(component)
+        start = end
+
+    by_kind: Counter[str] = Counter()
+    for component in progress:
+        by_kind.update(component.switchbacks)
+    return Report(
+        generated_at=now,
+        project=project_key,
+        components=progress,
+        switchbacks_by_kind={kind: by_kind.get(kind, 0) for kind in ("discovery", "review", "embedded")},
+        top_transitions=[
+            {"from": a, "to": b, "kind": kind, "count": n} for (a, b, kind), n in _top(transitions, top)
+        ],
+        top_paths=[{"path": list(path), "count": n} for path, n in _top(paths, top)],
+        top_cycles=[{"cycle": list(cycle), "count": n} for cycle, n in _top(cycles, top)],
+        median_days_per_level={level: _days(median(stays)) for level, stays in sorted(completed.items())},
+        completed_stays_per_level={level: len(stays) for level, stays in sorted(completed.items())},
+    )
+
+
+def _walk(
+    events: list[dict[str, Any]],
+    now: datetime,
+    completed: dict[int, list[float]],
+    transitions: Counter[tuple[int, int, str]],
+    cycles: Counter[tuple[int, ...]],
+) -> ComponentProgress:
+    """Fold one component's log (ordered by seq) into its progress, feeding the organisation counters."""
+    first = events[0]
+    component = ComponentProgress(project=first["project_key"], code=first["code"], level=0, status="active")
+    level, status, since, stay = first["to_level"], "active", first["at"], 0.0
+    for event in events:
+        if event is not first:
+            if status == "active":
+                spent = (event["at"] - since).total_seconds()
+                component.seconds_per_level[level] += spent
+                stay += spent
+            if event["kind"] in LEAVING:
+                completed[level].append(stay)
+                label = (
+                    "graduate" if event["kind"] == "graduate" else f"{event['switchback_kind']} switchback"
+                )
+                transitions[(level, event["to_level"], label)] += 1
+                stay = 0.0
+        kind = event["kind"]
+        if kind in ENTERING:
+            level = event["to_level"]
+            component.path.append(level)
+            if kind == "switchback":
+                component.switchbacks[event["switchback_kind"]] += 1
+                cycles[_cycle(component.path)] += 1
+        status = {"pause": "paused", "resume": "active", "retire": "retired"}.get(kind, status)
+        since = event["at"]
+    if status == "active":
+        tail = max(0.0, (now - since).total_seconds())
+        component.seconds_per_level[level] += tail
+        stay += tail
+    component.level, component.status, component.current_stay_s = level, status, stay
+    return component
+
+
+def _cycle(path: list[int]) -> tuple[int, ...]:
+    """The loop a switchback closes: from the last earlier visit of the level it returns to."""
+    target = path[-1]
+    for i in range(len(path) - 2, -1, -1):
+        if path[i] == target:
+            return tuple(path[i:])
+    return tuple(path[-2:])  # back to a level last seen before a fork; the step itself is the loop
+
+
+def _top(counter: Counter, n: int) -> list[tuple[Any, int]]:
+    # Ties broken by the key so the report is the same on every run.
+    return sorted(counter.items(), key=lambda item: (-item[1], str(item[0])))[:n]
+
+
+def _days(seconds: float) -> float:
+    return round(seconds / DAY_S, 3)

@@ -1,0 +1,147 @@
+"""Use-cases for components: add one at its starting level, couple two, register versions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import insert
+
+from mltrl.domain import rules
+from mltrl.domain.model import ComponentKind, EventKind, Transition
+from mltrl.errors import BadInput
+from mltrl.service import inputs, lifecycle, lookup
+from mltrl.service._store import Unit
+from mltrl.service.hashing import sha256_path
+from mltrl.store import queries, schema
+from mltrl.store.records import ComponentRecord, VersionRecord
+
+
+def add(
+    unit: Unit,
+    project_key: str,
+    code: str,
+    name: str,
+    *,
+    kind: ComponentKind | str,
+    level: int | str,
+    parent: str | None = None,
+    description: str = "",
+    reason: str = "",
+    at: datetime | str | None = None,
+) -> ComponentRecord:
+    """Initiate a component at any level; it can never be switched back below that level."""
+    project = lookup.project(unit.reader, project_key)
+    code = inputs.component_code(code)
+    kind = inputs.component_kind(kind)
+    level = rules.parse_level(level, "starting level")
+    if queries.component(unit.reader, project.key, code) is not None:
+        raise BadInput(f"component {code!r} already exists in project {project.key!r}")
+    parent_id = None
+    if parent is not None:
+        parent_record = lookup.component(unit.reader, f"{project.key}/{inputs.component_code(parent)}")
+        if parent_record.kind != ComponentKind.COMPOSITE:
+            raise BadInput(f"parent {parent_record.ref} is a {parent_record.kind}, not a composite")
+        parent_id = parent_record.id
+    when = inputs.moment(at)
+    component_id = unit.conn.execute(
+        insert(schema.components).values(
+            project_id=project.id,
+            code=code,
+            name=inputs.text(name, "component name", required=True),
+            kind=kind.value,
+            parent_id=parent_id,
+            description=inputs.text(description, "description", limit=20000),
+            entry_level=level,
+            level=level,
+            status="active",
+            seq=1,
+            last_at=when,
+            created_at=when,
+        )
+    ).inserted_primary_key[0]
+    event = Transition(
+        kind=EventKind.INITIATE,
+        to_level=level,
+        entry_level=level,
+        at=when,
+        actor=unit.actor,
+        reason=inputs.text(reason, "reason", limit=4000),
+    )
+    lifecycle.record_start(unit, component_id, project.id, event)
+    return lookup.component(unit.reader, f"{project.key}/{code}")
+
+
+def couple(unit: Unit, ref: str, other_ref: str, *, note: str = "") -> None:
+    """Record that two components depend on each other (possibly across projects)."""
+    one = lookup.component(unit.reader, ref)
+    other = lookup.component(unit.reader, other_ref)
+    if one.id == other.id:
+        raise BadInput(f"{ref} cannot be coupled to itself")
+    if any(
+        c.project_key == other.project_key and c.code == other.code
+        for c in queries.couplings(unit.reader, one.id)
+    ):
+        raise BadInput(f"{one.ref} and {other.ref} are already coupled")
+    when = inputs.now()
+    unit.conn.execute(
+        insert(schema.couplings).values(
+            component_id=one.id,
+            other_id=other.id,
+            note=inputs.text(note, "note", limit=4000),
+            created_at=when,
+        )
+    )
+    unit.append_event(
+        project_id=one.project_id,
+        component_id=one.id,
+        kind="component.couple",
+        at=when,
+        data={"with": other.ref},
+    )
+
+
+def register_version(
+    unit: Unit,
+    ref: str,
+    kind: str,
+    version: str,
+    *,
+    uri: str | None = None,
+    path: str | Path | None = None,
+    sha256: str | None = None,
+    note: str = "",
+    at: datetime | str | None = None,
+) -> VersionRecord:
+    """A code, model or data version of a component; its content hash is computed from ``path``."""
+    record = lookup.component(unit.reader, ref)
+    kind_value = inputs.version_kind(kind).value
+    version = inputs.semantic_version(version)
+    if path is not None and sha256 is not None:
+        raise BadInput("give either a path to hash or a sha256, not both")
+    digest = sha256_path(Path(path)) if path is not None else (inputs.sha256(sha256) if sha256 else None)
+    if any(v.kind == kind_value and v.version == version for v in queries.versions(unit.reader, record.id)):
+        raise BadInput(f"{kind_value} version {version} of {record.ref} is already registered")
+    when = inputs.moment(at)
+    unit.conn.execute(
+        insert(schema.versions).values(
+            component_id=record.id,
+            kind=kind_value,
+            version=version,
+            uri=inputs.text(uri, "uri", limit=2000) or None,
+            sha256=digest,
+            note=inputs.text(note, "note", limit=4000),
+            registered_at=when,
+            registered_by=unit.actor,
+        )
+    )
+    unit.append_event(
+        project_id=record.project_id,
+        component_id=record.id,
+        kind="version.register",
+        at=when,
+        data={"kind": kind_value, "version": version, "sha256": digest},
+    )
+    return next(
+        v for v in queries.versions(unit.reader, record.id) if v.kind == kind_value and v.version == version
+    )

@@ -1,0 +1,124 @@
+"""Validation of what users type: keys, codes, refs, versions, times, actors.
+
+Each check raises :class:`~mltrl.errors.BadInput` with a one-line message that
+names the field, so every entry point (CLI, Python API) refuses bad input the
+same way before anything is written.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import re
+from datetime import UTC, datetime, timedelta
+
+from mltrl.domain.model import ComponentKind, SwitchbackKind, VersionKind
+from mltrl.errors import BadInput
+
+PROJECT_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
+COMPONENT_CODE = re.compile(r"^\d{1,4}(\.\d{1,4}){0,3}$")
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+#: Clocks differ between machines; accept a little skew before calling a time "in the future".
+CLOCK_SKEW = timedelta(minutes=5)
+ENV_ACTOR = "MLTRL_ACTOR"
+
+
+def project_key(value: str) -> str:
+    if not PROJECT_KEY.match(value or ""):
+        raise BadInput(
+            f"project key {value!r} is not valid: start with a letter, then letters, digits, '-' or '_' "
+            "(at most 64)"
+        )
+    return value
+
+
+def component_code(value: str) -> str:
+    if not COMPONENT_CODE.match(value or ""):
+        raise BadInput(
+            f"component code {value!r} is not valid: use numbers separated by dots, like 1.1 or 4.2"
+        )
+    return value
+
+
+def parse_ref(ref: str) -> tuple[str, str]:
+    """``PROJECT/CODE`` -> (project key, component code)."""
+    project, sep, code = (ref or "").partition("/")
+    if not sep:
+        raise BadInput(f"{ref!r} is not a component reference; write PROJECT/CODE, e.g. neuropath/1.1")
+    return project_key(project), component_code(code)
+
+
+def choice(enum: type, value: object, field: str) -> object:
+    try:
+        return enum(str(value))
+    except ValueError:
+        allowed = ", ".join(member.value for member in enum)
+        raise BadInput(f"{field}: {value!r} is not one of {allowed}") from None
+
+
+def component_kind(value: object) -> ComponentKind:
+    return choice(ComponentKind, value, "component kind")  # type: ignore[return-value]
+
+
+def version_kind(value: object) -> VersionKind:
+    return choice(VersionKind, value, "version kind")  # type: ignore[return-value]
+
+
+def switchback_kind(value: object | None) -> SwitchbackKind | None:
+    return None if value is None else choice(SwitchbackKind, value, "switchback kind")  # type: ignore[return-value]
+
+
+def semantic_version(value: str) -> str:
+    import semver
+
+    try:
+        return str(semver.Version.parse(value))
+    except (ValueError, TypeError):
+        raise BadInput(
+            f"version {value!r} is not a semantic version (MAJOR.MINOR.PATCH, e.g. 1.4.0 or 2.0.0-rc.1)"
+        ) from None
+
+
+def sha256(value: str) -> str:
+    lowered = (value or "").lower()
+    if not SHA256.match(lowered):
+        raise BadInput(f"sha256 {value!r} is not 64 hexadecimal characters")
+    return lowered
+
+
+def text(value: str | None, field: str, *, required: bool = False, limit: int = 200) -> str:
+    cleaned = (value or "").strip()
+    if required and not cleaned:
+        raise BadInput(f"{field} must not be empty")
+    if len(cleaned) > limit:
+        raise BadInput(f"{field} is longer than {limit} characters")
+    return cleaned
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def moment(value: datetime | str | None, field: str = "time") -> datetime:
+    """When a change happened: now by default; naive times are UTC; never in the future."""
+    if value is None:
+        return now()
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            raise BadInput(f"{field}: {value!r} is not an ISO 8601 time like 2026-03-01T09:30:00Z") from None
+    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if value > now() + CLOCK_SKEW:
+        raise BadInput(f"{field}: {value.isoformat()} is in the future")
+    return value
+
+
+def default_actor() -> str:
+    actor = os.environ.get(ENV_ACTOR)
+    if actor:
+        return actor
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry, e.g. in some containers
+        return "unknown"

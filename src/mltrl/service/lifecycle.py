@@ -1,0 +1,135 @@
+"""Use-cases that move a component through its levels: initiate, graduate, switch back, pause ...
+
+Each one reads the component's current state inside the write transaction,
+asks :mod:`mltrl.domain.rules` for the next state, and lands the event and the
+new state together. The ``UPDATE ... WHERE seq = <seen>`` makes a concurrent
+writer that changed the component first win cleanly: the loser changes no row
+and reports a conflict instead of writing a second, contradictory event.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+
+from mltrl.domain import rules
+from mltrl.domain.model import Approval, ComponentState, EventKind, SwitchbackKind, Transition
+from mltrl.errors import Conflict
+from mltrl.service import inputs, lookup
+from mltrl.service._store import Unit
+from mltrl.store import schema
+from mltrl.store.records import ComponentRecord
+
+
+def record_start(
+    unit: Unit, component_id: int, project_id: int, event: Transition, data: dict[str, Any] | None = None
+) -> ComponentState:
+    """Log the initiate/fork event that opens a component's log (the row was just inserted)."""
+    state = rules.start(event)
+    _append(unit, component_id, project_id, state.seq, event, data)
+    return state
+
+
+def graduate(
+    unit: Unit,
+    ref: str,
+    approval: Approval | str,
+    *,
+    to_level: int | None = None,
+    reason: str = "",
+    at: datetime | str | None = None,
+) -> ComponentRecord:
+    record = lookup.component(unit.reader, ref)
+    state = lookup.state_of(record)
+    if to_level is not None:
+        to_level = rules.parse_level(to_level, "target level")
+        if to_level <= state.level:
+            # Most often a second, concurrent graduation of the same gate: say so plainly.
+            raise Conflict(f"{ref} is already at level {state.level}; it cannot graduate to {to_level}")
+    if isinstance(approval, str):
+        approval = Approval(level=state.level, approvers=(inputs.text(approval, "approver", required=True),))
+    event = rules.plan_graduation(
+        state,
+        approval,
+        actor=unit.actor,
+        at=inputs.moment(at),
+        reason=inputs.text(reason, "reason", limit=4000),
+        to_level=to_level,
+    )
+    return _land(unit, record, state, event, {"approval": approval.source})
+
+
+def switchback(
+    unit: Unit,
+    ref: str,
+    to_level: int | str,
+    *,
+    kind: SwitchbackKind | str | None = None,
+    reason: str,
+    at: datetime | str | None = None,
+) -> ComponentRecord:
+    record = lookup.component(unit.reader, ref)
+    state = lookup.state_of(record)
+    event = rules.plan_switchback(
+        state,
+        rules.parse_level(to_level, "target level"),
+        inputs.switchback_kind(kind),
+        actor=unit.actor,
+        at=inputs.moment(at),
+        reason=inputs.text(reason, "reason", limit=4000),
+    )
+    return _land(unit, record, state, event)
+
+
+def change_status(
+    unit: Unit, ref: str, kind: EventKind, *, reason: str = "", at: datetime | str | None = None
+) -> ComponentRecord:
+    record = lookup.component(unit.reader, ref)
+    state = lookup.state_of(record)
+    event = rules.plan_status_change(
+        state, kind, actor=unit.actor, at=inputs.moment(at), reason=inputs.text(reason, "reason", limit=4000)
+    )
+    return _land(unit, record, state, event)
+
+
+def _land(
+    unit: Unit,
+    record: ComponentRecord,
+    seen: ComponentState,
+    event: Transition,
+    data: dict[str, Any] | None = None,
+) -> ComponentRecord:
+    after = rules.apply(seen, event)
+    changed = unit.conn.execute(
+        update(schema.components)
+        .where(schema.components.c.id == record.id, schema.components.c.seq == seen.seq)
+        .values(level=after.level, status=after.status.value, seq=after.seq, last_at=after.last_at)
+    ).rowcount
+    if changed != 1:
+        raise Conflict(
+            f"{record.ref} was changed by someone else while this {event.kind} ran; nothing was written"
+        )
+    _append(unit, record.id, record.project_id, after.seq, event, data)
+    return lookup.component(unit.reader, record.ref)
+
+
+def _append(
+    unit: Unit, component_id: int, project_id: int, seq: int, event: Transition, data: dict[str, Any] | None
+) -> None:
+    unit.append_event(
+        project_id=project_id,
+        component_id=component_id,
+        seq=seq,
+        kind=event.kind.value,
+        from_level=event.from_level,
+        to_level=event.to_level,
+        entry_level=event.entry_level,
+        switchback_kind=event.switchback_kind.value if event.switchback_kind else None,
+        approver=event.approver,
+        reason=event.reason,
+        actor=event.actor,
+        at=event.at,
+        data=data,
+    )

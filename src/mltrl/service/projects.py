@@ -1,0 +1,112 @@
+"""Use-cases for projects: create one, fork one (the level-2 "both paths" bifurcation)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import insert
+
+from mltrl.domain.model import EventKind, Status, Transition
+from mltrl.domain.rollup import code_sort_key
+from mltrl.errors import BadInput
+from mltrl.service import inputs, lifecycle, lookup
+from mltrl.service._store import Unit
+from mltrl.store import queries, schema
+from mltrl.store.records import ProjectRecord
+
+
+def create(
+    unit: Unit,
+    key: str,
+    name: str,
+    *,
+    description: str = "",
+    rd_owner: str | None = None,
+    product_owner: str | None = None,
+    at: datetime | str | None = None,
+    parent_id: int | None = None,
+    fork_reason: str | None = None,
+) -> ProjectRecord:
+    key = inputs.project_key(key)
+    if queries.project(unit.reader, key) is not None:
+        raise BadInput(f"project {key!r} already exists")
+    when = inputs.moment(at)
+    project_id = unit.conn.execute(
+        insert(schema.projects).values(
+            key=key,
+            name=inputs.text(name, "project name", required=True),
+            description=inputs.text(description, "description", limit=20000),
+            rd_owner=inputs.text(rd_owner, "R&D owner") or None,
+            product_owner=inputs.text(product_owner, "product owner") or None,
+            parent_id=parent_id,
+            fork_reason=fork_reason,
+            created_at=when,
+            created_by=unit.actor,
+        )
+    ).inserted_primary_key[0]
+    unit.append_event(project_id=project_id, kind="project.create", at=when, reason=fork_reason or "")
+    return lookup.project(unit.reader, key)
+
+
+def fork(
+    unit: Unit,
+    parent_key: str,
+    key: str,
+    *,
+    name: str | None = None,
+    reason: str,
+    description: str | None = None,
+    at: datetime | str | None = None,
+) -> ProjectRecord:
+    """A new project that continues from the parent's live components, at their levels.
+
+    Each copied component keeps its entry level (the levels below it were
+    still never done) and a link to the component it came from; its log opens
+    with a ``fork`` event instead of ``initiate``.
+    """
+    parent = lookup.project(unit.reader, parent_key)
+    reason = inputs.text(reason, "fork reason", required=True, limit=4000)
+    when = inputs.moment(at)
+    child = create(
+        unit,
+        key,
+        name or f"{parent.name} ({key})",
+        description=parent.description if description is None else description,
+        rd_owner=parent.rd_owner,
+        product_owner=parent.product_owner,
+        at=when,
+        parent_id=parent.id,
+        fork_reason=reason,
+    )
+    originals = [c for c in queries.components(unit.reader, parent.key) if c.status != Status.RETIRED]
+    new_ids: dict[str, int] = {}
+    # Parents before children, so a composite exists before its parts point at it.
+    for original in sorted(originals, key=lambda c: (c.parent_code is not None, code_sort_key(c.code))):
+        new_ids[original.code] = unit.conn.execute(
+            insert(schema.components).values(
+                project_id=child.id,
+                code=original.code,
+                name=original.name,
+                kind=original.kind,
+                parent_id=new_ids.get(original.parent_code) if original.parent_code else None,
+                forked_from_id=original.id,
+                description=original.description,
+                entry_level=original.entry_level,
+                level=original.level,
+                status=Status.ACTIVE.value,
+                seq=1,
+                last_at=when,
+                created_at=when,
+            )
+        ).inserted_primary_key[0]
+        event = Transition(
+            kind=EventKind.FORK,
+            to_level=original.level,
+            entry_level=original.entry_level,
+            at=when,
+            actor=unit.actor,
+            reason=reason,
+        )
+        lifecycle.record_start(unit, new_ids[original.code], child.id, event, {"from": original.ref})
+    unit.append_event(project_id=parent.id, kind="project.forked", at=when, reason=reason, data={"into": key})
+    return child

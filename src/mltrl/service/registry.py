@@ -1,0 +1,257 @@
+"""The Python API: one object to open a registry and run every use-case on it.
+
+    from mltrl import Registry
+
+    with Registry.open() as reg:                 # the nearest .mltrl/, like git
+        reg.create_project("neuropath", "Neuropathology copilot")
+        reg.add_component("neuropath/1.1", "Segmentation model", kind="model", level=4)
+        reg.graduate("neuropath/1.1", approver="Dr. Rivera")
+        print(reg.status("neuropath").system_level)
+
+Each call is one transaction; wrap several in ``with reg.transaction():`` to
+land them together (all or nothing, and much faster for bulk loads).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from mltrl.analytics.report import Report, build_report
+from mltrl.domain.model import Approval, ComponentKind, EventKind, SwitchbackKind
+from mltrl.service import components, inputs, lifecycle, lookup, projects, setup
+from mltrl.service._store import Store, Unit
+from mltrl.store import queries
+from mltrl.store.engine import make_engine
+from mltrl.store.location import Location, locate
+from mltrl.store.reader import Reader, check_revision
+from mltrl.store.records import ComponentRecord, CouplingRecord, EventRecord, ProjectRecord, VersionRecord
+from mltrl.views import history
+from mltrl.views.doctor import DoctorReport, examine
+from mltrl.views.status import ProjectStatus, project_status
+
+T = TypeVar("T")
+
+
+class Registry:
+    """A registry of projects, components, versions and their event log."""
+
+    def __init__(self, store: Store, *, actor: str | None = None) -> None:
+        self._store = store
+        self.actor = inputs.text(actor, "actor") or inputs.default_actor()
+
+    # --- opening -----------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, db: str | None = None, *, start: Path | None = None, actor: str | None = None) -> Registry:
+        """The registry at ``db`` / ``MLTRL_DATABASE_URL`` / the nearest ``.mltrl/``; checks its schema."""
+        location = locate(db, start)
+        registry = cls(Store(make_engine(location), location), actor=actor)
+        with registry._store.read() as reader:
+            check_revision(reader, location)
+        return registry
+
+    @classmethod
+    def init(
+        cls, directory: Path | None = None, *, db: str | None = None, actor: str | None = None
+    ) -> Registry:
+        """Create ``directory/.mltrl/`` (or the schema at ``db``) and open it; safe to run twice."""
+        location = Location(url=db, home=None) if db else setup.local_location(directory or Path.cwd())
+        if db:
+            locate(db)  # validates the URL
+        engine, created = setup.initialise(location)
+        registry = cls(Store(engine, location), actor=actor)
+        registry.created = created
+        return registry
+
+    def migrate(self) -> str:
+        """Upgrade the schema to this mltrl's head; return the revision it was at."""
+        return setup.upgrade(self._store.engine, self._store.location)
+
+    @property
+    def location(self) -> Location:
+        return self._store.location
+
+    def close(self) -> None:
+        self._store.engine.dispose()
+
+    def __enter__(self) -> Registry:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Run several writes as one: all land, or (on any error) none does."""
+        with self._store.write():
+            yield
+
+    # --- writes ------------------------------------------------------------------------------------
+
+    def _write(self, use_case: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        with self._store.write() as conn:
+            return use_case(Unit(conn, self._store.reader(conn), self.actor), *args, **kwargs)
+
+    def create_project(
+        self,
+        key: str,
+        name: str,
+        *,
+        description: str = "",
+        rd_owner: str | None = None,
+        product_owner: str | None = None,
+        at: datetime | str | None = None,
+    ) -> ProjectRecord:
+        return self._write(
+            projects.create,
+            key,
+            name,
+            description=description,
+            rd_owner=rd_owner,
+            product_owner=product_owner,
+            at=at,
+        )
+
+    def fork_project(
+        self, parent: str, key: str, *, reason: str, name: str | None = None, at: datetime | str | None = None
+    ) -> ProjectRecord:
+        return self._write(projects.fork, parent, key, name=name, reason=reason, at=at)
+
+    def add_component(
+        self,
+        ref: str,
+        name: str,
+        *,
+        kind: ComponentKind | str,
+        level: int | str,
+        parent: str | None = None,
+        description: str = "",
+        reason: str = "",
+        at: datetime | str | None = None,
+    ) -> ComponentRecord:
+        project_key, code = inputs.parse_ref(ref)
+        return self._write(
+            components.add,
+            project_key,
+            code,
+            name,
+            kind=kind,
+            level=level,
+            parent=parent,
+            description=description,
+            reason=reason,
+            at=at,
+        )
+
+    def couple(self, ref: str, other: str, *, note: str = "") -> None:
+        self._write(components.couple, ref, other, note=note)
+
+    def register_version(
+        self,
+        ref: str,
+        kind: str,
+        version: str,
+        *,
+        uri: str | None = None,
+        path: str | Path | None = None,
+        sha256: str | None = None,
+        note: str = "",
+        at: datetime | str | None = None,
+    ) -> VersionRecord:
+        return self._write(
+            components.register_version,
+            ref,
+            kind,
+            version,
+            uri=uri,
+            path=path,
+            sha256=sha256,
+            note=note,
+            at=at,
+        )
+
+    def graduate(
+        self,
+        ref: str,
+        *,
+        approver: str | Approval,
+        to_level: int | None = None,
+        reason: str = "",
+        at: datetime | str | None = None,
+    ) -> ComponentRecord:
+        """Move up exactly one level through an approved gate; ``to_level`` guards against double moves."""
+        return self._write(lifecycle.graduate, ref, approver, to_level=to_level, reason=reason, at=at)
+
+    def switchback(
+        self,
+        ref: str,
+        to_level: int | str,
+        *,
+        reason: str,
+        kind: SwitchbackKind | str | None = None,
+        at: datetime | str | None = None,
+    ) -> ComponentRecord:
+        return self._write(lifecycle.switchback, ref, to_level, kind=kind, reason=reason, at=at)
+
+    def pause(self, ref: str, *, reason: str = "", at: datetime | str | None = None) -> ComponentRecord:
+        return self._write(lifecycle.change_status, ref, EventKind.PAUSE, reason=reason, at=at)
+
+    def resume(self, ref: str, *, reason: str = "", at: datetime | str | None = None) -> ComponentRecord:
+        return self._write(lifecycle.change_status, ref, EventKind.RESUME, reason=reason, at=at)
+
+    def retire(self, ref: str, *, reason: str = "", at: datetime | str | None = None) -> ComponentRecord:
+        return self._write(lifecycle.change_status, ref, EventKind.RETIRE, reason=reason, at=at)
+
+    # --- reads -------------------------------------------------------------------------------------
+
+    def _read(self, view: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        with self._store.read() as reader:
+            return view(reader, *args, **kwargs)
+
+    def project(self, key: str) -> ProjectRecord:
+        return self._read(lookup.project, key)
+
+    def projects(self) -> list[ProjectRecord]:
+        return self._read(queries.projects)
+
+    def component(self, ref: str) -> ComponentRecord:
+        return self._read(lookup.component, ref)
+
+    def components(self, project: str) -> list[ComponentRecord]:
+        return self._read(lambda r: queries.components(r, lookup.project(r, project).key))
+
+    def couplings(self, ref: str) -> list[CouplingRecord]:
+        return self._read(lambda r: queries.couplings(r, lookup.component(r, ref).id))
+
+    def versions(self, ref: str) -> list[VersionRecord]:
+        return self._read(lambda r: queries.versions(r, lookup.component(r, ref).id))
+
+    def status(self, project: str) -> ProjectStatus:
+        return self._read(lambda r: project_status(r, lookup.project(r, project)))
+
+    def history(self, target: str, *, lifecycle_only: bool = False) -> list[EventRecord]:
+        """Events of a project (``KEY``) or a component (``KEY/CODE``), oldest first."""
+        return self._read(_history, target, lifecycle_only)
+
+    def report(self, project: str | None = None, *, now: datetime | None = None) -> Report:
+        def view(r: Reader) -> Report:
+            key = lookup.project(r, project).key if project else None
+            return build_report(r, now or inputs.now(), key)
+
+        return self._read(view)
+
+    def doctor(self) -> DoctorReport:
+        return self._read(examine)
+
+    def counts(self) -> dict[str, int]:
+        return self._read(queries.counts)
+
+
+def _history(r: Reader, target: str, lifecycle_only: bool) -> list[EventRecord]:
+    if "/" in target:
+        return history.component_history(r, lookup.component(r, target), lifecycle_only=lifecycle_only)
+    return history.project_history(r, lookup.project(r, target), lifecycle_only=lifecycle_only)

@@ -1,0 +1,80 @@
+"""``status``: a project's components as a tree, each with level and phase, and the system TRL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from mltrl.domain.model import ComponentKind, Part, Status, phase_of
+from mltrl.domain.rollup import code_sort_key, roll_up
+from mltrl.store import queries
+from mltrl.store.reader import Reader
+from mltrl.store.records import ComponentRecord, ProjectRecord
+
+
+@dataclass
+class StatusNode:
+    component: ComponentRecord
+    effective_level: int | None  # None for a retired component: it no longer counts
+    children: list[StatusNode] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        c = self.component
+        return {
+            "code": c.code,
+            "name": c.name,
+            "kind": c.kind,
+            "level": c.level,
+            "phase": phase_of(c.level),
+            "effective_level": self.effective_level,
+            "entry_level": c.entry_level,
+            "status": c.status,
+            "forked_from": c.forked_from,
+            "children": [child.to_json() for child in self.children],
+        }
+
+
+@dataclass
+class ProjectStatus:
+    project: ProjectRecord
+    roots: list[StatusNode]
+    system_level: int | None
+    held_back_by: list[str]  # codes of the components whose level sets the system TRL
+
+    @property
+    def system_phase(self) -> str | None:
+        return None if self.system_level is None else phase_of(self.system_level)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "project": self.project.to_json(),
+            "system_level": self.system_level,
+            "system_phase": self.system_phase,
+            "held_back_by": self.held_back_by,
+            "components": [node.to_json() for node in self.roots],
+        }
+
+
+def project_status(r: Reader, project: ProjectRecord) -> ProjectStatus:
+    records = queries.components(r, project.key)
+    rollup = roll_up(
+        [
+            Part(
+                code=c.code,
+                level=c.level,
+                status=Status(c.status),
+                kind=ComponentKind(c.kind),
+                parent=c.parent_code,
+            )
+            for c in records
+        ]
+    )
+    nodes = {c.code: StatusNode(c, rollup.effective.get(c.code)) for c in records}
+    roots: list[StatusNode] = []
+    for record in sorted(records, key=lambda c: code_sort_key(c.code)):
+        node = nodes[record.code]
+        parent = nodes.get(record.parent_code) if record.parent_code else None
+        (parent.children if parent is not None else roots).append(node)
+    return ProjectStatus(
+        project=project, roots=roots, system_level=rollup.system_level, held_back_by=rollup.holders
+    )
