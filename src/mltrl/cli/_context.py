@@ -1,0 +1,73 @@
+"""What every command shares: the global options, opening the registry, printing results."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mltrl.store.location import locate
+from mltrl.store.reader import Reader, open_reader
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from mltrl.catalog import Catalog
+    from mltrl.service.registry import Registry
+
+
+@dataclass
+class Settings:
+    db: str | None = None
+    actor: str | None = None
+    policy: Path | None = None
+
+
+settings = Settings()
+
+
+@contextmanager
+def reading() -> Iterator[Reader]:
+    """A read-only connection that never imports SQLAlchemy (read commands must start fast)."""
+    with open_reader(locate(settings.db)) as reader:
+        yield reader
+
+
+@contextmanager
+def writing() -> Iterator[Registry]:
+    from mltrl.service.registry import Registry
+
+    with Registry.open(settings.db, actor=settings.actor) as registry:
+        yield registry
+
+
+def catalog() -> Catalog:
+    from mltrl.catalog import find_policy, load_catalog
+    from mltrl.store.location import find_home
+
+    return load_catalog(find_policy(settings.policy, find_home()))
+
+
+def emit_json(payload: Any) -> None:
+    json.dump(payload, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")
+
+
+_console: Console | None = None
+
+
+def console() -> Console:
+    global _console
+    if _console is None:
+        from rich.console import Console
+
+        _console = Console(highlight=False)
+    return _console
+
+
+def say(message: str) -> None:
+    console().print(message)

@@ -1,0 +1,49 @@
+"""Run the Typer app so that every failure is one line on stderr with the right exit code."""
+
+from __future__ import annotations
+
+import sys
+
+from mltrl.errors import MltrlError
+
+USAGE_EXIT = 2
+
+
+def run(args: list[str]) -> int:
+    from mltrl.cli.app import app
+
+    try:
+        result = app(args=args, prog_name="mltrl", standalone_mode=False)
+    except MltrlError as exc:
+        _fail(exc.message)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _fail("interrupted; nothing more was written")
+        return 130
+    except Exception as exc:
+        # Typer's (vendored click's) usage errors, Exit and Abort carry their own codes.
+        code = getattr(exc, "exit_code", None)
+        if type(exc).__name__ == "Abort":
+            _fail("aborted")
+            return 1
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            print(exc.format_message(), file=sys.stderr)  # type: ignore[attr-defined]
+            return USAGE_EXIT
+        if hasattr(exc, "format_message"):
+            _fail(_usage_line(exc))
+            return USAGE_EXIT if code is None else int(code)
+        if code is not None and type(exc).__name__ == "Exit":
+            return int(code)
+        raise
+    return int(result) if isinstance(result, int) else 0
+
+
+def _usage_line(exc: Exception) -> str:
+    message = " ".join(exc.format_message().split())  # type: ignore[attr-defined]
+    ctx = getattr(exc, "ctx", None)
+    where = ctx.command_path if ctx is not None else "mltrl"
+    return f"{where}: {message}"
+
+
+def _fail(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)

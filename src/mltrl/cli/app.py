@@ -1,0 +1,50 @@
+"""The Typer application: global options and the command groups."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from mltrl.cli import cmd_components, cmd_levels, cmd_lifecycle, cmd_projects, cmd_setup, cmd_views
+from mltrl.cli._context import settings
+
+app = typer.Typer(
+    name="mltrl",
+    help="Machine Learning Technology Readiness Levels: track every model, data pipeline and module "
+    "through levels 0-9 with gated reviews and an append-only event log.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _global_options(
+    db: str | None = typer.Option(
+        None,
+        "--db",
+        help="Registry URL (sqlite:///PATH or postgresql+psycopg://...); default: nearest .mltrl/",
+    ),
+    actor: str | None = typer.Option(
+        None, "--actor", help="Who makes the change (default: $MLTRL_ACTOR, then your user name)"
+    ),
+    policy: Path | None = typer.Option(
+        None, "--policy", help="Organisation policy file (default: $MLTRL_POLICY, then .mltrl/policy.yaml)"
+    ),
+    version: bool = typer.Option(False, "--version", "-V", help="Print the version and exit"),
+) -> None:
+    if version:
+        from mltrl import __version__
+
+        print(f"mltrl {__version__}")
+        raise typer.Exit(0)
+    settings.db, settings.actor, settings.policy = db, actor, policy
+
+
+for module in (cmd_setup, cmd_levels, cmd_views, cmd_lifecycle):
+    module.register(app)
+app.add_typer(cmd_projects.app, name="project", help="Create, list and show projects.")
+cmd_projects.register_fork(app)
+app.add_typer(cmd_components.component_app, name="component", help="Add, list, show and couple components.")
+app.add_typer(cmd_components.version_app, name="version", help="Register and list code/model/data versions.")

@@ -1,0 +1,147 @@
+"""``mltrl component ...`` and ``mltrl version ...``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from mltrl.cli import _render
+from mltrl.cli._context import console, emit_json, reading, say, writing
+
+component_app = typer.Typer(no_args_is_help=True)
+version_app = typer.Typer(no_args_is_help=True)
+JSON = typer.Option(False, "--json", help="Print JSON instead of a table")
+REF = typer.Argument(..., help="Component as PROJECT/CODE, e.g. neuropath/1.1")
+
+
+@component_app.command("add")
+def add(
+    ref: str = REF,
+    name: str = typer.Option(..., "--name", "-n"),
+    kind: str = typer.Option(
+        ..., "--kind", "-k", help="model, algorithm, dataset, data-pipeline, software-module or composite"
+    ),
+    level: str = typer.Option(
+        ..., "--level", "-l", help="Level the work starts at (0-9); never skipped after"
+    ),
+    parent: str | None = typer.Option(None, "--parent", help="Code of the composite this is part of"),
+    description: str = typer.Option("", "--description", "-d"),
+    reason: str = typer.Option("", "--reason", "-r"),
+) -> None:
+    """Initiate a component at its starting level."""
+    with writing() as reg:
+        c = reg.add_component(
+            ref, name, kind=kind, level=level, parent=parent, description=description, reason=reason
+        )
+    say(f"added [bold]{c.ref}[/] {c.name} at {_render.level(c.level)}")
+
+
+@component_app.command("list")
+def list_(project: str = typer.Argument(...), as_json: bool = JSON) -> None:
+    """List a project's components."""
+    from mltrl.service import lookup
+    from mltrl.store import queries
+
+    with reading() as r:
+        rows = queries.components(r, lookup.project(r, project).key)
+    if as_json:
+        emit_json([c.to_json() for c in rows])
+        return
+    from rich.table import Table
+
+    table = Table("code", "name", "kind", "level", "entered at", "status", "part of")
+    for c in rows:
+        table.add_row(
+            c.code, c.name, c.kind, _render.level(c.level), str(c.entry_level), c.status, c.parent_code or ""
+        )
+    console().print(table)
+
+
+@component_app.command("show")
+def show(ref: str = REF, as_json: bool = JSON) -> None:
+    """Show a component with its couplings and versions."""
+    from mltrl.service import lookup
+    from mltrl.store import queries
+
+    with reading() as r:
+        c = lookup.component(r, ref)
+        couplings = queries.couplings(r, c.id)
+        versions = queries.versions(r, c.id)
+    if as_json:
+        emit_json(
+            {
+                **c.to_json(),
+                "couplings": [k.to_json() for k in couplings],
+                "versions": [v.to_json() for v in versions],
+            }
+        )
+        return
+    say(f"[bold]{c.ref}[/] {c.name} ({c.kind})  {_render.level(c.level)}  {c.status}")
+    say(f"  entered at level {c.entry_level}; last change {_render.when(c.last_at)}")
+    if c.parent_code:
+        say(f"  part of {c.project_key}/{c.parent_code}")
+    if c.forked_from:
+        say(f"  forked from {c.forked_from}")
+    if c.description:
+        say(f"  {c.description}")
+    for k in couplings:
+        say(
+            f"  coupled with {k.project_key}/{k.code} {k.name} (L{k.level}){' - ' + k.note if k.note else ''}"
+        )
+    for v in versions:
+        digest = f"  sha256 {v.sha256[:12]}" if v.sha256 else ""
+        say(f"  {v.kind} {v.version}{digest}{'  ' + v.uri if v.uri else ''}")
+
+
+@component_app.command("couple")
+def couple(
+    ref: str = REF,
+    other: str = typer.Argument(..., help="The other component, PROJECT/CODE (any project)"),
+    note: str = typer.Option("", "--note"),
+) -> None:
+    """Record that two components depend on each other."""
+    with writing() as reg:
+        reg.couple(ref, other, note=note)
+    say(f"coupled {ref} with {other}")
+
+
+@version_app.command("add")
+def add_version(
+    ref: str = REF,
+    kind: str = typer.Argument(..., help="code, model or data"),
+    version: str = typer.Argument(..., help="Semantic version, e.g. 1.4.0"),
+    path: Path | None = typer.Option(None, "--path", "-p", help="File or directory to hash (sha256)"),
+    uri: str | None = typer.Option(None, "--uri", help="Where the artefact lives"),
+    sha256: str | None = typer.Option(None, "--sha256", help="A known sha256 instead of --path"),
+    note: str = typer.Option("", "--note"),
+) -> None:
+    """Register a code, model or data version of a component."""
+    with writing() as reg:
+        v = reg.register_version(ref, kind, version, uri=uri, path=path, sha256=sha256, note=note)
+    say(f"registered {v.kind} {v.version} of {ref}" + (f" (sha256 {v.sha256})" if v.sha256 else ""))
+
+
+@version_app.command("list")
+def list_versions(ref: str = REF, as_json: bool = JSON) -> None:
+    """List a component's versions."""
+    from mltrl.service import lookup
+    from mltrl.store import queries
+
+    with reading() as r:
+        rows = queries.versions(r, lookup.component(r, ref).id)
+    if as_json:
+        emit_json([v.to_json() for v in rows])
+        return
+    from rich.table import Table
+
+    table = Table("kind", "version", "sha256", "uri", "registered")
+    for v in rows:
+        table.add_row(
+            v.kind,
+            v.version,
+            v.sha256 or "",
+            v.uri or "",
+            f"{_render.when(v.registered_at)} by {v.registered_by}",
+        )
+    console().print(table)

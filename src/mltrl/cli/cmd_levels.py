@@ -1,0 +1,62 @@
+"""``mltrl levels [N]``: the catalogue, with the organisation's policy applied."""
+
+from __future__ import annotations
+
+import typer
+
+from mltrl.cli import _render
+from mltrl.cli._context import catalog, console, emit_json, say
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("levels")
+    def levels(
+        level: str | None = typer.Argument(None, help="One level (0-9) in full"),
+        as_json: bool = typer.Option(False, "--json", help="Print JSON"),
+    ) -> None:
+        """The levels 0-9: phase, code caliber, panel, deliverables, decisions and gate criteria."""
+        from mltrl.domain.rules import parse_level
+
+        cat = catalog()
+        if level is not None:
+            chosen = cat.level(parse_level(level))
+            if as_json:
+                emit_json(chosen.to_json())
+            else:
+                _print_level(chosen)
+            return
+        if as_json:
+            emit_json(cat.to_json())
+            return
+        from rich.table import Table
+
+        table = Table("level", "name", "code caliber", "panel", "gate criteria", title="MLTRL levels")
+        for lv in cat.levels:
+            table.add_row(
+                _render.level(lv.level),
+                lv.name,
+                lv.code_caliber,
+                ", ".join(r.name for r in lv.panel_roles),
+                str(len(lv.criteria)),
+            )
+        console().print(table)
+        say("[dim]`mltrl levels N` shows a level in full[/]")
+
+
+def _print_level(lv) -> None:  # type: ignore[no-untyped-def]
+    say(f"{_render.level(lv.level)}  [bold]{lv.name}[/]  (code caliber: {lv.code_caliber})")
+    say(f"\n{lv.summary}\n")
+    say(f"[bold]Data[/]: {lv.data}")
+    say(f"[bold]Review focus[/]: {lv.review_focus}")
+    say(
+        "[bold]Panel[/]: "
+        + ", ".join(f"{r.name}{'' if r.required else ' (optional)'}" for r in lv.panel_roles)
+    )
+    say("[bold]Deliverables[/]:")
+    for d in lv.deliverables:
+        say(f"  - {d}")
+    for dp in lv.decision_points:
+        say(f"[bold]Decision[/] {dp.id}: {dp.question} " + " / ".join(o.label for o in dp.options))
+    say("[bold]Gate criteria[/]:")
+    for c in lv.criteria:
+        say(f"  [{'cyan' if c.kind == 'evidence' else 'white'}]{c.id}[/] ({c.kind}) {c.text}")

@@ -1,0 +1,102 @@
+"""``mltrl project ...`` and ``mltrl fork``."""
+
+from __future__ import annotations
+
+import typer
+
+from mltrl.cli import _render
+from mltrl.cli._context import console, emit_json, reading, say, writing
+
+app = typer.Typer(no_args_is_help=True)
+JSON = typer.Option(False, "--json", help="Print JSON instead of a table")
+
+
+@app.command("create")
+def create(
+    key: str = typer.Argument(..., help="Short key, e.g. neuropath"),
+    name: str = typer.Option(..., "--name", "-n", help="Full name of the technology"),
+    description: str = typer.Option("", "--description", "-d"),
+    rd_owner: str | None = typer.Option(None, "--rd-owner", help="R&D owner"),
+    product_owner: str | None = typer.Option(None, "--product-owner", help="Product owner"),
+) -> None:
+    """Create a project (a technology whose components climb the levels)."""
+    with writing() as reg:
+        project = reg.create_project(
+            key, name, description=description, rd_owner=rd_owner, product_owner=product_owner
+        )
+    say(f"created project [bold]{project.key}[/] ({project.name})")
+
+
+@app.command("list")
+def list_(as_json: bool = JSON) -> None:
+    """List projects with their system TRL."""
+    from mltrl.store import queries
+    from mltrl.views.status import project_status
+
+    with reading() as r:
+        rows = [project_status(r, p) for p in queries.projects(r)]
+    if as_json:
+        emit_json(
+            [
+                {**s.project.to_json(), "system_level": s.system_level, "held_back_by": s.held_back_by}
+                for s in rows
+            ]
+        )
+        return
+    from rich.table import Table
+
+    table = Table("key", "name", "system TRL", "held back by", "fork of", "R&D owner", "product owner")
+    for s in rows:
+        p = s.project
+        table.add_row(
+            p.key,
+            p.name,
+            _render.level(s.system_level),
+            ", ".join(s.held_back_by),
+            p.parent_key or "",
+            p.rd_owner or "",
+            p.product_owner or "",
+        )
+    console().print(table)
+
+
+@app.command("show")
+def show(key: str = typer.Argument(...), as_json: bool = JSON) -> None:
+    """Show a project: owners, lineage and its components."""
+    from mltrl.service import lookup
+    from mltrl.store import queries
+
+    with reading() as r:
+        project = lookup.project(r, key)
+        components = queries.components(r, project.key)
+        forks = [p.key for p in queries.projects(r) if p.parent_key == project.key]
+    if as_json:
+        emit_json({**project.to_json(), "forks": forks, "components": [c.to_json() for c in components]})
+        return
+    say(f"[bold]{project.key}[/] {project.name}")
+    for label, value in (
+        ("description", project.description),
+        ("R&D owner", project.rd_owner),
+        ("product owner", project.product_owner),
+        ("fork of", project.parent_key and f"{project.parent_key} ({project.fork_reason})"),
+        ("forks", ", ".join(forks)),
+        ("created", f"{_render.when(project.created_at)} by {project.created_by}"),
+    ):
+        if value:
+            say(f"  {label}: {value}")
+    say(f"  components: {', '.join(c.code for c in components) or 'none yet'}")
+
+
+def register_fork(root: typer.Typer) -> None:
+    @root.command("fork")
+    def fork(
+        parent: str = typer.Argument(..., help="Project to fork"),
+        key: str = typer.Argument(..., help="Key of the new project"),
+        reason: str = typer.Option(..., "--reason", "-r", help="Why the paths split"),
+        name: str | None = typer.Option(None, "--name", "-n"),
+    ) -> None:
+        """Fork a project (the level-2 "both paths" bifurcation), keeping lineage."""
+        with writing() as reg:
+            child = reg.fork_project(parent, key, reason=reason, name=name)
+            count = len(reg.components(child.key))
+        say(f"forked [bold]{parent}[/] into [bold]{child.key}[/] with {count} component(s)")

@@ -1,0 +1,93 @@
+"""``init``, ``migrate``, ``doctor`` and ``demo``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from mltrl.cli._context import emit_json, reading, say, settings
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("init")
+    def init() -> None:
+        """Create a registry in .mltrl/ here (or the schema at --db); safe to run again."""
+        from mltrl.service.registry import Registry
+
+        with Registry.init(Path.cwd(), db=settings.db, actor=settings.actor) as reg:
+            where = reg.location.display
+            created = reg.created
+        say(f"{'initialised' if created else 'already initialised:'} registry at {where}")
+        if created and not settings.db:
+            say("next: `mltrl project create KEY --name NAME`, then `mltrl component add KEY/1.1 ...`")
+
+    @app.command("migrate")
+    def migrate() -> None:
+        """Upgrade the registry's schema to this version of mltrl."""
+        from mltrl.service import setup
+        from mltrl.store.engine import make_engine
+        from mltrl.store.location import locate
+
+        location = locate(settings.db)
+        engine = make_engine(location)
+        try:
+            before = setup.upgrade(engine, location)
+        finally:
+            engine.dispose()
+        target = setup.HEAD_REVISION
+        say(f"schema at {target}" + ("" if before == target else f" (was {before or 'empty'})"))
+
+    @app.command("doctor")
+    def doctor(as_json: bool = typer.Option(False, "--json", help="Print JSON")) -> None:
+        """Replay the event log and check it rebuilds the stored state exactly (exit 1 if not)."""
+        from mltrl.errors import CheckFailed
+        from mltrl.views.doctor import examine
+
+        with reading() as r:
+            result = examine(r)
+        if as_json:
+            emit_json(result.to_json())
+        else:
+            for p in result.problems:
+                say(f"[red]{p['component']}[/]: {p['problem']}")
+            say(
+                f"{result.components_checked} components, {result.events_replayed} events replayed: "
+                + (
+                    "[green]the log rebuilds the stored state exactly[/]"
+                    if result.healthy
+                    else f"[red]{len(result.problems)} problem(s)[/]"
+                )
+            )
+        if not result.healthy:
+            raise CheckFailed(f"doctor found {len(result.problems)} problem(s) in the registry")
+
+    @app.command("demo")
+    def demo(
+        directory: Path = typer.Option(
+            Path("mltrl-demo"), "--dir", help="Where to build the demo registry (its own .mltrl/)"
+        ),
+    ) -> None:
+        """Build a demo registry from the paper's use-cases and show its status and report."""
+        from mltrl.cli import cmd_views
+        from mltrl.demo.run import build
+        from mltrl.store.location import sqlite_url
+
+        home = build(directory)
+        settings.db = sqlite_url(home / "mltrl.db")
+        say(f"[bold]Demo registry built in {home}[/] from the MLTRL paper's use-cases.\n")
+        cmd_views.show_status(None)
+        say("")
+        cmd_views.show_report(None, top=5)
+        here = home.parent
+        say(f"\n[bold]Try next[/] (in {here}):")
+        for line in (
+            f"cd {here}",
+            "mltrl status recycling            # which component holds the app back",
+            "mltrl history recycling/1.1       # the 8->7 review and 9->7 embedded switchbacks",
+            "mltrl project show ppx            # the fork of etalumis",
+            "mltrl levels 4                    # what the level-4 gate asks",
+            "mltrl report --json               # the same report for machines",
+            "mltrl doctor                      # replay the log and check it",
+        ):
+            say(f"  {line}")

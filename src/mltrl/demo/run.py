@@ -1,0 +1,42 @@
+"""``mltrl demo``: build the demo registry in its own directory, then show what it holds."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from mltrl.errors import BadInput
+from mltrl.store.location import REGISTRY_DIR
+
+MARKER = "DEMO"  # a file in the demo's .mltrl/ so a rerun knows it may rebuild it
+
+
+def prepare(directory: Path) -> Path:
+    """An empty place for the demo registry; only an earlier demo may be replaced."""
+    directory = directory.resolve()
+    home = directory / REGISTRY_DIR
+    if home.exists():
+        if not (home / MARKER).is_file():
+            raise BadInput(
+                f"{directory} already holds a registry that is not the demo's; choose another --dir"
+            )
+        shutil.rmtree(home)
+    elif directory.exists() and any(directory.iterdir()):
+        raise BadInput(f"{directory} exists and is not empty; choose another --dir")
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def build(directory: Path) -> Path:
+    """Build the demo under ``directory`` and return the registry's home."""
+    from mltrl.demo.build import build_demo
+    from mltrl.service import inputs
+    from mltrl.service.registry import Registry
+
+    directory = prepare(directory)
+    with Registry.init(directory, actor="mltrl-demo") as reg:
+        build_demo(reg, inputs.now())
+        home = reg.location.home
+    assert home is not None
+    (home / MARKER).write_text("built by `mltrl demo`; `mltrl demo` may delete and rebuild this registry\n")
+    return home
