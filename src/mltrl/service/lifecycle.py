@@ -9,6 +9,8 @@ and reports a conflict instead of writing a second, contradictory event.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +18,7 @@ from sqlalchemy import update
 
 from mltrl.domain import rules
 from mltrl.domain.model import Approval, ComponentState, EventKind, SwitchbackKind, Transition
-from mltrl.errors import Conflict
+from mltrl.errors import Conflict, RuleViolation
 from mltrl.service import inputs, lookup
 from mltrl.service._store import Unit
 from mltrl.store import schema
@@ -32,6 +34,20 @@ def record_start(
     return state
 
 
+def _naming_component(use_case: Callable[..., ComponentRecord]) -> Callable[..., ComponentRecord]:
+    """Prefix a rule's refusal with the component it is about, so the one-line error says where."""
+
+    @functools.wraps(use_case)
+    def wrapper(unit: Unit, ref: str, *args: Any, **kwargs: Any) -> ComponentRecord:
+        try:
+            return use_case(unit, ref, *args, **kwargs)
+        except RuleViolation as exc:
+            raise RuleViolation(f"{ref}: {exc.message}") from exc
+
+    return wrapper
+
+
+@_naming_component
 def graduate(
     unit: Unit,
     ref: str,
@@ -61,6 +77,7 @@ def graduate(
     return _land(unit, record, state, event, {"approval": approval.source})
 
 
+@_naming_component
 def switchback(
     unit: Unit,
     ref: str,
@@ -83,6 +100,7 @@ def switchback(
     return _land(unit, record, state, event)
 
 
+@_naming_component
 def change_status(
     unit: Unit, ref: str, kind: EventKind, *, reason: str = "", at: datetime | str | None = None
 ) -> ComponentRecord:
