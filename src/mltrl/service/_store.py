@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from mltrl.errors import Conflict, MltrlError
@@ -15,6 +15,11 @@ from mltrl.store import schema
 from mltrl.store.engine import WRITE, store_error
 from mltrl.store.location import Location
 from mltrl.store.reader import Reader
+
+_EVENT_COLUMNS = [c.name for c in schema.events.columns if c.name != "id"]
+_INSERT_EVENT = (
+    f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)}) VALUES ({', '.join(':' + c for c in _EVENT_COLUMNS)})"
+)
 
 
 @dataclass(frozen=True)
@@ -26,9 +31,10 @@ class Unit:
     actor: str
 
     def append_event(self, **values: Any) -> None:
-        values.setdefault("reason", "")
-        values.setdefault("actor", self.actor)
-        self.conn.execute(insert(schema.events).values(**values))
+        row = dict.fromkeys(_EVENT_COLUMNS)
+        row.update(reason="", actor=self.actor)
+        row.update(values)
+        self.reader.execute(_INSERT_EVENT, row)
 
 
 class Store:

@@ -9,19 +9,17 @@ and reports a conflict instead of writing a second, contradictory event.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
-
-from sqlalchemy import update
 
 from mltrl.domain import rules
 from mltrl.domain.model import Approval, ComponentState, EventKind, SwitchbackKind, Transition
 from mltrl.errors import Conflict, RuleViolation
 from mltrl.service import inputs, lookup
 from mltrl.service._store import Unit
-from mltrl.store import schema
 from mltrl.store.records import ComponentRecord
 
 
@@ -32,6 +30,13 @@ def record_start(
     state = rules.start(event)
     _append(unit, component_id, project_id, state.seq, event, data)
     return state
+
+
+#: The optimistic write: it only lands if nobody moved the component since we read it.
+_MOVE = (
+    "UPDATE components SET level = :level, status = :status, seq = :seq, last_at = :last_at "
+    "WHERE id = :cid AND seq = :seen"
+)
 
 
 def _naming_component(use_case: Callable[..., ComponentRecord]) -> Callable[..., ComponentRecord]:
@@ -120,17 +125,26 @@ def _land(
     data: dict[str, Any] | None = None,
 ) -> ComponentRecord:
     after = rules.apply(seen, event)
-    changed = unit.conn.execute(
-        update(schema.components)
-        .where(schema.components.c.id == record.id, schema.components.c.seq == seen.seq)
-        .values(level=after.level, status=after.status.value, seq=after.seq, last_at=after.last_at)
-    ).rowcount
+    changed = unit.reader.execute(
+        _MOVE,
+        {
+            "cid": record.id,
+            "seen": seen.seq,
+            "level": after.level,
+            "status": after.status.value,
+            "seq": after.seq,
+            "last_at": after.last_at,
+        },
+    )
     if changed != 1:
         raise Conflict(
             f"{record.ref} was changed by someone else while this {event.kind} ran; nothing was written"
         )
     _append(unit, record.id, record.project_id, after.seq, event, data)
-    return lookup.component(unit.reader, record.ref)
+    # What was just written, without reading it back (bulk loads make many moves).
+    return dataclasses.replace(
+        record, level=after.level, status=after.status.value, seq=after.seq, last_at=after.last_at
+    )
 
 
 def _append(

@@ -119,7 +119,7 @@ events = Table(
     Column("reason", Text, nullable=False, default=""),
     Column("actor", String(200), nullable=False),
     Column("at", Timestamp, nullable=False),
-    Column("data", JSON),
+    Column("data", JSON(none_as_null=True)),  # no data is SQL NULL, not the JSON text 'null'
     UniqueConstraint("component_id", "seq", name="uq_events_component_seq"),
 )
 
