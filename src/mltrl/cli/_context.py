@@ -49,7 +49,7 @@ def catalog() -> Catalog:
     from mltrl.catalog import find_policy, load_catalog
     from mltrl.store.location import find_home
 
-    return load_catalog(find_policy(settings.policy, find_home()))
+    return load_catalog(find_policy(find_home(), settings.policy))
 
 
 def emit_json(payload: Any) -> None:

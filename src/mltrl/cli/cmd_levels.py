@@ -30,14 +30,30 @@ def register(app: typer.Typer) -> None:
             return
         from rich.table import Table
 
-        table = Table("level", "name", "code caliber", "panel", "gate criteria", title="MLTRL levels")
+        from rich import box
+
+        table = Table(
+            "level",
+            "name",
+            "phase",
+            "code",
+            "panel",
+            "criteria",
+            "evidence",
+            box=box.SIMPLE_HEAD,
+            title="MLTRL levels",
+        )
+        table.columns[1].no_wrap = True
         for lv in cat.levels:
+            evidence = len(lv.evidence_criteria)
             table.add_row(
-                _render.level(lv.level),
+                f"L{lv.level}",
                 lv.name,
+                cat.phase_of(lv.level).id,
                 lv.code_caliber,
-                ", ".join(r.name for r in lv.panel_roles),
+                str(len(lv.required_roles)),
                 str(len(lv.criteria)),
+                str(evidence),
             )
         console().print(table)
         say("[dim]`mltrl levels N` shows a level in full[/]")

@@ -1,0 +1,43 @@
+"""The README's walkthrough works as written, command by command."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+from mltrl.cli import main
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def walkthrough() -> list[list[str]]:
+    text = README.read_text()
+    section = text.split("## Use it on your project", 1)[1]
+    block = re.search(r"```bash\n(.*?)```", section, re.S)
+    assert block, "the README lost its walkthrough"
+    commands = []
+    for line in block.group(1).splitlines():
+        words = shlex.split(line, comments=True)
+        if words:
+            assert words[0] == "mltrl"
+            commands.append(words[1:])
+    return commands
+
+
+def test_the_readme_walkthrough_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MLTRL_DATABASE_URL", raising=False)
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "spvae.pt").write_bytes(b"weights")
+    for argv in walkthrough():
+        assert main(argv) == 0, f"`mltrl {' '.join(argv)}` failed: {capsys.readouterr().err}"
+    capsys.readouterr()
+    assert main(["status", "neuropath", "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    # 1.1 went back to level 2, so it holds the copilot back.
+    assert status["system_level"] == 2
+    assert status["held_back_by"] == ["1.1"]
