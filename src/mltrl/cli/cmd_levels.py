@@ -28,32 +28,20 @@ def register(app: typer.Typer) -> None:
         if as_json:
             emit_json(cat.to_json())
             return
+        from rich import box
         from rich.table import Table
 
-        from rich import box
-
-        table = Table(
-            "level",
-            "name",
-            "phase",
-            "code",
-            "panel",
-            "criteria",
-            "evidence",
-            box=box.SIMPLE_HEAD,
-            title="MLTRL levels",
-        )
-        table.columns[1].no_wrap = True
+        table = Table(box=box.SIMPLE_HEAD, title="MLTRL levels", pad_edge=False)
+        for header in ("level", "name", "code", "roles", "criteria", "evidence"):
+            table.add_column(header, no_wrap=True)
         for lv in cat.levels:
-            evidence = len(lv.evidence_criteria)
             table.add_row(
-                f"L{lv.level}",
+                f"[{_render.PHASE_STYLE[cat.phase_of(lv.level).id]}]L{lv.level}[/]",
                 lv.name,
-                cat.phase_of(lv.level).id,
                 lv.code_caliber,
                 str(len(lv.required_roles)),
                 str(len(lv.criteria)),
-                str(evidence),
+                str(len(lv.evidence_criteria)),
             )
         console().print(table)
         say("[dim]`mltrl levels N` shows a level in full[/]")
