@@ -44,22 +44,18 @@ def add(
             raise BadInput(f"parent {parent_record.ref} is a {parent_record.kind}, not a composite")
         parent_id = parent_record.id
     when = inputs.moment(at)
-    component_id = unit.conn.execute(
-        insert(schema.components).values(
-            project_id=project.id,
-            code=code,
-            name=inputs.text(name, "component name", required=True),
-            kind=kind.value,
-            parent_id=parent_id,
-            description=inputs.text(description, "description", limit=20000),
-            entry_level=level,
-            level=level,
-            status="active",
-            seq=1,
-            last_at=when,
-            created_at=when,
-        )
-    ).inserted_primary_key[0]
+    component_id = insert_component(
+        unit,
+        project_id=project.id,
+        code=code,
+        name=inputs.text(name, "component name", required=True),
+        kind=kind.value,
+        parent_id=parent_id,
+        description=inputs.text(description, "description", limit=20000),
+        level=level,
+        entry_level=level,
+        at=when,
+    )
     event = Transition(
         kind=EventKind.INITIATE,
         to_level=level,
@@ -70,6 +66,40 @@ def add(
     )
     lifecycle.record_start(unit, component_id, project.id, event)
     return lookup.component(unit.reader, f"{project.key}/{code}")
+
+
+def insert_component(
+    unit: Unit,
+    *,
+    project_id: int,
+    code: str,
+    name: str,
+    kind: str,
+    level: int,
+    entry_level: int,
+    at: datetime,
+    parent_id: int | None = None,
+    forked_from_id: int | None = None,
+    description: str = "",
+) -> int:
+    """The current-state row of a new component, whose log opens with seq 1 at ``at``."""
+    return unit.conn.execute(
+        insert(schema.components).values(
+            project_id=project_id,
+            code=code,
+            name=name,
+            kind=kind,
+            parent_id=parent_id,
+            forked_from_id=forked_from_id,
+            description=description,
+            entry_level=entry_level,
+            level=level,
+            status="active",
+            seq=1,
+            last_at=at,
+            created_at=at,
+        )
+    ).inserted_primary_key[0]
 
 
 def couple(unit: Unit, ref: str, other_ref: str, *, note: str = "") -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import insert
 from mltrl.domain.model import EventKind, Status, Transition
 from mltrl.domain.rollup import code_sort_key
 from mltrl.errors import BadInput
-from mltrl.service import inputs, lifecycle, lookup
+from mltrl.service import components, inputs, lifecycle, lookup
 from mltrl.service._store import Unit
 from mltrl.store import queries, schema
 from mltrl.store.records import ProjectRecord
@@ -82,23 +82,19 @@ def fork(
     new_ids: dict[str, int] = {}
     # Parents before children, so a composite exists before its parts point at it.
     for original in sorted(originals, key=lambda c: (c.parent_code is not None, code_sort_key(c.code))):
-        new_ids[original.code] = unit.conn.execute(
-            insert(schema.components).values(
-                project_id=child.id,
-                code=original.code,
-                name=original.name,
-                kind=original.kind,
-                parent_id=new_ids.get(original.parent_code) if original.parent_code else None,
-                forked_from_id=original.id,
-                description=original.description,
-                entry_level=original.entry_level,
-                level=original.level,
-                status=Status.ACTIVE.value,
-                seq=1,
-                last_at=when,
-                created_at=when,
-            )
-        ).inserted_primary_key[0]
+        new_ids[original.code] = components.insert_component(
+            unit,
+            project_id=child.id,
+            code=original.code,
+            name=original.name,
+            kind=original.kind,
+            parent_id=new_ids.get(original.parent_code) if original.parent_code else None,
+            forked_from_id=original.id,
+            description=original.description,
+            entry_level=original.entry_level,
+            level=original.level,
+            at=when,
+        )
         event = Transition(
             kind=EventKind.FORK,
             to_level=original.level,
