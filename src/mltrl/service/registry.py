@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 from mltrl.analytics.report import Report, build_report
 from mltrl.domain.model import Approval, ComponentKind, EventKind, SwitchbackKind
+from mltrl.errors import StoreError
 from mltrl.service import components, inputs, lifecycle, lookup, projects, setup
 from mltrl.service._store import Store, Unit
 from mltrl.store import queries
@@ -49,6 +50,9 @@ class Registry:
     def open(cls, db: str | None = None, *, start: Path | None = None, actor: str | None = None) -> Registry:
         """The registry at ``db`` / ``MLTRL_DATABASE_URL`` / the nearest ``.mltrl/``; checks its schema."""
         location = locate(db, start)
+        if location.is_sqlite and not location.sqlite_path.is_file():
+            # Connecting would create an empty file; say what to do instead.
+            raise StoreError(f"no registry database at {location.sqlite_path}; run `mltrl init`")
         registry = cls(Store(make_engine(location), location), actor=actor)
         with registry._store.read() as reader:
             check_revision(reader, location)
