@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import groupby
+from operator import itemgetter
 from statistics import median
 from typing import Any
 
@@ -18,8 +20,6 @@ from mltrl.store import queries
 from mltrl.store.reader import Reader
 
 DAY_S = 86400.0
-LEAVING = frozenset({"graduate", "switchback"})
-ENTERING = frozenset({"initiate", "fork", "graduate", "switchback"})
 
 
 @dataclass
@@ -75,22 +75,19 @@ class Report:
 
 
 def build_report(r: Reader, now: datetime, project_key: str | None = None, top: int = 10) -> Report:
-    rows = queries.lifecycle_log(r, project_key)
+    rows = queries.lifecycle_scan(r, project_key)
+    names = queries.component_names(r)
     progress: list[ComponentProgress] = []
     completed: dict[int, list[float]] = defaultdict(list)
     transitions: Counter[tuple[int, int, str]] = Counter()
     paths: Counter[tuple[int, ...]] = Counter()
     cycles: Counter[tuple[int, ...]] = Counter()
 
-    start = 0
-    while start < len(rows):
-        end = start
-        while end < len(rows) and rows[end]["component_id"] == rows[start]["component_id"]:
-            end += 1
-        component = _walk(rows[start:end], now, completed, transitions, cycles)
+    now_s = now.timestamp()
+    for component_id, log in groupby(rows, key=itemgetter(0)):
+        component = _walk(names[component_id], list(log), now_s, completed, transitions, cycles)
         paths[tuple(component.path)] += 1
         progress.append(component)
-        start = end
 
     by_kind: Counter[str] = Counter()
     for component in progress:
@@ -110,42 +107,51 @@ def build_report(r: Reader, now: datetime, project_key: str | None = None, top: 
     )
 
 
+_STATUS_AFTER = {"pause": "paused", "resume": "active", "retire": "retired"}
+
+
 def _walk(
-    events: list[dict[str, Any]],
-    now: datetime,
+    name: tuple[str, str],
+    events: list[tuple[Any, ...]],
+    now_s: float,
     completed: dict[int, list[float]],
     transitions: Counter[tuple[int, int, str]],
     cycles: Counter[tuple[int, ...]],
 ) -> ComponentProgress:
-    """Fold one component's log (ordered by seq) into its progress, feeding the organisation counters."""
-    first = events[0]
-    component = ComponentProgress(project=first["project_key"], code=first["code"], level=0, status="active")
-    level, status, since, stay = first["to_level"], "active", first["at"], 0.0
-    for event in events:
-        if event is not first:
-            if status == "active":
-                spent = (event["at"] - since).total_seconds()
-                component.seconds_per_level[level] += spent
-                stay += spent
-            if event["kind"] in LEAVING:
-                completed[level].append(stay)
-                label = (
-                    "graduate" if event["kind"] == "graduate" else f"{event['switchback_kind']} switchback"
-                )
-                transitions[(level, event["to_level"], label)] += 1
-                stay = 0.0
-        kind = event["kind"]
-        if kind in ENTERING:
-            level = event["to_level"]
-            component.path.append(level)
-            if kind == "switchback":
-                component.switchbacks[event["switchback_kind"]] += 1
-                cycles[_cycle(component.path)] += 1
-        status = {"pause": "paused", "resume": "active", "retire": "retired"}.get(kind, status)
-        since = event["at"]
+    """Fold one component's log (ordered by seq) into its progress, feeding the organisation counters.
+
+    Rows are ``lifecycle_scan`` tuples: (component id, kind, to_level, switchback_kind, seconds).
+    """
+    _, _, level, _, since = events[0]
+    component = ComponentProgress(project=name[0], code=name[1], level=level, status="active")
+    per_level = component.seconds_per_level
+    path = component.path
+    path.append(level)
+    status, stay = "active", 0.0
+    # This loop runs once per event of the whole organisation: keep it lean.
+    for _, kind, to_level, switchback_kind, at in events[1:]:
+        if status == "active":
+            spent = at - since
+            per_level[level] += spent
+            stay += spent
+        if kind == "graduate":
+            completed[level].append(stay)
+            transitions[(level, to_level, "graduate")] += 1
+            stay, level = 0.0, to_level
+            path.append(level)
+        elif kind == "switchback":
+            completed[level].append(stay)
+            transitions[(level, to_level, f"{switchback_kind} switchback")] += 1
+            stay, level = 0.0, to_level
+            path.append(level)
+            component.switchbacks[switchback_kind] += 1
+            cycles[_cycle(path)] += 1
+        else:
+            status = _STATUS_AFTER.get(kind, status)
+        since = at
     if status == "active":
-        tail = max(0.0, (now - since).total_seconds())
-        component.seconds_per_level[level] += tail
+        tail = max(0.0, now_s - since)
+        per_level[level] += tail
         stay += tail
     component.level, component.status, component.current_stay_s = level, status, stay
     return component

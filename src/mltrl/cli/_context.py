@@ -53,7 +53,10 @@ def catalog() -> Catalog:
 
 
 def emit_json(payload: Any) -> None:
-    json.dump(payload, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    # Indented for people at a terminal; compact for pipes and files, where the C encoder
+    # writes large reports (10,000 components) several times faster.
+    indent = 2 if sys.stdout.isatty() else None
+    sys.stdout.write(json.dumps(payload, indent=indent, ensure_ascii=False, default=str))
     sys.stdout.write("\n")
 
 

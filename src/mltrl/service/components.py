@@ -83,23 +83,26 @@ def insert_component(
     description: str = "",
 ) -> int:
     """The current-state row of a new component, whose log opens with seq 1 at ``at``."""
-    return unit.conn.execute(
-        insert(schema.components).values(
-            project_id=project_id,
-            code=code,
-            name=name,
-            kind=kind,
-            parent_id=parent_id,
-            forked_from_id=forked_from_id,
-            description=description,
-            entry_level=entry_level,
-            level=level,
-            status="active",
-            seq=1,
-            last_at=at,
-            created_at=at,
-        )
-    ).inserted_primary_key[0]
+    values = {
+        "project_id": project_id,
+        "code": code,
+        "name": name,
+        "kind": kind,
+        "parent_id": parent_id,
+        "forked_from_id": forked_from_id,
+        "description": description,
+        "entry_level": entry_level,
+        "level": level,
+        "status": "active",
+        "seq": 1,
+        "last_at": at,
+        "created_at": at,
+    }
+    # Parameters bound at execution, so SQLAlchemy compiles the statement once (bulk loads).
+    return unit.conn.execute(_INSERT_COMPONENT, values).inserted_primary_key[0]
+
+
+_INSERT_COMPONENT = insert(schema.components)
 
 
 def couple(unit: Unit, ref: str, other_ref: str, *, note: str = "") -> None:

@@ -41,6 +41,21 @@ class Reader:
         finally:
             cursor.close()
 
+    def tuples(self, sql: str, **params: Any) -> list[tuple[Any, ...]]:
+        """Rows as plain tuples: the cheapest shape for scans over the whole log."""
+        cursor = self._raw.cursor()
+        try:
+            cursor.execute(self._dialect(sql), params)
+            return cursor.fetchall()
+        finally:
+            cursor.close()
+
+    def epoch(self, column: str) -> str:
+        """SQL for a timestamp column as seconds since 1970 (a float), computed by the database."""
+        if self._postgres:
+            return f"EXTRACT(EPOCH FROM {column})::float8"
+        return f"(julianday({column}) - 2440587.5) * 86400.0"
+
     def one(self, sql: str, **params: Any) -> dict[str, Any] | None:
         rows = self.all(sql, **params)
         return rows[0] if rows else None
@@ -81,8 +96,9 @@ class Reader:
 
 def sqlite_time(value: datetime) -> str:
     """A time as SQLAlchemy stores it in SQLite (UTC, microseconds always), so text order is time order."""
-    value = value.astimezone(UTC) if value.tzinfo else value
-    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(sep=" ", timespec="microseconds")
 
 
 def as_utc(value: datetime | str | None) -> datetime | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any
@@ -17,6 +18,11 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
 class Record:
     def to_json(self) -> dict[str, Any]:
         hidden = {"id", "project_id", "component_id"}  # database keys mean nothing to a user
@@ -24,8 +30,7 @@ class Record:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Any:
-        names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
-        return cls(**{k: v for k, v in row.items() if k in names})
+        return cls(**{name: row[name] for name in _field_names(cls)})
 
 
 @dataclass(frozen=True)
