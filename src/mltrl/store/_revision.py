@@ -3,4 +3,4 @@
 A test checks it equals the head of ``store/migrations``.
 """
 
-HEAD_REVISION = "0001_initial"
+HEAD_REVISION = "0002_reviews"

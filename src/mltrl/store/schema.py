@@ -15,6 +15,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -63,6 +64,7 @@ components = Table(
     Column("parent_id", Integer, ForeignKey("components.id")),
     Column("forked_from_id", Integer, ForeignKey("components.id")),
     Column("description", Text, nullable=False, default=""),
+    Column("owner", String(200)),  # who builds it; may not be the only approver of its gate (0002)
     Column("entry_level", Integer, nullable=False),
     Column("level", Integer, nullable=False),
     Column("status", String(16), nullable=False),
@@ -126,3 +128,185 @@ events = Table(
 Index("ix_events_at", events.c.at)
 Index("ix_events_project", events.c.project_id)
 Index("ix_components_project", components.c.project_id)
+
+
+# --- gated reviews, requirements and data sets (revision 0002) -------------------------------------
+
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=False),
+    Column("component_id", Integer, ForeignKey("components.id"), nullable=False),
+    Column("level", Integer, nullable=False),  # the gate at the end of this level
+    Column("status", String(16), nullable=False),  # open | decided
+    # What the level asked when the review opened (roles, criteria, checklist), so a later policy
+    # change cannot move the goalposts of a review in progress.
+    Column("template", JSON, nullable=False),
+    Column("opened_at", Timestamp, nullable=False),
+    Column("opened_by", String(200), nullable=False),
+    Column("decision", String(16)),  # graduate | tasks | switchback | pause
+    Column("to_level", Integer),
+    Column("decision_reason", Text, nullable=False, default=""),
+    Column("debrief", Text, nullable=False, default=""),
+    Column("decided_at", Timestamp),
+    Column("decided_by", String(200)),
+    CheckConstraint("level BETWEEN 0 AND 9", name="level_range"),
+)
+
+review_panel = Table(
+    "review_panel",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("review_id", Integer, ForeignKey("reviews.id"), nullable=False),
+    Column("role", String(64), nullable=False),
+    Column("person", String(200), nullable=False),
+    Column("added_at", Timestamp, nullable=False),
+    UniqueConstraint("review_id", "person", name="uq_review_panel_person"),
+)
+
+review_results = Table(
+    "review_results",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("review_id", Integer, ForeignKey("reviews.id"), nullable=False),
+    Column("criterion_id", String(80), nullable=False),
+    Column("result", String(16), nullable=False),  # met | unmet | waived | not-applicable
+    Column("note", Text, nullable=False, default=""),
+    Column("recorded_by", String(200), nullable=False),
+    Column("recorded_at", Timestamp, nullable=False),
+    UniqueConstraint("review_id", "criterion_id", name="uq_review_results_criterion"),
+)
+
+review_ethics = Table(
+    "review_ethics",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("review_id", Integer, ForeignKey("reviews.id"), nullable=False),
+    Column("question_id", String(80), nullable=False),
+    Column("answer", Text, nullable=False),
+    Column("answered_by", String(200), nullable=False),
+    Column("answered_at", Timestamp, nullable=False),
+    UniqueConstraint("review_id", "question_id", name="uq_review_ethics_question"),
+)
+
+review_signatures = Table(
+    "review_signatures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("review_id", Integer, ForeignKey("reviews.id"), nullable=False),
+    Column("person", String(200), nullable=False),
+    Column("verdict", String(20), nullable=False),  # approve | request-changes
+    Column("tasks", JSON, nullable=False),  # [{"task": ..., "target": ...}] when changes are requested
+    Column("note", Text, nullable=False, default=""),
+    Column("signed_at", Timestamp, nullable=False),
+    UniqueConstraint("review_id", "person", name="uq_review_signatures_person"),
+)
+
+review_choices = Table(
+    "review_choices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("review_id", Integer, ForeignKey("reviews.id"), nullable=False),
+    Column("point_id", String(64), nullable=False),  # a key decision point of the level
+    Column("option_id", String(64), nullable=False),
+    Column("on_date", String(10)),  # e.g. the date of a level-8 "go"
+    Column("note", Text, nullable=False, default=""),
+    Column("recorded_by", String(200), nullable=False),
+    Column("recorded_at", Timestamp, nullable=False),
+    UniqueConstraint("review_id", "point_id", name="uq_review_choices_point"),
+)
+
+requirements = Table(
+    "requirements",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=False),
+    Column("code", String(32), nullable=False),  # N, N.M or N.M.K: requirement.subset.component
+    Column("kind", String(16), nullable=False),  # research | product
+    Column("statement", Text, nullable=False),
+    Column("rationale", Text, nullable=False, default=""),
+    Column("stakeholder", String(200), nullable=False, default=""),
+    Column("p_failure", Float, nullable=False),
+    Column("value", Integer, nullable=False),
+    Column("category", String(16), nullable=False),
+    Column("scenarios", JSON, nullable=False),  # critical scenarios tests must cover
+    Column("slices", JSON, nullable=False),  # data slices tests must cover
+    Column("created_at", Timestamp, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    UniqueConstraint("project_id", "code", name="uq_requirements_project_code"),
+    CheckConstraint("p_failure >= 0 AND p_failure <= 1", name="p_failure_range"),
+    CheckConstraint("value BETWEEN 1 AND 10", name="value_range"),
+)
+
+requirement_components = Table(
+    "requirement_components",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("requirement_id", Integer, ForeignKey("requirements.id"), nullable=False),
+    Column("component_id", Integer, ForeignKey("components.id"), nullable=False),
+    UniqueConstraint("requirement_id", "component_id", name="uq_requirement_components_pair"),
+)
+
+vv_steps = Table(
+    "vv_steps",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("requirement_id", Integer, ForeignKey("requirements.id"), nullable=False),
+    Column("number", Integer, nullable=False),  # 1, 2, ... within the requirement
+    Column("kind", String(16), nullable=False),  # verification | validation
+    Column("description", Text, nullable=False),
+    Column("method", String(16), nullable=False),  # test | analysis | inspection | demonstration
+    Column("status", String(16), nullable=False),  # planned | passed | failed | waived
+    Column("waive_reason", Text, nullable=False, default=""),
+    Column("updated_at", Timestamp, nullable=False),
+    Column("updated_by", String(200), nullable=False),
+    UniqueConstraint("requirement_id", "number", name="uq_vv_steps_number"),
+)
+
+datasets = Table(
+    "datasets",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "project_id", Integer, ForeignKey("projects.id"), nullable=False
+    ),  # the project that registered it
+    Column("key", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),  # real | synthetic | simulated | benchmark | sample
+    Column("source", Text, nullable=False, default=""),
+    Column("owner", String(200), nullable=False, default=""),
+    Column("sensitive", JSON, nullable=False),  # flags such as personal, health, minors
+    Column("datasheet", JSON, nullable=False),  # Datasheets for Datasets sections
+    Column("created_at", Timestamp, nullable=False),
+    Column("created_by", String(200), nullable=False),
+)
+
+dataset_versions = Table(
+    "dataset_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("dataset_id", Integer, ForeignKey("datasets.id"), nullable=False),
+    Column("version", String(100), nullable=False),
+    Column("sha256", String(64)),
+    Column("uri", Text),
+    Column("note", Text, nullable=False, default=""),
+    Column("registered_at", Timestamp, nullable=False),
+    Column("registered_by", String(200), nullable=False),
+    UniqueConstraint("dataset_id", "version", name="uq_dataset_versions_version"),
+)
+
+dataset_links = Table(
+    "dataset_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("dataset_id", Integer, ForeignKey("datasets.id"), nullable=False),
+    Column("component_id", Integer, ForeignKey("components.id"), nullable=False),
+    Column("role", String(16), nullable=False),  # train | validation | test | golden | reference
+    Column("version", String(100)),  # the data set version used, when pinned
+    Column("linked_at", Timestamp, nullable=False),
+    UniqueConstraint("dataset_id", "component_id", "role", name="uq_dataset_links_use"),
+)
+
+Index("ix_reviews_component", reviews.c.component_id)
+Index("ix_requirements_project", requirements.c.project_id)
