@@ -27,6 +27,7 @@ def add(
     level: int | str,
     parent: str | None = None,
     description: str = "",
+    owner: str | None = None,
     reason: str = "",
     at: datetime | str | None = None,
 ) -> ComponentRecord:
@@ -52,6 +53,7 @@ def add(
         kind=kind.value,
         parent_id=parent_id,
         description=inputs.text(description, "description", limit=20000),
+        owner=inputs.text(owner, "owner") or None,
         level=level,
         entry_level=level,
         at=when,
@@ -81,6 +83,7 @@ def insert_component(
     parent_id: int | None = None,
     forked_from_id: int | None = None,
     description: str = "",
+    owner: str | None = None,
 ) -> int:
     """The current-state row of a new component, whose log opens with seq 1 at ``at``."""
     values = {
@@ -91,6 +94,7 @@ def insert_component(
         "parent_id": parent_id,
         "forked_from_id": forked_from_id,
         "description": description,
+        "owner": owner,
         "entry_level": entry_level,
         "level": level,
         "status": "active",

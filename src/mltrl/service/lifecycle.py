@@ -17,7 +17,7 @@ from typing import Any
 
 from mltrl.domain import rules
 from mltrl.domain.model import Approval, ComponentState, EventKind, SwitchbackKind, Transition
-from mltrl.errors import Conflict, RuleViolation
+from mltrl.errors import BadInput, Conflict, RuleViolation
 from mltrl.service import inputs, lookup
 from mltrl.service._store import Unit
 from mltrl.store.records import ComponentRecord
@@ -56,7 +56,7 @@ def _naming_component(use_case: Callable[..., ComponentRecord]) -> Callable[...,
 def graduate(
     unit: Unit,
     ref: str,
-    approval: Approval | str,
+    approval: Approval,
     *,
     to_level: int | None = None,
     reason: str = "",
@@ -69,8 +69,6 @@ def graduate(
         if to_level <= state.level:
             # Most often a second, concurrent graduation of the same gate: say so plainly.
             raise Conflict(f"{ref} is already at level {state.level}; it cannot graduate to {to_level}")
-    if isinstance(approval, str):
-        approval = Approval(level=state.level, approvers=(inputs.text(approval, "approver", required=True),))
     event = rules.plan_graduation(
         state,
         approval,
@@ -80,6 +78,25 @@ def graduate(
         to_level=to_level,
     )
     return _land(unit, record, state, event, {"approval": approval.source})
+
+
+def import_graduation(
+    unit: Unit,
+    ref: str,
+    approver: str,
+    *,
+    to_level: int | None = None,
+    reason: str = "",
+    at: datetime | str | None = None,
+) -> ComponentRecord:
+    """A graduation from before the registry, approved back then by ``approver``; never dated now."""
+    if at is None or inputs.moment(at, "time of the imported graduation") >= inputs.now():
+        raise BadInput(f"{ref}: an imported graduation must be dated in the past (at=...)")
+    level = lookup.component(unit.reader, ref).level
+    approval = Approval(
+        level=level, approvers=(inputs.text(approver, "approver", required=True),), source="import"
+    )
+    return graduate(unit, ref, approval, to_level=to_level, reason=reason, at=at)
 
 
 @_naming_component

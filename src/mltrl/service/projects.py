@@ -91,6 +91,7 @@ def fork(
             parent_id=new_ids.get(original.parent_code) if original.parent_code else None,
             forked_from_id=original.id,
             description=original.description,
+            owner=original.owner,
             entry_level=original.entry_level,
             level=original.level,
             at=when,

@@ -5,7 +5,9 @@
     with Registry.open() as reg:                 # the nearest .mltrl/, like git
         reg.create_project("neuropath", "Neuropathology copilot")
         reg.add_component("neuropath/1.1", "Segmentation model", kind="model", level=4)
-        reg.graduate("neuropath/1.1", approver="Dr. Rivera")
+        review = reg.open_review("neuropath/1.1")   # the gate out of level 4; then panel, results,
+        ...                                          # ethics answers, signatures (see docs/reviews.md)
+        reg.decide_review(review.id, "graduate")
         print(reg.status("neuropath").system_level)
 
 Each call is one transaction; wrap several in ``with reg.transaction():`` to
@@ -21,10 +23,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from mltrl.analytics.report import Report, build_report
-from mltrl.domain.model import Approval, ComponentKind, EventKind, SwitchbackKind
+from mltrl.catalog import Catalog
+from mltrl.domain.model import ComponentKind, EventKind, SwitchbackKind
 from mltrl.errors import StoreError
 from mltrl.service import components, inputs, lifecycle, lookup, projects, setup
 from mltrl.service._store import Store, Unit
+from mltrl.service.api_records import DatasetAPI, RequirementAPI
+from mltrl.service.api_reviews import ReviewAPI
 from mltrl.store import queries
 from mltrl.store.engine import make_engine
 from mltrl.store.location import Location, locate
@@ -37,23 +42,41 @@ from mltrl.views.status import ProjectStatus, project_status
 T = TypeVar("T")
 
 
-class Registry:
-    """A registry of projects, components, versions and their event log."""
+class Registry(ReviewAPI, RequirementAPI, DatasetAPI):
+    """A registry of projects, components, versions, reviews, requirements, data sets and the event log."""
 
-    def __init__(self, store: Store, *, actor: str | None = None) -> None:
+    def __init__(self, store: Store, *, actor: str | None = None, policy: str | Path | None = None) -> None:
         self._store = store
         self.actor = inputs.text(actor, "actor") or inputs.default_actor()
+        self._policy = policy
+        self._catalog: Catalog | None = None
+
+    @property
+    def catalog(self) -> Catalog:
+        """The level catalogue with the organisation's policy (``policy=``, ``$MLTRL_POLICY``, .mltrl/)."""
+        if self._catalog is None:
+            from mltrl.catalog import find_policy, load_catalog
+
+            self._catalog = load_catalog(find_policy(self._store.location.home, self._policy))
+        return self._catalog
 
     # --- opening -----------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, db: str | None = None, *, start: Path | None = None, actor: str | None = None) -> Registry:
+    def open(
+        cls,
+        db: str | None = None,
+        *,
+        start: Path | None = None,
+        actor: str | None = None,
+        policy: str | Path | None = None,
+    ) -> Registry:
         """The registry at ``db`` / ``MLTRL_DATABASE_URL`` / the nearest ``.mltrl/``; checks its schema."""
         location = locate(db, start)
         if location.is_sqlite and not location.sqlite_path.is_file():
             # Connecting would create an empty file; say what to do instead.
             raise StoreError(f"no registry database at {location.sqlite_path}; run `mltrl init`")
-        registry = cls(Store(make_engine(location), location), actor=actor)
+        registry = cls(Store(make_engine(location), location), actor=actor, policy=policy)
         with registry._store.read() as reader:
             check_revision(reader, location)
         return registry
@@ -134,9 +157,11 @@ class Registry:
         level: int | str,
         parent: str | None = None,
         description: str = "",
+        owner: str | None = None,
         reason: str = "",
         at: datetime | str | None = None,
     ) -> ComponentRecord:
+        """Initiate a component at any level; ``owner`` builds it (and may not approve it alone)."""
         project_key, code = inputs.parse_ref(ref)
         return self._write(
             components.add,
@@ -147,6 +172,7 @@ class Registry:
             level=level,
             parent=parent,
             description=description,
+            owner=owner,
             reason=reason,
             at=at,
         )
@@ -178,17 +204,24 @@ class Registry:
             at=at,
         )
 
-    def graduate(
+    def import_graduation(
         self,
         ref: str,
         *,
-        approver: str | Approval,
+        approver: str,
+        at: datetime | str,
         to_level: int | None = None,
         reason: str = "",
-        at: datetime | str | None = None,
     ) -> ComponentRecord:
-        """Move up exactly one level through an approved gate; ``to_level`` guards against double moves."""
-        return self._write(lifecycle.graduate, ref, approver, to_level=to_level, reason=reason, at=at)
+        """Record a graduation that happened before this registry kept the project (history import).
+
+        Graduations from now on go through gated reviews (:meth:`decide_review`). An imported one
+        names who approved it back then, must be dated in the past, and is marked as imported in
+        the log, so nobody mistakes it for a review mltrl checked.
+        """
+        return self._write(
+            lifecycle.import_graduation, ref, approver, to_level=to_level, reason=reason, at=at
+        )
 
     def switchback(
         self,

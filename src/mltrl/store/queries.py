@@ -23,7 +23,7 @@ FROM projects p LEFT JOIN projects parent ON parent.id = p.parent_id
 _COMPONENT = """
 SELECT c.id, c.project_id, p.key AS project_key, c.code, c.name, c.kind, parent.code AS parent_code,
        CASE WHEN origin.id IS NULL THEN NULL ELSE origin_project.key || '/' || origin.code END AS forked_from,
-       c.description, c.entry_level, c.level, c.status, c.seq, c.last_at, c.created_at
+       c.description, c.owner, c.entry_level, c.level, c.status, c.seq, c.last_at, c.created_at
 FROM components c
 JOIN projects p ON p.id = c.project_id
 LEFT JOIN components parent ON parent.id = c.parent_id

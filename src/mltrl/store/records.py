@@ -58,6 +58,7 @@ class ComponentRecord(Record):
     parent_code: str | None
     forked_from: str | None  # "PROJECT/CODE" of the component this one was forked from
     description: str
+    owner: str | None
     entry_level: int
     level: int
     status: str
@@ -109,3 +110,119 @@ class EventRecord(Record):
     actor: str
     at: datetime
     data: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class ReviewRecord(Record):
+    id: int
+    project_id: int
+    component_id: int
+    project_key: str
+    code: str
+    level: int
+    status: str
+    template: dict[str, Any]
+    opened_at: datetime
+    opened_by: str
+    decision: str | None
+    to_level: int | None
+    decision_reason: str
+    debrief: str
+    decided_at: datetime | None
+    decided_by: str | None
+
+    @property
+    def ref(self) -> str:
+        return f"{self.project_key}/{self.code}"
+
+    def to_json(self) -> dict[str, Any]:
+        data = super().to_json()
+        data["id"] = self.id  # a review's number is how users name it
+        data.pop("template")
+        return data
+
+
+@dataclass(frozen=True)
+class VVStepRecord(Record):
+    id: int
+    number: int
+    kind: str
+    description: str
+    method: str
+    status: str
+    waive_reason: str
+    updated_at: datetime
+    updated_by: str
+
+
+@dataclass(frozen=True)
+class RequirementRecord(Record):
+    id: int
+    project_key: str
+    code: str
+    kind: str
+    statement: str
+    rationale: str
+    stakeholder: str
+    p_failure: float
+    value: int
+    category: str
+    scenarios: list[str]
+    slices: list[str]
+    components: list[str]  # "PROJECT/CODE" of the linked components
+    steps: list[VVStepRecord]
+    created_at: datetime
+    created_by: str
+
+    @property
+    def risk(self) -> float:
+        """MLTRL's risk: probability of failure times the value at stake (0-10)."""
+        return round(self.p_failure * self.value, 4)
+
+    def to_json(self) -> dict[str, Any]:
+        return {**super().to_json(), "risk": self.risk, "steps": [s.to_json() for s in self.steps]}
+
+
+@dataclass(frozen=True)
+class DatasetVersionRecord(Record):
+    id: int
+    version: str
+    sha256: str | None
+    uri: str | None
+    note: str
+    registered_at: datetime
+    registered_by: str
+
+
+@dataclass(frozen=True)
+class DatasetLinkRecord(Record):
+    id: int
+    dataset_key: str
+    dataset_kind: str
+    component: str  # "PROJECT/CODE"
+    role: str
+    version: str | None
+
+
+@dataclass(frozen=True)
+class DatasetRecord(Record):
+    id: int
+    project_key: str
+    key: str
+    name: str
+    kind: str
+    source: str
+    owner: str
+    sensitive: list[str]
+    datasheet: dict[str, str]
+    versions: list[DatasetVersionRecord]
+    links: list[DatasetLinkRecord]
+    created_at: datetime
+    created_by: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **super().to_json(),
+            "versions": [v.to_json() for v in self.versions],
+            "links": [link.to_json() for link in self.links],
+        }

@@ -1,0 +1,106 @@
+"""The gated-review part of the :class:`~mltrl.service.registry.Registry` API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from mltrl.service import lookup, reviews
+from mltrl.store import review_queries
+from mltrl.store.records import ReviewRecord
+from mltrl.views.review import ReviewView, review_view
+
+if TYPE_CHECKING:
+    from mltrl.catalog import Catalog
+
+
+When = datetime | str | None
+
+
+class ReviewAPI:
+    """Open a review at a component's level, staff it, record results and answers, sign, decide."""
+
+    catalog: Catalog
+    _write: Any
+    _read: Any
+
+    def open_review(self, ref: str, *, at: datetime | str | None = None) -> ReviewRecord:
+        """Open the gate review of ``ref`` at its current level (one open review per component)."""
+        return self._write(reviews.open_review, self.catalog, ref, at=at)
+
+    def add_panel_member(self, review_id: int, role: str, person: str, *, at: When = None) -> None:
+        self._write(reviews.add_member, review_id, role, person, at=at)
+
+    def record_result(
+        self, review_id: int, criterion: str, result: str, note: str = "", *, at: When = None
+    ) -> None:
+        """``result``: met, unmet, waived or not-applicable (the last two need a reason in ``note``)."""
+        self._write(reviews.record_result, review_id, criterion, result, note, at=at)
+
+    def answer_ethics(self, review_id: int, answers: dict[str, str], *, at: When = None) -> None:
+        """Answer ethics checklist questions (question id -> answer); answers can be revised until decided."""
+        self._write(reviews.answer_ethics, review_id, answers, at=at)
+
+    def record_choice(
+        self,
+        review_id: int,
+        point: str,
+        option: str,
+        *,
+        on_date: str | None = None,
+        note: str = "",
+        at: When = None,
+    ) -> None:
+        """Record a key decision point of the level, e.g. ``research-path`` = ``both``."""
+        self._write(reviews.choose, review_id, point, option, on_date=on_date, note=note, at=at)
+
+    def sign_review(
+        self,
+        review_id: int,
+        person: str,
+        verdict: str = "approve",
+        *,
+        tasks: list[dict[str, str]] | list[str] | None = None,
+        note: str = "",
+        at: When = None,
+    ) -> None:
+        """A panel member signs once: ``approve``, or ``request-changes`` with specific tasks."""
+        self._write(reviews.sign, review_id, person, verdict, tasks=tasks, note=note, at=at)
+
+    def decide_review(
+        self,
+        review_id: int,
+        decision: str,
+        *,
+        to_level: int | None = None,
+        reason: str = "",
+        debrief: str = "",
+        fork_key: str | None = None,
+        at: datetime | str | None = None,
+    ) -> ReviewRecord:
+        """graduate | tasks | switchback (with ``to_level``) | pause; the review is immutable afterwards."""
+        return self._write(
+            reviews.decide,
+            review_id,
+            decision,
+            to_level=to_level,
+            reason=reason,
+            debrief=debrief,
+            fork_key=fork_key,
+            at=at,
+        )
+
+    def review(self, review_id: int) -> ReviewView:
+        return self._read(review_view, int(review_id))
+
+    def reviews(self, target: str | None = None) -> list[ReviewRecord]:
+        """Reviews of a project (``KEY``), a component (``KEY/CODE``) or everything."""
+
+        def view(r):  # type: ignore[no-untyped-def]
+            if target is None:
+                return review_queries.reviews(r)
+            if "/" in target:
+                return review_queries.reviews(r, component_id=lookup.component(r, target).id)
+            return review_queries.reviews(r, project_key=lookup.project(r, target).key)
+
+        return self._read(view)

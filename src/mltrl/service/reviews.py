@@ -1,0 +1,405 @@
+"""Use-cases of the gated review: open, staff the panel, record results, sign, decide.
+
+The only way up a level is :func:`decide` with ``graduate`` on a review whose
+panel, criteria, ethics checklist and key decisions all hold (see
+:func:`mltrl.domain.review.blockers`). A decided review is immutable: every
+change below refuses once the decision is in, and a new review is opened
+instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, update
+
+from mltrl.catalog import Catalog
+from mltrl.domain.model import Approval, EventKind, Status, SwitchbackKind
+from mltrl.domain.review import (
+    CriterionSpec,
+    Decision,
+    PointSpec,
+    Result,
+    RoleSpec,
+    Template,
+    Verdict,
+    check_decision,
+)
+from mltrl.errors import BadInput, Conflict, NotFound
+from mltrl.service import inputs, lifecycle, lookup, projects
+from mltrl.service._store import Unit
+from mltrl.store import review_queries, schema
+from mltrl.store.records import ReviewRecord
+
+
+def template_for(catalog: Catalog, level: int) -> Template:
+    lv = catalog.level(level)
+    return Template(
+        level=level,
+        roles=tuple(RoleSpec(r.id, r.name, r.required) for r in lv.panel_roles),
+        criteria=tuple(CriterionSpec(c.id, c.text, c.kind) for c in lv.criteria),
+        ethics=tuple(q.id for q in catalog.ethics.questions),
+        points=tuple(
+            PointSpec(p.id, p.question, tuple(o.id for o in p.options), getattr(p, "needs_date", False))
+            for p in lv.decision_points
+        ),
+        separation_of_duties=catalog.settings.separation_of_duties,
+    )
+
+
+def open_review(unit: Unit, catalog: Catalog, ref: str, *, at: datetime | str | None = None) -> ReviewRecord:
+    component = lookup.component(unit.reader, ref)
+    if component.status != Status.ACTIVE:
+        raise BadInput(f"{component.ref} is {component.status}; only an active component can be reviewed")
+    existing = review_queries.open_review(unit.reader, component.id)
+    if existing is not None:
+        raise BadInput(f"{component.ref} already has open review {existing.id}; decide it first")
+    when = inputs.moment(at)
+    template = template_for(catalog, component.level)
+    review_id = unit.conn.execute(
+        insert(schema.reviews).values(
+            project_id=component.project_id,
+            component_id=component.id,
+            level=component.level,
+            status="open",
+            template=template.to_json(),
+            opened_at=when,
+            opened_by=unit.actor,
+            decision_reason="",
+            debrief="",
+        )
+    ).inserted_primary_key[0]
+    _log(
+        unit,
+        component.project_id,
+        component.id,
+        "review.open",
+        when,
+        {"review": review_id, "level": component.level},
+    )
+    return _get(unit, review_id)
+
+
+def add_member(
+    unit: Unit, review_id: int, role: str, person: str, *, at: datetime | str | None = None
+) -> None:
+    record, state = _open(unit, review_id)
+    person = inputs.text(person, "person", required=True)
+    if state.template.role(role) is None:
+        roles = ", ".join(r.id for r in state.template.roles)
+        raise BadInput(
+            f"review {review_id}: level {record.level} has no panel role {role!r} (roles: {roles})"
+        )
+    if person in state.panel:
+        raise BadInput(f"review {review_id}: {person} is already on the panel as {state.panel[person]}")
+    when = inputs.moment(at)
+    unit.conn.execute(
+        insert(schema.review_panel).values(review_id=review_id, role=role, person=person, added_at=when)
+    )
+    _log(
+        unit,
+        record.project_id,
+        record.component_id,
+        "review.member",
+        when,
+        {"review": review_id, "role": role, "person": person},
+    )
+
+
+def record_result(
+    unit: Unit,
+    review_id: int,
+    criterion: str,
+    result: str,
+    note: str = "",
+    *,
+    at: datetime | str | None = None,
+) -> None:
+    record, state = _open(unit, review_id)
+    if state.template.criterion(criterion) is None:
+        raise BadInput(f"review {review_id}: level {record.level} has no criterion {criterion!r}")
+    value = inputs.choice(Result, result, "result")
+    note = inputs.text(note, "note", limit=4000)
+    if value in (Result.WAIVED, Result.NOT_APPLICABLE) and not note:
+        raise BadInput(f"review {review_id}: {criterion} {value} needs a reason (--note)")
+    when = inputs.moment(at)
+    values = {"result": str(value), "note": note, "recorded_by": unit.actor, "recorded_at": when}
+    table = schema.review_results
+    changed = unit.conn.execute(
+        update(table)
+        .where(table.c.review_id == review_id, table.c.criterion_id == criterion)
+        .values(**values)
+    ).rowcount
+    if not changed:
+        unit.conn.execute(insert(table).values(review_id=review_id, criterion_id=criterion, **values))
+    _log(
+        unit,
+        record.project_id,
+        record.component_id,
+        "review.result",
+        when,
+        {"review": review_id, "criterion": criterion, "result": str(value)},
+        reason=note,
+    )
+
+
+def answer_ethics(
+    unit: Unit, review_id: int, answers: dict[str, str], *, at: datetime | str | None = None
+) -> None:
+    record, state = _open(unit, review_id)
+    unknown = [q for q in answers if q not in state.template.ethics]
+    if unknown:
+        raise BadInput(f"review {review_id}: {unknown[0]!r} is not a question of the ethics checklist")
+    when = inputs.moment(at)
+    table = schema.review_ethics
+    for question, text in answers.items():
+        answer = inputs.text(text, f"answer to {question}", required=True, limit=20000)
+        values = {"answer": answer, "answered_by": unit.actor, "answered_at": when}
+        changed = unit.conn.execute(
+            update(table)
+            .where(table.c.review_id == review_id, table.c.question_id == question)
+            .values(**values)
+        ).rowcount
+        if not changed:
+            unit.conn.execute(insert(table).values(review_id=review_id, question_id=question, **values))
+    _log(
+        unit,
+        record.project_id,
+        record.component_id,
+        "review.ethics",
+        when,
+        {"review": review_id, "questions": sorted(answers)},
+    )
+
+
+def choose(
+    unit: Unit,
+    review_id: int,
+    point: str,
+    option: str,
+    *,
+    on_date: str | None = None,
+    note: str = "",
+    at: datetime | str | None = None,
+) -> None:
+    """Record a key decision of the level (research path, continue or pause, go / no-go ...)."""
+    record, state = _open(unit, review_id)
+    spec = state.template.point(point)
+    if spec is None:
+        points = ", ".join(p.id for p in state.template.points) or "none"
+        raise BadInput(
+            f"review {review_id}: level {record.level} has no key decision {point!r} (it has: {points})"
+        )
+    if option not in spec.options:
+        raise BadInput(
+            f"review {review_id}: {point} must be one of {', '.join(spec.options)}, not {option!r}"
+        )
+    if on_date is not None:
+        try:
+            dt.date.fromisoformat(on_date)
+        except ValueError:
+            raise BadInput(f"review {review_id}: date {on_date!r} is not YYYY-MM-DD") from None
+    if spec.needs_date and option == "go" and on_date is None:
+        raise BadInput(f"review {review_id}: a 'go' needs the date it happens (--date YYYY-MM-DD)")
+    when = inputs.moment(at)
+    table = schema.review_choices
+    if point in state.choices:
+        unit.conn.execute(table.delete().where(table.c.review_id == review_id, table.c.point_id == point))
+    unit.conn.execute(
+        insert(table).values(
+            review_id=review_id,
+            point_id=point,
+            option_id=option,
+            on_date=on_date,
+            note=inputs.text(note, "note", limit=4000),
+            recorded_by=unit.actor,
+            recorded_at=when,
+        )
+    )
+    _log(
+        unit,
+        record.project_id,
+        record.component_id,
+        "review.choice",
+        when,
+        {"review": review_id, "point": point, "option": option, "date": on_date},
+        reason=note,
+    )
+
+
+def sign(
+    unit: Unit,
+    review_id: int,
+    person: str,
+    verdict: str,
+    *,
+    tasks: list[dict[str, str]] | None = None,
+    note: str = "",
+    at: datetime | str | None = None,
+) -> None:
+    record, state = _open(unit, review_id)
+    person = inputs.text(person, "person", required=True)
+    if person not in state.panel:
+        raise BadInput(f"review {review_id}: {person} is not on the panel and cannot sign")
+    if person in state.signatures:
+        raise BadInput(f"review {review_id}: {person} has already signed")
+    value = inputs.choice(Verdict, verdict, "verdict")
+    tasks = [_task(t) for t in tasks or []]
+    if value is Verdict.REQUEST_CHANGES and not tasks:
+        raise BadInput(f"review {review_id}: requesting changes needs at least one specific task")
+    if value is Verdict.APPROVE and tasks:
+        raise BadInput(f"review {review_id}: an approval carries no tasks; request changes instead")
+    when = inputs.moment(at)
+    unit.conn.execute(
+        insert(schema.review_signatures).values(
+            review_id=review_id,
+            person=person,
+            verdict=str(value),
+            tasks=tasks,
+            note=inputs.text(note, "note", limit=4000),
+            signed_at=when,
+        )
+    )
+    _log(
+        unit,
+        record.project_id,
+        record.component_id,
+        "review.sign",
+        when,
+        {"review": review_id, "person": person, "verdict": str(value), "tasks": tasks},
+        reason=note,
+    )
+
+
+def decide(
+    unit: Unit,
+    review_id: int,
+    decision: str,
+    *,
+    to_level: int | None = None,
+    reason: str = "",
+    debrief: str = "",
+    fork_key: str | None = None,
+    at: datetime | str | None = None,
+) -> ReviewRecord:
+    record, state = _open(unit, review_id)
+    value = inputs.choice(Decision, decision, "decision")
+    problems = check_decision(state, value, to_level=to_level)  # type: ignore[arg-type]
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise BadInput(
+            f"review {review_id} cannot decide {value}: {problems[0]}{more}; see `mltrl review show "
+            f"{review_id}`"
+        )
+    both_paths = state.choices.get("research-path", ("", None))[0] == "both"
+    if value is Decision.GRADUATE and both_paths and not fork_key:
+        raise BadInput(
+            f"review {review_id}: path 'both' forks the project; name the new project (--fork-key)"
+        )
+    when = inputs.moment(at)
+    if when < record.opened_at:
+        raise BadInput(
+            f"review {review_id} cannot be decided before it was opened ({record.opened_at.isoformat()})"
+        )
+    reason = inputs.text(reason, "reason", limit=4000)
+    if value is Decision.GRADUATE:
+        approval = Approval(level=record.level, approvers=state.approvers, source=f"review:{review_id}")
+        lifecycle.graduate(unit, record.ref, approval, to_level=record.level + 1, reason=reason, at=when)
+        if both_paths:
+            projects.fork(
+                unit,
+                record.project_key,
+                fork_key,
+                reason=f"review {review_id}: both paths. {reason}",
+                at=when,
+            )
+    elif value is Decision.SWITCHBACK:
+        lifecycle.switchback(
+            unit,
+            record.ref,
+            to_level,
+            kind=SwitchbackKind.REVIEW,
+            reason=reason or f"review {review_id}",
+            at=when,
+        )
+    elif value is Decision.PAUSE:
+        lifecycle.change_status(
+            unit, record.ref, EventKind.PAUSE, reason=reason or f"review {review_id}", at=when
+        )
+    changed = unit.conn.execute(
+        update(schema.reviews)
+        .where(schema.reviews.c.id == review_id, schema.reviews.c.status == "open")
+        .values(
+            status="decided",
+            decision=str(value),
+            to_level=to_level,
+            decision_reason=reason,
+            debrief=inputs.text(debrief, "debrief", limit=20000),
+            decided_at=when,
+            decided_by=unit.actor,
+        )
+    ).rowcount
+    if changed != 1:
+        raise Conflict(f"review {review_id} was decided by someone else meanwhile; nothing was written")
+    _log(
+        unit,
+        record.project_id,
+        record.component_id,
+        "review.decide",
+        when,
+        {"review": review_id, "decision": str(value), "to_level": to_level, "tasks": state.tasks},
+        reason=reason,
+    )
+    return _get(unit, review_id)
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _get(unit: Unit, review_id: int) -> ReviewRecord:
+    record = review_queries.review(unit.reader, int(review_id))
+    if record is None:
+        raise NotFound(f"no review {review_id} (see `mltrl review list`)")
+    return record
+
+
+def _open(unit: Unit, review_id: int):  # type: ignore[no-untyped-def]
+    """The review and its state, refusing when it is decided (immutable) or out of date."""
+    record = _get(unit, review_id)
+    if record.status != "open":
+        raise BadInput(
+            f"review {review_id} was decided ({record.decision}) and cannot change; open a new review"
+        )
+    component = lookup.component(unit.reader, record.ref)
+    if component.level != record.level:
+        raise BadInput(
+            f"review {review_id} is for level {record.level}, but {record.ref} is now at "
+            f"{component.level}; open a new review"
+        )
+    project = lookup.project(unit.reader, record.project_key)
+    owner = component.owner or project.rd_owner
+    return record, review_queries.state(unit.reader, record, owner)
+
+
+def _task(task: dict[str, str] | str) -> dict[str, str]:
+    if isinstance(task, str):
+        task = {"task": task}
+    text = inputs.text(task.get("task"), "task", required=True, limit=2000)
+    target = inputs.text(task.get("target"), "task target", limit=500)
+    return {"task": text, "target": target} if target else {"task": text}
+
+
+def _log(
+    unit: Unit,
+    project_id: int,
+    component_id: int,
+    kind: str,
+    at: datetime,
+    data: dict[str, Any],
+    reason: str = "",
+) -> None:
+    unit.append_event(
+        project_id=project_id, component_id=component_id, kind=kind, at=at, data=data, reason=reason
+    )

@@ -1,0 +1,93 @@
+"""Reads of gated reviews: the review rows and everything recorded on them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mltrl.domain.review import Result as CriterionResult
+from mltrl.domain.review import ReviewState, Signature, Template, Verdict
+from mltrl.store.reader import Reader, as_utc
+from mltrl.store.records import ReviewRecord
+
+_REVIEW = """
+SELECT r.id, r.project_id, r.component_id, p.key AS project_key, c.code, r.level, r.status, r.template,
+       r.opened_at, r.opened_by, r.decision, r.to_level, r.decision_reason, r.debrief, r.decided_at,
+       r.decided_by
+FROM reviews r JOIN components c ON c.id = r.component_id JOIN projects p ON p.id = r.project_id
+"""
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _review(row: dict[str, Any]) -> ReviewRecord:
+    row["template"] = _json(row["template"])
+    row["opened_at"] = as_utc(row["opened_at"])
+    row["decided_at"] = as_utc(row["decided_at"])
+    return ReviewRecord.from_row(row)
+
+
+def review(r: Reader, review_id: int) -> ReviewRecord | None:
+    row = r.one(_REVIEW + " WHERE r.id = :id", id=review_id)
+    return None if row is None else _review(row)
+
+
+def reviews(
+    r: Reader, *, project_key: str | None = None, component_id: int | None = None
+) -> list[ReviewRecord]:
+    where, params = [], {}
+    if project_key is not None:
+        where.append("p.key = :key")
+        params["key"] = project_key
+    if component_id is not None:
+        where.append("r.component_id = :cid")
+        params["cid"] = component_id
+    sql = _REVIEW + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY r.id"
+    return [_review(row) for row in r.all(sql, **params)]
+
+
+def open_review(r: Reader, component_id: int) -> ReviewRecord | None:
+    row = r.one(_REVIEW + " WHERE r.component_id = :cid AND r.status = 'open'", cid=component_id)
+    return None if row is None else _review(row)
+
+
+def state(r: Reader, record: ReviewRecord, owner: str | None) -> ReviewState:
+    """Fold the review's rows into the value the review rules judge."""
+    rid = record.id
+    result = ReviewState(template=Template.from_json(record.template), owner=owner)
+    for row in r.all("SELECT person, role FROM review_panel WHERE review_id = :id ORDER BY id", id=rid):
+        result.panel[row["person"]] = row["role"]
+    for row in r.all("SELECT criterion_id, result, note FROM review_results WHERE review_id = :id", id=rid):
+        result.results[row["criterion_id"]] = (CriterionResult(row["result"]), row["note"])
+    for row in r.all("SELECT question_id, answer FROM review_ethics WHERE review_id = :id", id=rid):
+        result.ethics[row["question_id"]] = row["answer"]
+    for row in r.all("SELECT person, verdict, tasks FROM review_signatures WHERE review_id = :id", id=rid):
+        tasks = tuple(_json(row["tasks"]) or ())
+        result.signatures[row["person"]] = Signature(Verdict(row["verdict"]), tasks)
+    for row in r.all("SELECT point_id, option_id, on_date FROM review_choices WHERE review_id = :id", id=rid):
+        result.choices[row["point_id"]] = (row["option_id"], row["on_date"])
+    return result
+
+
+def details(r: Reader, review_id: int) -> dict[str, list[dict[str, Any]]]:
+    """Every row recorded on a review, with who and when, for ``review show`` and ``--json``."""
+    tables = {
+        "panel": "SELECT role, person, added_at AS at FROM review_panel",
+        "results": "SELECT criterion_id, result, note, recorded_by AS actor, recorded_at AS at "
+        "FROM review_results",
+        "ethics": "SELECT question_id, answer, answered_by AS actor, answered_at AS at FROM review_ethics",
+        "signatures": "SELECT person, verdict, tasks, note, signed_at AS at FROM review_signatures",
+        "choices": "SELECT point_id, option_id, on_date, note, recorded_by AS actor, recorded_at AS at "
+        "FROM review_choices",
+    }
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name, sql in tables.items():
+        rows = r.all(sql + " WHERE review_id = :id ORDER BY id", id=review_id)
+        for row in rows:
+            row["at"] = as_utc(row["at"]).isoformat()
+            if "tasks" in row:
+                row["tasks"] = _json(row["tasks"])
+        out[name] = rows
+    return out
