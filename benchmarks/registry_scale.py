@@ -3,7 +3,8 @@
     python benchmarks/registry_scale.py [--projects 1000] [--db URL]
 
 Builds PROJECTS x 10 components x 20 lifecycle events through the Python API
-(one transaction per project), then times, as a user would run them:
+(one transaction per project; graduations as imported history, the path an
+organisation takes to load its past into mltrl), then times, as a user would run them:
 ``mltrl status PROJECT --json`` on this registry and on a one-project registry
 (the peer: status must not grow with the registry), ``mltrl report --json``
 over everything, and ``mltrl --version`` against a bare ``python -c pass``.
@@ -62,7 +63,7 @@ def _component_life(reg: Registry, ref: str, rng: random.Random, start: datetime
             reg.pause(ref, reason="waiting for data", at=at)
             paused = True
         else:
-            reg.graduate(ref, approver="panel", to_level=level + 1, at=at)
+            reg.import_graduation(ref, approver="panel", to_level=level + 1, at=at)
             level += 1
     return EVENTS_PER_COMPONENT
 

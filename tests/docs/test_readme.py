@@ -38,6 +38,9 @@ def test_the_readme_walkthrough_runs(tmp_path: Path, monkeypatch: pytest.MonkeyP
     capsys.readouterr()
     assert main(["status", "neuropath", "--json"]) == 0
     status = json.loads(capsys.readouterr().out)
-    # 1.1 went back to level 2, so it holds the copilot back.
-    assert status["system_level"] == 2
-    assert status["held_back_by"] == ["1.1"]
+    # 4.3 entered at level 3, so it holds the copilot back; the review did not move anything.
+    assert status["system_level"] == 3
+    assert status["held_back_by"] == ["4.3"]
+    assert main(["review", "show", "1", "--json"]) == 0
+    review = json.loads(capsys.readouterr().out)
+    assert review["status"] == "open" and review["context"]["real_data_linked"] is True

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -42,10 +43,17 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.reg = registry
         self.key = f"p{uuid.uuid4().hex[:10]}"
         self.model: dict[str, Expected] = {}
+        # Every operation happens a minute after the last one, all safely in the past
+        # (imported graduations must be dated before now).
+        self.clock = datetime.now(UTC) - timedelta(days=30)
+
+    def tick(self) -> datetime:
+        self.clock += timedelta(minutes=1)
+        return self.clock
 
     @initialize()
     def create_project(self) -> None:
-        self.reg.create_project(self.key, "state machine")
+        self.reg.create_project(self.key, "state machine", at=self.tick())
 
     def ref(self, index: int) -> str:
         return f"{self.key}/{sorted(self.model)[index % len(self.model)]}"
@@ -64,7 +72,9 @@ class LifecycleMachine(RuleBasedStateMachine):
     @rule(level=st.integers(0, 9))
     def add(self, level: int) -> None:
         code = str(len(self.model) + 1)
-        self.reg.add_component(f"{self.key}/{code}", f"part {code}", kind="model", level=level)
+        self.reg.add_component(
+            f"{self.key}/{code}", f"part {code}", kind="model", level=level, at=self.tick()
+        )
         self.model[code] = Expected(level=level, entry=level)
 
     @precondition(lambda self: self.model)
@@ -75,7 +85,10 @@ class LifecycleMachine(RuleBasedStateMachine):
         target = m.level + step
         ok = m.status == "active" and step == 1 and m.level < 9
         # Out-of-range targets (-1, 10 ...) must be refused as bad levels, never clamped.
-        self.expect(ok, lambda: self.reg.graduate(ref, approver="panel", to_level=target), ref)
+        when = self.tick()
+        self.expect(
+            ok, lambda: self.reg.import_graduation(ref, approver="panel", to_level=target, at=when), ref
+        )
         if ok:
             m.level = target
 
@@ -95,7 +108,8 @@ class LifecycleMachine(RuleBasedStateMachine):
             and (kind is not None or on_path)
             and (kind != "embedded" or on_path)
         )
-        self.expect(ok, lambda: self.reg.switchback(ref, to, kind=kind, reason="found a gap"), ref)
+        when = self.tick()
+        self.expect(ok, lambda: self.reg.switchback(ref, to, kind=kind, reason="found a gap", at=when), ref)
         if ok:
             m.level = to
 
@@ -107,7 +121,8 @@ class LifecycleMachine(RuleBasedStateMachine):
         ok = {"pause": m.status == "active", "resume": m.status == "paused", "retire": m.status != "retired"}[
             verb
         ]
-        self.expect(ok, lambda: getattr(self.reg, verb)(ref, reason="planning"), ref)
+        when = self.tick()
+        self.expect(ok, lambda: getattr(self.reg, verb)(ref, reason="planning", at=when), ref)
         if ok:
             m.status = {"pause": "paused", "resume": "active", "retire": "retired"}[verb]
 

@@ -74,3 +74,20 @@ def console() -> Console:
 
 def say(message: str) -> None:
     console().print(message)
+
+
+def read_yaml_mapping(file: Path, what: str) -> dict[str, str]:
+    """A small YAML file of ``key: text`` pairs given on the command line, or a one-line error."""
+    import yaml
+
+    from mltrl.errors import BadInput
+
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise BadInput(f"{file}: cannot read: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise BadInput(f"{file}: not valid YAML: {' '.join(str(exc).split())}") from None
+    if not isinstance(data, dict):
+        raise BadInput(f"{file}: expected a mapping of {what}")
+    return {str(k): "" if v is None else str(v) for k, v in data.items()}

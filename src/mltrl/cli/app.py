@@ -6,7 +6,17 @@ from pathlib import Path
 
 import typer
 
-from mltrl.cli import cmd_components, cmd_levels, cmd_lifecycle, cmd_projects, cmd_setup, cmd_views
+from mltrl.cli import (
+    cmd_components,
+    cmd_datasets,
+    cmd_levels,
+    cmd_lifecycle,
+    cmd_projects,
+    cmd_requirements,
+    cmd_reviews,
+    cmd_setup,
+    cmd_views,
+)
 from mltrl.cli._context import settings
 
 app = typer.Typer(
@@ -48,3 +58,8 @@ app.add_typer(cmd_projects.app, name="project", help="Create, list and show proj
 cmd_projects.register_fork(app)
 app.add_typer(cmd_components.component_app, name="component", help="Add, list, show and couple components.")
 app.add_typer(cmd_components.version_app, name="version", help="Register and list code/model/data versions.")
+app.add_typer(cmd_reviews.app, name="review", help="Gated reviews: the only way up a level.")
+cmd_reviews.register_ethics(app)
+app.add_typer(cmd_requirements.app, name="req", help="Requirements with V&V steps and risk.")
+cmd_requirements.register_risk(app)
+app.add_typer(cmd_datasets.app, name="dataset", help="Data sets: versions, hashes, datasheets, links.")

@@ -27,12 +27,20 @@ def add(
     ),
     parent: str | None = typer.Option(None, "--parent", help="Code of the composite this is part of"),
     description: str = typer.Option("", "--description", "-d"),
+    owner: str | None = typer.Option(None, "--owner", help="Who builds it (may not approve its gate alone)"),
     reason: str = typer.Option("", "--reason", "-r"),
 ) -> None:
     """Initiate a component at its starting level."""
     with writing() as reg:
         c = reg.add_component(
-            ref, name, kind=kind, level=level, parent=parent, description=description, reason=reason
+            ref,
+            name,
+            kind=kind,
+            level=level,
+            parent=parent,
+            description=description,
+            owner=owner,
+            reason=reason,
         )
     say(f"added [bold]{c.ref}[/] {c.name} at {_render.level(c.level)}")
 

@@ -1,4 +1,4 @@
-"""``graduate``, ``switchback``, ``pause``, ``resume``, ``retire``."""
+"""``switchback``, ``pause``, ``resume``, ``retire``, ``import-graduation`` (graduating is a review)."""
 
 from __future__ import annotations
 
@@ -11,26 +11,26 @@ REF = typer.Argument(..., help="Component as PROJECT/CODE")
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("graduate")
-    def graduate(
+    @app.command("import-graduation")
+    def import_graduation(
         ref: str = REF,
-        approver: str = typer.Option(..., "--approver", "-a", help="Who approved the gate review"),
-        to: str | None = typer.Option(
-            None, "--to", help="Expected new level; refuses if someone already moved the component"
-        ),
+        approver: str = typer.Option(..., "--approver", "-a", help="Who approved it back then"),
+        at: str = typer.Option(..., "--at", help="When it happened (ISO 8601, in the past)"),
+        to: str | None = typer.Option(None, "--to", help="Expected new level; refuses a double import"),
         reason: str = typer.Option("", "--reason", "-r"),
     ) -> None:
-        """Move a component up exactly one level through its approved gate."""
+        """Record a graduation from before the registry (history import; new ones go through reviews)."""
         from mltrl.domain.rules import parse_level
 
         with writing() as reg:
-            c = reg.graduate(
+            c = reg.import_graduation(
                 ref,
                 approver=approver,
+                at=at,
                 to_level=None if to is None else parse_level(to, "--to"),
                 reason=reason,
             )
-        say(f"{c.ref} graduated to {_render.level(c.level)}")
+        say(f"{c.ref} graduated to {_render.level(c.level)} (imported history)")
 
     @app.command("switchback")
     def switchback(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from mltrl.cli._context import emit_json, reading, say, settings
+from mltrl.cli._context import emit_json, reading, say, settings, writing
 
 
 def register(app: typer.Typer) -> None:
@@ -80,14 +80,24 @@ def register(app: typer.Typer) -> None:
         say("")
         cmd_views.show_report(None, top=5)
         here = home.parent
+        with writing() as reg:
+            open_reviews = {r.ref: r.id for r in reg.reviews() if r.status == "open"}
+        ready, causal = open_reviews.get("neuropath/1.1"), open_reviews.get("causal-dx/1.1")
         say(f"\n[bold]Try next[/] (in {here}):")
-        for line in (
-            f"cd {here}",
-            "mltrl status recycling            # which component holds the app back",
-            "mltrl history recycling/1.1       # the 8->7 review and 9->7 embedded switchbacks",
-            "mltrl project show ppx            # the fork of etalumis",
-            "mltrl levels 4                    # what the level-4 gate asks",
-            "mltrl report --json               # the same report for machines",
-            "mltrl doctor                      # replay the log and check it",
+        say(f"  cd {here}")
+        for command, why in (
+            ("mltrl status recycling", "which component holds the app back"),
+            ("mltrl history recycling/1.1", "the 8->7 review and 9->7 embedded switchbacks"),
+            (f"mltrl review show {ready}", "a complete level-4 review, ready to decide"),
+            (f"mltrl review decide {ready} graduate", "... and the copilot's model climbs to level 5"),
+            (f"mltrl review show {causal}", "a causal gate held up by its sensitivity analysis"),
+            ("mltrl risk neuropath", "ranked risks, likelihood x impact matrix"),
+            ("mltrl req export neuropath", "the requirements document with its V&V table"),
+            ("mltrl dataset list", "data sets, versions and who uses them"),
+            ("mltrl project show ppx", "the fork of etalumis"),
+            ("mltrl levels 4", "what the level-4 gate asks"),
+            ("mltrl report --json", "the report for machines"),
+            ("mltrl doctor", "replay the log and check it"),
         ):
+            line = f"{command:<32} # {why}"
             say(f"  {line}")

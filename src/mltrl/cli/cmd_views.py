@@ -91,15 +91,17 @@ def _print_report(result) -> None:  # type: ignore[no-untyped-def]
     from rich.table import Table
 
     levels = sorted({int(k) for c in result.components for k in c.seconds_per_level})
+    # Tight columns so a report fits an 80-column terminal or CI log.
     table = Table(
-        "component",
-        "now",
-        *[f"L{n}" for n in levels],
-        "switchbacks",
-        box=box.SIMPLE_HEAD,
         title="Days spent per level (paused time excluded)",
+        box=box.SIMPLE_HEAD,
         pad_edge=False,
+        padding=(0, 1, 0, 0),
     )
+    width = max((len(f"{c.project}/{c.code}") for c in result.components[:200]), default=9)
+    table.add_column("component", no_wrap=True, min_width=width)
+    for name in ("now", *[f"L{n}" for n in levels], "sb"):
+        table.add_column(name, no_wrap=True, justify="right" if name.startswith("L") else "left")
     for c in result.components[:200]:
         days = c.seconds_per_level
         table.add_row(
@@ -109,7 +111,10 @@ def _print_report(result) -> None:  # type: ignore[no-untyped-def]
             " ".join(f"{k[0]}{v}" for k, v in sorted(c.switchbacks.items())),
         )
     console().print(table)
-    say("[dim]now: current level (p paused, r retired); switchbacks: d discovery, r review, e embedded[/]")
+    say(
+        "[dim]now: current level (p paused, r retired); sb: switchbacks (d discovery, r review, "
+        "e embedded)[/]"
+    )
     if len(result.components) > 200:
         say(f"[dim]... and {len(result.components) - 200} more components (use --json for all)[/]")
     say("switchbacks by kind: " + ", ".join(f"{k} {v}" for k, v in result.switchbacks_by_kind.items()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from importlib.resources import files
 from pathlib import Path
 
 from mltrl.errors import BadInput
@@ -35,8 +36,15 @@ def build(directory: Path) -> Path:
 
     directory = prepare(directory)
     with Registry.init(directory, actor="mltrl-demo") as reg:
+        home = reg.location.home
+        assert home is not None
+        # The demo organisation's policy adds the causal-inference criteria (see causal_policy.yaml).
+        policy = files("mltrl.demo") / "causal_policy.yaml"
+        (home / "policy.yaml").write_text(policy.read_text(encoding="utf-8"), encoding="utf-8")
+        # Marked before building, so a rerun may replace even a build that failed half-way.
+        (home / MARKER).write_text(
+            "built by `mltrl demo`; `mltrl demo` may delete and rebuild this registry\n"
+        )
         build_demo(reg, inputs.now())
         home = reg.location.home
-    assert home is not None
-    (home / MARKER).write_text("built by `mltrl demo`; `mltrl demo` may delete and rebuild this registry\n")
     return home

@@ -1,0 +1,138 @@
+"""``mltrl dataset ...``: data sets with versions, content hashes, datasheets and links."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from mltrl.cli._context import console, emit_json, read_yaml_mapping, reading, say, writing
+
+app = typer.Typer(no_args_is_help=True)
+JSON = typer.Option(False, "--json", help="Print JSON")
+KEY = typer.Argument(..., help="Data set key, e.g. biolab-pilot")
+
+
+@app.command("add")
+def add(
+    project: str = typer.Argument(..., help="Project that registers it"),
+    key: str = KEY,
+    name: str = typer.Option(..., "--name", "-n"),
+    kind: str = typer.Option(..., "--kind", "-k", help="real, synthetic, simulated, benchmark or sample"),
+    source: str = typer.Option("", "--source"),
+    owner: str = typer.Option("", "--owner"),
+    sensitive: list[str] = typer.Option(
+        [],
+        "--sensitive",
+        help="personal, health, biometric, financial, minors, location, protected-attributes or confidential",
+    ),
+    datasheet: Path | None = typer.Option(None, "--datasheet", help="YAML file with datasheet sections"),
+) -> None:
+    """Register a data set (its datasheet sections: motivation ... maintenance)."""
+    sections = _sections(datasheet) if datasheet else None
+    with writing() as reg:
+        record = reg.add_dataset(
+            project, key, name, kind=kind, source=source, owner=owner, sensitive=sensitive, datasheet=sections
+        )
+    say(f"registered data set [bold]{record.key}[/] ({record.kind})")
+
+
+@app.command("version")
+def version(
+    key: str = KEY,
+    version_: str = typer.Argument(..., metavar="VERSION", help="Semantic version"),
+    path: Path | None = typer.Option(None, "--path", "-p", help="File or directory to hash (sha256)"),
+    sha256: str | None = typer.Option(None, "--sha256"),
+    uri: str | None = typer.Option(None, "--uri"),
+    note: str = typer.Option("", "--note"),
+) -> None:
+    """Register a version of a data set."""
+    with writing() as reg:
+        record = reg.add_dataset_version(key, version_, path=path, sha256=sha256, uri=uri, note=note)
+    latest = record.versions[-1]
+    say(f"data set {key} version {latest.version}" + (f" (sha256 {latest.sha256})" if latest.sha256 else ""))
+
+
+@app.command("link")
+def link(
+    key: str = KEY,
+    ref: str = typer.Argument(..., help="Component PROJECT/CODE"),
+    role: str = typer.Option(..., "--role", help="train, validation, test, golden or reference"),
+    version_: str | None = typer.Option(None, "--version", help="Pin the data set version used"),
+) -> None:
+    """Link a data set to a component with the role it plays."""
+    with writing() as reg:
+        reg.link_dataset(key, ref, role, version=version_)
+    say(f"data set {key} linked to {ref} as {role}")
+
+
+@app.command("datasheet")
+def datasheet(
+    key: str = KEY,
+    file: Path = typer.Option(..., "--file", help="YAML file with datasheet sections to set"),
+) -> None:
+    """Fill in or revise datasheet sections."""
+    sections = _sections(file)
+    with writing() as reg:
+        reg.update_datasheet(key, sections)
+    say(f"data set {key}: datasheet sections {', '.join(sorted(sections))} saved")
+
+
+@app.command("list")
+def list_(project: str | None = typer.Option(None, "--project", "-p"), as_json: bool = JSON) -> None:
+    """Data sets with their latest version and uses."""
+    from mltrl.service import lookup
+    from mltrl.store import dataset_queries
+
+    with reading() as r:
+        rows = dataset_queries.datasets(r, project_key=lookup.project(r, project).key if project else None)
+    if as_json:
+        emit_json([d.to_json() for d in rows])
+        return
+    from rich.table import Table
+
+    table = Table("key", "name", "kind", "versions", "used by", "sensitive")
+    for d in rows:
+        table.add_row(
+            d.key,
+            d.name,
+            d.kind,
+            ", ".join(v.version for v in d.versions),
+            ", ".join(f"{x.component} ({x.role})" for x in d.links),
+            ", ".join(d.sensitive),
+        )
+    console().print(table)
+
+
+@app.command("show")
+def show(key: str = KEY, as_json: bool = JSON) -> None:
+    """A data set with its datasheet, versions and links."""
+    from mltrl.errors import NotFound
+    from mltrl.store import dataset_queries
+
+    with reading() as r:
+        found = dataset_queries.datasets(r, key=key)
+    if not found:
+        raise NotFound(f"no data set {key!r} (see `mltrl dataset list`)")
+    d = found[0]
+    if as_json:
+        emit_json(d.to_json())
+        return
+    say(f"[bold]{d.key}[/] {d.name} ({d.kind}); registered by project {d.project_key}")
+    say(
+        f"  source: {d.source or '-'}; owner: {d.owner or '-'}; sensitive: {', '.join(d.sensitive) or 'none'}"
+    )
+    for v in d.versions:
+        say(
+            f"  version {v.version}"
+            + (f" sha256 {v.sha256[:12]}" if v.sha256 else "")
+            + (f" {v.note}" if v.note else "")
+        )
+    for x in d.links:
+        say(f"  used by {x.component} as {x.role}" + (f" (version {x.version})" if x.version else ""))
+    for section, text in d.datasheet.items():
+        say(f"  [bold]{section}[/]: {text}")
+
+
+def _sections(file: Path) -> dict[str, str]:
+    return read_yaml_mapping(file, "datasheet section to text")

@@ -1,0 +1,196 @@
+"""``mltrl req ...`` (requirements with V&V) and ``mltrl risk``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from mltrl.cli._context import console, emit_json, reading, say, writing
+
+app = typer.Typer(no_args_is_help=True)
+vv_app = typer.Typer(no_args_is_help=True)
+app.add_typer(vv_app, name="vv", help="Verification and validation steps of a requirement.")
+JSON = typer.Option(False, "--json", help="Print JSON")
+PROJECT = typer.Argument(..., help="Project key")
+CODE = typer.Argument(..., help="Requirement id: N, N.M or N.M.K (requirement.subset.component)")
+
+
+@app.command("add")
+def add(
+    project: str = PROJECT,
+    code: str = CODE,
+    statement: str = typer.Option(..., "--statement", "-s", help="What the system shall do"),
+    kind: str = typer.Option(..., "--kind", "-k", help="research (from level 2) or product (from level 5)"),
+    p_failure: str = typer.Option(..., "--p", help="Probability of failing it, 0-1"),
+    value: str = typer.Option(..., "--value", help="What is at stake if it fails, 1-10"),
+    category: str = typer.Option(
+        ...,
+        "--category",
+        help="science, technical, product, project, security, privacy, ethics or sim-to-real",
+    ),
+    rationale: str = typer.Option("", "--rationale"),
+    stakeholder: str = typer.Option("", "--stakeholder"),
+    component: list[str] = typer.Option([], "--component", "-c", help="Linked component PROJECT/CODE"),
+    scenario: list[str] = typer.Option([], "--scenario", help="A critical scenario tests must cover"),
+    data_slice: list[str] = typer.Option([], "--slice", help="A data slice tests must cover"),
+) -> None:
+    """Add a requirement with its risk (risk = p x value)."""
+    with writing() as reg:
+        q = reg.add_requirement(
+            project,
+            code,
+            statement,
+            kind=kind,
+            p_failure=p_failure,
+            value=value,
+            category=category,
+            rationale=rationale,
+            stakeholder=stakeholder,
+            components=component,
+            scenarios=scenario,
+            slices=data_slice,
+        )
+    say(f"requirement {q.code} added to {project} (risk {q.risk:g})")
+
+
+@app.command("link")
+def link(
+    project: str = PROJECT, code: str = CODE, ref: str = typer.Argument(..., help="PROJECT/CODE")
+) -> None:
+    """Link a requirement to a component."""
+    with writing() as reg:
+        reg.link_requirement(project, code, ref)
+    say(f"requirement {code} linked to {ref}")
+
+
+@app.command("list")
+def list_(project: str = PROJECT, as_json: bool = JSON) -> None:
+    """A project's requirements with V&V progress and risk."""
+    rows = _requirements(project)
+    if as_json:
+        emit_json([q.to_json() for q in rows])
+        return
+    from rich.table import Table
+
+    table = Table("id", "kind", "statement", "risk", "V&V", "components")
+    for q in rows:
+        done = sum(s.status in ("passed", "waived") for s in q.steps)
+        table.add_row(
+            q.code, q.kind, q.statement, f"{q.risk:g}", f"{done}/{len(q.steps)}", ", ".join(q.components)
+        )
+    console().print(table)
+
+
+@app.command("show")
+def show(project: str = PROJECT, code: str = CODE, as_json: bool = JSON) -> None:
+    """One requirement with its V&V steps."""
+    from mltrl.errors import NotFound
+
+    found = [q for q in _requirements(project) if q.code == code]
+    if not found:
+        raise NotFound(f"no requirement {code!r} in project {project!r}")
+    q = found[0]
+    if as_json:
+        emit_json(q.to_json())
+        return
+    say(f"[bold]{q.code}[/] ({q.kind}, {q.category}) {q.statement}")
+    say(f"  risk {q.risk:g} = p {q.p_failure:g} x value {q.value}; stakeholder: {q.stakeholder or '-'}")
+    for label, value in (
+        ("rationale", q.rationale),
+        ("components", ", ".join(q.components)),
+        ("critical scenarios", "; ".join(q.scenarios)),
+        ("data slices", "; ".join(q.slices)),
+    ):
+        if value:
+            say(f"  {label}: {value}")
+    for s in q.steps:
+        say(
+            f"  {s.number}. {s.kind} by {s.method}: [bold]{s.status}[/] {s.description}"
+            + (f" (waived: {s.waive_reason})" if s.waive_reason else "")
+        )
+
+
+@app.command("export")
+def export(
+    project: str = PROJECT,
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write here instead of standard output"),
+) -> None:
+    """The requirements document (Markdown) with its V&V table."""
+    from mltrl.service import inputs, lookup
+    from mltrl.store import requirement_queries
+    from mltrl.views.requirements_doc import requirements_markdown
+
+    with reading() as r:
+        record = lookup.project(r, project)
+        text = requirements_markdown(record, requirement_queries.requirements(r, record.key), inputs.now())
+    if output is None:
+        print(text, end="")
+    else:
+        output.write_text(text, encoding="utf-8")
+        say(f"wrote {output}")
+
+
+@vv_app.command("add")
+def vv_add(
+    project: str = PROJECT,
+    code: str = CODE,
+    kind: str = typer.Option(..., "--kind", "-k", help="verification or validation"),
+    method: str = typer.Option(..., "--method", "-m", help="test, analysis, inspection or demonstration"),
+    description: str = typer.Option(..., "--description", "-d"),
+    status: str = typer.Option("planned", "--status", help="planned, passed or failed"),
+) -> None:
+    """Add a verification or validation step."""
+    with writing() as reg:
+        number = reg.add_vv_step(project, code, kind, description, method=method, status=status)
+    say(f"requirement {code}: {kind} step {number} added")
+
+
+@vv_app.command("set")
+def vv_set(
+    project: str = PROJECT,
+    code: str = CODE,
+    step: int = typer.Argument(..., help="Step number"),
+    status: str = typer.Argument(..., help="planned, passed, failed or waived"),
+    reason: str = typer.Option("", "--reason", "-r", help="Required to waive"),
+) -> None:
+    """Set a V&V step's status."""
+    with writing() as reg:
+        reg.set_vv_status(project, code, step, status, reason=reason)
+    say(f"requirement {code} step {step}: {status}")
+
+
+def register_risk(root: typer.Typer) -> None:
+    @root.command("risk")
+    def risk(project: str = PROJECT, as_json: bool = JSON) -> None:
+        """Requirements ranked by risk = p(failure) x value, and the likelihood x impact matrix."""
+        from mltrl.service import lookup
+        from mltrl.store import requirement_queries
+        from mltrl.views.risk import IMPACT, LIKELIHOOD, risk_report
+
+        with reading() as r:
+            key = lookup.project(r, project).key
+            report = risk_report(key, requirement_queries.requirements(r, key))
+        if as_json:
+            emit_json(report.to_json())
+            return
+        from rich.table import Table
+
+        ranked = Table("rank", "id", "risk", "p", "value", "category", "statement", title=f"Risks of {key}")
+        for rank, q in enumerate(report.ranked, 1):
+            ranked.add_row(
+                str(rank), q.code, f"{q.risk:g}", f"{q.p_failure:g}", str(q.value), q.category, q.statement
+            )
+        console().print(ranked)
+        matrix = Table("likelihood \\ impact", *IMPACT, title="Likelihood x impact")
+        for band in reversed(range(len(LIKELIHOOD))):
+            matrix.add_row(LIKELIHOOD[band], *[", ".join(cell) for cell in report.matrix[band]])
+        console().print(matrix)
+
+
+def _requirements(project: str):  # type: ignore[no-untyped-def]
+    from mltrl.service import lookup
+    from mltrl.store import requirement_queries
+
+    with reading() as r:
+        return requirement_queries.requirements(r, lookup.project(r, project).key)

@@ -1,0 +1,314 @@
+"""``mltrl review ...``: the gated review, the only way up a level; and ``mltrl ethics``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from mltrl.cli import _render
+from mltrl.cli._context import catalog, console, emit_json, read_yaml_mapping, reading, say, writing
+from mltrl.errors import BadInput
+
+app = typer.Typer(no_args_is_help=True)
+JSON = typer.Option(False, "--json", help="Print JSON")
+ID = typer.Argument(..., help="Review number (see `mltrl review list`)")
+
+
+@app.command("open")
+def open_(ref: str = typer.Argument(..., help="Component as PROJECT/CODE")) -> None:
+    """Open the gate review of a component at its current level."""
+    with writing() as reg:
+        review = reg.open_review(ref)
+    say(f"opened review [bold]{review.id}[/] of {review.ref} at the level-{review.level} gate")
+    say(f"next: `mltrl review show {review.id}` lists the panel roles, criteria and checklist to complete")
+
+
+@app.command("panel")
+def panel(
+    review_id: int = ID,
+    role: str = typer.Option(..., "--role", help="Panel role id of the level (see `review show`)"),
+    person: str = typer.Option(..., "--person", help="Who fills it"),
+) -> None:
+    """Put a person on the review panel in one of the level's roles."""
+    with writing() as reg:
+        reg.add_panel_member(review_id, role, person)
+    say(f"review {review_id}: {person} joins the panel as {role}")
+
+
+@app.command("result")
+def result(
+    review_id: int = ID,
+    criterion: str = typer.Argument(..., help="Criterion id, e.g. L4.real-data"),
+    value: str = typer.Argument(..., help="met, unmet, waived or not-applicable"),
+    note: str = typer.Option(
+        "", "--note", help="Evidence or reason (required to waive or mark not applicable)"
+    ),
+) -> None:
+    """Record a gate criterion's result (it can be changed until the review is decided)."""
+    with writing() as reg:
+        reg.record_result(review_id, criterion, value, note)
+    say(f"review {review_id}: {criterion} {value}")
+
+
+@app.command("ethics")
+def ethics(
+    review_id: int = ID,
+    file: Path | None = typer.Option(None, "--file", help="YAML mapping of question id to answer"),
+    question: str | None = typer.Option(None, "--question", help="One question id"),
+    answer: str | None = typer.Option(None, "--answer", help="Its answer"),
+) -> None:
+    """Answer the ethics checklist for this review (all questions must be answered to graduate)."""
+    answers = _answers(file, question, answer)
+    with writing() as reg:
+        reg.answer_ethics(review_id, answers)
+    say(f"review {review_id}: {len(answers)} ethics answer(s) recorded")
+
+
+@app.command("choose")
+def choose(
+    review_id: int = ID,
+    point: str = typer.Argument(
+        ..., help="Key decision point, e.g. research-path, continue-or-pause, go-no-go"
+    ),
+    option: str = typer.Argument(..., help="The option chosen"),
+    date: str | None = typer.Option(None, "--date", help="YYYY-MM-DD (a level-8 'go' needs one)"),
+    note: str = typer.Option("", "--note"),
+) -> None:
+    """Record a key decision of the level."""
+    with writing() as reg:
+        reg.record_choice(review_id, point, option, on_date=date, note=note)
+    say(f"review {review_id}: {point} = {option}" + (f" on {date}" if date else ""))
+
+
+@app.command("sign")
+def sign(
+    review_id: int = ID,
+    person: str = typer.Option(..., "--person", help="A panel member"),
+    approve: bool = typer.Option(False, "--approve", help="Approve the graduation"),
+    request_changes: bool = typer.Option(False, "--request-changes", help="Ask for specific tasks first"),
+    task: list[str] = typer.Option(
+        [], "--task", help="A task, optionally with a target after '=>', e.g. 'raise recall => >= 0.9'"
+    ),
+    note: str = typer.Option("", "--note"),
+) -> None:
+    """Sign the review once: approve, or request changes with a list of tasks."""
+    if approve == request_changes:
+        raise BadInput("sign with exactly one of --approve or --request-changes")
+    tasks = [_task(text) for text in task]
+    with writing() as reg:
+        reg.sign_review(
+            review_id, person, "approve" if approve else "request-changes", tasks=tasks, note=note
+        )
+    say(f"review {review_id}: {person} {'approved' if approve else f'requested {len(tasks)} change(s)'}")
+
+
+@app.command("decide")
+def decide(
+    review_id: int = ID,
+    decision: str = typer.Argument(..., help="graduate, tasks, switchback or pause"),
+    to: str | None = typer.Option(None, "--to", help="Level to switch back to"),
+    reason: str = typer.Option("", "--reason", "-r"),
+    debrief: str = typer.Option("", "--debrief", help="Debrief / post-mortem note kept with the review"),
+    fork_key: str | None = typer.Option(
+        None, "--fork-key", help="New project when the level-2 path is 'both'"
+    ),
+) -> None:
+    """Decide the review; 'graduate' moves the component up one level. A decided review never changes."""
+    from mltrl.domain.rules import parse_level
+
+    with writing() as reg:
+        review = reg.decide_review(
+            review_id,
+            decision,
+            to_level=None if to is None else parse_level(to, "--to"),
+            reason=reason,
+            debrief=debrief,
+            fork_key=fork_key,
+        )
+        component = reg.component(review.ref)
+    say(
+        f"review {review_id} decided: {decision}; {review.ref} is at {_render.level(component.level)} "
+        f"({component.status})"
+    )
+
+
+@app.command("list")
+def list_(
+    target: str | None = typer.Argument(None, help="PROJECT or PROJECT/CODE"), as_json: bool = JSON
+) -> None:
+    """List reviews, newest last."""
+    from mltrl.service import lookup
+    from mltrl.store import review_queries
+
+    with reading() as r:
+        if target is None:
+            rows = review_queries.reviews(r)
+        elif "/" in target:
+            rows = review_queries.reviews(r, component_id=lookup.component(r, target).id)
+        else:
+            rows = review_queries.reviews(r, project_key=lookup.project(r, target).key)
+    if as_json:
+        emit_json([row.to_json() for row in rows])
+        return
+    from rich.table import Table
+
+    table = Table("id", "component", "gate", "status", "decision", "opened", "decided")
+    for row in rows:
+        table.add_row(
+            str(row.id),
+            row.ref,
+            f"L{row.level}",
+            row.status,
+            row.decision or "",
+            _render.when(row.opened_at),
+            _render.when(row.decided_at) if row.decided_at else "",
+        )
+    console().print(table)
+
+
+@app.command("show")
+def show(review_id: int = ID, as_json: bool = JSON) -> None:
+    """A review: panel, criteria, ethics, key decisions, signatures, what blocks graduation, and context."""
+    from mltrl.views.review import review_view
+
+    with reading() as r:
+        view = review_view(r, review_id)
+    if as_json:
+        emit_json(view.to_json())
+        return
+    _print_review(view)
+
+
+def register_ethics(root: typer.Typer) -> None:
+    @root.command("ethics")
+    def ethics_checklist(as_json: bool = JSON) -> None:
+        """The organisation's ethics checklist, answered at every review."""
+        checklist = catalog().ethics
+        if as_json:
+            emit_json(checklist.to_json())
+            return
+        for section in checklist.sections:
+            say(f"[bold]{section.title}[/] ({section.id})")
+            for q in section.questions:
+                say(f"  [cyan]{q.id}[/] {q.text}")
+
+
+def _answers(file: Path | None, question: str | None, answer: str | None) -> dict[str, str]:
+    if file is not None:
+        return read_yaml_mapping(file, "question id to answer")
+    if question is None or answer is None:
+        raise BadInput("give --file answers.yaml, or both --question and --answer")
+    return {question: answer}
+
+
+def _task(text: str) -> dict[str, str]:
+    task, _, target = text.partition("=>")
+    return {"task": task.strip(), "target": target.strip()} if target.strip() else {"task": task.strip()}
+
+
+def _print_review(view) -> None:  # type: ignore[no-untyped-def]
+    rec, t, d = view.record, view.template, view.details
+    say(
+        f"[bold]review {rec.id}[/]: {rec.ref} at the level-{rec.level} gate, {rec.status}"
+        + (
+            f" ({rec.decision}{' to ' + str(rec.to_level) if rec.to_level is not None else ''})"
+            if rec.decision
+            else ""
+        )
+    )
+    say(f"  opened {_render.when(rec.opened_at)} by {rec.opened_by}; owner of the work: {view.owner or '-'}")
+    members = {}
+    for row in d["panel"]:
+        members.setdefault(row["role"], []).append(row["person"])
+    signed = {row["person"]: row for row in d["signatures"]}
+    say("[bold]Panel[/]")
+    for role in t.roles:
+        people = members.get(role.id, [])
+        shown = ", ".join(
+            f"{p} ({signed[p]['verdict']})" if p in signed else f"{p} (not signed)" for p in people
+        )
+        say(f"  {role.id}{'' if role.required else ' (optional)'}: {shown or '[red]nobody[/]'}")
+    results = {row["criterion_id"]: row for row in d["results"]}
+    say("[bold]Criteria[/]")
+    for c in t.criteria:
+        row = results.get(c.id)
+        mark = row["result"] if row else "[red]no result[/]"
+        say(f"  {c.id} ({c.kind}): {mark}{' - ' + row['note'] if row and row['note'] else ''}")
+    say(f"[bold]Ethics checklist[/]: {len(d['ethics'])} of {len(t.ethics)} answered")
+    for p in t.points:
+        chosen = next((row for row in d["choices"] if row["point_id"] == p.id), None)
+        say(
+            f"[bold]Key decision[/] {p.id}: "
+            + (
+                f"{chosen['option_id']}" + (f" on {chosen['on_date']}" if chosen["on_date"] else "")
+                if chosen
+                else "[red]not recorded[/] (" + " / ".join(p.options) + ")"
+            )
+        )
+    for row in d["signatures"]:
+        for task in row["tasks"]:
+            say(
+                f"  task from {row['person']}: {task['task']}"
+                + (f" (target {task['target']})" if task.get("target") else "")
+            )
+    _print_context(view.context)
+    if rec.status == "open":
+        if view.blockers:
+            say("[bold red]Cannot graduate yet[/]:")
+            for b in view.blockers:
+                say(f"  - {b}")
+        else:
+            say(f"[bold green]Ready[/]: `mltrl review decide {rec.id} graduate`")
+    if rec.debrief:
+        say(f"[bold]Debrief[/]: {rec.debrief}")
+
+
+def _print_context(context: dict) -> None:  # type: ignore[type-arg]
+    """What the level asks the panel to look at, in readable lines."""
+    if context.get("requirements"):
+        say("[bold]Requirements of this component[/]")
+        for q in context["requirements"]:
+            say(f"  {q['id']} ({q['kind']}, risk {q['risk']:g}) {q['statement']}")
+            for step in q["vv"]:
+                say(f"      {step}")
+    if context.get("datasets"):
+        say("[bold]Data sets used[/]")
+        for d in context["datasets"]:
+            say(
+                f"  {d['dataset_key']} ({d['dataset_kind']}) as {d['role']}"
+                + (f", version {d['version']}" if d["version"] else "")
+            )
+    if "research_requirements" in context:
+        say(f"[bold]Research requirements of the project[/]: {len(context['research_requirements'])}")
+        for q in context["research_requirements"]:
+            say(f"  {q['id']} {q['statement']} - V&V: {'; '.join(q['vv']) or 'none yet'}")
+    if "real_data_linked" in context:
+        say(
+            "[bold]Real data linked[/]: "
+            + (
+                "yes"
+                if context["real_data_linked"]
+                else "[red]no[/] (level 4 needs real, representative data)"
+            )
+        )
+    if "research_vv_complete" in context:
+        say(
+            "[bold]Level-2 V&V complete[/]: "
+            + (
+                "yes"
+                if context["research_vv_complete"]
+                else "[red]no[/] - open: "
+                + (", ".join(context["research_vv_open"]) or "no research requirements")
+            )
+        )
+        say(
+            "[bold]Product requirements[/]: "
+            + (", ".join(context["product_requirements"]) or "[red]none yet[/]")
+        )
+    if "deployment_setting" in context:
+        setting = context["deployment_setting"]
+        say(
+            "[bold]Deployment setting[/]: "
+            + ", ".join(f"{k.split('-')[-1]} {v or '[red]not decided[/]'}" for k, v in setting.items())
+        )
