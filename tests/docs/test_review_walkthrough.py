@@ -1,0 +1,63 @@
+"""docs/reviews.md's walkthrough runs as written, then a second review graduates the detector."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+import yaml
+
+from mltrl.catalog import load_catalog
+from mltrl.cli import main
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "reviews.md"
+
+
+def _commands(section: str) -> list[list[str]]:
+    text = DOC.read_text().split(section, 1)[1]
+    block = re.search(r"```bash\n(.*?)```", text, re.S)
+    assert block, f"docs/reviews.md lost the block after {section!r}"
+    return [shlex.split(line, comments=True)[1:] for line in block.group(1).splitlines() if line.strip()]
+
+
+def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    code = main(argv)
+    out = capsys.readouterr()
+    assert code == 0, f"`mltrl {' '.join(argv)}` exited {code}: {out.err}"
+    return out.out
+
+
+def test_the_documented_review_ends_in_tasks_and_a_second_review_graduates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MLTRL_DATABASE_URL", raising=False)
+    answers = {q.id: "discussed and recorded" for q in load_catalog().ethics.questions}
+    (tmp_path / "answers.yaml").write_text(yaml.safe_dump(answers))
+    walkthrough = _commands("## A review from start to finish")
+    for argv in walkthrough:
+        _run(argv, capsys)
+
+    first = json.loads(_run(["review", "show", "1", "--json"], capsys))
+    assert first["status"] == "decided" and first["decision"] == "tasks"
+    assert first["signatures"][-1]["tasks"] == [{"task": "test on outdoor photos", "target": "mAP >= 0.75"}]
+    assert first["debrief"] == "lighting was not in the test plan"
+
+    # The second review: the same steps on review 2, this time everyone approves.
+    for argv in walkthrough:
+        if argv[:1] == ["review"] and len(argv) > 2 and argv[2] == "1" and argv[1] not in ("show", "decide"):
+            argv = [argv[0], argv[1], "2", *argv[3:]]
+            if argv[1] == "sign" and "--request-changes" in argv:
+                argv = [*argv[:5], "--approve"]
+            _run(argv, capsys)
+    assert json.loads(_run(["review", "show", "2", "--json"], capsys))["blockers"] == []
+    _run(["review", "decide", "2", "graduate", "--reason", "outdoor mAP 0.78"], capsys)
+    status = json.loads(_run(["status", "vision", "--json"], capsys))
+    assert status["system_level"] == 5
+
+    # The documented import expects to reach level 5, where the review already took the detector.
+    assert main(_commands("## Importing history")[0]) == 2
+    assert capsys.readouterr().err == "error: vision/1.1 is already at level 5; it cannot graduate to 5\n"
