@@ -29,6 +29,7 @@ def add(
     description: str = typer.Option("", "--description", "-d"),
     owner: str | None = typer.Option(None, "--owner", help="Who builds it (may not approve its gate alone)"),
     reason: str = typer.Option("", "--reason", "-r"),
+    at: str | None = typer.Option(None, "--at", help="When it happened, ISO 8601 (default: now)"),
 ) -> None:
     """Initiate a component at its starting level."""
     with writing() as reg:
@@ -41,6 +42,7 @@ def add(
             description=description,
             owner=owner,
             reason=reason,
+            at=at,
         )
     say(f"added [bold]{c.ref}[/] {c.name} at {_render.level(c.level)}")
 
@@ -123,10 +125,11 @@ def add_version(
     uri: str | None = typer.Option(None, "--uri", help="Where the artefact lives"),
     sha256: str | None = typer.Option(None, "--sha256", help="A known sha256 instead of --path"),
     note: str = typer.Option("", "--note"),
+    at: str | None = typer.Option(None, "--at", help="When it happened, ISO 8601 (default: now)"),
 ) -> None:
     """Register a code, model or data version of a component."""
     with writing() as reg:
-        v = reg.register_version(ref, kind, version, uri=uri, path=path, sha256=sha256, note=note)
+        v = reg.register_version(ref, kind, version, uri=uri, path=path, sha256=sha256, note=note, at=at)
     say(f"registered {v.kind} {v.version} of {ref}" + (f" (sha256 {v.sha256})" if v.sha256 else ""))
 
 

@@ -37,6 +37,7 @@ def register(app: typer.Typer) -> None:
         ref: str = REF,
         to: str = typer.Option(..., "--to", help="Level to go back to"),
         reason: str = typer.Option(..., "--reason", "-r", help="Why the work goes back"),
+        at: str | None = typer.Option(None, "--at", help="When it happened, ISO 8601 (default: now)"),
         kind: str | None = typer.Option(
             None,
             "--kind",
@@ -46,7 +47,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Send a component back to a lower level it went through."""
         with writing() as reg:
-            c = reg.switchback(ref, to, kind=kind, reason=reason)
+            c = reg.switchback(ref, to, kind=kind, reason=reason, at=at)
         say(f"{c.ref} switched back to {_render.level(c.level)}")
 
     for verb, done in (("pause", "paused"), ("resume", "resumed"), ("retire", "retired")):
@@ -54,9 +55,13 @@ def register(app: typer.Typer) -> None:
 
 
 def _status_command(app: typer.Typer, verb: str, done: str) -> None:
-    def command(ref: str = REF, reason: str = typer.Option("", "--reason", "-r")) -> None:
+    def command(
+        ref: str = REF,
+        reason: str = typer.Option("", "--reason", "-r"),
+        at: str | None = typer.Option(None, "--at", help="When it happened, ISO 8601 (default: now)"),
+    ) -> None:
         with writing() as reg:
-            c = getattr(reg, verb)(ref, reason=reason)
+            c = getattr(reg, verb)(ref, reason=reason, at=at)
         say(f"{c.ref} {done} at {_render.level(c.level)}")
 
     command.__doc__ = f"{verb.capitalize()} a component (its level stays; the log records why)."

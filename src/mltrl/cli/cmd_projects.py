@@ -18,11 +18,14 @@ def create(
     description: str = typer.Option("", "--description", "-d"),
     rd_owner: str | None = typer.Option(None, "--rd-owner", help="R&D owner"),
     product_owner: str | None = typer.Option(None, "--product-owner", help="Product owner"),
+    at: str | None = typer.Option(
+        None, "--at", help="When it happened, ISO 8601 (default: now; for importing history)"
+    ),
 ) -> None:
     """Create a project (a technology whose components climb the levels)."""
     with writing() as reg:
         project = reg.create_project(
-            key, name, description=description, rd_owner=rd_owner, product_owner=product_owner
+            key, name, description=description, rd_owner=rd_owner, product_owner=product_owner, at=at
         )
     say(f"created project [bold]{project.key}[/] ({project.name})")
 
@@ -94,9 +97,12 @@ def register_fork(root: typer.Typer) -> None:
         key: str = typer.Argument(..., help="Key of the new project"),
         reason: str = typer.Option(..., "--reason", "-r", help="Why the paths split"),
         name: str | None = typer.Option(None, "--name", "-n"),
+        at: str | None = typer.Option(
+            None, "--at", help="When it happened, ISO 8601 (default: now; for importing history)"
+        ),
     ) -> None:
         """Fork a project (the level-2 "both paths" bifurcation), keeping lineage."""
         with writing() as reg:
-            child = reg.fork_project(parent, key, reason=reason, name=name)
+            child = reg.fork_project(parent, key, reason=reason, name=name, at=at)
             count = len(reg.components(child.key))
         say(f"forked [bold]{parent}[/] into [bold]{child.key}[/] with {count} component(s)")

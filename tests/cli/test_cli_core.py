@@ -1,0 +1,181 @@
+"""The core commands as a user types them: set-up, discovery, demo, views, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mltrl import __version__
+from mltrl.cli import main
+from mltrl.service.registry import Registry
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MLTRL_DATABASE_URL", raising=False)
+    monkeypatch.setenv("MLTRL_ACTOR", "tester")
+    return tmp_path
+
+
+def out(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    return captured.out
+
+
+def test_init_then_commands_find_the_registry_from_subdirectories(
+    home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert "initialised registry" in out(capsys, "init")
+    assert (home / ".mltrl" / "mltrl.db").is_file()
+    assert "already initialised" in out(capsys, "init")
+    out(capsys, "project", "create", "rec", "--name", "Recycling", "--rd-owner", "M. Chen")
+    deeper = home / "src" / "models"
+    deeper.mkdir(parents=True)
+    monkeypatch.chdir(deeper)
+    out(capsys, "component", "add", "rec/1", "--name", "App", "--kind", "composite", "--level", "4")
+    out(
+        capsys,
+        "component",
+        "add",
+        "rec/1.1",
+        "--name",
+        "Detector",
+        "--kind",
+        "model",
+        "--level",
+        "5",
+        "--parent",
+        "1",
+    )
+    status = json.loads(out(capsys, "status", "rec", "--json"))
+    assert status["system_level"] == 4 and status["held_back_by"] == ["1"]
+    assert status["components"][0]["children"][0]["code"] == "1.1"
+    text = out(capsys, "status", "rec")
+    assert "system TRL L4" in text and "holds the system back" in text
+
+
+def test_database_url_from_the_environment(
+    home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{home / 'team.db'}"
+    out(capsys, "--db", url, "init")
+    monkeypatch.setenv("MLTRL_DATABASE_URL", url)
+    out(capsys, "project", "create", "p", "--name", "P")
+    assert [p["key"] for p in json.loads(out(capsys, "project", "list", "--json"))] == ["p"]
+    assert not (home / ".mltrl").exists()
+
+
+def test_views_versions_fork_and_history(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out(capsys, "init")
+    out(
+        capsys,
+        "project",
+        "create",
+        "eta",
+        "--name",
+        "Etalumis",
+        "--product-owner",
+        "CERN",
+        "--at",
+        "2019-06-01",
+    )
+    out(
+        capsys,
+        "component",
+        "add",
+        "eta/1.1",
+        "--name",
+        "PPX",
+        "--kind",
+        "software-module",
+        "--level",
+        "2",
+        "--at",
+        "2019-06-01",
+    )
+    (home / "model.bin").write_bytes(b"weights")
+    out(capsys, "version", "add", "eta/1.1", "code", "1.0.0", "--path", "model.bin", "--uri", "git://ppx")
+    versions = json.loads(out(capsys, "version", "list", "eta/1.1", "--json"))
+    assert versions[0]["version"] == "1.0.0" and len(versions[0]["sha256"]) == 64
+    out(capsys, "import-graduation", "eta/1.1", "--approver", "lab head", "--at", "2020-01-01T00:00:00Z")
+    assert main(["import-graduation", "eta/1.1", "--approver", "x", "--at", "2099-01-01"]) == 2
+    capsys.readouterr()
+    out(capsys, "fork", "eta", "ppx", "--reason", "open-source path")
+    shown = json.loads(out(capsys, "project", "show", "eta", "--json"))
+    assert shown["forks"] == ["ppx"]
+    fork = json.loads(out(capsys, "component", "show", "ppx/1.1", "--json"))
+    assert fork["forked_from"] == "eta/1.1" and fork["level"] == 3 and fork["entry_level"] == 2
+    out(capsys, "pause", "ppx/1.1", "--reason", "waiting for funding")
+    out(capsys, "resume", "ppx/1.1")
+    out(capsys, "retire", "ppx/1.1")
+    history = json.loads(out(capsys, "history", "ppx/1.1", "--lifecycle", "--json"))
+    assert [e["kind"] for e in history] == ["fork", "pause", "resume", "retire"]
+    report = json.loads(out(capsys, "report", "--json"))
+    assert {"components", "switchbacks_by_kind", "top_paths", "median_days_per_level"} <= set(report)
+    doctor = json.loads(out(capsys, "doctor", "--json"))
+    assert doctor["healthy"] is True and doctor["components_checked"] == 2
+
+
+def test_demo_builds_in_its_own_directory_and_rebuilds(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = out(capsys, "demo", "--dir", "demo")
+    assert "recycling" in text and "Try next" in text and "held back by 1.1" in text
+    assert not (home / ".mltrl").exists()
+    registry_file = home / "demo" / ".mltrl" / "mltrl.db"
+    with Registry.open(db=f"sqlite:///{registry_file}") as reg:
+        assert reg.status("neuropath").system_level == 4
+        assert {c.code for c in reg.components("neuropath")} == {"1.1", "4.2", "4.3"}
+        paths = [
+            (e.from_level, e.to_level, e.switchback_kind)
+            for e in reg.history("recycling/1.1")
+            if e.kind == "switchback"
+        ]
+        assert paths == [(8, 7, "review"), (9, 7, "embedded")]
+        assert reg.project("ppx").parent_key == "etalumis"
+        assert reg.doctor().healthy
+    out(capsys, "demo", "--dir", "demo")  # a second run rebuilds the demo's own registry
+    (home / "mine").mkdir()
+    (home / "mine" / "notes.txt").write_text("keep me")
+    assert main(["demo", "--dir", "mine"]) == 2
+    assert "not empty" in capsys.readouterr().err
+    assert (home / "mine" / "notes.txt").read_text() == "keep me"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["nonsense"], "No such command"),
+        (["project", "create"], "Missing argument"),
+        (["component", "add", "p/1", "--name", "x", "--kind", "model", "--level", "12"], "outside 0-9"),
+        (["status", "nope"], "no project 'nope'"),
+    ],
+)
+def test_usage_errors_are_one_line_with_exit_2(
+    home: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    out(capsys, "init")
+    out(capsys, "project", "create", "p", "--name", "P")
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1 and message in err
+
+
+def test_without_a_registry_the_error_says_how_to_make_one(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["status"]) == 2
+    assert "run `mltrl init`" in capsys.readouterr().err
+
+
+def test_the_console_script_answers_version() -> None:
+    script = Path(sys.executable).with_name("mltrl")
+    result = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == f"mltrl {__version__}"
