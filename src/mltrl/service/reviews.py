@@ -126,14 +126,7 @@ def record_result(
         raise BadInput(f"review {review_id}: {criterion} {value} needs a reason (--note)")
     when = inputs.moment(at)
     values = {"result": str(value), "note": note, "recorded_by": unit.actor, "recorded_at": when}
-    table = schema.review_results
-    changed = unit.conn.execute(
-        update(table)
-        .where(table.c.review_id == review_id, table.c.criterion_id == criterion)
-        .values(**values)
-    ).rowcount
-    if not changed:
-        unit.conn.execute(insert(table).values(review_id=review_id, criterion_id=criterion, **values))
+    _upsert(unit, schema.review_results, review_id, "criterion_id", criterion, values)
     _log(
         unit,
         record.project_id,
@@ -153,17 +146,13 @@ def answer_ethics(
     if unknown:
         raise BadInput(f"review {review_id}: {unknown[0]!r} is not a question of the ethics checklist")
     when = inputs.moment(at)
-    table = schema.review_ethics
-    for question, text in answers.items():
-        answer = inputs.text(text, f"answer to {question}", required=True, limit=20000)
+    # Validate every answer before writing any, so a bad one leaves nothing half-recorded.
+    cleaned = {
+        q: inputs.text(text, f"answer to {q}", required=True, limit=20000) for q, text in answers.items()
+    }
+    for question, answer in cleaned.items():
         values = {"answer": answer, "answered_by": unit.actor, "answered_at": when}
-        changed = unit.conn.execute(
-            update(table)
-            .where(table.c.review_id == review_id, table.c.question_id == question)
-            .values(**values)
-        ).rowcount
-        if not changed:
-            unit.conn.execute(insert(table).values(review_id=review_id, question_id=question, **values))
+        _upsert(unit, schema.review_ethics, review_id, "question_id", question, values)
     _log(
         unit,
         record.project_id,
@@ -381,6 +370,15 @@ def _open(unit: Unit, review_id: int):  # type: ignore[no-untyped-def]
     project = lookup.project(unit.reader, record.project_key)
     owner = component.owner or project.rd_owner
     return record, review_queries.state(unit.reader, record, owner)
+
+
+def _upsert(unit: Unit, table: Any, review_id: int, key: str, key_value: str, values: dict[str, Any]) -> None:
+    """One row per (review, key): revise it while the review is open, or add it."""
+    changed = unit.conn.execute(
+        update(table).where(table.c.review_id == review_id, table.c[key] == key_value).values(**values)
+    ).rowcount
+    if not changed:
+        unit.conn.execute(insert(table).values(review_id=review_id, **{key: key_value}, **values))
 
 
 def _task(task: dict[str, str] | str) -> dict[str, str]:
