@@ -108,9 +108,9 @@ class Approval:
     checks it does not change when reviews arrive.
     """
 
-    level: int
+    level: int | None  # None only for imported history: whatever gate the component stood at
     approvers: tuple[str, ...]
-    source: str = "approver"  # later: "review:<id>"
+    source: str = "approver"  # "review:<id>" or "import"
 
     @property
     def describe(self) -> str:

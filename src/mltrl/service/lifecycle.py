@@ -64,6 +64,8 @@ def graduate(
 ) -> ComponentRecord:
     record = lookup.component(unit.reader, ref)
     state = lookup.state_of(record)
+    if approval.level is None:
+        approval = dataclasses.replace(approval, level=state.level)
     if to_level is not None:
         to_level = rules.parse_level(to_level, "target level")
         if to_level <= state.level:
@@ -92,9 +94,9 @@ def import_graduation(
     """A graduation from before the registry, approved back then by ``approver``; never dated now."""
     if at is None or inputs.moment(at, "time of the imported graduation") >= inputs.now():
         raise BadInput(f"{ref}: an imported graduation must be dated in the past (at=...)")
-    level = lookup.component(unit.reader, ref).level
+    # level=None: an approval of whatever gate the component stands at (it was given back then).
     approval = Approval(
-        level=level, approvers=(inputs.text(approver, "approver", required=True),), source="import"
+        level=None, approvers=(inputs.text(approver, "approver", required=True),), source="import"
     )
     return graduate(unit, ref, approval, to_level=to_level, reason=reason, at=at)
 
