@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -310,3 +311,80 @@ dataset_links = Table(
 
 Index("ix_reviews_component", reviews.c.component_id)
 Index("ix_requirements_project", requirements.c.project_id)
+
+
+# --- evidence and TRL cards (revision 0003) -------------------------------------------------------
+
+evidence = Table(
+    "evidence",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=False),
+    Column("component_id", Integer, ForeignKey("components.id"), nullable=False),
+    Column(
+        "kind", String(20), nullable=False
+    ),  # test-run | metric | report | data-check | deployment-test | monitoring
+    Column("outcome", String(8), nullable=False),  # pass | fail
+    Column("metrics", JSON, nullable=False),
+    Column("source", String(16), nullable=False),  # cli | api | ci | pytest
+    Column("note", Text, nullable=False, default=""),
+    Column("criterion_id", String(80)),  # the gate criterion it backs, if any
+    Column("requirement_id", Integer, ForeignKey("requirements.id")),  # the V&V step it backs, if any
+    Column("step_number", Integer),
+    # The component's code/model/data versions it was computed on: {"model": "2.0.0", ...}. A newer
+    # registered version of any kind makes the evidence stale.
+    Column("versions", JSON, nullable=False),
+    Column("recorded_at", Timestamp, nullable=False),
+    Column("recorded_by", String(200), nullable=False),
+)
+
+evidence_files = Table(
+    "evidence_files",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("evidence_id", Integer, ForeignKey("evidence.id"), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("sha256", String(64), ForeignKey("blobs.sha256"), nullable=False),
+    Column("size", Integer, nullable=False),
+)
+
+#: Attached files, stored once per content hash (the same report attached twice is kept once).
+blobs = Table(
+    "blobs",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", Integer, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+)
+
+#: Hand-written TRL Card sections; scope "" is the project's card, otherwise a component code.
+card_sections = Table(
+    "card_sections",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=False),
+    Column("scope", String(32), nullable=False),
+    Column("section", String(40), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    Column("updated_by", String(200), nullable=False),
+    UniqueConstraint("project_id", "scope", "section", name="uq_card_sections_section"),
+)
+
+#: Frozen card revisions, one at every level change (and on demand).
+card_revisions = Table(
+    "card_revisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=False),
+    Column("scope", String(32), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("level", Integer),
+    Column("reason", Text, nullable=False, default=""),
+    Column("content", JSON, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    UniqueConstraint("project_id", "scope", "number", name="uq_card_revisions_number"),
+)
+
+Index("ix_evidence_component", evidence.c.component_id)
