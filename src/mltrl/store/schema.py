@@ -321,9 +321,8 @@ evidence = Table(
     Column("id", Integer, primary_key=True),
     Column("project_id", Integer, ForeignKey("projects.id"), nullable=False),
     Column("component_id", Integer, ForeignKey("components.id"), nullable=False),
-    Column(
-        "kind", String(20), nullable=False
-    ),  # test-run | metric | report | data-check | deployment-test | monitoring
+    # test-run | metric | report | data-check | deployment-test | monitoring
+    Column("kind", String(20), nullable=False),
     Column("outcome", String(8), nullable=False),  # pass | fail
     Column("metrics", JSON, nullable=False),
     Column("source", String(16), nullable=False),  # cli | api | ci | pytest
