@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from mltrl.domain import rules
-from mltrl.domain.model import ComponentKind, EventKind, Transition
+from mltrl.domain.model import MAX_LEVEL, ComponentKind, EventKind, Status, SwitchbackKind, Transition
 from mltrl.errors import BadInput
 from mltrl.service import inputs, lifecycle, lookup
 from mltrl.service._store import Unit
@@ -157,8 +157,10 @@ def register_version(
     if path is not None and sha256 is not None:
         raise BadInput("give either a path to hash or a sha256, not both")
     digest = sha256_path(Path(path)) if path is not None else (inputs.sha256(sha256) if sha256 else None)
-    if any(v.kind == kind_value and v.version == version for v in queries.versions(unit.reader, record.id)):
+    known = queries.versions(unit.reader, record.id)
+    if any(v.kind == kind_value and v.version == version for v in known):
         raise BadInput(f"{kind_value} version {version} of {record.ref} is already registered")
+    previous = [v.version for v in known if v.kind == kind_value]
     when = inputs.moment(at)
     unit.conn.execute(
         insert(schema.versions).values(
@@ -179,6 +181,18 @@ def register_version(
         at=when,
         data={"kind": kind_value, "version": version, "sha256": digest},
     )
+    if record.level == MAX_LEVEL and record.status == Status.ACTIVE:
+        # MLTRL's embedded switchback: any change to a deployed component sends it back through
+        # integration (level 7), where its tests must pass again on the new version.
+        change = f"{previous[-1]} -> {version}" if previous else f"first {kind_value} version {version}"
+        lifecycle.switchback(
+            unit,
+            record.ref,
+            7,
+            kind=SwitchbackKind.EMBEDDED,
+            reason=f"{kind_value} {change} changes the deployed component; back through integration",
+            at=when,
+        )
     return next(
         v for v in queries.versions(unit.reader, record.id) if v.kind == kind_value and v.version == version
     )

@@ -226,3 +226,32 @@ class DatasetRecord(Record):
             "versions": [v.to_json() for v in self.versions],
             "links": [link.to_json() for link in self.links],
         }
+
+
+@dataclass(frozen=True)
+class EvidenceRecord(Record):
+    id: int
+    project_key: str
+    code: str
+    kind: str
+    outcome: str
+    metrics: dict[str, Any]
+    source: str
+    note: str
+    criterion_id: str | None
+    requirement: str | None  # requirement id (N.M.K) of the V&V step it backs
+    step_number: int | None
+    versions: dict[str, str]
+    files: list[dict[str, Any]]
+    recorded_at: datetime
+    recorded_by: str
+    fresh: bool  # computed on the component's current versions
+
+    @property
+    def ref(self) -> str:
+        return f"{self.project_key}/{self.code}"
+
+    def to_json(self) -> dict[str, Any]:
+        data = super().to_json()
+        data["id"] = self.id
+        return data
