@@ -57,7 +57,10 @@ def test_review_commands_and_json(url: str, capsys: pytest.CaptureFixture[str], 
     assert view["signatures"][0]["tasks"] == [
         {"task": "link the BioLab pilot data", "target": "at least 200 slides"}
     ]
-    assert "criterion L4.real-data is unmet" in view["blockers"]
+    assert (
+        "evidence criterion L4.real-data is unmet: no real data set is linked to the component"
+        in view["blockers"]
+    )
     assert view["context"]["real_data_linked"] is False
     assert run(url, "review", "show", "1") == 0
     text = capsys.readouterr().out

@@ -67,6 +67,8 @@ def test_two_processes_importing_the_same_graduation(registry: Registry, db_url:
 def test_two_processes_deciding_the_same_review(registry: Registry, db_url: str) -> None:
     registry.create_project("race", "Race", rd_owner="owner")
     registry.add_component("race/1", "Model", kind="model", level=4)
+    registry.add_dataset("race", "real-data", "Real data", kind="real")
+    registry.link_dataset("real-data", "race/1", "train")
     now = datetime.now(UTC)
     review = _reviewing.staffed_review(registry, "race/1", now, {})
     _reviewing.complete(registry, review, now)

@@ -172,8 +172,9 @@ def show(review_id: int = ID, as_json: bool = JSON) -> None:
     """A review: panel, criteria, ethics, key decisions, signatures, what blocks graduation, and context."""
     from mltrl.views.review import review_view
 
+    cat = catalog()
     with reading() as r:
-        view = review_view(r, review_id)
+        view = review_view(r, review_id, cat)
     if as_json:
         emit_json(view.to_json())
         return

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-from mltrl.demo import _reviewing, causal, neuropath
+from mltrl.demo import _reviewing, causal, neuropath, recycling_data
 from mltrl.service.registry import Registry
 
 DEMO_SPAN_DAYS = 1200
@@ -161,18 +161,32 @@ def _recycling(reg: Registry, t: Timeline) -> None:
         reg.add_component(ref, name, kind=kind, level=4, parent="1", owner="M. Chen", at=t.after(0))
     reg.register_version("recycling/1.1", "model", "1.0.0", at=t.after(2))
     everything = ["recycling/1", *parts]
-    for _ in range(4):  # 4 -> 8, every part through its own gate
+    recycling_data.datasets(reg, everything, t.after(1))
+    for ref in everything:  # 4 -> 5 -> 6, every part through its own gate
+        _reviewing.graduate(reg, ref, t.after(9), RECYCLING_PEOPLE)
+    recycling_data.product_requirements(reg, everything, t.after(2))
+    for _ in range(2):
         for ref in everything:
             _reviewing.graduate(reg, ref, t.after(9), RECYCLING_PEOPLE)
+    for ref in everything:  # 7 -> 8: the integration test suites back the gate
+        recycling_data.integration_evidence(reg, ref, t.after(3))
+        _reviewing.graduate(reg, ref, t.after(9), RECYCLING_PEOPLE)
     _shadow_test_sends_detector_back(reg, t)
-    _reviewing.graduate(reg, "recycling/1.1", t.after(18), RECYCLING_PEOPLE)
-    for ref in everything:
-        _reviewing.graduate(reg, ref, t.after(10), RECYCLING_PEOPLE)
-    # A new detector model for the deployed app: mltrl takes the embedded 9 -> 7 switchback itself.
+    recycling_data.integration_evidence(reg, "recycling/1.1", t.after(12))
+    _reviewing.graduate(reg, "recycling/1.1", t.after(6), RECYCLING_PEOPLE)
+    for ref in everything:  # 8 -> 9: shadow and canary deployments, every requirement walked through
+        recycling_data.deployment_evidence(reg, ref, t.after(5))
+        _reviewing.graduate(reg, ref, t.after(5), RECYCLING_PEOPLE)
+    # A new detector model for the deployed app: mltrl takes the embedded 9 -> 7 switchback itself,
+    # and the integration evidence of model 1.0.0 no longer backs anything.
     reg.register_version(
         "recycling/1.1", "model", "2.0.0", note="retrained with more synthetic images", at=t.after(30)
     )
-    _reviewing.graduate(reg, "recycling/1.1", t.after(12), RECYCLING_PEOPLE)
+    recycling_data.integration_evidence(reg, "recycling/1.1", t.after(10))
+    _reviewing.graduate(reg, "recycling/1.1", t.after(2), RECYCLING_PEOPLE)
+    # New user photos arrive for the detector at level 8: its level-7 evidence is now stale, and
+    # `mltrl gate recycling/1.1` fails until the suites run again on data 1.1.0.
+    reg.register_version("recycling/1.1", "data", "1.1.0", note="3,000 new user photos", at=t.after(7))
 
 
 def _shadow_test_sends_detector_back(reg: Registry, t: Timeline) -> None:

@@ -158,6 +158,8 @@ def blockers(state: ReviewState) -> list[str]:
             found.append(f"{person} requested changes")
     for criterion in t.criteria:
         result, note = state.results.get(criterion.id, (None, ""))
+        if criterion.kind == "evidence" and result not in (Result.WAIVED, Result.NOT_APPLICABLE):
+            continue  # computed from the registry by the gate (mltrl.gates), unless the panel waives it
         if result is None:
             found.append(f"criterion {criterion.id} has no result")
         elif result is Result.UNMET:

@@ -81,6 +81,7 @@ class ReviewAPI:
         """graduate | tasks | switchback (with ``to_level``) | pause; the review is immutable afterwards."""
         return self._write(
             reviews.decide,
+            self.catalog,
             review_id,
             decision,
             to_level=to_level,
@@ -91,7 +92,7 @@ class ReviewAPI:
         )
 
     def review(self, review_id: int) -> ReviewView:
-        return self._read(review_view, int(review_id))
+        return self._read(review_view, int(review_id), self.catalog)
 
     def reviews(self, target: str | None = None) -> list[ReviewRecord]:
         """Reviews of a project (``KEY``), a component (``KEY/CODE``) or everything."""

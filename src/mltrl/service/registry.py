@@ -28,6 +28,7 @@ from mltrl.domain.model import ComponentKind, EventKind, SwitchbackKind
 from mltrl.errors import StoreError
 from mltrl.service import components, inputs, lifecycle, lookup, projects, setup
 from mltrl.service._store import Store, Unit
+from mltrl.service.api_evidence import EvidenceAPI
 from mltrl.service.api_records import DatasetAPI, RequirementAPI
 from mltrl.service.api_reviews import ReviewAPI
 from mltrl.store import queries
@@ -42,7 +43,7 @@ from mltrl.views.status import ProjectStatus, project_status
 T = TypeVar("T")
 
 
-class Registry(ReviewAPI, RequirementAPI, DatasetAPI):
+class Registry(ReviewAPI, RequirementAPI, DatasetAPI, EvidenceAPI):
     """A registry of projects, components, versions, reviews, requirements, data sets and the event log."""
 
     def __init__(self, store: Store, *, actor: str | None = None, policy: str | Path | None = None) -> None:

@@ -28,6 +28,7 @@ from mltrl.domain.review import (
     check_decision,
 )
 from mltrl.errors import BadInput, Conflict, NotFound
+from mltrl.gates import evidence_blockers
 from mltrl.service import inputs, lifecycle, lookup, projects
 from mltrl.service._store import Unit
 from mltrl.store import review_queries, schema
@@ -264,6 +265,7 @@ def sign(
 
 def decide(
     unit: Unit,
+    catalog: Catalog,
     review_id: int,
     decision: str,
     *,
@@ -276,6 +278,8 @@ def decide(
     record, state = _open(unit, review_id)
     value = inputs.choice(Decision, decision, "decision")
     problems = check_decision(state, value, to_level=to_level)  # type: ignore[arg-type]
+    if value is Decision.GRADUATE:
+        problems += evidence_blockers(unit.reader, catalog, record.project_key, record.code, record.level)
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise BadInput(

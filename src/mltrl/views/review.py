@@ -11,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from mltrl.catalog import Catalog
 from mltrl.domain.review import Decision, Template, blockers, check_decision
 from mltrl.errors import NotFound
+from mltrl.gates import evidence_blockers
 from mltrl.store import dataset_queries, queries, requirement_queries, review_queries
 from mltrl.store.reader import Reader
 from mltrl.store.records import ReviewRecord
@@ -41,7 +43,7 @@ class ReviewView:
         }
 
 
-def review_view(r: Reader, review_id: int) -> ReviewView:
+def review_view(r: Reader, review_id: int, catalog: Catalog) -> ReviewView:
     record = review_queries.review(r, review_id)
     if record is None:
         raise NotFound(f"no review {review_id} (see `mltrl review list`)")
@@ -56,7 +58,12 @@ def review_view(r: Reader, review_id: int) -> ReviewView:
         template=state.template,
         owner=owner,
         details=review_queries.details(r, review_id),
-        blockers=check_decision(state, Decision.GRADUATE) if still_open else [],
+        blockers=(
+            check_decision(state, Decision.GRADUATE)
+            + evidence_blockers(r, catalog, record.project_key, record.code, record.level)
+        )
+        if still_open
+        else [],
         context=level_context(r, record, component.id),
     )
 

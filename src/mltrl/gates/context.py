@@ -1,0 +1,84 @@
+"""What a gate looks at, read once: the component, its reviews, evidence, requirements and data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from mltrl.catalog import Catalog
+from mltrl.store import dataset_queries, evidence_queries, queries, requirement_queries, review_queries
+from mltrl.store.reader import Reader
+from mltrl.store.records import ComponentRecord, EvidenceRecord, RequirementRecord, ReviewRecord
+
+
+@dataclass
+class GateContext:
+    reader: Reader
+    catalog: Catalog
+    component: ComponentRecord
+    level: int
+
+    @cached_property
+    def review(self) -> ReviewRecord | None:
+        """The review of this gate that speaks for it: the latest one at this level."""
+        at_level = [
+            r
+            for r in review_queries.reviews(self.reader, component_id=self.component.id)
+            if r.level == self.level
+        ]
+        return at_level[-1] if at_level else None
+
+    @cached_property
+    def review_rows(self) -> dict[str, list[dict]]:  # type: ignore[type-arg]
+        if self.review is None:
+            return {"results": [], "ethics": [], "panel": [], "signatures": [], "choices": []}
+        return review_queries.details(self.reader, self.review.id)
+
+    @cached_property
+    def results(self) -> dict[str, tuple[str, str]]:
+        return {row["criterion_id"]: (row["result"], row["note"]) for row in self.review_rows["results"]}
+
+    @cached_property
+    def imported_approval(self) -> str | None:
+        """Who approved this gate, when it was passed as imported history."""
+        for event in queries.events(self.reader, component_id=self.component.id, lifecycle_only=True):
+            if (
+                event.kind == "graduate"
+                and event.from_level == self.level
+                and (event.data or {}).get("approval") == "import"
+            ):
+                return event.approver
+        return None
+
+    @cached_property
+    def evidence(self) -> list[EvidenceRecord]:
+        return evidence_queries.evidence(self.reader, component_id=self.component.id)
+
+    @cached_property
+    def current_versions(self) -> dict[str, str]:
+        return evidence_queries.current_versions(self.reader, self.component.id)
+
+    def latest_evidence(self, criterion_id: str) -> EvidenceRecord | None:
+        matching = [e for e in self.evidence if e.criterion_id == criterion_id]
+        return matching[-1] if matching else None
+
+    @cached_property
+    def project_requirements(self) -> list[RequirementRecord]:
+        return requirement_queries.requirements(self.reader, self.component.project_key)
+
+    @cached_property
+    def component_requirements(self) -> list[RequirementRecord]:
+        return requirement_queries.for_component(self.reader, self.component.id)
+
+    @cached_property
+    def data_links(self):  # type: ignore[no-untyped-def]
+        return dataset_queries.links_of_component(self.reader, self.component.id)
+
+    @cached_property
+    def card_sections(self) -> dict[str, str]:
+        rows = self.reader.all(
+            """SELECT s.section, s.text FROM card_sections s JOIN projects p ON p.id = s.project_id
+               WHERE p.key = :key AND s.scope = ''""",
+            key=self.component.project_key,
+        )
+        return {row["section"]: row["text"] for row in rows}

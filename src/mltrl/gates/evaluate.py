@@ -1,0 +1,116 @@
+"""Evaluate a gate: attestations from the review, evidence from the registry, waivers from the panel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from mltrl.catalog import Catalog
+from mltrl.gates.context import GateContext
+from mltrl.gates.probes import probe
+from mltrl.store.reader import Reader
+from mltrl.store.records import ComponentRecord
+
+PASSING = ("met", "waived")
+
+
+@dataclass(frozen=True)
+class CriterionOutcome:
+    id: str
+    kind: str
+    text: str
+    status: str  # met | unmet | stale | waived
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class GateResult:
+    ref: str
+    level: int  # the gate at the end of this level
+    component_level: int
+    criteria: list[CriterionOutcome] = field(default_factory=list)
+    review_id: int | None = None
+
+    @property
+    def holds(self) -> bool:
+        return all(c.status in PASSING for c in self.criteria)
+
+    @property
+    def stale(self) -> list[str]:
+        return [c.id for c in self.criteria if c.status == "stale"]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "component": self.ref,
+            "gate": self.level,
+            "component_level": self.component_level,
+            "holds": self.holds,
+            "review": self.review_id,
+            "criteria": [c.to_json() for c in self.criteria],
+        }
+
+
+def default_gate(component: ComponentRecord) -> int | None:
+    """The gate a component's level claims it passed: the one at the end of the level below."""
+    return component.level - 1 if component.level > 0 else None
+
+
+def evaluate_gate(r: Reader, catalog: Catalog, component: ComponentRecord, level: int) -> GateResult:
+    ctx = GateContext(reader=r, catalog=catalog, component=component, level=level)
+    result = GateResult(
+        ref=component.ref,
+        level=level,
+        component_level=component.level,
+        review_id=ctx.review.id if ctx.review else None,
+    )
+    criteria = (
+        ctx.review.template["criteria"]
+        if ctx.review
+        else [{"id": c.id, "text": c.text, "kind": c.kind} for c in catalog.level(level).criteria]
+    )
+    for criterion in criteria:
+        status, reason = _judge(ctx, criterion["id"], criterion["kind"])
+        result.criteria.append(
+            CriterionOutcome(criterion["id"], criterion["kind"], criterion["text"], status, reason)
+        )
+    return result
+
+
+def _judge(ctx: GateContext, criterion_id: str, kind: str) -> tuple[str, str]:
+    if ctx.level < ctx.component.entry_level:
+        return "waived", f"the component entered at level {ctx.component.entry_level}, after this gate"
+    result, note = ctx.results.get(criterion_id, (None, ""))
+    if result in ("waived", "not-applicable"):
+        return "waived", f"review {ctx.review.id}: {result}: {note}"  # type: ignore[union-attr]
+    if kind == "evidence":
+        return probe(ctx, criterion_id)
+    if result == "met":
+        return "met", f"review {ctx.review.id}: {note}" if note else f"review {ctx.review.id}"  # type: ignore[union-attr]
+    if result == "unmet":
+        return (
+            "unmet",
+            f"review {ctx.review.id}: {note}" if note else f"review {ctx.review.id} found it unmet",
+        )  # type: ignore[union-attr]
+    if ctx.imported_approval:
+        return "met", f"imported history: passed with the approval of {ctx.imported_approval}"
+    return (
+        "unmet",
+        "no review has recorded a result" if ctx.review is None else f"review {ctx.review.id} has no result",
+    )
+
+
+def evidence_blockers(r: Reader, catalog: Catalog, project_key: str, code: str, level: int) -> list[str]:
+    """Evidence criteria of a gate that the registry does not back and the panel did not waive."""
+    from mltrl.store import queries
+
+    component = queries.component(r, project_key, code)
+    assert component is not None
+    gate = evaluate_gate(r, catalog, component, level)
+    return [
+        f"evidence criterion {c.id} is {c.status}: {c.reason}"
+        for c in gate.criteria
+        if c.kind == "evidence" and c.status not in PASSING
+    ]

@@ -1,0 +1,150 @@
+"""Probes: how each built-in evidence criterion is computed from the registry.
+
+A probe returns ``(status, reason)`` with status ``met``, ``unmet`` or
+``stale``. Criteria without a probe of their own (e.g. ones a policy adds) are
+backed by the latest evidence recorded for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from mltrl.gates.context import GateContext
+
+Outcome = tuple[str, str]
+DONE = ("passed", "waived")
+#: Hand-written TRL Card sections that must be filled for a complete card.
+CARD_SECTIONS = ("tldr", "intended-use", "caveats", "assumptions")
+
+
+def by_evidence(
+    ctx: GateContext, criterion_id: str, *, metric: str | None = None, minimum: float | None = None
+) -> Outcome:
+    """Backed by the latest evidence recorded for the criterion: passing, and on the current versions."""
+    latest = ctx.latest_evidence(criterion_id)
+    if latest is None:
+        return "unmet", "no evidence recorded"
+    if latest.outcome != "pass":
+        return "unmet", f"evidence {latest.id} failed"
+    if metric is not None:
+        value = latest.metrics.get(metric)
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            return "unmet", f"evidence {latest.id} has no numeric {metric}"
+        if minimum is not None and value < minimum:
+            return "unmet", f"evidence {latest.id}: {metric} {value:g} is below the policy's {minimum:g}"
+    if not latest.fresh:
+        return (
+            "stale",
+            f"evidence {latest.id} was computed on {_versions(latest.versions)}; the component has "
+            "changed since",
+        )
+    return "met", f"evidence {latest.id} ({latest.kind}, {latest.recorded_at.date().isoformat()})"
+
+
+def _versions(versions: dict[str, str]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(versions.items())) or "no registered versions"
+
+
+def research_requirements(ctx: GateContext, criterion_id: str) -> Outcome:
+    research = [q for q in ctx.project_requirements if q.kind == "research"]
+    if not research:
+        return "unmet", "the project has no research requirements"
+    without = [q.code for q in research if not q.steps]
+    if without:
+        return "unmet", f"research requirement(s) {', '.join(without)} have no V&V steps"
+    return "met", f"{len(research)} research requirement(s), each with V&V steps"
+
+
+def level2_vv_complete(ctx: GateContext, criterion_id: str) -> Outcome:
+    research = [q for q in ctx.project_requirements if q.kind == "research"]
+    if not research:
+        if ctx.component.entry_level > 2:
+            return (
+                "met",
+                f"entered at level {ctx.component.entry_level}, after level 2: no level-2 V&V to finish",
+            )
+        return "unmet", "the project has no research requirements"
+    open_steps = [
+        f"{q.code}/{s.number} {s.status}" for q in research for s in q.steps if s.status not in DONE
+    ]
+    if open_steps:
+        return "unmet", "V&V not passed or waived: " + ", ".join(open_steps)
+    return "met", "every level-2 V&V step passed or was waived"
+
+
+def product_requirements(ctx: GateContext, criterion_id: str) -> Outcome:
+    product = [q for q in ctx.project_requirements if q.kind == "product"]
+    if not product:
+        return "unmet", "the project has no product requirements"
+    without = [q.code for q in product if not q.steps]
+    if without:
+        return "unmet", f"product requirement(s) {', '.join(without)} have no V&V steps"
+    return "met", f"{len(product)} product requirement(s) with V&V drafted"
+
+
+def real_data(ctx: GateContext, criterion_id: str) -> Outcome:
+    real = [link.dataset_key for link in ctx.data_links if link.dataset_kind == "real"]
+    if not real:
+        return "unmet", "no real data set is linked to the component"
+    return "met", "real data: " + ", ".join(sorted(set(real)))
+
+
+def ethics_checklist(ctx: GateContext, criterion_id: str) -> Outcome:
+    if ctx.review is None:
+        return "unmet", f"no level-{ctx.level} review has answered the ethics checklist"
+    asked = ctx.review.template["ethics"]
+    answered = {row["question_id"] for row in ctx.review_rows["ethics"] if row["answer"].strip()}
+    missing = [q for q in asked if q not in answered]
+    if missing:
+        return "unmet", f"review {ctx.review.id}: {len(missing)} of {len(asked)} ethics questions unanswered"
+    return "met", f"review {ctx.review.id} answered all {len(asked)} questions"
+
+
+def golden_dataset(ctx: GateContext, criterion_id: str) -> Outcome:
+    if not any(link.role == "golden" for link in ctx.data_links):
+        return "unmet", "no golden data set is linked to the component"
+    return by_evidence(ctx, criterion_id)
+
+
+def ml_test_score(ctx: GateContext, criterion_id: str) -> Outcome:
+    return by_evidence(
+        ctx, criterion_id, metric="ml_test_score", minimum=ctx.catalog.settings.ml_test_score_threshold
+    )
+
+
+def requirements_walkthrough(ctx: GateContext, criterion_id: str) -> Outcome:
+    linked = ctx.component_requirements
+    if not linked:
+        return "unmet", "no requirement is linked to the component"
+    open_steps = [f"{q.code}/{s.number} {s.status}" for q in linked for s in q.steps if s.status not in DONE]
+    no_steps = [q.code for q in linked if not q.steps]
+    if no_steps:
+        return "unmet", f"requirement(s) {', '.join(no_steps)} have no V&V"
+    if open_steps:
+        return "unmet", "not validated: " + ", ".join(open_steps)
+    return "met", f"all {len(linked)} linked requirement(s) validated"
+
+
+def card_complete(ctx: GateContext, criterion_id: str) -> Outcome:
+    missing = [s for s in CARD_SECTIONS if not ctx.card_sections.get(s, "").strip()]
+    if missing:
+        return "unmet", "TRL Card sections not filled: " + ", ".join(missing)
+    return "met", "every hand-written card section is filled"
+
+
+PROBES: dict[str, Callable[[GateContext, str], Outcome]] = {
+    "research-requirements": research_requirements,
+    "level2-vv-complete": level2_vv_complete,
+    "product-requirements": product_requirements,
+    "real-data": real_data,
+    "ethics-checklist": ethics_checklist,
+    "golden-dataset": golden_dataset,
+    "ml-test-score": ml_test_score,
+    "requirements-walkthrough": requirements_walkthrough,
+    "card-complete": card_complete,
+}
+
+
+def probe(ctx: GateContext, criterion_id: str) -> Outcome:
+    name = criterion_id.split(".", 1)[1]
+    return PROBES.get(name, by_evidence)(ctx, criterion_id)
