@@ -9,6 +9,7 @@ import typer
 from mltrl.cli import (
     cmd_components,
     cmd_datasets,
+    cmd_evidence,
     cmd_levels,
     cmd_lifecycle,
     cmd_projects,
@@ -63,3 +64,5 @@ cmd_reviews.register_ethics(app)
 app.add_typer(cmd_requirements.app, name="req", help="Requirements with V&V steps and risk.")
 cmd_requirements.register_risk(app)
 app.add_typer(cmd_datasets.app, name="dataset", help="Data sets: versions, hashes, datasheets, links.")
+app.add_typer(cmd_evidence.app, name="evidence", help="Evidence: check results on exact versions.")
+cmd_evidence.register_gate(app)

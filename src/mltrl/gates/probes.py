@@ -35,8 +35,8 @@ def by_evidence(
     if not latest.fresh:
         return (
             "stale",
-            f"evidence {latest.id} was computed on {_versions(latest.versions)}; the component has "
-            "changed since",
+            f"evidence {latest.id} was computed on {_versions(latest.versions)}; the component is now on "
+            f"{_versions(ctx.current_versions)}",
         )
     return "met", f"evidence {latest.id} ({latest.kind}, {latest.recorded_at.date().isoformat()})"
 

@@ -36,9 +36,11 @@ def evidence(
     component_id: int | None = None,
     criterion_id: str | None = None,
     evidence_id: int | None = None,
+    project_key: str | None = None,
 ) -> list[EvidenceRecord]:
     where, params = [], {}
     for column, value, name in (
+        ("p.key", project_key, "key"),
         ("e.component_id", component_id, "cid"),
         ("e.criterion_id", criterion_id, "crit"),
         ("e.id", evidence_id, "eid"),
@@ -47,6 +49,23 @@ def evidence(
             where.append(f"{column} = :{name}")
             params[name] = value
     rows = r.all(_EVIDENCE + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY e.id", **params)
+    return _records(r, rows)
+
+
+def stale_criteria(r: Reader, project_key: str) -> dict[str, list[str]]:
+    """component code -> criteria whose latest evidence was computed on versions since replaced."""
+    latest: dict[tuple[str, str], EvidenceRecord] = {}
+    for record in evidence(r, project_key=project_key):
+        if record.criterion_id is not None:
+            latest[(record.code, record.criterion_id)] = record  # ordered by id: the last one wins
+    stale: dict[str, list[str]] = defaultdict(list)
+    for (code, criterion), record in sorted(latest.items()):
+        if not record.fresh:
+            stale[code].append(criterion)
+    return dict(stale)
+
+
+def _records(r: Reader, rows: list[dict[str, Any]]) -> list[EvidenceRecord]:
     if not rows:
         return []
     ids = ",".join(str(row["id"]) for row in rows)  # integers from the database itself

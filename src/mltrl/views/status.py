@@ -7,7 +7,7 @@ from typing import Any
 
 from mltrl.domain.model import ComponentKind, Part, Status, phase_of
 from mltrl.domain.rollup import code_sort_key, roll_up
-from mltrl.store import queries
+from mltrl.store import evidence_queries, queries
 from mltrl.store.reader import Reader
 from mltrl.store.records import ComponentRecord, ProjectRecord
 
@@ -16,6 +16,7 @@ from mltrl.store.records import ComponentRecord, ProjectRecord
 class StatusNode:
     component: ComponentRecord
     effective_level: int | None  # None for a retired component: it no longer counts
+    stale_evidence: list[str] = field(default_factory=list)  # criteria backed only by outdated evidence
     children: list[StatusNode] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -30,6 +31,7 @@ class StatusNode:
             "entry_level": c.entry_level,
             "status": c.status,
             "forked_from": c.forked_from,
+            "stale_evidence": self.stale_evidence,
             "children": [child.to_json() for child in self.children],
         }
 
@@ -69,7 +71,8 @@ def project_status(r: Reader, project: ProjectRecord) -> ProjectStatus:
             for c in records
         ]
     )
-    nodes = {c.code: StatusNode(c, rollup.effective.get(c.code)) for c in records}
+    stale = evidence_queries.stale_criteria(r, project.key)
+    nodes = {c.code: StatusNode(c, rollup.effective.get(c.code), stale.get(c.code, [])) for c in records}
     roots: list[StatusNode] = []
     for record in sorted(records, key=lambda c: code_sort_key(c.code)):
         node = nodes[record.code]
