@@ -38,7 +38,7 @@ def build(reg: Registry, projects: int, seed: int = 7) -> int:
     written = 0
     for p in range(projects):
         key = f"proj{p:04d}"
-        with reg.transaction():
+        with reg.transaction(cards=False):  # a history load: no card revisions
             reg.create_project(key, f"Project {p}", at=start)
             for c in range(1, COMPONENTS + 1):
                 written += _component_life(reg, f"{key}/{c}", rng, start)

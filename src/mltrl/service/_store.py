@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -15,6 +16,7 @@ from mltrl.store import schema
 from mltrl.store.engine import WRITE, store_error
 from mltrl.store.location import Location
 from mltrl.store.reader import Reader
+from mltrl.store.records import ComponentRecord
 
 _EVENT_COLUMNS = [c.name for c in schema.events.columns if c.name != "id"]
 _INSERT_EVENT = (
@@ -29,6 +31,8 @@ class Unit:
     conn: Connection
     reader: Reader
     actor: str
+    #: Called after a component's level changed (the registry freezes TRL Card revisions there).
+    on_level_change: Callable[[Unit, ComponentRecord, str, datetime], None] | None = None
 
     def append_event(self, **values: Any) -> None:
         row = dict.fromkeys(_EVENT_COLUMNS)

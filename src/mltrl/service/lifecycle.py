@@ -161,9 +161,12 @@ def _land(
         )
     _append(unit, record.id, record.project_id, after.seq, event, data)
     # What was just written, without reading it back (bulk loads make many moves).
-    return dataclasses.replace(
+    moved = dataclasses.replace(
         record, level=after.level, status=after.status.value, seq=after.seq, last_at=after.last_at
     )
+    if after.level != seen.level and unit.on_level_change is not None:
+        unit.on_level_change(unit, moved, f"{event.kind} {seen.level} -> {after.level}", event.at)
+    return moved
 
 
 def _append(

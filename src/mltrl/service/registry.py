@@ -26,8 +26,9 @@ from mltrl.analytics.report import Report, build_report
 from mltrl.catalog import Catalog
 from mltrl.domain.model import ComponentKind, EventKind, SwitchbackKind
 from mltrl.errors import StoreError
-from mltrl.service import components, inputs, lifecycle, lookup, projects, setup
+from mltrl.service import cards, components, inputs, lifecycle, lookup, projects, setup
 from mltrl.service._store import Store, Unit
+from mltrl.service.api_cards import CardAPI
 from mltrl.service.api_evidence import EvidenceAPI
 from mltrl.service.api_records import DatasetAPI, RequirementAPI
 from mltrl.service.api_reviews import ReviewAPI
@@ -43,7 +44,7 @@ from mltrl.views.status import ProjectStatus, project_status
 T = TypeVar("T")
 
 
-class Registry(ReviewAPI, RequirementAPI, DatasetAPI, EvidenceAPI):
+class Registry(ReviewAPI, RequirementAPI, DatasetAPI, EvidenceAPI, CardAPI):
     """A registry of projects, components, versions, reviews, requirements, data sets and the event log."""
 
     def __init__(self, store: Store, *, actor: str | None = None, policy: str | Path | None = None) -> None:
@@ -51,6 +52,7 @@ class Registry(ReviewAPI, RequirementAPI, DatasetAPI, EvidenceAPI):
         self.actor = inputs.text(actor, "actor") or inputs.default_actor()
         self._policy = policy
         self._catalog: Catalog | None = None
+        self._freeze_cards = True
 
     @property
     def catalog(self) -> Catalog:
@@ -113,16 +115,31 @@ class Registry(ReviewAPI, RequirementAPI, DatasetAPI, EvidenceAPI):
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """Run several writes as one: all land, or (on any error) none does."""
-        with self._store.write():
-            yield
+    def transaction(self, *, cards: bool = True) -> Iterator[None]:
+        """Run several writes as one: all land, or (on any error) none does.
+
+        ``cards=False`` skips freezing TRL Card revisions at level changes, for bulk loads of
+        history (a card assembled today is not what the card looked like back then anyway).
+        """
+        previous = self._freeze_cards
+        self._freeze_cards = cards
+        try:
+            with self._store.write():
+                yield
+        finally:
+            self._freeze_cards = previous
 
     # --- writes ------------------------------------------------------------------------------------
 
     def _write(self, use_case: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         with self._store.write() as conn:
-            return use_case(Unit(conn, self._store.reader(conn), self.actor), *args, **kwargs)
+            hook = self._freeze_level_change if self._freeze_cards else None
+            return use_case(Unit(conn, self._store.reader(conn), self.actor, hook), *args, **kwargs)
+
+    def _freeze_level_change(self, unit: Unit, component: ComponentRecord, reason: str, at: datetime) -> None:
+        """Every level change freezes the component's card and its project's card, dated with the change."""
+        cards.freeze(unit, self.catalog, component.project_key, component.code, reason, at=at)
+        cards.freeze(unit, self.catalog, component.project_key, "", f"{component.code}: {reason}", at=at)
 
     def create_project(
         self,

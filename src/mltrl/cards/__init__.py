@@ -1,0 +1,1 @@
+"""TRL Cards: assembled from the registry and hand-written sections, frozen at every level change."""

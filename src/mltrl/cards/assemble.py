@@ -1,0 +1,216 @@
+"""Assemble a TRL Card from the registry (levels, owners, requirements, evidence, data, reviews) and
+the hand-written sections, so the card is always as true as the registry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mltrl.cards.model import (
+    Card,
+    DataSet,
+    Metric,
+    Requirement,
+    Revision,
+    Summary,
+    TestStatus,
+)
+from mltrl.catalog import Catalog
+from mltrl.domain.model import phase_of
+from mltrl.errors import NotFound
+from mltrl.gates import default_gate, evaluate_gate
+from mltrl.store import dataset_queries, evidence_queries, queries, requirement_queries, review_queries
+from mltrl.store.reader import Reader, as_utc
+from mltrl.views.status import project_status
+
+TOP_REQUIREMENTS = 5
+MAX_METRICS = 20
+
+
+def sections(r: Reader, project_key: str, scope: str) -> dict[str, str]:
+    rows = r.all(
+        """SELECT s.section, s.text FROM card_sections s JOIN projects p ON p.id = s.project_id
+           WHERE p.key = :key AND s.scope = :scope""",
+        key=project_key,
+        scope=scope,
+    )
+    return {row["section"]: row["text"] for row in rows}
+
+
+def revisions(r: Reader, project_key: str, scope: str) -> list[Revision]:
+    rows = r.all(
+        """SELECT v.number, v.level, v.created_at, v.reason FROM card_revisions v
+           JOIN projects p ON p.id = v.project_id
+           WHERE p.key = :key AND v.scope = :scope ORDER BY v.number""",
+        key=project_key,
+        scope=scope,
+    )
+    return [
+        Revision(
+            number=row["number"],
+            level=row["level"],
+            created_at=as_utc(row["created_at"]).isoformat(),
+            reason=row["reason"],
+        )
+        for row in rows
+    ]
+
+
+def revision_content(r: Reader, project_key: str, scope: str, number: int) -> dict[str, Any]:
+    """A frozen revision's card, as it was stored."""
+    import json
+
+    row = r.one(
+        """SELECT v.content FROM card_revisions v JOIN projects p ON p.id = v.project_id
+           WHERE p.key = :key AND v.scope = :scope AND v.number = :n""",
+        key=project_key,
+        scope=scope,
+        n=int(number),
+    )
+    if row is None:
+        where = f"{project_key}/{scope}" if scope else project_key
+        raise NotFound(f"no card revision {number} of {where} (see `mltrl card revisions`)")
+    content = row["content"]
+    return json.loads(content) if isinstance(content, str) else content
+
+
+def assemble(r: Reader, catalog: Catalog, project_key: str, scope: str = "") -> Card:
+    project = queries.project(r, project_key)
+    if project is None:
+        raise NotFound(f"no project {project_key!r}")
+    status = project_status(r, project)
+    everything = queries.components(r, project.key)
+    if scope:
+        component = next((c for c in everything if c.code == scope), None)
+        if component is None:
+            raise NotFound(f"no component {scope!r} in project {project.key!r}")
+        members = [component] + [c for c in everything if c.parent_code == scope]
+        level, held_back = component.level, []
+        name, identifier = f"{component.name} ({project.name})", component.ref
+    else:
+        members = [c for c in everything if c.status != "retired"]
+        level, held_back = status.system_level, status.held_back_by
+        name, identifier = project.name, project.key
+    text = sections(r, project.key, scope)
+    requirements = _requirements(r, project.key, members, scoped=bool(scope))
+    evidence = [e for c in members for e in evidence_queries.evidence(r, component_id=c.id)]
+    summary = Summary(
+        technology_name=name,
+        technology_id=identifier,
+        level=level,
+        phase=None if level is None else phase_of(level),
+        held_back_by=held_back,
+        rd_owner=project.rd_owner,
+        rd_reviewer=text.get("rd-reviewer") or None,
+        product_owner=project.product_owner,
+        product_reviewer=text.get("product-reviewer") or None,
+        component_codes=[c.code for c in members],
+        coupled_components=sorted(
+            {f"{c.code} <-> {k.project_key}/{k.code}" for c in members for k in queries.couplings(r, c.id)}
+        ),
+        links={
+            key: text[key]
+            for key in ("project-page", "code", "requirements-link", "ethics-link")
+            if text.get(key)
+        },
+        previous_revisions=revisions(r, project.key, scope),
+    )
+    return Card(
+        project=project.key,
+        scope=scope,
+        summary=summary,
+        tldr=text.get("tldr", ""),
+        top_requirements=requirements,
+        model_details=text.get("model-details", ""),
+        intended_use=text.get("intended-use", ""),
+        unacceptable_uses=text.get("unacceptable-uses", ""),
+        testing_status=_testing(r, catalog, members),
+        data_considerations=text.get("data-considerations", ""),
+        datasets=_datasets(r, members),
+        ethics=text.get("ethics", ""),
+        ethics_reviews=_ethics_reviews(r, members),
+        metrics=text.get("metrics", ""),
+        metric_results=_metrics(evidence),
+        caveats=text.get("caveats", ""),
+        assumptions=text.get("assumptions", ""),
+    )
+
+
+def _requirements(r: Reader, project_key: str, members: list[Any], *, scoped: bool) -> list[Requirement]:
+    if scoped:
+        found = {q.id: q for c in members for q in requirement_queries.for_component(r, c.id)}
+        chosen = list(found.values())
+    else:
+        chosen = requirement_queries.requirements(r, project_key)
+    ranked = sorted(chosen, key=lambda q: (-q.risk, q.code))[:TOP_REQUIREMENTS]
+    return [
+        Requirement(
+            id=q.code,
+            kind=q.kind,
+            statement=q.statement,
+            risk=q.risk,
+            vv=f"{sum(s.status in ('passed', 'waived') for s in q.steps)}/{len(q.steps)}",
+        )
+        for q in ranked
+    ]
+
+
+def _testing(r: Reader, catalog: Catalog, members: list[Any]) -> list[TestStatus]:
+    """The evidence behind each component's claimed level: met, unmet, stale or waived."""
+    out = []
+    for component in members:
+        gate = default_gate(component)
+        if gate is None or component.status == "retired":
+            continue
+        for c in evaluate_gate(r, catalog, component, gate).criteria:
+            if c.kind == "evidence":
+                out.append(
+                    TestStatus(criterion=f"{component.code}: {c.id}", status=c.status, detail=c.reason)
+                )
+    return out
+
+
+def _datasets(r: Reader, members: list[Any]) -> list[DataSet]:
+    uses: dict[str, list[str]] = {}
+    for c in members:
+        for link in dataset_queries.links_of_component(r, c.id):
+            uses.setdefault(link.dataset_key, []).append(
+                f"{c.code} {link.role}" + (f" v{link.version}" if link.version else "")
+            )
+    out = []
+    for key, used in sorted(uses.items()):
+        d = dataset_queries.datasets(r, key=key)[0]
+        out.append(
+            DataSet(
+                key=d.key,
+                name=d.name,
+                kind=d.kind,
+                versions=[v.version for v in d.versions],
+                used_as=used,
+                sensitive=d.sensitive,
+            )
+        )
+    return out
+
+
+def _ethics_reviews(r: Reader, members: list[Any]) -> list[str]:
+    """For each component, the latest review whose ethics checklist was answered in full."""
+    out = []
+    for c in members:
+        for review in reversed(review_queries.reviews(r, component_id=c.id)):
+            answered = len(review_queries.details(r, review.id)["ethics"])
+            if answered and answered >= len(review.template["ethics"]):
+                out.append(
+                    f"{c.code}: checklist completed in review {review.id} (level {review.level}, "
+                    f"{review.opened_at.date().isoformat()})"
+                )
+                break
+    return out
+
+
+def _metrics(evidence: list[Any]) -> list[Metric]:
+    latest: dict[str, Metric] = {}
+    for e in evidence:  # ordered by id: later evidence replaces earlier values of the same metric
+        for name, value in e.metrics.items():
+            label = f"{e.code} {name}" if e.code else name
+            latest[label] = Metric(name=label, value=value, evidence=e.id, fresh=e.fresh)
+    return list(latest.values())[-MAX_METRICS:]

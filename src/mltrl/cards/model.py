@@ -1,0 +1,109 @@
+"""The TRL Card as a schema (its JSON Schema is published: ``mltrl card schema``)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+#: Sections people write by hand (``mltrl card edit``); the rest comes from the registry.
+HANDWRITTEN = (
+    "tldr",
+    "model-details",
+    "intended-use",
+    "unacceptable-uses",
+    "data-considerations",
+    "ethics",
+    "metrics",
+    "caveats",
+    "assumptions",
+)
+#: Hand-written fields that are short values rather than prose.
+PEOPLE_AND_LINKS = (
+    "rd-reviewer",
+    "product-reviewer",
+    "project-page",
+    "code",
+    "requirements-link",
+    "ethics-link",
+)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Revision(Strict):
+    number: int
+    level: int | None
+    created_at: str
+    reason: str
+
+
+class Requirement(Strict):
+    id: str
+    kind: str
+    statement: str
+    risk: float
+    vv: str = Field(description="passed-or-waived / all V&V steps, e.g. '2/3'")
+
+
+class TestStatus(Strict):
+    criterion: str
+    status: Literal["met", "unmet", "stale", "waived"]
+    detail: str
+
+
+class DataSet(Strict):
+    key: str
+    name: str
+    kind: str
+    versions: list[str]
+    used_as: list[str]
+    sensitive: list[str]
+
+
+class Metric(Strict):
+    name: str
+    value: float | int | str | bool | None
+    evidence: int
+    fresh: bool
+
+
+class Summary(Strict):
+    technology_name: str
+    technology_id: str
+    level: int | None
+    phase: str | None
+    held_back_by: list[str]
+    rd_owner: str | None
+    rd_reviewer: str | None
+    product_owner: str | None
+    product_reviewer: str | None
+    component_codes: list[str]
+    coupled_components: list[str]
+    links: dict[str, str]
+    previous_revisions: list[Revision]
+
+
+class Card(Strict):
+    """One TRL Card: a project's (``scope`` "") or one component's (``scope`` its code)."""
+
+    schema_version: Literal[1] = 1
+    project: str
+    scope: str
+    summary: Summary
+    tldr: str
+    top_requirements: list[Requirement]
+    model_details: str
+    intended_use: str
+    unacceptable_uses: str
+    testing_status: list[TestStatus]
+    data_considerations: str
+    datasets: list[DataSet]
+    ethics: str
+    ethics_reviews: list[str]
+    metrics: str
+    metric_results: list[Metric]
+    caveats: str
+    assumptions: str

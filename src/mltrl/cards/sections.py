@@ -1,0 +1,70 @@
+"""Reading hand-written card sections from a Markdown or YAML file."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from mltrl.cards.model import HANDWRITTEN, PEOPLE_AND_LINKS
+from mltrl.errors import BadInput
+
+#: Headings people naturally write, mapped to section ids.
+ALIASES = {
+    "tl-dr": "tldr",
+    "model-algorithm-details": "model-details",
+    "model-details": "model-details",
+    "caveats-known-edge-cases-recommendations": "caveats",
+    "key-assumptions": "assumptions",
+    "metrics-and-results": "metrics",
+    "metrics-results": "metrics",
+    "data-considerations": "data-considerations",
+}
+KNOWN = (*HANDWRITTEN, *PEOPLE_AND_LINKS)
+
+
+def section_id(heading: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", heading.lower()).strip("-")
+    slug = ALIASES.get(slug, slug)
+    if slug not in KNOWN:
+        raise BadInput(f"card section {heading!r} is not one of {', '.join(KNOWN)}")
+    return slug
+
+
+def read_sections(path: Path) -> dict[str, str]:
+    """``## Heading`` blocks of a Markdown file, or a YAML mapping, as section id -> text."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot read: {exc.strerror}") from None
+    if path.suffix.lower() in (".yaml", ".yml"):
+        import yaml
+
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise BadInput(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
+        if not isinstance(data, dict):
+            raise BadInput(f"{path}: expected a mapping of card section to text")
+        return {section_id(str(k)): "" if v is None else str(v).strip() for k, v in data.items()}
+    sections: dict[str, str] = {}
+    current: str | None = None
+    lines: list[str] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        heading = re.match(r"^##\s+(.+?)\s*#*\s*$", line)
+        if heading:
+            if current is not None:
+                sections[current] = "\n".join(lines).strip()
+            try:
+                current = section_id(heading.group(1))
+            except BadInput as exc:
+                raise BadInput(f"{path}:{number}: {exc.message}") from None
+            lines = []
+        elif current is not None:
+            lines.append(line)
+        elif line.strip() and not line.startswith("# "):
+            raise BadInput(f"{path}:{number}: text before the first '## section' heading")
+    if current is not None:
+        sections[current] = "\n".join(lines).strip()
+    if not sections:
+        raise BadInput(f"{path}: no '## section' headings found")
+    return sections

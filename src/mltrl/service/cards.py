@@ -1,0 +1,73 @@
+"""Use-cases for TRL Cards: edit the hand-written sections, freeze revisions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, insert, select, update
+
+from mltrl.cards.assemble import assemble
+from mltrl.cards.sections import section_id
+from mltrl.catalog import Catalog
+from mltrl.service import inputs, lookup
+from mltrl.service._store import Unit
+from mltrl.store import schema
+
+
+def edit(unit: Unit, project_key: str, scope: str, sections: dict[str, str]) -> list[str]:
+    project = lookup.project(unit.reader, project_key)
+    if scope:
+        lookup.component(unit.reader, f"{project.key}/{scope}")
+    cleaned = {section_id(k): inputs.text(v, f"card section {k}", limit=50000) for k, v in sections.items()}
+    when = inputs.now()
+    table = schema.card_sections
+    for section, text in cleaned.items():
+        values = {"text": text, "updated_at": when, "updated_by": unit.actor}
+        changed = unit.conn.execute(
+            update(table)
+            .where(table.c.project_id == project.id, table.c.scope == scope, table.c.section == section)
+            .values(**values)
+        ).rowcount
+        if not changed:
+            unit.conn.execute(
+                insert(table).values(project_id=project.id, scope=scope, section=section, **values)
+            )
+    unit.append_event(
+        project_id=project.id, kind="card.edit", at=when, data={"scope": scope, "sections": sorted(cleaned)}
+    )
+    return sorted(cleaned)
+
+
+def freeze(
+    unit: Unit, catalog: Catalog, project_key: str, scope: str, reason: str, *, at: datetime | None = None
+) -> int:
+    """Freeze the card as it stands now as the next revision; return its number."""
+    project = lookup.project(unit.reader, project_key)
+    card = assemble(unit.reader, catalog, project.key, scope)
+    table = schema.card_revisions
+    number = (
+        unit.conn.execute(
+            select(func.max(table.c.number)).where(table.c.project_id == project.id, table.c.scope == scope)
+        ).scalar()
+        or 0
+    ) + 1
+    when = at or inputs.now()
+    unit.conn.execute(
+        insert(table).values(
+            project_id=project.id,
+            scope=scope,
+            number=number,
+            level=card.summary.level,
+            reason=inputs.text(reason, "reason", limit=2000),
+            content=card.model_dump(),
+            created_at=when,
+            created_by=unit.actor,
+        )
+    )
+    unit.append_event(
+        project_id=project.id,
+        kind="card.freeze",
+        at=when,
+        data={"scope": scope, "revision": number, "level": card.summary.level},
+    )
+    return number
