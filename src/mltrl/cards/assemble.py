@@ -104,8 +104,13 @@ def assemble(r: Reader, catalog: Catalog, project_key: str, scope: str = "") -> 
         product_owner=project.product_owner,
         product_reviewer=text.get("product-reviewer") or None,
         component_codes=[c.code for c in members],
+        # Each coupling once, whichever side recorded it.
         coupled_components=sorted(
-            {f"{c.code} <-> {k.project_key}/{k.code}" for c in members for k in queries.couplings(r, c.id)}
+            {
+                " <-> ".join(sorted((c.ref, f"{k.project_key}/{k.code}")))
+                for c in members
+                for k in queries.couplings(r, c.id)
+            }
         ),
         links={
             key: text[key]

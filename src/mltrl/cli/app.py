@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from mltrl.cli import (
+    cmd_cards,
     cmd_components,
     cmd_datasets,
     cmd_evidence,
@@ -66,3 +67,4 @@ cmd_requirements.register_risk(app)
 app.add_typer(cmd_datasets.app, name="dataset", help="Data sets: versions, hashes, datasheets, links.")
 app.add_typer(cmd_evidence.app, name="evidence", help="Evidence: check results on exact versions.")
 cmd_evidence.register_gate(app)
+app.add_typer(cmd_cards.app, name="card", help="TRL Cards: render, edit, freeze, diff, export.")

@@ -25,8 +25,8 @@ def build(reg: Registry, t: Timeline) -> None:
         "Neuropathology Copilot v1.0",
         description="Analyse whole-slide images of brain tissue: an unsupervised model lays out a "
         "manifold of tissue types, a domain expert selects points, a U-Net classifies.",
-        rd_owner="A. Lavin / G. Renard",
-        product_owner="S. Wozniak / S. Jobs",
+        rd_owner="A. Lavin",
+        product_owner="S. Wozniak",
         at=t.after(2),
     )
     reg.add_component(
@@ -55,6 +55,7 @@ def build(reg: Registry, t: Timeline) -> None:
     _requirements(reg, t)
     _reviewing.graduate(reg, "neuropath/1.1", t.after(40), PEOPLE)
     _level_four_review(reg, t)
+    reg.edit_card("neuropath", CARD)
 
 
 def _datasets(reg: Registry, t: Timeline) -> None:
@@ -210,3 +211,47 @@ def _level_four_review(reg: Registry, t: Timeline) -> None:
             "L4.assumptions-limits": "training and production images must come from the same sensors",
         },
     )
+
+
+#: The hand-written sections of the paper's example TRL Card (Figure 3), in this project's words.
+CARD = {
+    "rd-reviewer": "G. Renard",
+    "product-reviewer": "S. Jobs",
+    "tldr": (
+        "Whole-slide images of brain tissue are analysed in three steps: (1) an unsupervised "
+        "computer-vision model lays the tissue out on a Poincaré manifold (Naud & Lavin 2020), "
+        "(2) a domain expert picks data points on it, (3) a U-Net classifies."
+    ),
+    "model-details": (
+        "The SP-VAE runs unsupervised on neurological whole-slide images and produces a latent "
+        "manifold in which tissue types are organised hierarchically; a medical expert then "
+        "chooses points to inspect."
+    ),
+    "intended-use": (
+        "Decision support with a human expert in the loop at every step; not yet validated for "
+        "other disease areas."
+    ),
+    "unacceptable-uses": "Autonomous diagnosis without a pathologist; disease areas it was not validated on.",
+    "data-considerations": (
+        "Three data sets trained and validated the system: the open data set of Naud & Lavin "
+        "(2020), the pilot data set provided by BioLab (v1.0), and simulated data made with "
+        "structured domain randomisation (v2.3)."
+    ),
+    "ethics": (
+        "Demographics are recorded on each data set's card. The data sets are anonymised and the "
+        "pipeline runs without metadata. The organisation's ethics checklist has been completed."
+    ),
+    "metrics": (
+        "Classification accuracy above 0.97 on the five main brain cancer types; inference takes "
+        "about 1.0 s per whole-slide image on 2 GPUs. Full quantitative reports are on the "
+        "experiments wiki."
+    ),
+    "caveats": (
+        "A change of imaging source means retraining the whole model (notably the SP-VAE "
+        "annealing parameter). Users are encouraged to give feedback annotations. Non-tissue "
+        "material is correctly flagged as anomalous."
+    ),
+    "assumptions": (
+        "Training and production images are equivalent: they come from exactly the same sensor(s)."
+    ),
+}

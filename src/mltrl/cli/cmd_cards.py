@@ -1,0 +1,126 @@
+"""``mltrl card ...``: render, edit, freeze, diff and export TRL Cards."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from mltrl.cli._context import console, emit_json, say, writing
+from mltrl.errors import BadInput
+
+app = typer.Typer(no_args_is_help=True)
+PROJECT = typer.Argument(..., help="Project key")
+COMPONENT = typer.Option(
+    None, "--component", "-c", help="A component's card (its code) instead of the project's"
+)
+FORMATS = ("md", "html", "json")
+
+
+@app.command("show")
+def show(
+    project: str = PROJECT,
+    component: str | None = COMPONENT,
+    fmt: str = typer.Option("md", "--format", "-f", help="md (Markdown), html (standalone page) or json"),
+    revision: int | None = typer.Option(None, "--revision", "-r", help="A frozen revision instead of now"),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to a file"),
+) -> None:
+    """Render a TRL Card: always assembled from the registry, so always true."""
+    from mltrl.cards import render
+
+    if fmt not in FORMATS:
+        raise BadInput(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
+    with writing() as reg:
+        card = reg.card(project, component, revision=revision)
+    text = {"md": render.to_markdown, "html": render.to_html, "json": render.to_json}[fmt](card)
+    if output is None:
+        print(text, end="" if text.endswith("\n") else "\n")
+    else:
+        output.write_text(text, encoding="utf-8")
+        say(f"wrote {output}")
+
+
+@app.command("edit")
+def edit(
+    project: str = PROJECT,
+    file: Path = typer.Option(..., "--file", help="Markdown with '## Section' headings, or YAML"),
+    component: str | None = COMPONENT,
+) -> None:
+    """Set the hand-written sections (TL;DR, intended use, caveats, assumptions ...)."""
+    from mltrl.cards.sections import read_sections
+
+    sections = read_sections(file)
+    with writing() as reg:
+        changed = reg.edit_card(project, sections, component)
+    say(f"card sections saved: {', '.join(changed)}")
+
+
+@app.command("freeze")
+def freeze(
+    project: str = PROJECT,
+    component: str | None = COMPONENT,
+    reason: str = typer.Option("frozen by hand", "--reason", "-r"),
+) -> None:
+    """Freeze the card as it is now as a new revision (level changes do this by themselves)."""
+    with writing() as reg:
+        number = reg.freeze_card(project, component, reason=reason)
+    say(f"card revision {number} frozen")
+
+
+@app.command("revisions")
+def revisions(
+    project: str = PROJECT, component: str | None = COMPONENT, as_json: bool = typer.Option(False, "--json")
+) -> None:
+    """The frozen revisions of a card."""
+    with writing() as reg:
+        rows = reg.card_revisions(project, component)
+    if as_json:
+        emit_json([r.model_dump() for r in rows])
+        return
+    from rich.table import Table
+
+    table = Table("revision", "level", "frozen", "why")
+    for r in rows:
+        table.add_row(str(r.number), str(r.level), r.created_at[:16].replace("T", " "), r.reason)
+    console().print(table)
+
+
+@app.command("diff")
+def diff(
+    project: str = PROJECT,
+    before: int = typer.Argument(..., help="Revision number"),
+    after: str = typer.Argument("current", help="Revision number, or 'current' (default)"),
+    component: str | None = COMPONENT,
+    as_json: bool = typer.Option(False, "--json", help="Field-by-field changes as JSON"),
+) -> None:
+    """What changed between two card revisions (or a revision and the card now)."""
+    if after != "current" and not after.isdigit():
+        raise BadInput(f"{after!r} is not a revision number or 'current'")
+    with writing() as reg:
+        result = reg.card_diff(project, before, None if after == "current" else int(after), component)
+    if as_json:
+        emit_json({k: v for k, v in result.items() if k != "markdown"})
+        return
+    print(result["markdown"] or f"no difference between {result['from']} and {result['to']}", end="")
+
+
+@app.command("export")
+def export(directory: Path = typer.Argument(..., help="Where to write the Markdown cards")) -> None:
+    """Markdown of every project's card and its components' cards, ready to commit to git."""
+    with writing() as reg:
+        written = reg.export_cards(directory)
+    say(f"wrote {len(written)} card(s) under {directory}")
+
+
+@app.command("schema")
+def schema(output: Path | None = typer.Option(None, "--output", "-o")) -> None:
+    """The JSON Schema of the card's JSON form."""
+    from mltrl.cards.model import Card
+
+    text = json.dumps(Card.model_json_schema(), indent=2) + "\n"
+    if output is None:
+        print(text, end="")
+    else:
+        output.write_text(text, encoding="utf-8")
+        say(f"wrote {output}")
