@@ -182,17 +182,35 @@ def register_version(
         data={"kind": kind_value, "version": version, "sha256": digest},
     )
     if record.level == MAX_LEVEL and record.status == Status.ACTIVE:
-        # MLTRL's embedded switchback: any change to a deployed component sends it back through
-        # integration (level 7), where its tests must pass again on the new version.
-        change = f"{previous[-1]} -> {version}" if previous else f"first {kind_value} version {version}"
-        lifecycle.switchback(
-            unit,
-            record.ref,
-            7,
-            kind=SwitchbackKind.EMBEDDED,
-            reason=f"{kind_value} {change} changes the deployed component; back through integration",
-            at=when,
-        )
+        _embedded_switchback(unit, record, kind_value, previous, version, when)
     return next(
         v for v in queries.versions(unit.reader, record.id) if v.kind == kind_value and v.version == version
+    )
+
+
+def _embedded_switchback(
+    unit: Unit, record: ComponentRecord, kind: str, previous: list[str], version: str, when: datetime
+) -> None:
+    """MLTRL's embedded switchback: any change to a deployed component sends it back through
+    integration (level 7), where its tests must pass again on the new version."""
+    change = f"{previous[-1]} -> {version}" if previous else f"{version} (its first)"
+    reason = f"{kind} {change} changes the deployed component"
+    if record.entry_level > 7:
+        # It entered at 8 or 9, so level 7 was never done here: it stays, but its evidence is stale.
+        unit.append_event(
+            project_id=record.project_id,
+            component_id=record.id,
+            kind="switchback.skipped",
+            at=when,
+            reason=f"{reason}; it entered at level {record.entry_level}, so it cannot go "
+            "back to 7 - its evidence is stale until the suites run again",
+        )
+        return
+    lifecycle.switchback(
+        unit,
+        record.ref,
+        7,
+        kind=SwitchbackKind.EMBEDDED,
+        reason=f"{reason}; back through integration",
+        at=when,
     )
