@@ -274,3 +274,38 @@ def test_no_evidence_on_an_old_version_satisfies_a_gate_for_a_newer_one(registry
 def test_gate_errors(reg: Registry) -> None:
     with pytest.raises(MltrlError, match="outside 0-9"):
         reg.gate("rec/1.1", 12)
+
+
+def test_end_to_end_from_evidence_to_gate_to_card(registry: Registry) -> None:
+    past = datetime.now(UTC) - timedelta(days=10)
+    registry.create_project("mon", "Monitored service", at=past)
+    registry.add_component("mon/1", "Scorer", kind="model", level=9, at=past)
+    registry.register_version("mon/1", "model", "3.0.0", at=past)
+    criteria = {c.id: c for c in registry.gate("mon/1", 9).criteria}
+    assert criteria["L9.monitoring-drift"].status == "unmet"
+    registry.record_evidence(
+        "mon/1",
+        "L9.monitoring-drift",
+        kind="monitoring",
+        outcome="pass",
+        metrics={"drift_checks": 20, "alerts_open": 0},
+        source="ci",
+    )
+    assert {c.id: c.status for c in registry.gate("mon/1", 9).criteria}["L9.monitoring-drift"] == "met"
+    card = registry.card("mon", "1")
+    assert {m.name: m.value for m in card.metric_results}["1 drift_checks"] == 20
+    registry.register_version("mon/1", "data", "1.0.0")  # at 9 but entered at 9: stays, evidence stale
+    card = registry.card("mon", "1")
+    assert [m.fresh for m in card.metric_results] == [False, False]
+    assert registry.status("mon").roots[0].stale_evidence == ["L9.monitoring-drift"]
+
+
+def test_ethics_checklist_probe_reads_the_review(reg: Registry) -> None:
+    now = datetime.now(UTC)
+    review = _reviewing.staffed_review(reg, "rec/1.1", now, {})
+    assert (
+        "26 of 26 ethics questions unanswered"
+        in {c.id: c.reason for c in reg.gate("rec/1.1", 7).criteria}["L7.ethics-checklist"]
+    )
+    _reviewing.complete(reg, review, now)
+    assert status(reg, "rec/1.1", 7)["L7.ethics-checklist"] == "met"

@@ -22,8 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from importlib.resources import files
 
 from mltrl.demo import _reviewing, causal, neuropath, recycling_data
+from mltrl.errors import BadInput
 from mltrl.service.registry import Registry
 
 DEMO_SPAN_DAYS = 1200
@@ -41,7 +43,14 @@ class Timeline:
         return self.now
 
 
+#: The demo organisation's policy (the causal-inference criteria); open the registry with it.
+POLICY = files("mltrl.demo") / "causal_policy.yaml"
+
+
 def build_demo(reg: Registry, end: datetime) -> None:
+    """Fill ``reg`` (opened with ``policy=POLICY``) with the demo projects, dated up to ``end``."""
+    if not any(c.id == "L2.sensitivity-analysis" for c in reg.catalog.level(2).criteria):
+        raise BadInput("the demo needs its policy: open the registry with policy=mltrl.demo.build.POLICY")
     t = Timeline(end)
     with reg.transaction():
         _etalumis(reg, t)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from importlib.resources import files
 from pathlib import Path
 
 from mltrl.errors import BadInput
@@ -30,7 +29,7 @@ def prepare(directory: Path) -> Path:
 
 def build(directory: Path) -> Path:
     """Build the demo under ``directory`` and return the registry's home."""
-    from mltrl.demo.build import build_demo
+    from mltrl.demo.build import POLICY, build_demo
     from mltrl.service import inputs
     from mltrl.service.registry import Registry
 
@@ -39,8 +38,7 @@ def build(directory: Path) -> Path:
         home = reg.location.home
         assert home is not None
         # The demo organisation's policy adds the causal-inference criteria (see causal_policy.yaml).
-        policy = files("mltrl.demo") / "causal_policy.yaml"
-        (home / "policy.yaml").write_text(policy.read_text(encoding="utf-8"), encoding="utf-8")
+        (home / "policy.yaml").write_text(POLICY.read_text(encoding="utf-8"), encoding="utf-8")
         # Marked before building, so a rerun may replace even a build that failed half-way.
         (home / MARKER).write_text(
             "built by `mltrl demo`; `mltrl demo` may delete and rebuild this registry\n"

@@ -1,0 +1,166 @@
+"""TRL Cards: the paper's example card from the demo, revisions, diff, renderers, editing, export."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from mltrl.cards import render
+from mltrl.cards.model import Card
+from mltrl.cli import main
+from mltrl.demo.build import POLICY, build_demo
+from mltrl.errors import BadInput
+from mltrl.service.registry import Registry
+
+SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "card.schema.json"
+
+
+@pytest.fixture
+def demo(registry: Registry, db_url: str) -> Iterator[Registry]:
+    with Registry.open(db=db_url, actor="tester", policy=str(POLICY)) as reg:
+        build_demo(reg, datetime.now(UTC))
+        yield reg
+
+
+def test_the_papers_example_card_comes_out_of_the_demo_registry(demo: Registry) -> None:
+    card = demo.card("neuropath")
+    s = card.summary
+    assert s.technology_name == "Neuropathology Copilot v1.0"
+    assert s.level == 4
+    assert (s.rd_owner, s.rd_reviewer) == ("A. Lavin", "G. Renard")
+    assert (s.product_owner, s.product_reviewer) == ("S. Wozniak", "S. Jobs")
+    assert s.component_codes == ["1.1", "4.2", "4.3"]
+    assert s.previous_revisions, "the card links to its previous revisions"
+    assert "three steps" in card.tldr and "U-Net" in card.tldr
+    assert {(d.key, tuple(d.versions)) for d in card.datasets} >= {
+        ("biolab-pilot", ("1.0.0",)),
+        ("wsi-simulated", ("2.2.0", "2.3.0")),
+    }
+    assert "Naud & Lavin" in card.data_considerations and "v2.3" in card.data_considerations
+    assert "anonymised" in card.ethics and "checklist" in card.ethics
+    assert any("checklist completed in review" in line for line in card.ethics_reviews)
+    assert "SP-VAE" in card.model_details
+    assert "0.97" in card.metrics and "1.0 s" in card.metrics and "2 GPUs" in card.metrics
+    assert "retraining" in card.caveats and "anomalous" in card.caveats
+    assert "same sensor" in card.assumptions
+    assert "human expert in the loop" in card.intended_use
+    markdown = render.to_markdown(card)
+    for row in (
+        "| R&D owner / reviewer | A. Lavin / G. Renard |",
+        "| Product owner / reviewer | S. Wozniak / S. Jobs |",
+        "| Component codes | 1.1, 4.2, 4.3 |",
+    ):
+        assert row in markdown
+
+
+def test_every_level_change_freezes_a_revision_dated_with_the_change(demo: Registry) -> None:
+    revisions = demo.card_revisions("recycling", "1.1")
+    assert [r.level for r in revisions] == [5, 6, 7, 8, 7, 8, 9, 7, 8]
+    switchbacks = [e.at for e in demo.history("recycling/1.1", lifecycle_only=True) if e.kind == "switchback"]
+    assert revisions[4].created_at == switchbacks[0].isoformat()
+    assert revisions[7].reason == "switchback 9 -> 7"
+    frozen = demo.card("recycling", "1.1", revision=7)
+    assert frozen.summary.level == 9 and len(frozen.summary.previous_revisions) == 6
+
+
+def test_diff_between_revisions(demo: Registry) -> None:
+    diff = demo.card_diff("recycling", 8, 9, component="1.1")
+    fields = {c["field"]: c for c in diff["changes"]}
+    assert fields["summary.level"]["before"] == 7 and fields["summary.level"]["after"] == 8
+    assert "-| TRL | 7 (productization)" in diff["markdown"] and "+| TRL | 8 (deployment)" in diff["markdown"]
+    assert demo.card_diff("recycling", 9, 9, component="1.1")["changes"] == []
+
+
+def test_the_card_shows_stale_testing_status(demo: Registry) -> None:
+    card = demo.card("recycling", "1.1")
+    stale = {t.criterion for t in card.testing_status if t.status == "stale"}
+    assert "1.1: L7.metamorphic" in stale
+    assert card.summary.level == 8
+    project = demo.card("recycling")
+    assert project.summary.level == 8 and project.summary.held_back_by == ["1.1"]
+
+
+def test_html_is_standalone_and_sanitised(registry: Registry) -> None:
+    registry.create_project("x", "X")
+    hostile = (
+        "Hello <script>alert(1)</script> **bold** [bad](javascript:alert(2)) <img src=x onerror=alert(3)>"
+    )
+    registry.edit_card("x", {"tldr": hostile, "project-page": "javascript:alert(4)"})
+    html = render.to_html(registry.card("x"))
+    assert html.startswith("<!doctype html>") and "<strong>bold</strong>" in html
+    lowered = html.lower()
+    # Hostile input survives only as visible, escaped text: no tag, handler or link runs.
+    assert "<script" not in lowered and "<img" not in lowered and 'href="javascript' not in lowered
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in lowered
+    assert "http" not in lowered.split("<body>")[0]  # no external stylesheet or script
+
+
+def test_json_matches_the_published_schema(demo: Registry) -> None:
+    assert json.loads(SCHEMA.read_text()) == Card.model_json_schema()
+    text = render.to_json(demo.card("neuropath"))
+    assert Card.model_validate_json(text) == demo.card("neuropath")
+
+
+def test_markdown_is_deterministic(demo: Registry) -> None:
+    assert render.to_markdown(demo.card("etalumis")) == render.to_markdown(demo.card("etalumis"))
+
+
+def test_edit_from_markdown_and_yaml(registry: Registry, tmp_path: Path) -> None:
+    from mltrl.cards.sections import read_sections
+
+    registry.create_project("x", "X")
+    md = tmp_path / "card.md"
+    md.write_text(
+        "# X card\n\n## TL;DR\nIt works.\n\n## Key assumptions\nSame sensors.\n\n## Caveats\nNone.\n"
+    )
+    assert registry.edit_card("x", read_sections(md)) == ["assumptions", "caveats", "tldr"]
+    yml = tmp_path / "card.yaml"
+    yml.write_text("intended-use: decision support\nrd-reviewer: G. Renard\n")
+    registry.edit_card("x", read_sections(yml))
+    card = registry.card("x")
+    assert (card.tldr, card.assumptions, card.intended_use) == (
+        "It works.",
+        "Same sensors.",
+        "decision support",
+    )
+    assert card.summary.rd_reviewer == "G. Renard"
+    bad = tmp_path / "bad.md"
+    bad.write_text("## TL;DR\nok\n## Favourite colour\nblue\n")
+    with pytest.raises(BadInput, match=r"bad\.md:3: card section 'Favourite colour'"):
+        read_sections(bad)
+
+
+def test_card_complete_probe_follows_the_sections(registry: Registry) -> None:
+    past = datetime.now(UTC) - timedelta(days=5)
+    registry.create_project("x", "X", at=past)
+    registry.add_component("x/1", "App", kind="model", level=9, at=past)
+    reasons = {c.id: (c.status, c.reason) for c in registry.gate("x/1", 9).criteria}
+    assert reasons["L9.card-complete"][0] == "unmet" and "tldr" in reasons["L9.card-complete"][1]
+    registry.edit_card("x", {"tldr": "a", "intended-use": "b", "caveats": "c", "assumptions": "d"})
+    assert {c.id: c.status for c in registry.gate("x/1", 9).criteria}["L9.card-complete"] == "met"
+
+
+def test_cli_card_commands(
+    demo: Registry, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--db", db_url, "card", "show", "neuropath"]) == 0
+    assert capsys.readouterr().out.startswith("# TRL Card: Neuropathology Copilot v1.0")
+    out = tmp_path / "card.html"
+    assert main(["--db", db_url, "card", "show", "neuropath", "-f", "html", "-o", str(out)]) == 0
+    assert "<h1>TRL Card: Neuropathology Copilot v1.0</h1>" in out.read_text()
+    assert main(["--db", db_url, "card", "show", "neuropath", "-f", "pdf"]) == 2
+    assert main(["--db", db_url, "card", "diff", "recycling", "8", "9", "-c", "1.1", "--json"]) == 0
+    capsys.readouterr()
+    assert main(["--db", db_url, "card", "export", str(tmp_path / "cards")]) == 0
+    assert (tmp_path / "cards" / "neuropath.md").is_file()
+    assert (tmp_path / "cards" / "recycling" / "1.1.md").is_file()
+    assert main(["--db", db_url, "card", "show", "neuropath", "--revision", "99"]) == 2
+    assert "no card revision 99" in capsys.readouterr().err
+    assert main(["--db", db_url, "gate", "recycling/1.1"]) == 1
+    assert "the level-7 gate does not hold" in capsys.readouterr().err
+    assert main(["--db", db_url, "gate", "recycling/1.2", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["holds"] is True
