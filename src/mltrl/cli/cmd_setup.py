@@ -88,6 +88,9 @@ def register(app: typer.Typer) -> None:
         for command, why in (
             ("mltrl status recycling", "which component holds the app back"),
             ("mltrl history recycling/1.1", "the 8->7 review and 9->7 embedded switchbacks"),
+            ("mltrl gate recycling/1.1", "stale: new data since its suites ran (exit 1)"),
+            ("mltrl card show neuropath", "the paper's example TRL Card, from the registry"),
+            ("mltrl card diff recycling 7 -c 1.1", "what the 9->7 switchback changed on the card"),
             (f"mltrl review show {ready}", "a complete level-4 review, ready to decide"),
             (f"mltrl review decide {ready} graduate", "... and the copilot's model climbs to level 5"),
             (f"mltrl review show {causal}", "a causal gate held up by its sensitivity analysis"),
