@@ -10,10 +10,10 @@ USAGE_EXIT = 2
 
 
 def run(args: list[str]) -> int:
-    from mltrl.cli.app import app
+    from mltrl.cli.app import build_app
 
     try:
-        result = app(args=args, prog_name="mltrl", standalone_mode=False)
+        result = build_app(args)(args=args, prog_name="mltrl", standalone_mode=False)
     except MltrlError as exc:
         _fail(exc.message)
         return exc.exit_code

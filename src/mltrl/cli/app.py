@@ -1,37 +1,132 @@
-"""The Typer application: global options and the command groups."""
+"""The Typer application: global options, and the command groups loaded on demand.
+
+Typer builds a click command for every registered command on each run, and
+importing every command module costs time too; read commands must start
+fast. So :func:`build_app` registers only the group the command line asks for
+(all of them for ``--help`` or an unknown command, so help and "no such
+command" stay complete).
+"""
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
 
-from mltrl.cli import (
-    cmd_cards,
-    cmd_components,
-    cmd_datasets,
-    cmd_evidence,
-    cmd_levels,
-    cmd_lifecycle,
-    cmd_projects,
-    cmd_requirements,
-    cmd_reviews,
-    cmd_setup,
-    cmd_views,
-)
 from mltrl.cli._context import settings
 
-app = typer.Typer(
-    name="mltrl",
-    help="Machine Learning Technology Readiness Levels: track every model, data pipeline and module "
-    "through levels 0-9 with gated reviews and an append-only event log.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
+HELP = (
+    "Machine Learning Technology Readiness Levels: track every model, data pipeline and module through "
+    "levels 0-9 with gated reviews, evidence and an append-only event log."
 )
+#: Global options that take a value, so the command word can be found after them.
+VALUE_OPTIONS = ("--db", "--actor", "--policy")
 
 
-@app.callback()
+def _setup(app: typer.Typer) -> None:
+    _module("cmd_setup").register(app)
+
+
+def _levels(app: typer.Typer) -> None:
+    _module("cmd_levels").register(app)
+
+
+def _views(app: typer.Typer) -> None:
+    _module("cmd_views").register(app)
+
+
+def _lifecycle(app: typer.Typer) -> None:
+    _module("cmd_lifecycle").register(app)
+
+
+def _projects(app: typer.Typer) -> None:
+    module = _module("cmd_projects")
+    app.add_typer(module.app, name="project", help="Create, list and show projects.")
+    module.register_fork(app)
+
+
+def _components(app: typer.Typer) -> None:
+    module = _module("cmd_components")
+    app.add_typer(module.component_app, name="component", help="Add, list, show and couple components.")
+    app.add_typer(module.version_app, name="version", help="Register and list code/model/data versions.")
+
+
+def _reviews(app: typer.Typer) -> None:
+    module = _module("cmd_reviews")
+    app.add_typer(module.app, name="review", help="Gated reviews: the only way up a level.")
+    module.register_ethics(app)
+
+
+def _requirements(app: typer.Typer) -> None:
+    module = _module("cmd_requirements")
+    app.add_typer(module.app, name="req", help="Requirements with V&V steps and risk.")
+    module.register_risk(app)
+
+
+def _datasets(app: typer.Typer) -> None:
+    app.add_typer(
+        _module("cmd_datasets").app, name="dataset", help="Data sets: versions, hashes, datasheets, links."
+    )
+
+
+def _evidence(app: typer.Typer) -> None:
+    module = _module("cmd_evidence")
+    app.add_typer(module.app, name="evidence", help="Evidence: check results on exact versions.")
+    module.register_gate(app)
+
+
+def _cards(app: typer.Typer) -> None:
+    app.add_typer(
+        _module("cmd_cards").app, name="card", help="TRL Cards: render, edit, freeze, diff, export."
+    )
+
+
+GROUPS: dict[Callable[[typer.Typer], None], tuple[str, ...]] = {
+    _setup: ("init", "migrate", "doctor", "demo"),
+    _levels: ("levels",),
+    _views: ("status", "history", "report"),
+    _lifecycle: ("import-graduation", "switchback", "pause", "resume", "retire"),
+    _projects: ("project", "fork"),
+    _components: ("component", "version"),
+    _reviews: ("review", "ethics"),
+    _requirements: ("req", "risk"),
+    _datasets: ("dataset",),
+    _evidence: ("evidence", "gate"),
+    _cards: ("card",),
+}
+
+
+def _module(name: str):  # type: ignore[no-untyped-def]
+    return importlib.import_module(f"mltrl.cli.{name}")
+
+
+def command_word(args: list[str]) -> str | None:
+    """The command the arguments name, skipping the global options before it."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in VALUE_OPTIONS:
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def build_app(args: list[str]) -> typer.Typer:
+    app = typer.Typer(
+        name="mltrl", help=HELP, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False
+    )
+    app.callback()(_global_options)
+    word = command_word(args)
+    chosen = [group for group, words in GROUPS.items() if word in words]
+    for group in chosen or GROUPS:
+        group(app)
+    return app
+
+
 def _global_options(
     db: str | None = typer.Option(
         None,
@@ -52,19 +147,3 @@ def _global_options(
         print(f"mltrl {__version__}")
         raise typer.Exit(0)
     settings.db, settings.actor, settings.policy = db, actor, policy
-
-
-for module in (cmd_setup, cmd_levels, cmd_views, cmd_lifecycle):
-    module.register(app)
-app.add_typer(cmd_projects.app, name="project", help="Create, list and show projects.")
-cmd_projects.register_fork(app)
-app.add_typer(cmd_components.component_app, name="component", help="Add, list, show and couple components.")
-app.add_typer(cmd_components.version_app, name="version", help="Register and list code/model/data versions.")
-app.add_typer(cmd_reviews.app, name="review", help="Gated reviews: the only way up a level.")
-cmd_reviews.register_ethics(app)
-app.add_typer(cmd_requirements.app, name="req", help="Requirements with V&V steps and risk.")
-cmd_requirements.register_risk(app)
-app.add_typer(cmd_datasets.app, name="dataset", help="Data sets: versions, hashes, datasheets, links.")
-app.add_typer(cmd_evidence.app, name="evidence", help="Evidence: check results on exact versions.")
-cmd_evidence.register_gate(app)
-app.add_typer(cmd_cards.app, name="card", help="TRL Cards: render, edit, freeze, diff, export.")
