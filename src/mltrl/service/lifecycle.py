@@ -9,7 +9,6 @@ and reports a conflict instead of writing a second, contradictory event.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from collections.abc import Callable
 from datetime import datetime
@@ -65,7 +64,7 @@ def graduate(
     record = lookup.component(unit.reader, ref)
     state = lookup.state_of(record)
     if approval.level is None:
-        approval = dataclasses.replace(approval, level=state.level)
+        approval = Approval(level=state.level, approvers=approval.approvers, source=approval.source)
     if to_level is not None:
         to_level = rules.parse_level(to_level, "target level")
         if to_level <= state.level:
@@ -161,8 +160,15 @@ def _land(
         )
     _append(unit, record.id, record.project_id, after.seq, event, data)
     # What was just written, without reading it back (bulk loads make many moves).
-    moved = dataclasses.replace(
-        record, level=after.level, status=after.status.value, seq=after.seq, last_at=after.last_at
+    # (Built directly: dataclasses.replace costs more than the database work here.)
+    moved = ComponentRecord(
+        **{
+            **vars(record),
+            "level": after.level,
+            "status": after.status.value,
+            "seq": after.seq,
+            "last_at": after.last_at,
+        }
     )
     if after.level != seen.level and unit.on_level_change is not None:
         unit.on_level_change(unit, moved, f"{event.kind} {seen.level} -> {after.level}", event.at)
