@@ -83,6 +83,10 @@ def _cards(app: typer.Typer) -> None:
     )
 
 
+def _monitor(app: typer.Typer) -> None:
+    app.add_typer(_module("cmd_monitor").app, name="monitor", help="Data profiles, windows and drift.")
+
+
 GROUPS: dict[Callable[[typer.Typer], None], tuple[str, ...]] = {
     _setup: ("init", "migrate", "doctor", "demo"),
     _levels: ("levels",),
@@ -95,6 +99,7 @@ GROUPS: dict[Callable[[typer.Typer], None], tuple[str, ...]] = {
     _datasets: ("dataset",),
     _evidence: ("evidence", "gate"),
     _cards: ("card",),
+    _monitor: ("monitor",),
 }
 
 

@@ -135,6 +135,15 @@ class CategoricalProfile:
         items = self.frequent.get_frequent_items(ds.frequent_items_error_type.NO_FALSE_NEGATIVES)
         return [(item, int(estimate)) for item, estimate, _low, _high in items[:n]]
 
+    def confident(self) -> dict[str, int]:
+        """Items the sketch is sure are frequent (no false positives): estimate by item.
+
+        Items rarer than the sketch's error bound (about 0.5% of the rows at the default size) are
+        left out: their estimates are noise, and comparing noise across windows invents drift.
+        """
+        items = self.frequent.get_frequent_items(ds.frequent_items_error_type.NO_FALSE_POSITIVES)
+        return {item: int(estimate) for item, estimate, _low, _high in items}
+
     def merge(self, other: CategoricalProfile) -> CategoricalProfile:
         frequent = ds.frequent_strings_sketch.deserialize(self.frequent.serialize())
         frequent.merge(other.frequent)

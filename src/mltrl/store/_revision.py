@@ -3,4 +3,4 @@
 A test checks it equals the head of ``store/migrations``.
 """
 
-HEAD_REVISION = "0003_evidence_cards"
+HEAD_REVISION = "0004_profiles"

@@ -387,3 +387,24 @@ card_revisions = Table(
 )
 
 Index("ix_evidence_component", evidence.c.component_id)
+
+
+# --- monitoring profiles (revision 0004) ----------------------------------------------------------
+
+#: Mergeable data profiles of a component: its reference(s) and its time windows.
+profiles = Table(
+    "profiles",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=False),
+    Column("component_id", Integer, ForeignKey("components.id"), nullable=False),
+    Column("role", String(16), nullable=False),  # reference | window
+    Column("name", String(64), nullable=False),  # reference name, or the window's label
+    Column("window_start", Timestamp),
+    Column("window_end", Timestamp),
+    Column("rows", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    Column("updated_by", String(200), nullable=False),
+    UniqueConstraint("component_id", "role", "name", name="uq_profiles_component_role_name"),
+)

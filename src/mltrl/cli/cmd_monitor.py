@@ -1,0 +1,122 @@
+"""``mltrl monitor ...``: reference and window profiles of a component, and drift between them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+
+from mltrl.cli._context import console, emit_json, say, writing
+from mltrl.errors import BadInput, CheckFailed
+
+app = typer.Typer(no_args_is_help=True)
+REF = typer.Argument(..., help="Component as PROJECT/CODE")
+DATA = typer.Argument(..., help="A .csv, .tsv or .parquet file")
+
+
+@contextmanager
+def _progress(path: Path) -> Iterator[Callable[[int], None]]:
+    """A Rich progress bar counting rows as the file is profiled batch by batch."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("profiling {task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,} rows"),
+        TimeElapsedColumn(),
+        console=console(),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(path.name, total=None)
+        yield lambda rows: bar.advance(task, rows)
+
+
+@app.command("reference")
+def reference(ref: str = REF, data: Path = DATA, name: str = typer.Option("default", "--name")) -> None:
+    """Profile training or golden data as the component's reference."""
+    with writing() as reg, _progress(data) as advance:
+        rows = reg.set_reference(ref, data, name=name, progress=advance)
+    say(f"reference {name!r} of {ref}: {rows:,} rows profiled")
+
+
+@app.command("log")
+def log(
+    ref: str = REF,
+    data: Path = DATA,
+    window: str = typer.Option("day", "--window", help="hour or day (the window containing --at)"),
+    at: str | None = typer.Option(None, "--at", help="When the data was served (default: now)"),
+    start: str | None = typer.Option(None, "--start", help="A custom window's start (with --end)"),
+    end: str | None = typer.Option(None, "--end", help="A custom window's end"),
+) -> None:
+    """Profile serving data into its time window (adds to what the window holds already)."""
+    with writing() as reg, _progress(data) as advance:
+        label, rows = reg.log_profile(ref, data, window=window, at=at, start=start, end=end, progress=advance)
+    say(f"window {label} of {ref}: {rows:,} rows in all")
+
+
+@app.command("windows")
+def windows(ref: str = REF, as_json: bool = typer.Option(False, "--json")) -> None:
+    """The stored reference and window profiles of a component."""
+    with writing() as reg:
+        rows = reg.profiles(ref)
+    if as_json:
+        emit_json(rows)
+        return
+    from rich.table import Table
+
+    table = Table("role", "name", "rows", "updated")
+    for row in rows:
+        table.add_row(row["role"], row["name"], f"{row['rows']:,}", row["updated_at"][:16].replace("T", " "))
+    console().print(table)
+
+
+@app.command("drift")
+def drift(
+    ref: str = REF,
+    window: str | None = typer.Option(None, "--window", help="A window's label (default: the latest)"),
+    reference_name: str = typer.Option("default", "--reference", help="Which reference profile"),
+    config: Path | None = typer.Option(None, "--config", help="YAML: column -> {method, threshold}"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Per-column drift of a window against the reference; exit 1 when any column drifted."""
+    overrides = _overrides(config) if config else None
+    with writing() as reg:
+        label, report = reg.drift(ref, window=window, reference=reference_name, overrides=overrides)
+    if as_json:
+        emit_json({"window": label, "reference": reference_name, **report.to_json()})
+    else:
+        from rich.table import Table
+
+        table = Table(
+            "column", "kind", "method", "score", "threshold", "drift", title=f"{ref}: window {label}"
+        )
+        for c in report.columns:
+            table.add_row(
+                c.column,
+                c.kind,
+                c.method,
+                f"{c.score:.4f}",
+                f"{c.threshold:g}",
+                "[red]yes[/]" if c.drifted else "no",
+            )
+        console().print(table)
+        say(
+            f"data set drift: {'[red]yes[/]' if report.dataset_drift else 'no'} "
+            f"({len(report.drifted_columns)} of {len(report.columns)} columns)"
+        )
+    if report.drifted_columns:
+        raise CheckFailed(f"{ref}: drift in {', '.join(report.drifted_columns)}")
+
+
+def _overrides(path: Path) -> dict[str, dict[str, object]]:
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise BadInput(f"{path}: cannot read drift settings: {' '.join(str(exc).split())}") from None
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise BadInput(f"{path}: expected a mapping of column to {{method, threshold}}")
+    return data

@@ -1,0 +1,57 @@
+"""Reading CSV and Parquet files batch by batch, so big files profile in bounded memory with progress."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pyarrow as pa
+
+from mltrl.errors import BadInput
+
+BATCH_ROWS = 262_144
+
+
+def batches(path: Path) -> tuple[int, Iterator[pa.RecordBatch]]:
+    """(total size in bytes, record batches) of a CSV or Parquet file; one-line errors otherwise."""
+    path = Path(path)
+    if not path.is_file():
+        raise BadInput(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    size = path.stat().st_size
+    try:
+        if suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            handle = pq.ParquetFile(path)
+            return size, handle.iter_batches(batch_size=BATCH_ROWS)
+        if suffix in (".csv", ".tsv", ".txt"):
+            import pyarrow.csv as pcsv
+
+            parse = pcsv.ParseOptions(delimiter="\t" if suffix == ".tsv" else ",")
+            reader = pcsv.open_csv(
+                path, parse_options=parse, read_options=pcsv.ReadOptions(block_size=1 << 24)
+            )
+            return size, iter(reader)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise BadInput(f"{path}: not a readable table: {' '.join(str(exc).split())[:200]}") from None
+    raise BadInput(f"{path}: give a .csv, .tsv or .parquet file")
+
+
+def read_profile(path: Path, progress: Callable[[int], None] | None = None):  # type: ignore[no-untyped-def]
+    """Profile a file batch by batch and merge the batch profiles (mergeable, so exact where exact)."""
+    from mltrl.monitor.profile import profile_table
+
+    _size, stream = batches(path)
+    total = None
+    try:
+        for batch in stream:
+            part = profile_table(batch.to_pandas())
+            total = part if total is None else total.merge(part)
+            if progress is not None:
+                progress(batch.num_rows)
+    except pa.ArrowInvalid as exc:
+        raise BadInput(f"{path}: not a readable table: {' '.join(str(exc).split())[:200]}") from None
+    if total is None or total.rows == 0:
+        raise BadInput(f"{path}: the table has no rows")
+    return total

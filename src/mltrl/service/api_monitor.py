@@ -1,0 +1,100 @@
+"""The monitoring part of the :class:`~mltrl.service.registry.Registry` API (needs ``mltrl[monitor]``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from mltrl.errors import BadInput, NotFound
+from mltrl.service import inputs, lookup, monitoring
+from mltrl.store import profile_queries
+
+
+def _profile(data: Any, progress: Callable[[int], None] | None = None):  # type: ignore[no-untyped-def]
+    try:
+        from mltrl.monitor import profile_table
+        from mltrl.monitor.files import read_profile
+    except ImportError as exc:
+        raise BadInput("monitoring needs the extra: pip install 'mltrl[monitor]'") from exc
+    if isinstance(data, (str, Path)):
+        return read_profile(Path(data), progress)
+    return profile_table(data)
+
+
+class MonitorAPI:
+    """Reference and window profiles of a component, and drift between them."""
+
+    _write: Any
+    _read: Any
+
+    def set_reference(
+        self, ref: str, data: Any, *, name: str = "default", progress: Callable[[int], None] | None = None
+    ) -> int:
+        """Profile training or golden data (a table or a CSV/Parquet path) as the reference ``name``."""
+        profile = _profile(data, progress)
+        return self._write(
+            monitoring.store,
+            ref,
+            "reference",
+            inputs.text(name, "reference name", required=True),
+            profile,
+            merge=False,
+        )
+
+    def log_profile(
+        self,
+        ref: str,
+        data: Any,
+        *,
+        window: str = "day",
+        at: datetime | str | None = None,
+        start: datetime | str | None = None,
+        end: datetime | str | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> tuple[str, int]:
+        """Profile serving data into its time window (merged with what the window already holds)."""
+        if (start is None) != (end is None):
+            raise BadInput("a custom window needs both a start and an end")
+        if start is not None:
+            begin, finish = inputs.moment(start, "window start"), inputs.moment(end, "window end")
+            if finish <= begin:
+                raise BadInput("the window must end after it starts")
+            label = f"{begin.isoformat()}/{finish.isoformat()}"
+        else:
+            label, begin, finish = monitoring.window_bounds(window, inputs.moment(at))
+        profile = _profile(data, progress)
+        rows = self._write(
+            monitoring.store, ref, "window", label, profile, start=begin, end=finish, merge=True
+        )
+        return label, rows
+
+    def profiles(self, ref: str) -> list[dict[str, Any]]:
+        return self._read(lambda r: profile_queries.listing(r, lookup.component(r, ref).id))
+
+    def drift(
+        self,
+        ref: str,
+        *,
+        window: str | None = None,
+        reference: str = "default",
+        overrides: dict[str, dict[str, Any]] | None = None,
+    ):  # type: ignore[no-untyped-def]
+        """The latest (or a named) window against a reference: per-column scores and the data set verdict."""
+        from mltrl.monitor.drift import compare
+        from mltrl.monitor.serialize import loads
+
+        def view(r):  # type: ignore[no-untyped-def]
+            cid = lookup.component(r, ref).id
+            base = profile_queries.data(r, cid, "reference", reference)
+            if base is None:
+                raise NotFound(f"{ref} has no reference profile {reference!r} (mltrl monitor reference)")
+            current = profile_queries.data(r, cid, "window", window)
+            if current is None:
+                raise NotFound(
+                    f"{ref} has no window {window!r}" if window else f"{ref} has no window profiles yet"
+                )
+            return current[0], compare(loads(base[1]), loads(current[1]), overrides=overrides)
+
+        return self._read(view)
