@@ -120,6 +120,13 @@ def test_cli_log_drift_and_bad_files(
     result = json.loads(captured.out)
     assert sorted(result["drifted_columns"]) == ["colour", "f1", "f2"]
     assert captured.err.startswith("error: rec/1: drift in")
+    config = tmp_path / "drift.yaml"
+    config.write_text("f1: {threshold: 0.9}\nf2: {method: ks, threshold: 0.9}\ncolour: {threshold: 0.9}\n")
+    assert main([*run, "drift", "rec/1", "--config", str(config), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["drifted_columns"] == []
+    config.write_text("f1: {method: magic}\n")
+    assert main([*run, "drift", "rec/1", "--config", str(config)]) == 2
+    assert "drift method 'magic' does not apply" in capsys.readouterr().err
     (tmp_path / "notes.txt").write_text('just words, no commas\n"unclosed')
     (tmp_path / "bad.csv").write_text("a,b\n1,2\n3,4,5\n")
     before = reg.counts()
