@@ -187,3 +187,28 @@ def test_bad_tables_and_mismatched_profiles() -> None:
         numbers.merge(words)
     with pytest.raises(BadInput, match="different columns"):
         numbers.merge(profile_table(pd.DataFrame({"w": [1.0]})))
+
+
+def test_forked_workers_give_the_same_exact_statistics() -> None:
+    frame = table(120_000, seed=5)[["x", "k", "city", "flag"]]
+    alone = profile_table(frame, workers=1)
+    from mltrl.monitor import profile as module
+
+    previous, module.PARALLEL_CELLS = module.PARALLEL_CELLS, 1  # force the workers on a small table
+    try:
+        shared = profile_table(frame, workers=2)
+    finally:
+        module.PARALLEL_CELLS = previous
+    for name in ("x", "k"):
+        a, b = alone.column(name), shared.column(name)
+        assert (a.count, a.nulls, a.min, a.max, a.mean, a.m2) == (
+            b.count,
+            b.nulls,
+            b.min,
+            b.max,
+            b.mean,
+            b.m2,
+        )
+        assert abs(a.quantile(0.5) - b.quantile(0.5)) <= 0.05 * math.sqrt(a.variance)
+    assert alone.column("city").top() == shared.column("city").top()
+    assert alone.column("flag").trues == shared.column("flag").trues

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,8 +44,18 @@ class TableProfile:
         return {"rows": self.rows, "columns": {name: col.summary() for name, col in self.columns.items()}}
 
 
-def profile_table(data: Any, columns: list[str] | None = None) -> TableProfile:
-    """Profile every column (or ``columns``) of a pandas/pyarrow/polars table or an iterable of records."""
+#: Below this many cells a table is profiled in this process: forking would cost more than it saves.
+PARALLEL_CELLS = 2_000_000
+
+
+def profile_table(data: Any, columns: list[str] | None = None, *, workers: int | None = None) -> TableProfile:
+    """Profile every column (or ``columns``) of a pandas/pyarrow/polars table or an iterable of records.
+
+    Large tables are profiled column by column in ``workers`` forked processes (default: one per
+    CPU): DataSketches holds the GIL, so threads would not help. Each worker sends back its column's
+    serialised profile: the same exact statistics, and sketches with the same error guarantees (KLL
+    compaction is randomised, so two runs never share every sketch bit, even in one process).
+    """
     frame = _as_frame(data)
     if columns is not None:
         missing = [c for c in columns if c not in frame.columns]
@@ -53,7 +64,44 @@ def profile_table(data: Any, columns: list[str] | None = None) -> TableProfile:
                 f"no column {missing[0]!r} in the table (it has: {', '.join(map(str, frame.columns))})"
             )
         frame = frame[columns]
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    if workers > 1 and frame.size >= PARALLEL_CELLS and len(frame.columns) > 1 and _can_fork():
+        return TableProfile(len(frame), _in_workers(frame, min(workers, len(frame.columns))))
     return TableProfile(len(frame), {str(name): _profile_column(frame[name]) for name in frame.columns})
+
+
+_SHARED: pd.DataFrame | None = None  # the table forked workers read (copy-on-write, never pickled)
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _profile_by_name(name: Any) -> bytes:
+    from mltrl.monitor.serialize import dumps
+
+    assert _SHARED is not None
+    return dumps(TableProfile(0, {str(name): _profile_column(_SHARED[name])}))
+
+
+def _in_workers(frame: pd.DataFrame, workers: int) -> dict[str, ColumnProfile]:
+    import multiprocessing
+
+    from mltrl.monitor.serialize import loads
+
+    global _SHARED
+    _SHARED = frame
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_profile_by_name, list(frame.columns), chunksize=1)
+    finally:
+        _SHARED = None
+    columns: dict[str, ColumnProfile] = {}
+    for part in parts:
+        columns.update(loads(part).columns)
+    return columns
 
 
 def _as_frame(data: Any) -> pd.DataFrame:

@@ -1,0 +1,37 @@
+"""Run inside the Evidently virtualenv: the data drift report, reference vs current; JSON figures."""
+
+import json
+import resource
+import sys
+import time
+
+import pandas as pd
+from evidently import Report
+from evidently.presets import DataDriftPreset
+
+reference = pd.read_parquet(sys.argv[1])
+current = pd.read_parquet(sys.argv[2])
+rows = int(sys.argv[3]) if len(sys.argv) > 3 else len(reference)
+reference, current = reference.iloc[:rows], current.iloc[:rows]
+began = time.perf_counter()
+result = Report([DataDriftPreset()]).run(current_data=current, reference_data=reference)
+seconds = time.perf_counter() - began
+drifted = []
+for metric in result.dict()["metrics"]:
+    name = metric.get("metric_id", "")
+    value = metric.get("value")
+    if name.startswith("ValueDrift(column=") and isinstance(value, (int, float)):
+        column = name.split("column=")[1].split(",")[0].rstrip(")")
+        threshold = float(name.split("threshold=")[1].rstrip(")")) if "threshold=" in name else 0.1
+        if value >= threshold:
+            drifted.append(column)
+print(
+    json.dumps(
+        {
+            "seconds": seconds,
+            "rows": rows,
+            "drifted": sorted(drifted),
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }
+    )
+)

@@ -1,0 +1,40 @@
+"""Run with mltrl's own interpreter: profile both tables, compare them, report JSON figures."""
+
+import json
+import resource
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+
+from mltrl.monitor import profile_table
+from mltrl.monitor.drift import compare
+
+reference = pd.read_parquet(sys.argv[1])
+current = pd.read_parquet(sys.argv[2])
+began = time.perf_counter()
+ref = profile_table(reference)
+profile_s = time.perf_counter() - began
+began = time.perf_counter()
+report = compare(ref, profile_table(current))
+drift_s = time.perf_counter() - began + profile_s  # a drift report needs both profiles
+qs = np.linspace(0.01, 0.99, 99)
+worst = 0.0
+for name in [c for c in reference.columns if c.startswith("f")]:
+    values = np.sort(reference[name].dropna().to_numpy())
+    ranks = np.searchsorted(values, ref.column(name).kll.get_quantiles(list(qs))) / values.size
+    worst = max(worst, float(np.abs(ranks - qs).max()))
+print(
+    json.dumps(
+        {
+            "seconds": profile_s,
+            "drift_seconds": drift_s,
+            "rows": len(reference),
+            "worst_rank_error": worst,
+            "drifted": sorted(report.drifted_columns),
+            "table_mb": reference.memory_usage(deep=True).sum() / 2**20,
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }
+    )
+)
