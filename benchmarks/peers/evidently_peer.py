@@ -18,13 +18,9 @@ result = Report([DataDriftPreset()]).run(current_data=current, reference_data=re
 seconds = time.perf_counter() - began
 drifted = []
 for metric in result.dict()["metrics"]:
-    name = metric.get("metric_id", "")
-    value = metric.get("value")
-    if name.startswith("ValueDrift(column=") and isinstance(value, (int, float)):
-        column = name.split("column=")[1].split(",")[0].rstrip(")")
-        threshold = float(name.split("threshold=")[1].rstrip(")")) if "threshold=" in name else 0.1
-        if value >= threshold:
-            drifted.append(column)
+    config = metric.get("config", {})
+    if config.get("type", "").endswith("ValueDrift") and float(metric["value"]) >= float(config["threshold"]):
+        drifted.append(config["column"])
 print(
     json.dumps(
         {

@@ -11,6 +11,20 @@ import pandas as pd
 from mltrl.monitor import profile_table
 from mltrl.monitor.drift import compare
 
+if len(sys.argv) > 3 and sys.argv[3] == "--stream":
+    # Memory as `mltrl monitor log` uses it: the file is read and profiled batch by batch.
+    from pathlib import Path
+
+    from mltrl.monitor.files import read_profile
+
+    began = time.perf_counter()
+    read_profile(Path(sys.argv[1]))
+    stream = {
+        "stream_seconds": time.perf_counter() - began,
+        "stream_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+    print(json.dumps(stream))
+    sys.exit(0)
 reference = pd.read_parquet(sys.argv[1])
 current = pd.read_parquet(sys.argv[2])
 began = time.perf_counter()
