@@ -42,6 +42,8 @@ def read_profile(path: Path, progress: Callable[[int], None] | None = None):  # 
     """Profile a file batch by batch and merge the batch profiles (mergeable, so exact where exact)."""
     from mltrl.monitor.profile import profile_table
 
+    if Path(path).suffix.lower() == ".parquet" and Path(path).is_file():
+        return _parquet_by_column(Path(path), progress)
     _size, stream = batches(path)
     total = None
     try:
@@ -55,3 +57,26 @@ def read_profile(path: Path, progress: Callable[[int], None] | None = None):  # 
     if total is None or total.rows == 0:
         raise BadInput(f"{path}: the table has no rows")
     return total
+
+
+def _parquet_by_column(path: Path, progress: Callable[[int], None] | None):  # type: ignore[no-untyped-def]
+    """Parquet is columnar: read and profile one column at a time, so memory holds one column."""
+    import pyarrow.parquet as pq
+
+    from mltrl.monitor.profile import TableProfile, profile_table
+
+    try:
+        handle = pq.ParquetFile(path)
+        names = [name for name in handle.schema_arrow.names if not name.startswith("__index_level_")]
+        rows = handle.metadata.num_rows
+        if rows == 0:
+            raise BadInput(f"{path}: the table has no rows")
+        profile = TableProfile(rows)
+        for name in names:
+            column = handle.read(columns=[name]).to_pandas()
+            profile.columns.update(profile_table(column, workers=1).columns)
+            if progress is not None:
+                progress(rows // max(len(names), 1))
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise BadInput(f"{path}: not a readable table: {' '.join(str(exc).split())[:200]}") from None
+    return profile
