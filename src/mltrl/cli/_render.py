@@ -52,6 +52,8 @@ def status_tree(status: ProjectStatus) -> Tree:
             line += f"  [red]effective L{node.effective_level}[/]"
         if c.code in status.held_back_by:
             line += "  [red]<- holds the system back[/]"
+        if node.open_alerts:
+            line += f"  [bold red]{node.open_alerts} open alert(s)[/]"
         if node.stale_evidence:
             line += f"  [yellow]stale evidence: {', '.join(node.stale_evidence)}[/]"
         child = branch.add(line)

@@ -110,6 +110,81 @@ def drift(
         raise CheckFailed(f"{ref}: drift in {', '.join(report.drifted_columns)}")
 
 
+@app.command("check")
+def check(
+    ref: str = REF,
+    window: str | None = typer.Option(None, "--window", help="A window's label (default: the latest)"),
+    reference_name: str = typer.Option("default", "--reference"),
+    config: Path | None = typer.Option(None, "--config", help="YAML: column -> {method, threshold}"),
+    webhook: str | None = typer.Option(None, "--webhook", help="POST the alert as JSON to this URL"),
+    no_evidence: bool = typer.Option(
+        False, "--no-evidence", help="Do not record L9.monitoring-drift evidence"
+    ),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Drift check for CI or cron: raises an alert on drift (and sends it), records monitoring evidence."""
+    overrides = _overrides(config) if config else None
+    with writing() as reg:
+        outcome = reg.check_drift(
+            ref,
+            window=window,
+            reference=reference_name,
+            overrides=overrides,
+            webhook=webhook,
+            evidence=not no_evidence,
+        )
+    if as_json:
+        emit_json(outcome)
+    elif outcome["alert"] is None:
+        say(f"{ref}: no drift in window {outcome['window']}")
+    else:
+        say(
+            f"[red]alert {outcome['alert']}[/]: drift in window {outcome['window']}: "
+            f"{', '.join(outcome['drifted_columns'])}"
+            + (f" ({outcome['webhook']})" if "webhook" in outcome else "")
+        )
+    if outcome["alert"] is not None:
+        raise CheckFailed(
+            f"{ref}: drift in {', '.join(outcome['drifted_columns'])} (alert {outcome['alert']})"
+        )
+
+
+@app.command("alerts")
+def list_alerts(
+    target: str | None = typer.Argument(None, help="PROJECT or PROJECT/CODE"),
+    open_only: bool = typer.Option(False, "--open", help="Only unacknowledged alerts"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Monitoring alerts, with who acknowledged them."""
+    with writing() as reg:
+        rows = reg.alerts(target, open_only=open_only)
+    if as_json:
+        emit_json(rows)
+        return
+    from rich.table import Table
+
+    table = Table("id", "component", "level", "kind", "message", "raised", "acknowledged")
+    for row in rows:
+        table.add_row(
+            str(row["id"]),
+            row["component"],
+            str(row["level"]),
+            row["kind"],
+            row["message"],
+            row["created_at"][:16].replace("T", " "),
+            row["acknowledged_by"] or "[red]open[/]",
+        )
+    console().print(table)
+
+
+@app.command("ack")
+def ack(alert_id: int = typer.Argument(...), note: str = typer.Option("", "--note")) -> None:
+    """Acknowledge an alert (who and when are recorded)."""
+    with writing() as reg:
+        reg.acknowledge_alert(alert_id, note)
+    say(f"alert {alert_id} acknowledged")
+
+
 def _overrides(path: Path) -> dict[str, dict[str, object]]:
     import yaml
 

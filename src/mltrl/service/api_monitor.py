@@ -98,3 +98,85 @@ class MonitorAPI:
             return current[0], compare(loads(base[1]), loads(current[1]), overrides=overrides)
 
         return self._read(view)
+
+
+class AlertAPI:
+    """Drift checks that raise alerts (stored, visible in ``status``, optionally sent to a webhook)
+    and record monitoring evidence for the level-9 gate."""
+
+    catalog: Any
+    _write: Any
+    _read: Any
+    drift: Any
+
+    def check_drift(
+        self,
+        ref: str,
+        *,
+        window: str | None = None,
+        reference: str = "default",
+        overrides: dict[str, dict[str, Any]] | None = None,
+        webhook: str | None = None,
+        evidence: bool = True,
+    ) -> dict[str, Any]:
+        """Run drift; on drift raise an alert (and POST it to ``webhook``); record the result as
+        ``L9.monitoring-drift`` evidence so the level-9 gate sees monitoring working."""
+        from mltrl.service import alerts
+        from mltrl.service import evidence as evidence_service
+
+        label, report = self.drift(ref, window=window, reference=reference, overrides=overrides)
+        outcome: dict[str, Any] = {"window": label, **report.to_json(), "alert": None}
+        with self.transaction():  # type: ignore[attr-defined]
+            if report.drifted_columns:
+                message = f"drift in window {label}: {', '.join(report.drifted_columns)}"
+                outcome["alert"] = self._write(
+                    alerts.raise_alert, ref, "drift", message, {"window": label, "report": report.to_json()}
+                )
+            if evidence:
+                self._write(
+                    evidence_service.record,
+                    self.catalog,
+                    ref,
+                    kind="monitoring",
+                    outcome="fail" if report.drifted_columns else "pass",
+                    metrics={
+                        "columns_checked": len(report.columns),
+                        "columns_drifted": len(report.drifted_columns),
+                    },
+                    criterion="L9.monitoring-drift",
+                    source="api",
+                    note=f"drift check of window {label}",
+                )
+        if outcome["alert"] is not None and webhook:
+            delivery = alerts.send(
+                webhook,
+                {
+                    "alert": outcome["alert"],
+                    "component": ref,
+                    "kind": "drift",
+                    "window": label,
+                    "drifted_columns": report.drifted_columns,
+                },
+            )
+            self._write(alerts.record_delivery, outcome["alert"], delivery)
+            outcome["webhook"] = delivery
+        return outcome
+
+    def alerts(self, target: str | None = None, *, open_only: bool = False) -> list[dict[str, Any]]:
+        from mltrl.store import alert_queries
+
+        def view(r):  # type: ignore[no-untyped-def]
+            if target is None:
+                return alert_queries.alerts(r, open_only=open_only)
+            if "/" in target:
+                return alert_queries.alerts(
+                    r, component_id=lookup.component(r, target).id, open_only=open_only
+                )
+            return alert_queries.alerts(r, project_key=lookup.project(r, target).key, open_only=open_only)
+
+        return self._read(view)
+
+    def acknowledge_alert(self, alert_id: int, note: str = "") -> None:
+        from mltrl.service import alerts
+
+        self._write(alerts.acknowledge, int(alert_id), note)

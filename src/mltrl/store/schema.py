@@ -408,3 +408,22 @@ profiles = Table(
     Column("updated_by", String(200), nullable=False),
     UniqueConstraint("component_id", "role", "name", name="uq_profiles_component_role_name"),
 )
+
+
+# --- monitoring alerts (revision 0005) --------------------------------------------------------------
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=False),
+    Column("component_id", Integer, ForeignKey("components.id"), nullable=False),
+    Column("kind", String(20), nullable=False),  # drift | skew | data-quality | performance
+    Column("message", Text, nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("webhook", Text),  # where it was sent, and how that went
+    Column("acknowledged_at", Timestamp),
+    Column("acknowledged_by", String(200)),
+)

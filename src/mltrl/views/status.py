@@ -7,7 +7,7 @@ from typing import Any
 
 from mltrl.domain.model import ComponentKind, Part, Status, phase_of
 from mltrl.domain.rollup import code_sort_key, roll_up
-from mltrl.store import evidence_queries, queries
+from mltrl.store import alert_queries, evidence_queries, queries
 from mltrl.store.reader import Reader
 from mltrl.store.records import ComponentRecord, ProjectRecord
 
@@ -17,6 +17,7 @@ class StatusNode:
     component: ComponentRecord
     effective_level: int | None  # None for a retired component: it no longer counts
     stale_evidence: list[str] = field(default_factory=list)  # criteria backed only by outdated evidence
+    open_alerts: int = 0  # monitoring alerts nobody has acknowledged yet
     children: list[StatusNode] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -32,6 +33,7 @@ class StatusNode:
             "status": c.status,
             "forked_from": c.forked_from,
             "stale_evidence": self.stale_evidence,
+            "open_alerts": self.open_alerts,
             "children": [child.to_json() for child in self.children],
         }
 
@@ -72,7 +74,11 @@ def project_status(r: Reader, project: ProjectRecord) -> ProjectStatus:
         ]
     )
     stale = evidence_queries.stale_criteria(r, project.key)
-    nodes = {c.code: StatusNode(c, rollup.effective.get(c.code), stale.get(c.code, [])) for c in records}
+    alarms = alert_queries.open_counts(r, project.key)
+    nodes = {
+        c.code: StatusNode(c, rollup.effective.get(c.code), stale.get(c.code, []), alarms.get(c.code, 0))
+        for c in records
+    }
     roots: list[StatusNode] = []
     for record in sorted(records, key=lambda c: code_sort_key(c.code)):
         node = nodes[record.code]

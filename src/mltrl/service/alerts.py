@@ -1,0 +1,96 @@
+"""Monitoring alerts: stored with the component, optionally sent to a webhook, acknowledged by people.
+
+A webhook that cannot be reached never loses the alert: the alert is stored first and the delivery
+outcome is recorded on it.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+
+from sqlalchemy import insert, update
+
+from mltrl.errors import BadInput, NotFound
+from mltrl.service import inputs, lookup
+from mltrl.service._store import Unit
+from mltrl.store import schema
+
+KINDS = ("drift", "skew", "data-quality", "performance")
+WEBHOOK_TIMEOUT_S = 5
+
+
+def raise_alert(unit: Unit, ref: str, kind: str, message: str, data: dict[str, Any]) -> int:
+    if kind not in KINDS:
+        raise BadInput(f"alert kind {kind!r} is not one of {', '.join(KINDS)}")
+    component = lookup.component(unit.reader, ref)
+    when = inputs.now()
+    alert_id = unit.conn.execute(
+        insert(schema.alerts).values(
+            project_id=component.project_id,
+            component_id=component.id,
+            kind=kind,
+            message=inputs.text(message, "alert message", required=True, limit=4000),
+            data=data,
+            created_at=when,
+            created_by=unit.actor,
+        )
+    ).inserted_primary_key[0]
+    unit.append_event(
+        project_id=component.project_id,
+        component_id=component.id,
+        kind="alert.raise",
+        at=when,
+        reason=message,
+        data={"alert": alert_id, "kind": kind, "level": component.level},
+    )
+    return alert_id
+
+
+def acknowledge(unit: Unit, alert_id: int, note: str = "") -> None:
+    row = unit.reader.one(
+        "SELECT project_id, component_id, acknowledged_at FROM alerts WHERE id = :id", id=alert_id
+    )
+    if row is None:
+        raise NotFound(f"no alert {alert_id}")
+    if row["acknowledged_at"] is not None:
+        raise BadInput(f"alert {alert_id} was already acknowledged")
+    when = inputs.now()
+    unit.conn.execute(
+        update(schema.alerts)
+        .where(schema.alerts.c.id == alert_id)
+        .values(acknowledged_at=when, acknowledged_by=unit.actor)
+    )
+    unit.append_event(
+        project_id=row["project_id"],
+        component_id=row["component_id"],
+        kind="alert.acknowledge",
+        at=when,
+        reason=inputs.text(note, "note", limit=4000),
+        data={"alert": alert_id},
+    )
+
+
+def send(url: str, payload: dict[str, Any]) -> str:
+    """POST the alert as JSON; returns what happened, for the record (never raises)."""
+    if not url.startswith(("http://", "https://")):
+        return f"not sent: {url!r} is not an http(s) URL"
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(payload).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "User-Agent": "mltrl"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_S) as response:
+            return f"sent to {url}: HTTP {response.status}"
+    except urllib.error.HTTPError as exc:
+        return f"not delivered to {url}: HTTP {exc.code}"
+    except (urllib.error.URLError, OSError) as exc:
+        return f"not delivered to {url}: {getattr(exc, 'reason', exc)}"
+
+
+def record_delivery(unit: Unit, alert_id: int, outcome: str) -> None:
+    unit.conn.execute(update(schema.alerts).where(schema.alerts.c.id == alert_id).values(webhook=outcome))
