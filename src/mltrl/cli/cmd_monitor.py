@@ -185,6 +185,43 @@ def ack(alert_id: int = typer.Argument(...), note: str = typer.Option("", "--not
     say(f"alert {alert_id} acknowledged")
 
 
+@app.command("skew")
+def skew(
+    ref: str = REF,
+    training: Path = typer.Argument(..., help="Features as computed in training (.csv/.parquet)"),
+    serving: Path = typer.Argument(..., help="The same entities' features as computed in serving"),
+    key: str = typer.Option(..., "--key", help="The entity id column both tables share"),
+    threshold: float = typer.Option(
+        0.01, "--threshold", help="Largest share of entities allowed to disagree"
+    ),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Training-serving skew per feature; raises a skew alert and exits 1 when a feature disagrees."""
+    from mltrl.monitor.files import read_table
+    from mltrl.monitor.skew import compare
+
+    report = compare(read_table(training), read_table(serving), key, threshold)
+    with writing() as reg:
+        reg.component(ref)  # a one-line error for an unknown component, before anything else
+        alert = (
+            reg.raise_alert(
+                ref, "skew", f"training-serving skew in {', '.join(report.skewed)}", report.to_json()
+            )
+            if report.skewed
+            else None
+        )
+    if as_json:
+        emit_json({**report.to_json(), "alert": alert})
+    else:
+        for name, f in report.features.items():
+            say(
+                f"  {name}: {f['mismatch_share']:.2%} of {report.joined:,} entities disagree"
+                + (" [red]<- skew[/]" if name in report.skewed else "")
+            )
+    if alert is not None:
+        raise CheckFailed(f"{ref}: training-serving skew in {', '.join(report.skewed)} (alert {alert})")
+
+
 def _overrides(path: Path) -> dict[str, dict[str, object]]:
     import yaml
 

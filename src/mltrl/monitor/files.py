@@ -80,3 +80,23 @@ def _parquet_by_column(path: Path, progress: Callable[[int], None] | None):  # t
     except (pa.ArrowInvalid, OSError) as exc:
         raise BadInput(f"{path}: not a readable table: {' '.join(str(exc).split())[:200]}") from None
     return profile
+
+
+def read_table(path: Path):  # type: ignore[no-untyped-def]
+    """A whole (feature) table, for comparisons that need rows, such as skew's join on entity ids."""
+    path = Path(path)
+    if not path.is_file():
+        raise BadInput(f"{path}: no such file")
+    try:
+        if path.suffix.lower() == ".parquet":
+            import pyarrow.parquet as pq
+
+            return pq.read_table(path).to_pandas()
+        if path.suffix.lower() in (".csv", ".tsv", ".txt"):
+            import pyarrow.csv as pcsv
+
+            parse = pcsv.ParseOptions(delimiter="\t" if path.suffix.lower() == ".tsv" else ",")
+            return pcsv.read_csv(path, parse_options=parse).to_pandas()
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise BadInput(f"{path}: not a readable table: {' '.join(str(exc).split())[:200]}") from None
+    raise BadInput(f"{path}: give a .csv, .tsv or .parquet file")

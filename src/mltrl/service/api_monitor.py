@@ -176,6 +176,12 @@ class AlertAPI:
 
         return self._read(view)
 
+    def raise_alert(self, ref: str, kind: str, message: str, data: dict[str, Any] | None = None) -> int:
+        """Store an alert (drift, skew, data-quality, performance) on a component."""
+        from mltrl.service import alerts
+
+        return self._write(alerts.raise_alert, ref, kind, message, data or {})
+
     def acknowledge_alert(self, alert_id: int, note: str = "") -> None:
         from mltrl.service import alerts
 
