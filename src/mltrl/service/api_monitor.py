@@ -100,6 +100,57 @@ class MonitorAPI:
         return self._read(view)
 
 
+def _table(data: Any):  # type: ignore[no-untyped-def]
+    if isinstance(data, (str, Path)):
+        from mltrl.monitor.files import read_table
+
+        return read_table(Path(data))
+    import pandas as pd
+
+    return data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+
+
+class ActualsAPI:
+    """Predictions logged with ids, actuals joined when they arrive, evaluation per window."""
+
+    _write: Any
+    _read: Any
+
+    def log_predictions(
+        self,
+        ref: str,
+        data: Any,
+        *,
+        id_column: str = "id",
+        prediction_column: str = "prediction",
+        window: str = "day",
+        at: datetime | str | None = None,
+    ) -> tuple[str, int]:
+        from mltrl.service import actuals
+
+        label, _start, _end = monitoring.window_bounds(window, inputs.moment(at))
+        rows = self._write(actuals.log_predictions, ref, _table(data), id_column, prediction_column, label)
+        return label, rows
+
+    def log_actuals(
+        self,
+        ref: str,
+        data: Any,
+        *,
+        id_column: str = "id",
+        actual_column: str = "actual",
+        task: str = "classification",
+    ) -> dict[str, int]:
+        from mltrl.service import actuals
+
+        return self._write(actuals.log_actuals, ref, _table(data), id_column, actual_column, task)
+
+    def performance(self, ref: str) -> list[dict[str, Any]]:
+        from mltrl.service import actuals
+
+        return self._read(lambda r: actuals.performance(r, lookup.component(r, ref).id))
+
+
 class AlertAPI:
     """Drift checks that raise alerts (stored, visible in ``status``, optionally sent to a webhook)
     and record monitoring evidence for the level-9 gate."""

@@ -3,4 +3,4 @@
 A test checks it equals the head of ``store/migrations``.
 """
 
-HEAD_REVISION = "0005_alerts"
+HEAD_REVISION = "0006_actuals"

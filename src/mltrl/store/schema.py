@@ -427,3 +427,35 @@ alerts = Table(
     Column("acknowledged_at", Timestamp),
     Column("acknowledged_by", String(200)),
 )
+
+
+# --- delayed actuals (revision 0006) ---------------------------------------------------------------
+
+#: Predictions waiting for their actual; each row is deleted as soon as its actual arrives.
+pending_predictions = Table(
+    "pending_predictions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("component_id", Integer, ForeignKey("components.id"), nullable=False),
+    Column("prediction_id", String(200), nullable=False),
+    Column("window_label", String(64), nullable=False),
+    Column("predicted", String(200), nullable=False),
+    Column("logged_at", Timestamp, nullable=False),
+    UniqueConstraint("component_id", "prediction_id", name="uq_pending_predictions_id"),
+)
+
+#: Running evaluation per window: only sums, never the rows.
+evaluations = Table(
+    "evaluations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("component_id", Integer, ForeignKey("components.id"), nullable=False),
+    Column("window_label", String(64), nullable=False),
+    Column("task", String(16), nullable=False),  # classification | regression
+    Column("n", Integer, nullable=False),
+    Column("correct", Integer, nullable=False),
+    Column("abs_error", Float, nullable=False),
+    Column("squared_error", Float, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    UniqueConstraint("component_id", "window_label", name="uq_evaluations_window"),
+)
