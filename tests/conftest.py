@@ -52,3 +52,28 @@ def registry(db_url: str) -> Iterator[Registry]:
     """An initialised, empty registry acting as ``tester``."""
     with Registry.init(db=db_url, actor="tester") as reg:
         yield reg
+
+
+#: Debian's Chromium; tests never download a browser.
+CHROMIUM = "/usr/bin/chromium"
+#: Without these, Chromium keeps trying to reach Google's services, which this network refuses.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """A headless Chromium driven by Playwright, shared by the session's browser tests."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

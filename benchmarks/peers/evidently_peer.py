@@ -1,11 +1,11 @@
 """Run inside the Evidently virtualenv: the data drift report, reference vs current; JSON figures."""
 
 import json
-import resource
 import sys
 import time
 
 import pandas as pd
+from _peak import peak_mb
 from evidently import Report
 from evidently.presets import DataDriftPreset
 
@@ -27,7 +27,7 @@ print(
             "seconds": seconds,
             "rows": rows,
             "drifted": sorted(drifted),
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "peak_mb": peak_mb(),
         }
     )
 )

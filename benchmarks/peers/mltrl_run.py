@@ -1,12 +1,12 @@
 """Run with mltrl's own interpreter: profile both tables, compare them, report JSON figures."""
 
 import json
-import resource
 import sys
 import time
 
 import numpy as np
 import pandas as pd
+from _peak import peak_mb
 
 from mltrl.monitor import profile_table
 from mltrl.monitor.drift import compare
@@ -21,7 +21,7 @@ if len(sys.argv) > 3 and sys.argv[3] == "--stream":
     read_profile(Path(sys.argv[1]))
     stream = {
         "stream_seconds": time.perf_counter() - began,
-        "stream_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "stream_peak_mb": peak_mb(),
     }
     print(json.dumps(stream))
     sys.exit(0)
@@ -48,7 +48,7 @@ print(
             "worst_rank_error": worst,
             "drifted": sorted(report.drifted_columns),
             "table_mb": reference.memory_usage(deep=True).sum() / 2**20,
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "peak_mb": peak_mb(),
         }
     )
 )

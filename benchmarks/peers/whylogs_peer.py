@@ -1,13 +1,13 @@
 """Run inside the whylogs virtualenv: profile the reference table, print JSON figures."""
 
 import json
-import resource
 import sys
 import time
 
 import numpy as np
 import pandas as pd
 import whylogs as why
+from _peak import peak_mb
 
 reference = pd.read_parquet(sys.argv[1])
 floats = [c for c in reference.columns if c.startswith("f")]
@@ -28,7 +28,7 @@ print(
             "seconds": seconds,
             "rows": len(reference),
             "worst_rank_error": worst,
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "peak_mb": peak_mb(),
         }
     )
 )

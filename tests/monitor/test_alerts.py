@@ -52,19 +52,24 @@ def reg(registry: Registry) -> Registry:
 def test_drift_raises_an_alert_sends_it_and_fails_the_monitoring_evidence(reg: Registry, webhook) -> None:  # type: ignore[no-untyped-def]
     url, received = webhook
     reg.log_profile("svc/1", frame(2))
-    calm = reg.check_drift("svc/1", webhook=url)
-    assert calm["alert"] is None and received == []
+    calm = reg.check_window("svc/1", webhook=url)
+    assert calm["alerts"] == [] and received == []
     assert {c.id: c.status for c in reg.gate("svc/1", 9).criteria}["L9.monitoring-drift"] == "met"
     reg.log_profile("svc/1", frame(3, shift=0.6), window="hour")
-    outcome = reg.check_drift("svc/1", webhook=url)
-    assert outcome["drifted_columns"] == ["score"] and outcome["webhook"].endswith("HTTP 204")
+    outcome = reg.check_window("svc/1", webhook=url)
+    assert outcome["drift"]["drifted_columns"] == ["score"] and outcome["quality"]["issues"] == []
+    (alert_id,) = outcome["alerts"]
+    assert outcome["webhook"] == [f"sent to {url}: HTTP 204"]
     assert received == [
         {
-            "alert": outcome["alert"],
+            "id": alert_id,
             "component": "svc/1",
+            "level": 9,
             "kind": "drift",
+            "message": f"drift in window {outcome['window']}: score",
+            "review_id": None,
+            "columns": ["score"],
             "window": outcome["window"],
-            "drifted_columns": ["score"],
         }
     ]
     (alert,) = reg.alerts("svc/1", open_only=True)
@@ -77,17 +82,24 @@ def test_drift_raises_an_alert_sends_it_and_fails_the_monitoring_evidence(reg: R
         reg.acknowledge_alert(alert["id"])
 
 
-def test_an_unreachable_webhook_never_loses_the_alert(reg: Registry) -> None:
+def test_an_unreachable_webhook_never_loses_the_alert_and_it_can_be_sent_again(
+    reg: Registry, webhook, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
     reg.log_profile("svc/1", frame(3, shift=0.6))
-    outcome = reg.check_drift("svc/1", webhook="http://127.0.0.1:9/nowhere")
-    assert outcome["webhook"].startswith("not delivered")
-    assert reg.alerts("svc/1")[0]["webhook"].startswith("not delivered")
+    outcome = reg.check_window("svc/1", webhook="http://127.0.0.1:9/nowhere")
+    assert outcome["webhook"][0].startswith("not delivered")
+    (alert,) = reg.alerts("svc/1")
+    assert alert["webhook"].startswith("not delivered")
+    url, received = webhook
+    assert main(["--db", db_url, "monitor", "send", str(alert["id"]), "--webhook", url]) == 0
+    assert "HTTP 204" in capsys.readouterr().out
+    assert [r["id"] for r in received] == [alert["id"]] and "HTTP 204" in reg.alerts("svc/1")[0]["webhook"]
 
 
 def test_cli_check_alerts_and_ack(reg: Registry, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     reg.log_profile("svc/1", frame(4, shift=0.6))
     assert main(["--db", db_url, "monitor", "check", "svc/1"]) == 1
-    assert "drift in score" in capsys.readouterr().err
+    assert "drift in window" in capsys.readouterr().err
     assert main(["--db", db_url, "monitor", "alerts", "svc", "--json"]) == 0
     (alert,) = json.loads(capsys.readouterr().out)
     assert main(["--db", db_url, "status", "svc"]) == 0
@@ -95,3 +107,54 @@ def test_cli_check_alerts_and_ack(reg: Registry, db_url: str, capsys: pytest.Cap
     assert main(["--db", db_url, "monitor", "ack", str(alert["id"]), "--note", "known"]) == 0
     assert main(["--db", db_url, "monitor", "ack", "999"]) == 2
     assert "no alert 999" in capsys.readouterr().err
+
+
+def test_an_alert_on_a_deployed_component_opens_its_review_and_later_alerts_join_it(
+    reg: Registry, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reg.log_profile("svc/1", frame(5, shift=0.6))
+    assert main(["--db", db_url, "monitor", "check", "svc/1", "--open-review"]) == 1
+    out = capsys.readouterr().out
+    (review,) = reg.reviews("svc/1")
+    assert review.level == 9 and review.status == "open"
+    assert f"is before review {review.id} (level 9)" in out
+    # the review shows what brought it about, to the whole panel
+    assert main(["--db", db_url, "review", "show", str(review.id)]) == 0
+    shown = capsys.readouterr().out
+    assert "Monitoring alerts before this review: 1" in shown and "drift in window" in shown
+    assert main(["--db", db_url, "review", "show", str(review.id), "--json"]) == 0
+    (linked,) = json.loads(capsys.readouterr().out)["context"]["alerts"]
+    assert linked["kind"] == "drift" and linked["review_id"] == review.id
+    # a skew found later joins the same open review instead of opening another
+    skew_alert = reg.raise_alert("svc/1", "skew", "training-serving skew in score")
+    assert main(["--db", db_url, "monitor", "review", str(skew_alert)]) == 0
+    assert f"joined review {review.id}" in capsys.readouterr().out
+    assert [a["review_id"] for a in reg.alerts("svc/1")] == [review.id, review.id]
+    assert len(reg.reviews("svc/1")) == 1
+    # refusals: one line, exit 2, nothing changed
+    events = len(reg.history("svc/1"))
+    assert main(["--db", db_url, "monitor", "review", str(skew_alert)]) == 2
+    assert f"already before review {review.id}" in capsys.readouterr().err
+    assert main(["--db", db_url, "monitor", "review", "4242"]) == 2
+    assert "no alert 4242" in capsys.readouterr().err
+    assert len(reg.history("svc/1")) == events
+
+
+def test_monitor_status_shows_what_is_watched_and_what_is_open(
+    reg: Registry, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reg.add_component("svc/2", "Ranker", kind="model", level=5)  # not monitored: not listed
+    reg.log_profile("svc/1", frame(6), at="2026-11-20T10:00:00Z")
+    reg.check_window("svc/1")
+    assert main(["--db", db_url, "monitor", "status", "svc", "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["component"] == "svc/1" and row["level"] == 9 and row["references"] == ["default"]
+    assert row["latest_window"] == "2026-11-20" and row["latest_window_rows"] == 20_000
+    assert row["last_check"]["outcome"] == "pass" and row["open_alerts"] == []
+    reg.log_profile("svc/1", frame(7, shift=0.6), at="2026-11-21T10:00:00Z")
+    assert main(["--db", db_url, "monitor", "check", "svc/1"]) == 1
+    capsys.readouterr()
+    assert main(["--db", db_url, "monitor", "status"]) == 0
+    out = capsys.readouterr().out
+    assert "2026-11-21" in out and "fail" in out and "drift in window 2026-11-21: score" in out
+    assert main(["--db", db_url, "monitor", "status", "nope"]) == 2

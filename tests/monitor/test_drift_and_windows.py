@@ -52,7 +52,7 @@ def test_overrides_change_the_method_and_threshold() -> None:
     assert by["colour"].method == "psi" and by["colour"].drifted
     with pytest.raises(BadInput, match="does not apply to categorical column 'colour'"):
         compare(reference, current, overrides={"colour": {"method": "wasserstein"}})
-    with pytest.raises(BadInput, match="names column 'nope'"):
+    with pytest.raises(BadInput, match="settings for column 'nope'"):
         compare(reference, current, overrides={"nope": {"threshold": 1}})
 
 

@@ -84,7 +84,13 @@ def _cards(app: typer.Typer) -> None:
 
 
 def _monitor(app: typer.Typer) -> None:
-    app.add_typer(_module("cmd_monitor").app, name="monitor", help="Data profiles, windows and drift.")
+    for name in ("cmd_monitor", "cmd_monitor_alerts", "cmd_monitor_eval"):
+        _module(name)  # each registers its commands on the shared group
+    app.add_typer(
+        _module("_monitor_app").app,
+        name="monitor",
+        help="Data profiles, drift, data quality, skew, delayed actuals, alerts and reports.",
+    )
 
 
 GROUPS: dict[Callable[[typer.Typer], None], tuple[str, ...]] = {

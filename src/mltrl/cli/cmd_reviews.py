@@ -307,6 +307,16 @@ def _print_context(context: dict) -> None:  # type: ignore[type-arg]
             "[bold]Product requirements[/]: "
             + (", ".join(context["product_requirements"]) or "[red]none yet[/]")
         )
+    if context.get("alerts"):
+        say(f"[bold]Monitoring alerts before this review[/]: {len(context['alerts'])}")
+        for alert in context["alerts"]:
+            state = (
+                f"acknowledged by {alert['acknowledged_by']}" if alert["acknowledged_by"] else "[red]open[/]"
+            )
+            say(
+                f"  alert {alert['id']} ({alert['kind']}, {alert['created_at'][:10]}): "
+                f"{alert['message']} - {state}"
+            )
     if "deployment_setting" in context:
         setting = context["deployment_setting"]
         say(

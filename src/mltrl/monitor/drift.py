@@ -32,6 +32,8 @@ GRID = np.linspace(0.005, 0.995, 199)  # quantile grid the numeric methods read 
 DEFAULTS = {"numeric": ("wasserstein", 0.1), "categorical": ("jensen-shannon", 0.1)}
 DATASET_SHARE = 0.5
 METHODS = {"numeric": ("wasserstein", "ks", "psi"), "categorical": ("jensen-shannon", "psi")}
+#: What a column's settings may hold: drift method and threshold, and the data-quality limits.
+SETTINGS = {"method", "threshold", "max_null_increase", "max_out_of_range", "max_new_categories"}
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class ColumnDrift:
 class DriftReport:
     columns: list[ColumnDrift] = field(default_factory=list)
     share_threshold: float = DATASET_SHARE
+    missing: list[str] = field(default_factory=list)  # reference columns the window lacks
 
     @property
     def drifted_columns(self) -> list[str]:
@@ -76,6 +79,7 @@ class DriftReport:
             "drifted_columns": self.drifted_columns,
             "share_threshold": self.share_threshold,
             "columns": [c.to_json() for c in self.columns],
+            "missing_columns": self.missing,
         }
 
 
@@ -90,12 +94,20 @@ def compare(
     if current.rows == 0:
         raise BadInput("the window is empty: there is nothing to compare with the reference")
     overrides = overrides or {}
-    for name in overrides:
+    for name, chosen in overrides.items():
         if name not in reference.columns:
-            raise BadInput(f"drift override names column {name!r}, which the reference does not have")
-    names = columns if columns is not None else list(reference.columns)
+            raise BadInput(f"settings for column {name!r}, which the reference does not have")
+        unknown = set(chosen) - SETTINGS
+        if unknown:
+            raise BadInput(
+                f"column {name!r}: unknown setting {sorted(unknown)[0]!r} (use {', '.join(sorted(SETTINGS))})"
+            )
     report = DriftReport(share_threshold=share_threshold)
-    for name in names:
+    if columns is None:
+        # A column the window lacks cannot drift; the data-quality check reports it as missing.
+        columns = [name for name in reference.columns if name in current.columns]
+        report.missing = [name for name in reference.columns if name not in current.columns]
+    for name in columns:
         ref, cur = reference.column(name), current.column(name)
         family = "numeric" if isinstance(ref, NumericProfile) else "categorical"
         if ref.kind != cur.kind:
@@ -103,7 +115,12 @@ def compare(
         method, threshold = DEFAULTS[family]
         chosen = overrides.get(name, {})
         method = chosen.get("method", method)
-        threshold = float(chosen.get("threshold", threshold))
+        try:
+            threshold = float(chosen.get("threshold", threshold))
+        except (TypeError, ValueError):
+            raise BadInput(
+                f"column {name!r}: threshold must be a number, not {chosen['threshold']!r}"
+            ) from None
         if method not in METHODS[family]:
             raise BadInput(
                 f"drift method {method!r} does not apply to {family} column {name!r} "

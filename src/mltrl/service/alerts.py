@@ -13,10 +13,11 @@ from typing import Any
 
 from sqlalchemy import insert, update
 
+from mltrl.catalog import Catalog
 from mltrl.errors import BadInput, NotFound
-from mltrl.service import inputs, lookup
+from mltrl.service import inputs, lookup, reviews
 from mltrl.service._store import Unit
-from mltrl.store import schema
+from mltrl.store import review_queries, schema
 
 KINDS = ("drift", "skew", "data-quality", "performance")
 WEBHOOK_TIMEOUT_S = 5
@@ -71,6 +72,36 @@ def acknowledge(unit: Unit, alert_id: int, note: str = "") -> None:
         reason=inputs.text(note, "note", limit=4000),
         data={"alert": alert_id},
     )
+
+
+def review(unit: Unit, catalog: Catalog, alert_id: int) -> dict[str, Any]:
+    """Bring an alert before a review of its component: join the open review, or open one.
+
+    On a deployed (level-9) component this opens the recurring deployment review, whose decision
+    is to keep the component or switch it back; the alert stays linked to that review.
+    """
+    row = unit.reader.one(
+        "SELECT a.component_id, a.review_id, a.kind, a.message, p.key || '/' || c.code AS ref "
+        "FROM alerts a JOIN components c ON c.id = a.component_id JOIN projects p ON p.id = a.project_id "
+        "WHERE a.id = :id",
+        id=alert_id,
+    )
+    if row is None:
+        raise NotFound(f"no alert {alert_id}")
+    if row["review_id"] is not None:
+        raise BadInput(f"alert {alert_id} is already before review {row['review_id']}")
+    existing = review_queries.open_review(unit.reader, row["component_id"])
+    record = existing if existing is not None else reviews.open_review(unit, catalog, row["ref"])
+    unit.conn.execute(update(schema.alerts).where(schema.alerts.c.id == alert_id).values(review_id=record.id))
+    unit.append_event(
+        project_id=record.project_id,
+        component_id=record.component_id,
+        kind="alert.review",
+        at=inputs.now(),
+        reason=row["message"],
+        data={"alert": alert_id, "review": record.id, "opened": existing is None},
+    )
+    return {"alert": alert_id, "review": record.id, "level": record.level, "opened": existing is None}
 
 
 def send(url: str, payload: dict[str, Any]) -> str:

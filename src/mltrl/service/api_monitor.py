@@ -83,6 +83,54 @@ class MonitorAPI:
     ):  # type: ignore[no-untyped-def]
         """The latest (or a named) window against a reference: per-column scores and the data set verdict."""
         from mltrl.monitor.drift import compare
+
+        label, base, current = self.window_profiles(ref, window=window, reference=reference)
+        return label, compare(base, current, overrides=overrides)
+
+    def monitor_report(
+        self,
+        ref: str,
+        *,
+        window: str | None = None,
+        reference: str = "default",
+        settings: dict[str, dict[str, Any]] | None = None,
+        history: int = 30,
+    ) -> dict[str, Any]:
+        """The data of the monitoring report (``mltrl monitor report``): per-column distributions of
+        the reference and the window, drift and data quality, drift over the last ``history`` windows,
+        performance per window and open alerts."""
+        from mltrl.monitor.report import build_report
+        from mltrl.monitor.serialize import loads
+        from mltrl.service import actuals
+        from mltrl.store import alert_queries
+
+        label, base, current = self.window_profiles(ref, window=window, reference=reference)
+
+        def view(r):  # type: ignore[no-untyped-def]
+            component = lookup.component(r, ref)
+            return (
+                component,
+                [(name, loads(data)) for name, data in profile_queries.windows(r, component.id, history)],
+                actuals.performance(r, component.id),
+                alert_queries.alerts(r, component_id=component.id, open_only=True),
+            )
+
+        component, recent, performance, alerts = self._read(view)
+        return build_report(
+            component=component.ref,
+            level=component.level,
+            reference_name=reference,
+            reference=base,
+            window=label,
+            current=current,
+            history=recent,
+            settings=settings,
+            performance=performance,
+            alerts=alerts,
+        )
+
+    def window_profiles(self, ref: str, *, window: str | None = None, reference: str = "default"):  # type: ignore[no-untyped-def]
+        """(window label, reference profile, window profile); the latest window unless one is named."""
         from mltrl.monitor.serialize import loads
 
         def view(r):  # type: ignore[no-untyped-def]
@@ -95,7 +143,7 @@ class MonitorAPI:
                 raise NotFound(
                     f"{ref} has no window {window!r}" if window else f"{ref} has no window profiles yet"
                 )
-            return current[0], compare(loads(base[1]), loads(current[1]), overrides=overrides)
+            return current[0], loads(base[1]), loads(current[1])
 
         return self._read(view)
 
@@ -152,65 +200,81 @@ class ActualsAPI:
 
 
 class AlertAPI:
-    """Drift checks that raise alerts (stored, visible in ``status``, optionally sent to a webhook)
-    and record monitoring evidence for the level-9 gate."""
+    """Checks that raise alerts (stored, visible in ``status``, optionally sent to a webhook and
+    brought before a review) and record monitoring evidence for the level-9 gate."""
 
     catalog: Any
     _write: Any
     _read: Any
-    drift: Any
+    window_profiles: Any
 
-    def check_drift(
+    def check_window(
         self,
         ref: str,
         *,
         window: str | None = None,
         reference: str = "default",
-        overrides: dict[str, dict[str, Any]] | None = None,
+        settings: dict[str, dict[str, Any]] | None = None,
         webhook: str | None = None,
+        open_review: bool = False,
         evidence: bool = True,
     ) -> dict[str, Any]:
-        """Run drift; on drift raise an alert (and POST it to ``webhook``); record the result as
-        ``L9.monitoring-drift`` evidence so the level-9 gate sees monitoring working."""
+        """Drift and data-quality checks of a window (default: the latest) against a reference.
+
+        Each failing check raises its own alert (``drift``, ``data-quality``); with ``open_review``
+        the alerts go before a review of the component; the outcome is recorded as
+        ``L9.monitoring-drift`` evidence so the level-9 gate sees monitoring run and what it found.
+        ``settings`` maps a column to its drift method/threshold and quality limits.
+        """
+        from mltrl.monitor.drift import compare
+        from mltrl.monitor.quality import check as check_quality
         from mltrl.service import alerts
         from mltrl.service import evidence as evidence_service
 
-        label, report = self.drift(ref, window=window, reference=reference, overrides=overrides)
-        outcome: dict[str, Any] = {"window": label, **report.to_json(), "alert": None}
+        label, base, current = self.window_profiles(ref, window=window, reference=reference)
+        drift = compare(base, current, overrides=settings)
+        quality = check_quality(base, current, settings=settings)
+        outcome: dict[str, Any] = {
+            "window": label,
+            "reference": reference,
+            "drift": drift.to_json(),
+            "quality": quality.to_json(),
+            "alerts": [],
+        }
         with self.transaction():  # type: ignore[attr-defined]
-            if report.drifted_columns:
-                message = f"drift in window {label}: {', '.join(report.drifted_columns)}"
-                outcome["alert"] = self._write(
-                    alerts.raise_alert, ref, "drift", message, {"window": label, "report": report.to_json()}
+            if drift.drifted_columns:
+                message = f"drift in window {label}: {', '.join(drift.drifted_columns)}"
+                data = {"window": label, "columns": drift.drifted_columns, "report": drift.to_json()}
+                outcome["alerts"].append(self._write(alerts.raise_alert, ref, "drift", message, data))
+            if quality.issues:
+                message = (
+                    f"data quality in window {label}: "
+                    + "; ".join(issue.message for issue in quality.issues[:5])
+                    + (f" (and {len(quality.issues) - 5} more)" if len(quality.issues) > 5 else "")
                 )
+                data = {"window": label, "columns": quality.failing_columns, "report": quality.to_json()}
+                outcome["alerts"].append(self._write(alerts.raise_alert, ref, "data-quality", message, data))
+            if open_review:
+                outcome["reviews"] = [self._write(alerts.review, self.catalog, a) for a in outcome["alerts"]]
             if evidence:
+                failed = bool(drift.drifted_columns or quality.issues)
                 self._write(
                     evidence_service.record,
                     self.catalog,
                     ref,
                     kind="monitoring",
-                    outcome="fail" if report.drifted_columns else "pass",
+                    outcome="fail" if failed else "pass",
                     metrics={
-                        "columns_checked": len(report.columns),
-                        "columns_drifted": len(report.drifted_columns),
+                        "columns_checked": len(drift.columns),
+                        "columns_drifted": len(drift.drifted_columns),
+                        "quality_issues": len(quality.issues),
                     },
                     criterion="L9.monitoring-drift",
                     source="api",
-                    note=f"drift check of window {label}",
+                    note=f"drift and data-quality check of window {label}",
                 )
-        if outcome["alert"] is not None and webhook:
-            delivery = alerts.send(
-                webhook,
-                {
-                    "alert": outcome["alert"],
-                    "component": ref,
-                    "kind": "drift",
-                    "window": label,
-                    "drifted_columns": report.drifted_columns,
-                },
-            )
-            self._write(alerts.record_delivery, outcome["alert"], delivery)
-            outcome["webhook"] = delivery
+        if webhook:
+            outcome["webhook"] = [self.send_alert(a, webhook) for a in outcome["alerts"]]
         return outcome
 
     def alerts(self, target: str | None = None, *, open_only: bool = False) -> list[dict[str, Any]]:
@@ -227,11 +291,44 @@ class AlertAPI:
 
         return self._read(view)
 
+    def monitor_status(self, target: str | None = None) -> list[dict[str, Any]]:
+        """Per monitored component: references, latest window, last check, performance, open alerts."""
+        from mltrl.views.monitoring import monitor_status
+
+        return self._read(lambda r: monitor_status(r, target))
+
+    def alert(self, alert_id: int) -> dict[str, Any]:
+        from mltrl.store import alert_queries
+
+        row = self._read(lambda r: alert_queries.alert(r, int(alert_id)))
+        if row is None:
+            raise NotFound(f"no alert {alert_id}")
+        return row
+
     def raise_alert(self, ref: str, kind: str, message: str, data: dict[str, Any] | None = None) -> int:
         """Store an alert (drift, skew, data-quality, performance) on a component."""
         from mltrl.service import alerts
 
         return self._write(alerts.raise_alert, ref, kind, message, data or {})
+
+    def review_alert(self, alert_id: int) -> dict[str, Any]:
+        """Bring an alert before a review of its component: joins the open review or opens one
+        (on a level-9 component, the deployment review that keeps it or switches it back)."""
+        from mltrl.service import alerts
+
+        return self._write(alerts.review, self.catalog, int(alert_id))
+
+    def send_alert(self, alert_id: int, webhook: str) -> str:
+        """POST the stored alert as JSON to ``webhook``; the delivery outcome is recorded on it."""
+        from mltrl.service import alerts
+
+        row = self.alert(alert_id)
+        payload = {key: row[key] for key in ("id", "component", "level", "kind", "message", "review_id")}
+        payload["columns"] = row["data"].get("columns", [])
+        payload["window"] = row["data"].get("window")
+        delivery = alerts.send(webhook, payload)
+        self._write(alerts.record_delivery, row["id"], delivery)
+        return delivery
 
     def acknowledge_alert(self, alert_id: int, note: str = "") -> None:
         from mltrl.service import alerts

@@ -3,4 +3,4 @@
 A test checks it equals the head of ``store/migrations``.
 """
 
-HEAD_REVISION = "0006_actuals"
+HEAD_REVISION = "0007_alert_reviews"

@@ -9,7 +9,7 @@ from mltrl.store.reader import Reader, as_utc
 
 _ALERTS = """
 SELECT a.id, p.key || '/' || c.code AS component, c.level, a.kind, a.message, a.data, a.created_at,
-       a.created_by, a.webhook, a.acknowledged_at, a.acknowledged_by
+       a.created_by, a.webhook, a.acknowledged_at, a.acknowledged_by, a.review_id
 FROM alerts a JOIN components c ON c.id = a.component_id JOIN projects p ON p.id = a.project_id
 """
 
@@ -27,11 +27,24 @@ def alerts(
     if open_only:
         where.append("a.acknowledged_at IS NULL")
     rows = r.all(_ALERTS + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY a.id", **params)
-    for row in rows:
-        row["data"] = json.loads(row["data"]) if isinstance(row["data"], str) else row["data"]
-        for key in ("created_at", "acknowledged_at"):
-            row[key] = as_utc(row[key]).isoformat() if row[key] is not None else None
-    return rows
+    return [_decoded(row) for row in rows]
+
+
+def alert(r: Reader, alert_id: int) -> dict[str, Any] | None:
+    row = r.one(_ALERTS + " WHERE a.id = :id", id=alert_id)
+    return None if row is None else _decoded(row)
+
+
+def for_review(r: Reader, review_id: int) -> list[dict[str, Any]]:
+    """The alerts brought before a review."""
+    return [_decoded(row) for row in r.all(_ALERTS + " WHERE a.review_id = :id ORDER BY a.id", id=review_id)]
+
+
+def _decoded(row: dict[str, Any]) -> dict[str, Any]:
+    row["data"] = json.loads(row["data"]) if isinstance(row["data"], str) else row["data"]
+    for key in ("created_at", "acknowledged_at"):
+        row[key] = as_utc(row[key]).isoformat() if row[key] is not None else None
+    return row
 
 
 def open_counts(r: Reader, project_key: str) -> dict[str, int]:

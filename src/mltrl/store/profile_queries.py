@@ -36,3 +36,14 @@ def data(r: Reader, component_id: int, role: str, name: str | None) -> tuple[str
             name=name,
         )
     return None if row is None else (row["name"], bytes(row["data"]))
+
+
+def windows(r: Reader, component_id: int, limit: int) -> list[tuple[str, bytes]]:
+    """(label, bytes) of the latest ``limit`` window profiles, oldest first."""
+    rows = r.all(
+        """SELECT name, data FROM profiles WHERE component_id = :cid AND role = 'window'
+           ORDER BY window_start DESC, updated_at DESC LIMIT :limit""",
+        cid=component_id,
+        limit=limit,
+    )
+    return [(row["name"], bytes(row["data"])) for row in reversed(rows)]

@@ -426,6 +426,7 @@ alerts = Table(
     Column("webhook", Text),  # where it was sent, and how that went
     Column("acknowledged_at", Timestamp),
     Column("acknowledged_by", String(200)),
+    Column("review_id", Integer, ForeignKey("reviews.id")),  # the review this alert opened or joined
 )
 
 

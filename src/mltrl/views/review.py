@@ -15,7 +15,7 @@ from mltrl.catalog import Catalog
 from mltrl.domain.review import Decision, Template, blockers, check_decision
 from mltrl.errors import NotFound
 from mltrl.gates import evidence_blockers
-from mltrl.store import dataset_queries, queries, requirement_queries, review_queries
+from mltrl.store import alert_queries, dataset_queries, queries, requirement_queries, review_queries
 from mltrl.store.reader import Reader
 from mltrl.store.records import ReviewRecord
 
@@ -73,6 +73,8 @@ def level_context(r: Reader, record: ReviewRecord, component_id: int) -> dict[st
     context: dict[str, Any] = {
         "requirements": [_requirement(q) for q in requirement_queries.for_component(r, component_id)],
         "datasets": [link.to_json() for link in linked_data],
+        # monitoring alerts brought before this review (mltrl monitor review / check --open-review)
+        "alerts": alert_queries.for_review(r, record.id),
     }
     all_requirements = requirement_queries.requirements(r, record.project_key)
     research = [q for q in all_requirements if q.kind == "research"]

@@ -1,0 +1,75 @@
+"""The ``mltrl monitor`` command group and what its command modules share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from mltrl.cli._context import console
+from mltrl.errors import BadInput
+
+app = typer.Typer(no_args_is_help=True)
+REF = typer.Argument(..., help="Component as PROJECT/CODE")
+DATA = typer.Argument(..., help="A .csv, .tsv or .parquet file")
+WINDOW = typer.Option(None, "--window", help="A window's label (default: the latest)")
+SETTINGS = typer.Option(None, "--config", help="YAML: column -> {method, threshold, max_null_increase, ...}")
+WEBHOOK = typer.Option(None, "--webhook", help="POST each alert as JSON to this URL")
+OPEN_REVIEW = typer.Option(
+    False,
+    "--open-review",
+    help="Bring each alert before a review of the component (opening one if needed)",
+)
+
+
+@contextmanager
+def progress(path: Path) -> Iterator[Callable[[int], None]]:
+    """A Rich progress bar counting rows as the file is profiled batch by batch."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("profiling {task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,} rows"),
+        TimeElapsedColumn(),
+        console=console(),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(path.name, total=None)
+        yield lambda rows: bar.advance(task, rows)
+
+
+def column_settings(path: Path | None) -> dict[str, dict[str, Any]] | None:
+    """Per-column drift method/threshold and data-quality limits from a YAML file."""
+    if path is None:
+        return None
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot read column settings: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise BadInput(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise BadInput(f"{path}: expected a mapping of column to settings ({{method, threshold, ...}})")
+    return {str(k): v for k, v in data.items()}
+
+
+def route_alert(reg: Any, alert_id: int | None, webhook: str | None, open_review: bool) -> list[str]:
+    """Send a freshly raised alert to the webhook and/or a review; lines to tell the user."""
+    if alert_id is None:
+        return []
+    lines = []
+    if open_review:
+        linked = reg.review_alert(alert_id)
+        lines.append(
+            f"alert {alert_id} is before {'new ' if linked['opened'] else ''}review {linked['review']} "
+            f"(level {linked['level']})"
+        )
+    if webhook:
+        lines.append(f"alert {alert_id}: {reg.send_alert(alert_id, webhook)}")
+    return lines

@@ -1,0 +1,120 @@
+"""``mltrl monitor alerts|ack|review|status``: alerts and the monitoring state of components."""
+
+from __future__ import annotations
+
+import typer
+
+from mltrl.cli._context import console, emit_json, say, writing
+from mltrl.cli._monitor_app import WEBHOOK, app
+
+
+@app.command("alerts")
+def list_alerts(
+    target: str | None = typer.Argument(None, help="PROJECT or PROJECT/CODE"),
+    open_only: bool = typer.Option(False, "--open", help="Only unacknowledged alerts"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Monitoring alerts, the review they went to, and who acknowledged them."""
+    with writing() as reg:
+        rows = reg.alerts(target, open_only=open_only)
+    if as_json:
+        emit_json(rows)
+        return
+    from rich.table import Table
+
+    table = Table("id", "component", "level", "kind", "message", "raised", "review", "acknowledged")
+    for row in rows:
+        table.add_row(
+            str(row["id"]),
+            row["component"],
+            str(row["level"]),
+            row["kind"],
+            row["message"],
+            row["created_at"][:16].replace("T", " "),
+            str(row["review_id"] or ""),
+            row["acknowledged_by"] or "[red]open[/]",
+        )
+    console().print(table)
+
+
+@app.command("ack")
+def ack(alert_id: int = typer.Argument(...), note: str = typer.Option("", "--note")) -> None:
+    """Acknowledge an alert (who and when are recorded)."""
+    with writing() as reg:
+        reg.acknowledge_alert(alert_id, note)
+    say(f"alert {alert_id} acknowledged")
+
+
+@app.command("review")
+def review(alert_id: int = typer.Argument(...)) -> None:
+    """Bring an alert before a review of its component: joins the open review or opens one.
+
+    On a level-9 component that is the deployment review, which keeps the component or switches it back.
+    """
+    with writing() as reg:
+        linked = reg.review_alert(alert_id)
+    verb = "opened" if linked["opened"] else "joined"
+    say(
+        f"alert {alert_id} {verb} review {linked['review']} (level {linked['level']}): "
+        f"mltrl review show {linked['review']}"
+    )
+
+
+@app.command("send")
+def send(alert_id: int = typer.Argument(...), webhook: str = WEBHOOK) -> None:
+    """(Re)send a stored alert to a webhook, e.g. after the receiver was down."""
+    with writing() as reg:
+        reg.alert(alert_id)
+        if not webhook:
+            from mltrl.errors import BadInput
+
+            raise BadInput("give the URL to send to with --webhook")
+        say(reg.send_alert(alert_id, webhook))
+
+
+@app.command("status")
+def status(
+    target: str | None = typer.Argument(None, help="PROJECT or PROJECT/CODE (default: every project)"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """What is monitored: references, latest window, last check, open alerts, latest performance."""
+    with writing() as reg:
+        rows = reg.monitor_status(target)
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        say("nothing is monitored yet (mltrl monitor reference / log)")
+        return
+    from rich.table import Table
+
+    table = Table(
+        "component",
+        "level",
+        "references",
+        "latest window",
+        "rows",
+        "last check",
+        "performance",
+        "open alerts",
+    )
+    for row in rows:
+        check = row["last_check"]
+        table.add_row(
+            row["component"],
+            str(row["level"]),
+            ", ".join(row["references"]) or "-",
+            row["latest_window"] or "-",
+            f"{row['latest_window_rows']:,}" if row["latest_window"] else "-",
+            "-"
+            if check is None
+            else ("[green]pass[/]" if check["outcome"] == "pass" else "[red]fail[/]")
+            + f" {check['at'][:16].replace('T', ' ')}",
+            row["performance"] or "-",
+            f"[red]{len(row['open_alerts'])}[/]" if row["open_alerts"] else "0",
+        )
+    console().print(table)
+    for row in rows:
+        for alert in row["open_alerts"]:
+            where = f" (review {alert['review_id']})" if alert["review_id"] else ""
+            say(f"[red]alert {alert['id']}[/] {row['component']} {alert['kind']}: {alert['message']}{where}")
