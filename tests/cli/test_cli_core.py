@@ -141,6 +141,18 @@ def test_demo_builds_in_its_own_directory_and_rebuilds(
         assert paths == [(8, 7, "review"), (9, 7, "embedded")]
         assert reg.project("ppx").parent_key == "etalumis"
         assert reg.doctor().healthy
+        # the deployed app under watch: the dark week drifts, the web page breaks data quality,
+        # both alerts went before the app's deployment review, and accuracy fell with the light
+        alerts = reg.alerts("recycling/1", open_only=True)
+        assert [(a["kind"], a["data"]["columns"]) for a in alerts] == [
+            ("drift", ["brightness", "device"]),
+            ("data-quality", ["device", "sharpness"]),
+        ]
+        (review,) = [r for r in reg.reviews("recycling/1") if r.status == "open"]
+        assert review.level == 9 and {a["review_id"] for a in alerts} == {review.id}
+        accuracy = [w["accuracy"] for w in reg.performance("recycling/1") if w["evaluated"]]
+        assert len(accuracy) == 6 and min(accuracy[:5]) > 0.93 > 0.9 > accuracy[5]
+    assert f"mltrl review show {review.id}" in text and "mltrl monitor report recycling/1" in text
     out(capsys, "demo", "--dir", "demo")  # a second run rebuilds the demo's own registry
     (home / "mine").mkdir()
     (home / "mine" / "notes.txt").write_text("keep me")

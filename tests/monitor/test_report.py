@@ -51,8 +51,8 @@ def test_report_data_has_distributions_drift_over_time_and_quality(reg: Registry
     assert set(columns) == {"amount", "country", "returning", "signed_up", HOSTILE}
     for column in columns.values():
         dist = column["distribution"]
-        assert sum(dist["reference"]) == pytest.approx(1, abs=1e-6)
-        assert sum(dist["window"]) == pytest.approx(1, abs=1e-6)
+        assert sum(dist["reference"]) == pytest.approx(1, abs=1e-4)  # shares are rounded to 6 places
+        assert sum(dist["window"]) == pytest.approx(1, abs=1e-4)  # shares are rounded to 6 places
     amount = columns["amount"]["distribution"]
     centres = np.convolve(amount["edges"], [0.5, 0.5], "valid")
     # the window's amounts sit higher: their binned mean is clearly above the reference's

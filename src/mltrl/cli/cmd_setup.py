@@ -83,6 +83,7 @@ def register(app: typer.Typer) -> None:
         with writing() as reg:
             open_reviews = {r.ref: r.id for r in reg.reviews() if r.status == "open"}
         ready, causal = open_reviews.get("neuropath/1.1"), open_reviews.get("causal-dx/1.1")
+        deployed = open_reviews.get("recycling/1")
         say(f"\n[bold]Try next[/] (in {here}):")
         say(f"  cd {here}")
         for command, why in (
@@ -94,6 +95,16 @@ def register(app: typer.Typer) -> None:
             (f"mltrl review show {ready}", "a complete level-4 review, ready to decide"),
             (f"mltrl review decide {ready} graduate", "... and the copilot's model climbs to level 5"),
             (f"mltrl review show {causal}", "a causal gate held up by its sensitivity analysis"),
+            *(
+                [
+                    ("mltrl monitor status recycling", "the deployed app: drift and data-quality alerts"),
+                    ("mltrl monitor report recycling/1", "an offline HTML report of the last week"),
+                    ("mltrl monitor performance recycling/1", "accuracy per day as corrections arrive"),
+                    (f"mltrl review show {deployed}", "the deployment review the alerts opened"),
+                ]
+                if deployed
+                else [("pip install 'mltrl[monitor]'", "then rerun the demo to see production monitoring")]
+            ),
             ("mltrl risk neuropath", "ranked risks, likelihood x impact matrix"),
             ("mltrl req export neuropath", "the requirements document with its V&V table"),
             ("mltrl dataset list", "data sets, versions and who uses them"),

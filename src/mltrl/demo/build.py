@@ -13,6 +13,10 @@
   4 -> 2 switchback to develop amortised inference, and the fork into ``ppx``.
 * ``causal-dx`` - a causal diagnosis model under the organisation's policy,
   which adds the causal-inference criteria to levels 0, 1, 2 and 4.
+* with ``mltrl[monitor]`` installed, the deployed recycling app's last week of
+  served photos: daily profiles, drift and data-quality alerts that open its
+  deployment review, and accuracy per day from late actuals
+  (see :mod:`mltrl.demo.monitoring`).
 
 Everything is back-dated on one timeline ending now, so ``report`` has real
 durations to show.
@@ -24,7 +28,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from importlib.resources import files
 
-from mltrl.demo import _reviewing, causal, neuropath, recycling_data
+from mltrl.demo import _reviewing, causal, monitoring, neuropath, recycling_data
 from mltrl.errors import BadInput
 from mltrl.service.registry import Registry
 
@@ -58,6 +62,8 @@ def build_demo(reg: Registry, end: datetime) -> None:
         _recycling(reg, t)
         _ppx_after_fork(reg, t)
         causal.build(reg, t)
+        if monitoring.available():  # the deployed app's last week under watch (mltrl[monitor])
+            monitoring.build(reg, end)
 
 
 def _imported_climb(
