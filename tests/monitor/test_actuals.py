@@ -104,4 +104,16 @@ def test_cli_performance_alert(
     assert json.loads(capsys.readouterr().out)["windows"][0]["accuracy"] == 0.6
     assert main([*run, "performance", "svc/1", "--min-accuracy", "0.9"]) == 1
     assert "accuracy 0.600 < 0.9" in capsys.readouterr().err
-    assert reg.alerts("svc/1")[0]["kind"] == "performance"
+    (alert,) = reg.alerts("svc/1")
+    assert alert["kind"] == "performance" and alert["review_id"] is None
+    # the deployed model's accuracy fell: the alert goes before its review; rerunning repeats nothing
+    assert main([*run, "performance", "svc/1", "--min-accuracy", "0.9", "--open-review"]) == 1
+    out = capsys.readouterr().out
+    (review,) = reg.reviews("svc/1")
+    assert "raised before" in out and f"before review {review.id}" in out and review.level == 9
+    assert [a["review_id"] for a in reg.alerts("svc/1")] == [review.id]
+
+
+def test_api_performance_check_without_actuals_raises_nothing(reg: Registry) -> None:
+    outcome = reg.check_performance("svc/1", min_accuracy=0.99)
+    assert outcome == {"windows": [], "breach": None, "alert": None} and reg.alerts("svc/1") == []

@@ -58,8 +58,9 @@ def test_drift_raises_an_alert_sends_it_and_fails_the_monitoring_evidence(reg: R
     reg.log_profile("svc/1", frame(3, shift=0.6), window="hour")
     outcome = reg.check_window("svc/1", webhook=url)
     assert outcome["drift"]["drifted_columns"] == ["score"] and outcome["quality"]["issues"] == []
-    (alert_id,) = outcome["alerts"]
-    assert outcome["webhook"] == [f"sent to {url}: HTTP 204"]
+    (alert,) = outcome["alerts"]
+    alert_id = alert["id"]
+    assert alert["new"] and alert["kind"] == "drift" and alert["webhook"] == f"sent to {url}: HTTP 204"
     assert received == [
         {
             "id": alert_id,
@@ -87,13 +88,37 @@ def test_an_unreachable_webhook_never_loses_the_alert_and_it_can_be_sent_again(
 ) -> None:  # type: ignore[no-untyped-def]
     reg.log_profile("svc/1", frame(3, shift=0.6))
     outcome = reg.check_window("svc/1", webhook="http://127.0.0.1:9/nowhere")
-    assert outcome["webhook"][0].startswith("not delivered")
+    assert outcome["alerts"][0]["webhook"].startswith("not delivered")
     (alert,) = reg.alerts("svc/1")
     assert alert["webhook"].startswith("not delivered")
     url, received = webhook
     assert main(["--db", db_url, "monitor", "send", str(alert["id"]), "--webhook", url]) == 0
     assert "HTTP 204" in capsys.readouterr().out
     assert [r["id"] for r in received] == [alert["id"]] and "HTTP 204" in reg.alerts("svc/1")[0]["webhook"]
+
+
+def test_a_check_run_again_on_the_same_window_does_not_repeat_its_alert(
+    reg: Registry, webhook, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    """cron runs the check hourly on today's window: one alert per finding, sent once."""
+    url, received = webhook
+    reg.log_profile("svc/1", frame(8, shift=0.6), at="2026-11-20T09:00:00Z")
+    first = reg.check_window("svc/1", webhook=url)
+    reg.log_profile("svc/1", frame(9, shift=0.6), at="2026-11-20T10:00:00Z")  # the same day's window
+    assert main(["--db", db_url, "monitor", "check", "svc/1", "--webhook", url]) == 1
+    out = capsys.readouterr().out
+    assert f"alert {first['alerts'][0]['id']}" in out and "raised before" in out
+    assert len(reg.alerts("svc/1")) == 1 and len(received) == 1
+    # acknowledging it does not make the same finding alert again
+    reg.acknowledge_alert(first["alerts"][0]["id"], "looking into it")
+    assert reg.check_window("svc/1")["alerts"][0]["new"] is False and len(reg.alerts("svc/1")) == 1
+    # the next day's window is a new finding: a new alert, sent again
+    reg.log_profile("svc/1", frame(10, shift=0.6), window="day", at="2026-11-21T10:00:00Z")
+    second = reg.check_window("svc/1", webhook=url)
+    assert second["alerts"][0]["new"] and second["window"] == "2026-11-21" and len(received) == 2
+    # evidence records every run: monitoring ran, and what it found
+    monitoring = [e for e in reg.evidence("svc/1") if e.kind == "monitoring"]
+    assert len(monitoring) == 4 and {e.outcome for e in monitoring} == {"fail"}
 
 
 def test_cli_check_alerts_and_ack(reg: Registry, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -117,7 +142,7 @@ def test_an_alert_on_a_deployed_component_opens_its_review_and_later_alerts_join
     out = capsys.readouterr().out
     (review,) = reg.reviews("svc/1")
     assert review.level == 9 and review.status == "open"
-    assert f"is before review {review.id} (level 9)" in out
+    assert f"before review {review.id}: mltrl review show {review.id}" in out
     # the review shows what brought it about, to the whole panel
     assert main(["--db", db_url, "review", "show", str(review.id)]) == 0
     shown = capsys.readouterr().out
@@ -158,3 +183,25 @@ def test_monitor_status_shows_what_is_watched_and_what_is_open(
     out = capsys.readouterr().out
     assert "2026-11-21" in out and "fail" in out and "drift in window 2026-11-21: score" in out
     assert main(["--db", db_url, "monitor", "status", "nope"]) == 2
+
+
+def test_one_cron_line_checks_every_monitored_component_of_a_project(
+    reg: Registry, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reg.add_component("svc/2", "Ranker", kind="model", level=9)
+    reg.add_component("svc/3", "Not monitored", kind="model", level=9)
+    reg.set_reference("svc/2", frame(11))
+    reg.log_profile("svc/1", frame(12))
+    reg.log_profile("svc/2", frame(13, shift=0.6))
+    assert main(["--db", db_url, "monitor", "check", "svc", "--json"]) == 1
+    outcomes = {o["component"]: o for o in json.loads(capsys.readouterr().out)}
+    assert set(outcomes) == {"svc/1", "svc/2"}
+    assert outcomes["svc/1"]["alerts"] == [] and outcomes["svc/2"]["drift"]["drifted_columns"] == ["score"]
+    assert main(["--db", db_url, "monitor", "check", "svc"]) == 1
+    captured = capsys.readouterr()
+    assert "svc/1: window" in captured.out and "no drift" in captured.out
+    assert "svc/2 (drift): drift in window" in captured.out and "raised before" in captured.out
+    assert captured.err.startswith("error: svc/2: drift in window") and captured.err.count("\n") == 1
+    reg.create_project("empty", "Nothing monitored")
+    assert main(["--db", db_url, "monitor", "check", "empty"]) == 2
+    assert "nothing in empty has a reference 'default'" in capsys.readouterr().err

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from mltrl.cli import main
-from mltrl.errors import BadInput
+from mltrl.errors import BadInput, NotFound
 from mltrl.monitor.skew import compare
 from mltrl.service.registry import Registry
 
@@ -79,8 +79,11 @@ def test_cli_skew_raises_an_alert(
         == 1
     )
     result = json.loads(capsys.readouterr().out)
-    assert result["skewed"] == ["age"] and result["alert"] is not None
-    assert registry.alerts("svc/1")[0]["kind"] == "skew"
+    assert result["skewed"] == ["age"] and result["alert"]["kind"] == "skew"
+    (alert,) = registry.alerts("svc/1")
+    assert alert["message"] == "training-serving skew in age (serve.csv)" and alert["data"]["columns"] == [
+        "age"
+    ]
     training.to_csv(tmp_path / "same.csv", index=False)
     assert (
         main(
@@ -98,3 +101,13 @@ def test_cli_skew_raises_an_alert(
         )
         == 0
     )
+
+
+def test_api_skew_takes_tables_and_refuses_an_unknown_component(registry: Registry) -> None:
+    registry.create_project("svc", "Scoring")
+    registry.add_component("svc/1", "Features", kind="data-pipeline", level=8)
+    training = features(500)
+    calm = registry.check_skew("svc/1", training, training.copy(), key="id")
+    assert calm["skewed"] == [] and calm["alert"] is None and registry.alerts("svc/1") == []
+    with pytest.raises(NotFound, match="no component '9' in project 'svc'"):
+        registry.check_skew("svc/9", training, training, key="id")

@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from mltrl.cli._context import console
+from mltrl.cli._context import console, say
 from mltrl.errors import BadInput
 
 app = typer.Typer(no_args_is_help=True)
@@ -59,17 +59,12 @@ def column_settings(path: Path | None) -> dict[str, dict[str, Any]] | None:
     return {str(k): v for k, v in data.items()}
 
 
-def route_alert(reg: Any, alert_id: int | None, webhook: str | None, open_review: bool) -> list[str]:
-    """Send a freshly raised alert to the webhook and/or a review; lines to tell the user."""
-    if alert_id is None:
-        return []
-    lines = []
-    if open_review:
-        linked = reg.review_alert(alert_id)
-        lines.append(
-            f"alert {alert_id} is before {'new ' if linked['opened'] else ''}review {linked['review']} "
-            f"(level {linked['level']})"
-        )
-    if webhook:
-        lines.append(f"alert {alert_id}: {reg.send_alert(alert_id, webhook)}")
-    return lines
+def say_routed(alert: dict[str, Any], component: str = "") -> None:
+    """Tell the user about an alert a check raised (or found raised before) and where it went."""
+    repeat = "" if alert.get("new", True) else " [dim](raised before: the same finding about this window)[/]"
+    about = f"{component} " if component else ""
+    say(f"[red]alert {alert['id']}[/] {about}({alert['kind']}): {alert['message']}{repeat}")
+    if alert["review"] is not None:
+        say(f"  before review {alert['review']}: mltrl review show {alert['review']}")
+    if alert["webhook"] is not None:
+        say(f"  {alert['webhook']}")

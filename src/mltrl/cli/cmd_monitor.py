@@ -17,6 +17,7 @@ from mltrl.cli._monitor_app import (
     app,
     column_settings,
     progress,
+    say_routed,
 )
 from mltrl.errors import BadInput, CheckFailed
 
@@ -103,7 +104,7 @@ def drift(
 
 @app.command("check")
 def check(
-    ref: str = REF,
+    target: str = typer.Argument(..., help="PROJECT/CODE, or PROJECT to check every monitored component"),
     window: str | None = WINDOW,
     reference_name: str = typer.Option("default", "--reference"),
     config: Path | None = SETTINGS,
@@ -115,33 +116,55 @@ def check(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Drift and data-quality check for CI or cron: alerts, monitoring evidence; exit 1 on any issue."""
+    settings = column_settings(config)
     with writing() as reg:
-        outcome = reg.check_window(
-            ref,
-            window=window,
-            reference=reference_name,
-            settings=column_settings(config),
-            webhook=webhook,
-            open_review=open_review,
-            evidence=not no_evidence,
-        )
-        raised = [reg.alert(alert_id) for alert_id in outcome["alerts"]]
+        if "/" in target:
+            refs = [target]
+        else:  # every component of the project with this reference and at least one window
+            refs = [
+                row["component"]
+                for row in reg.monitor_status(target)
+                if reference_name in row["references"] and row["latest_window"]
+            ]
+            if not refs:
+                raise BadInput(
+                    f"nothing in {target} has a reference {reference_name!r} and a window to check"
+                )
+        outcomes = [
+            {
+                "component": ref,
+                **reg.check_window(
+                    ref,
+                    window=window,
+                    reference=reference_name,
+                    settings=settings,
+                    webhook=webhook,
+                    open_review=open_review,
+                    evidence=not no_evidence,
+                ),
+            }
+            for ref in refs
+        ]
     if as_json:
-        emit_json(outcome)
-    elif not raised:
-        checked = outcome["quality"]["columns_checked"]
-        say(f"{ref}: window {outcome['window']}: no drift and no data-quality issue in {checked} columns")
+        emit_json(outcomes[0] if "/" in target else outcomes)
     else:
-        for alert in raised:
-            say(f"[red]alert {alert['id']}[/] ({alert['kind']}): {alert['message']}")
-        for linked in outcome.get("reviews", []):
-            say(f"alert {linked['alert']} is before review {linked['review']} (level {linked['level']})")
-        for delivery in outcome.get("webhook", []):
-            say(delivery)
-    if raised:
-        kinds = " and ".join(alert["kind"] for alert in raised)
+        for outcome in outcomes:
+            if not outcome["alerts"]:
+                checked = outcome["quality"]["columns_checked"]
+                say(
+                    f"{outcome['component']}: window {outcome['window']}: "
+                    f"no drift and no data-quality issue in {checked} columns"
+                )
+            for alert in outcome["alerts"]:
+                say_routed(alert, outcome["component"])
+    failing = [o for o in outcomes if o["alerts"]]
+    if failing:
         raise CheckFailed(
-            f"{ref}: {kinds} in window {outcome['window']} (alert {', '.join(str(a['id']) for a in raised)})"
+            "; ".join(
+                f"{o['component']}: {' and '.join(a['kind'] for a in o['alerts'])} in window {o['window']} "
+                f"(alert {', '.join(str(a['id']) for a in o['alerts'])})"
+                for o in failing
+            )
         )
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from mltrl.cli._context import console, emit_json, say, writing
-from mltrl.cli._monitor_app import DATA, OPEN_REVIEW, REF, WEBHOOK, app, route_alert
+from mltrl.cli._monitor_app import DATA, OPEN_REVIEW, REF, WEBHOOK, app, say_routed
 from mltrl.errors import CheckFailed
 
 
@@ -25,32 +25,25 @@ def skew(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Training-serving skew per feature; raises a skew alert and exits 1 when a feature disagrees."""
-    from mltrl.monitor.files import read_table
-    from mltrl.monitor.skew import compare
-
-    report = compare(read_table(training), read_table(serving), key, threshold)
     with writing() as reg:
-        reg.component(ref)  # a one-line error for an unknown component, before anything else
-        alert = (
-            reg.raise_alert(
-                ref, "skew", f"training-serving skew in {', '.join(report.skewed)}", report.to_json()
-            )
-            if report.skewed
-            else None
+        outcome = reg.check_skew(
+            ref, training, serving, key=key, threshold=threshold, webhook=webhook, open_review=open_review
         )
-        routed = route_alert(reg, alert, webhook, open_review)
+    alert = outcome["alert"]
     if as_json:
-        emit_json({**report.to_json(), "alert": alert})
+        emit_json(outcome)
     else:
-        for name, f in report.features.items():
+        for name, f in outcome["features"].items():
             say(
-                f"  {name}: {f['mismatch_share']:.2%} of {report.joined:,} entities disagree"
-                + (" [red]<- skew[/]" if name in report.skewed else "")
+                f"  {name}: {f['mismatch_share']:.2%} of {outcome['joined']:,} entities disagree"
+                + (" [red]<- skew[/]" if name in outcome["skewed"] else "")
             )
-        for line in routed:
-            say(line)
+        if alert is not None:
+            say_routed(alert)
     if alert is not None:
-        raise CheckFailed(f"{ref}: training-serving skew in {', '.join(report.skewed)} (alert {alert})")
+        raise CheckFailed(
+            f"{ref}: training-serving skew in {', '.join(outcome['skewed'])} (alert {alert['id']})"
+        )
 
 
 @app.command("predictions")
@@ -95,27 +88,17 @@ def performance(
 ) -> None:
     """Model performance per window as actuals arrive; a performance alert (exit 1) past a threshold."""
     with writing() as reg:
-        rows = reg.performance(ref)
-        evaluated = [row for row in rows if row["evaluated"]]
-        latest = evaluated[-1] if evaluated else None
-        breach = None
-        if latest is not None and min_accuracy is not None and latest.get("accuracy", 1.0) < min_accuracy:
-            breach = f"accuracy {latest['accuracy']:.3f} < {min_accuracy:g} in window {latest['window']}"
-        if latest is not None and max_mae is not None and latest.get("mae", 0.0) > max_mae:
-            breach = f"MAE {latest['mae']:.4g} > {max_mae:g} in window {latest['window']}"
-        alert = (
-            reg.raise_alert(ref, "performance", breach, {"window": latest["window"], "evaluation": latest})
-            if breach
-            else None
+        outcome = reg.check_performance(
+            ref, min_accuracy=min_accuracy, max_mae=max_mae, webhook=webhook, open_review=open_review
         )
-        routed = route_alert(reg, alert, webhook, open_review)
+    alert = outcome["alert"]
     if as_json:
-        emit_json({"windows": rows, "alert": alert})
+        emit_json(outcome)
     else:
         from rich.table import Table
 
         table = Table("window", "task", "evaluated", "awaiting actuals", "accuracy", "MAE", "RMSE")
-        for row in rows:
+        for row in outcome["windows"]:
             table.add_row(
                 row["window"],
                 row["task"] or "-",
@@ -124,7 +107,7 @@ def performance(
                 *(f"{row[k]:.4g}" if k in row else "" for k in ("accuracy", "mae", "rmse")),
             )
         console().print(table)
-        for line in routed:
-            say(line)
-    if breach:
-        raise CheckFailed(f"{ref}: {breach} (alert {alert})")
+        if alert is not None:
+            say_routed(alert)
+    if alert is not None:
+        raise CheckFailed(f"{ref}: {outcome['breach']} (alert {alert['id']})")

@@ -23,10 +23,19 @@ KINDS = ("drift", "skew", "data-quality", "performance")
 WEBHOOK_TIMEOUT_S = 5
 
 
-def raise_alert(unit: Unit, ref: str, kind: str, message: str, data: dict[str, Any]) -> int:
+def raise_alert(
+    unit: Unit, ref: str, kind: str, message: str, data: dict[str, Any], window: str | None = None
+) -> tuple[int, bool]:
+    """Store an alert: (its id, True); or, when the same finding about the same window was
+    alerted before (same kind, same columns; acknowledged or not): (that alert's id, False).
+    A check that cron runs hourly on today's window so alerts once per finding, not once per run."""
     if kind not in KINDS:
         raise BadInput(f"alert kind {kind!r} is not one of {', '.join(KINDS)}")
     component = lookup.component(unit.reader, ref)
+    if window is not None:
+        earlier = repeat_of(unit.reader, component.id, kind, window, data.get("columns", []))
+        if earlier is not None:
+            return earlier, False
     when = inputs.now()
     alert_id = unit.conn.execute(
         insert(schema.alerts).values(
@@ -37,6 +46,7 @@ def raise_alert(unit: Unit, ref: str, kind: str, message: str, data: dict[str, A
             data=data,
             created_at=when,
             created_by=unit.actor,
+            window_label=window,
         )
     ).inserted_primary_key[0]
     unit.append_event(
@@ -47,7 +57,21 @@ def raise_alert(unit: Unit, ref: str, kind: str, message: str, data: dict[str, A
         reason=message,
         data={"alert": alert_id, "kind": kind, "level": component.level},
     )
-    return alert_id
+    return alert_id, True
+
+
+def repeat_of(reader: Any, component_id: int, kind: str, window: str, columns: list[str]) -> int | None:
+    for row in reader.all(
+        "SELECT id, data FROM alerts WHERE component_id = :cid AND kind = :kind AND window_label = :window "
+        "ORDER BY id",
+        cid=component_id,
+        kind=kind,
+        window=window,
+    ):
+        data = json.loads(row["data"]) if isinstance(row["data"], str) else row["data"]
+        if sorted(data.get("columns", [])) == sorted(columns):
+            return int(row["id"])
+    return None
 
 
 def acknowledge(unit: Unit, alert_id: int, note: str = "") -> None:

@@ -148,7 +148,8 @@ class MonitorAPI:
         return self._read(view)
 
 
-def _table(data: Any):  # type: ignore[no-untyped-def]
+def table_of(data: Any):  # type: ignore[no-untyped-def]
+    """A pandas DataFrame from a CSV/Parquet path, a DataFrame, or anything DataFrame() takes."""
     if isinstance(data, (str, Path)):
         from mltrl.monitor.files import read_table
 
@@ -177,7 +178,7 @@ class ActualsAPI:
         from mltrl.service import actuals
 
         label, _start, _end = monitoring.window_bounds(window, inputs.moment(at))
-        rows = self._write(actuals.log_predictions, ref, _table(data), id_column, prediction_column, label)
+        rows = self._write(actuals.log_predictions, ref, table_of(data), id_column, prediction_column, label)
         return label, rows
 
     def log_actuals(
@@ -191,7 +192,7 @@ class ActualsAPI:
     ) -> dict[str, int]:
         from mltrl.service import actuals
 
-        return self._write(actuals.log_actuals, ref, _table(data), id_column, actual_column, task)
+        return self._write(actuals.log_actuals, ref, table_of(data), id_column, actual_column, task)
 
     def performance(self, ref: str) -> list[dict[str, Any]]:
         from mltrl.service import actuals
@@ -200,82 +201,12 @@ class ActualsAPI:
 
 
 class AlertAPI:
-    """Checks that raise alerts (stored, visible in ``status``, optionally sent to a webhook and
-    brought before a review) and record monitoring evidence for the level-9 gate."""
+    """Alerts: stored with the component, visible in ``status``, sent to webhooks, brought before
+    reviews, acknowledged by name."""
 
     catalog: Any
     _write: Any
     _read: Any
-    window_profiles: Any
-
-    def check_window(
-        self,
-        ref: str,
-        *,
-        window: str | None = None,
-        reference: str = "default",
-        settings: dict[str, dict[str, Any]] | None = None,
-        webhook: str | None = None,
-        open_review: bool = False,
-        evidence: bool = True,
-    ) -> dict[str, Any]:
-        """Drift and data-quality checks of a window (default: the latest) against a reference.
-
-        Each failing check raises its own alert (``drift``, ``data-quality``); with ``open_review``
-        the alerts go before a review of the component; the outcome is recorded as
-        ``L9.monitoring-drift`` evidence so the level-9 gate sees monitoring run and what it found.
-        ``settings`` maps a column to its drift method/threshold and quality limits.
-        """
-        from mltrl.monitor.drift import compare
-        from mltrl.monitor.quality import check as check_quality
-        from mltrl.service import alerts
-        from mltrl.service import evidence as evidence_service
-
-        label, base, current = self.window_profiles(ref, window=window, reference=reference)
-        drift = compare(base, current, overrides=settings)
-        quality = check_quality(base, current, settings=settings)
-        outcome: dict[str, Any] = {
-            "window": label,
-            "reference": reference,
-            "drift": drift.to_json(),
-            "quality": quality.to_json(),
-            "alerts": [],
-        }
-        with self.transaction():  # type: ignore[attr-defined]
-            if drift.drifted_columns:
-                message = f"drift in window {label}: {', '.join(drift.drifted_columns)}"
-                data = {"window": label, "columns": drift.drifted_columns, "report": drift.to_json()}
-                outcome["alerts"].append(self._write(alerts.raise_alert, ref, "drift", message, data))
-            if quality.issues:
-                message = (
-                    f"data quality in window {label}: "
-                    + "; ".join(issue.message for issue in quality.issues[:5])
-                    + (f" (and {len(quality.issues) - 5} more)" if len(quality.issues) > 5 else "")
-                )
-                data = {"window": label, "columns": quality.failing_columns, "report": quality.to_json()}
-                outcome["alerts"].append(self._write(alerts.raise_alert, ref, "data-quality", message, data))
-            if open_review:
-                outcome["reviews"] = [self._write(alerts.review, self.catalog, a) for a in outcome["alerts"]]
-            if evidence:
-                failed = bool(drift.drifted_columns or quality.issues)
-                self._write(
-                    evidence_service.record,
-                    self.catalog,
-                    ref,
-                    kind="monitoring",
-                    outcome="fail" if failed else "pass",
-                    metrics={
-                        "columns_checked": len(drift.columns),
-                        "columns_drifted": len(drift.drifted_columns),
-                        "quality_issues": len(quality.issues),
-                    },
-                    criterion="L9.monitoring-drift",
-                    source="api",
-                    note=f"drift and data-quality check of window {label}",
-                )
-        if webhook:
-            outcome["webhook"] = [self.send_alert(a, webhook) for a in outcome["alerts"]]
-        return outcome
 
     def alerts(self, target: str | None = None, *, open_only: bool = False) -> list[dict[str, Any]]:
         from mltrl.store import alert_queries
@@ -305,11 +236,22 @@ class AlertAPI:
             raise NotFound(f"no alert {alert_id}")
         return row
 
-    def raise_alert(self, ref: str, kind: str, message: str, data: dict[str, Any] | None = None) -> int:
-        """Store an alert (drift, skew, data-quality, performance) on a component."""
+    def raise_alert(
+        self,
+        ref: str,
+        kind: str,
+        message: str,
+        data: dict[str, Any] | None = None,
+        *,
+        window: str | None = None,
+    ) -> int:
+        """Store an alert (drift, skew, data-quality, performance) on a component and return its id.
+
+        With a ``window``, the same finding (kind and ``data["columns"]``) about the same window is
+        stored once: a repeat returns the earlier alert's id."""
         from mltrl.service import alerts
 
-        return self._write(alerts.raise_alert, ref, kind, message, data or {})
+        return self._write(alerts.raise_alert, ref, kind, message, data or {}, window)[0]
 
     def review_alert(self, alert_id: int) -> dict[str, Any]:
         """Bring an alert before a review of its component: joins the open review or opens one

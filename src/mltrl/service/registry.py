@@ -29,6 +29,7 @@ from mltrl.errors import StoreError
 from mltrl.service import cards, components, inputs, lifecycle, lookup, projects, setup
 from mltrl.service._store import Store, Unit
 from mltrl.service.api_cards import CardAPI
+from mltrl.service.api_checks import CheckAPI
 from mltrl.service.api_evidence import EvidenceAPI
 from mltrl.service.api_monitor import ActualsAPI, AlertAPI, MonitorAPI
 from mltrl.service.api_records import DatasetAPI, RequirementAPI
@@ -45,7 +46,9 @@ from mltrl.views.status import ProjectStatus, project_status
 T = TypeVar("T")
 
 
-class Registry(ReviewAPI, RequirementAPI, DatasetAPI, EvidenceAPI, CardAPI, MonitorAPI, AlertAPI, ActualsAPI):
+class Registry(
+    ReviewAPI, RequirementAPI, DatasetAPI, EvidenceAPI, CardAPI, MonitorAPI, CheckAPI, AlertAPI, ActualsAPI
+):
     """A registry of projects, components, versions, reviews, requirements, data sets and the event log."""
 
     def __init__(self, store: Store, *, actor: str | None = None, policy: str | Path | None = None) -> None:

@@ -9,7 +9,7 @@ from mltrl.store.reader import Reader, as_utc
 
 _ALERTS = """
 SELECT a.id, p.key || '/' || c.code AS component, c.level, a.kind, a.message, a.data, a.created_at,
-       a.created_by, a.webhook, a.acknowledged_at, a.acknowledged_by, a.review_id
+       a.created_by, a.webhook, a.acknowledged_at, a.acknowledged_by, a.review_id, a.window_label AS window
 FROM alerts a JOIN components c ON c.id = a.component_id JOIN projects p ON p.id = a.project_id
 """
 

@@ -427,6 +427,7 @@ alerts = Table(
     Column("acknowledged_at", Timestamp),
     Column("acknowledged_by", String(200)),
     Column("review_id", Integer, ForeignKey("reviews.id")),  # the review this alert opened or joined
+    Column("window_label", String(64)),  # the monitoring window it is about, if any
 )
 
 

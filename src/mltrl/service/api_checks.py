@@ -1,0 +1,194 @@
+"""The checks of the :class:`~mltrl.service.registry.Registry` API that raise monitoring alerts.
+
+Each check stores its findings as alerts first and routes them afterwards (webhook, review), so a
+receiver that is down or a review that cannot open never loses an alert.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from mltrl.service.api_monitor import table_of
+
+
+class CheckAPI:
+    """Drift and data quality of a window, training-serving skew, performance against actuals."""
+
+    catalog: Any
+    _write: Any
+    _read: Any
+    window_profiles: Any
+    alert: Any
+    review_alert: Any
+    send_alert: Any
+    performance: Any
+    component: Any
+    transaction: Any
+
+    def check_window(
+        self,
+        ref: str,
+        *,
+        window: str | None = None,
+        reference: str = "default",
+        settings: dict[str, dict[str, Any]] | None = None,
+        webhook: str | None = None,
+        open_review: bool = False,
+        evidence: bool = True,
+    ) -> dict[str, Any]:
+        """Drift and data-quality checks of a window (default: the latest) against a reference.
+
+        Each failing check raises its own alert (``drift``, ``data-quality``); with ``open_review``
+        the alerts go before a review of the component; the outcome is recorded as
+        ``L9.monitoring-drift`` evidence so the level-9 gate sees monitoring run and what it found.
+        ``settings`` maps a column to its drift method/threshold and quality limits.
+        """
+        from mltrl.monitor.drift import compare
+        from mltrl.monitor.quality import check as check_quality
+        from mltrl.service import alerts
+        from mltrl.service import evidence as evidence_service
+
+        label, base, current = self.window_profiles(ref, window=window, reference=reference)
+        drift = compare(base, current, overrides=settings)
+        quality = check_quality(base, current, settings=settings)
+        outcome: dict[str, Any] = {
+            "window": label,
+            "reference": reference,
+            "drift": drift.to_json(),
+            "quality": quality.to_json(),
+        }
+        findings = []
+        if drift.drifted_columns:
+            findings.append(
+                (
+                    "drift",
+                    f"drift in window {label}: {', '.join(drift.drifted_columns)}",
+                    {"window": label, "columns": drift.drifted_columns, "report": drift.to_json()},
+                )
+            )
+        if quality.issues:
+            shown = "; ".join(issue.message for issue in quality.issues[:5])
+            more = f" (and {len(quality.issues) - 5} more)" if len(quality.issues) > 5 else ""
+            findings.append(
+                (
+                    "data-quality",
+                    f"data quality in window {label}: {shown}{more}",
+                    {"window": label, "columns": quality.failing_columns, "report": quality.to_json()},
+                )
+            )
+        with self.transaction():  # type: ignore[attr-defined]
+            raised = [
+                self._write(alerts.raise_alert, ref, kind, message, data, label)
+                for kind, message, data in findings
+            ]
+            if evidence:
+                self._write(
+                    evidence_service.record,
+                    self.catalog,
+                    ref,
+                    kind="monitoring",
+                    outcome="fail" if findings else "pass",
+                    metrics={
+                        "columns_checked": len(drift.columns),
+                        "columns_drifted": len(drift.drifted_columns),
+                        "quality_issues": len(quality.issues),
+                    },
+                    criterion="L9.monitoring-drift",
+                    source="api",
+                    note=f"drift and data-quality check of window {label}",
+                )
+        # Routed after the alerts are stored, so a failing webhook or review can never lose one.
+        outcome["alerts"] = [
+            {**self.route_alert(alert_id, webhook=webhook, open_review=open_review), "new": new}
+            for alert_id, new in raised
+        ]
+        return outcome
+
+    def route_alert(
+        self, alert_id: int, *, webhook: str | None = None, open_review: bool = False
+    ) -> dict[str, Any]:
+        """Send an alert to ``webhook`` unless it was delivered there already, and bring it before a
+        review unless it is before one; returns the alert's id, kind, message, review and delivery."""
+        row = self.alert(alert_id)
+        review = row["review_id"]
+        if open_review and review is None:
+            review = self.review_alert(alert_id)["review"]
+        delivery = row["webhook"]
+        if webhook and (delivery is None or not delivery.startswith(f"sent to {webhook}:")):
+            delivery = self.send_alert(alert_id, webhook)
+        return {
+            "id": alert_id,
+            "kind": row["kind"],
+            "message": row["message"],
+            "review": review,
+            "webhook": delivery,
+        }
+
+    def check_skew(
+        self,
+        ref: str,
+        training: Any,
+        serving: Any,
+        *,
+        key: str,
+        threshold: float = 0.01,
+        webhook: str | None = None,
+        open_review: bool = False,
+    ) -> dict[str, Any]:
+        """Training-serving skew: the same entities' features as computed in training and in
+        serving (tables or CSV/Parquet paths), joined on ``key``; a feature whose share of
+        disagreeing entities exceeds ``threshold`` is skewed and raises a ``skew`` alert."""
+        from mltrl.monitor.skew import compare
+
+        self.component(ref)  # an unknown component fails before any file is read
+        report = compare(table_of(training), table_of(serving), key, threshold)
+        outcome: dict[str, Any] = {**report.to_json(), "alert": None}
+        if report.skewed:
+            data = {**report.to_json(), "columns": report.skewed}
+            source = f" ({Path(serving).name})" if isinstance(serving, (str, Path)) else ""
+            message = f"training-serving skew in {', '.join(report.skewed)}{source}"
+            outcome["alert"] = self._raise_and_route(ref, "skew", message, data, None, webhook, open_review)
+        return outcome
+
+    def check_performance(
+        self,
+        ref: str,
+        *,
+        min_accuracy: float | None = None,
+        max_mae: float | None = None,
+        webhook: str | None = None,
+        open_review: bool = False,
+    ) -> dict[str, Any]:
+        """Concept drift as it shows: the latest evaluated window's accuracy (or MAE) against a
+        threshold; a breach raises a ``performance`` alert, once per window."""
+        windows = self.performance(ref)
+        evaluated = [w for w in windows if w["evaluated"]]
+        latest = evaluated[-1] if evaluated else None
+        breach = None
+        if latest is not None and min_accuracy is not None and latest.get("accuracy", 1.0) < min_accuracy:
+            breach = f"accuracy {latest['accuracy']:.3f} < {min_accuracy:g} in window {latest['window']}"
+        if latest is not None and max_mae is not None and latest.get("mae", 0.0) > max_mae:
+            breach = f"MAE {latest['mae']:.4g} > {max_mae:g} in window {latest['window']}"
+        outcome: dict[str, Any] = {"windows": windows, "breach": breach, "alert": None}
+        if breach and latest is not None:
+            data = {"window": latest["window"], "evaluation": latest}
+            outcome["alert"] = self._raise_and_route(
+                ref, "performance", breach, data, latest["window"], webhook, open_review
+            )
+        return outcome
+
+    def _raise_and_route(
+        self,
+        ref: str,
+        kind: str,
+        message: str,
+        data: dict[str, Any],
+        window: str | None,
+        webhook: str | None,
+        open_review: bool,
+    ) -> dict[str, Any]:
+        from mltrl.service import alerts
+
+        alert_id, new = self._write(alerts.raise_alert, ref, kind, message, data, window)
+        return {**self.route_alert(alert_id, webhook=webhook, open_review=open_review), "new": new}
