@@ -8,7 +8,6 @@ used through its object API (no pyplot), which leaves the caller's backend and g
 from __future__ import annotations
 
 import io
-import itertools
 import re
 from datetime import UTC, datetime
 from functools import cache
@@ -39,10 +38,14 @@ def render_html(report: dict[str, Any]) -> str:
     return _template().render(report=report, plots=plots, overview=overview, performance=performance)
 
 
-def _figure(width: float, height: float):  # type: ignore[no-untyped-def]
+def _figure(width: float, height: float, bottom: float = 0.3):  # type: ignore[no-untyped-def]
     from matplotlib.figure import Figure
 
-    return Figure(figsize=(width, height), layout="constrained")
+    figure = Figure(figsize=(width, height))
+    # Fixed margins instead of constrained layout, which measures every label and took half the
+    # rendering time; room at the bottom for the rotated window and category labels.
+    figure.subplots_adjust(left=0.07, right=0.99, top=0.95, bottom=bottom, wspace=0.22)
+    return figure
 
 
 def _svg(figure: Any) -> str:
@@ -59,22 +62,12 @@ def _column_figure(column: dict[str, Any], history: list[dict[str, Any]]):  # ty
     dist = column["distribution"]
     if dist["type"] == "bins":
         edges = dist["edges"]
-        lefts = edges[:-1]
-        widths = [b - a for a, b in itertools.pairwise(edges)]
         if dist["kind"] == "datetime":
-            lefts = [_date_number(x) for x in lefts]
-            widths = [w / 86_400 for w in widths]
+            edges = [_date_number(x) for x in edges]
             left.xaxis_date()
-        left.bar(
-            lefts,
-            dist["reference"],
-            widths,
-            align="edge",
-            alpha=0.55,
-            color=REFERENCE_COLOUR,
-            label="reference",
-        )
-        left.bar(lefts, dist["window"], widths, align="edge", alpha=0.55, color=WINDOW_COLOUR, label="window")
+        # one filled outline per side (not a patch per bin): the same picture, drawn far faster
+        left.stairs(dist["reference"], edges, fill=True, alpha=0.5, color=REFERENCE_COLOUR, label="reference")
+        left.stairs(dist["window"], edges, fill=True, alpha=0.5, color=WINDOW_COLOUR, label="window")
     else:
         positions = range(len(dist["labels"]))
         left.bar(
@@ -111,7 +104,7 @@ def _drift_over_time(axes: Any, column: dict[str, Any], history: list[dict[str, 
 
 
 def _overview_figure(history: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
-    figure = _figure(9.0, 2.2)
+    figure = _figure(9.0, 2.2, bottom=0.35)
     axes = figure.subplots()
     labels = [h["window"] for h in history]
     axes.bar(range(len(history)), [len(h.get("drifted", [])) for h in history], color=THRESHOLD_COLOUR)
@@ -121,7 +114,7 @@ def _overview_figure(history: list[dict[str, Any]]):  # type: ignore[no-untyped-
 
 
 def _performance_figure(windows: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
-    figure = _figure(9.0, 2.2)
+    figure = _figure(9.0, 2.2, bottom=0.35)
     axes = figure.subplots()
     metric = "accuracy" if "accuracy" in windows[0] else "mae"
     axes.plot(range(len(windows)), [w.get(metric) for w in windows], marker="o", color=REFERENCE_COLOUR)
