@@ -149,6 +149,10 @@ def test_a_corrupt_stored_profile_is_refused(reg: Registry, db_url: str) -> None
     with engine.begin() as conn:
         conn.execute(text("UPDATE profiles SET data = :d WHERE role = 'window'"), {"d": b"MLTRLPF1garbage"})
     engine.dispose()
-    with pytest.raises(BadInput, match="the stored profile is corrupt") as caught:
+    window = reg.profiles("rec/1")[-1]["name"]
+    with pytest.raises(BadInput, match=f"rec/1: window {window}: the stored profile is corrupt") as caught:
         reg.drift("rec/1")
     assert "\n" not in caught.value.message
+    before = reg.counts()
+    assert main(["--db", db_url, "monitor", "check", "rec/1"]) == 2  # nothing recorded either
+    assert reg.counts() == before

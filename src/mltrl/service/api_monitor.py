@@ -100,7 +100,6 @@ class MonitorAPI:
         the reference and the window, drift and data quality, drift over the last ``history`` windows,
         performance per window and open alerts."""
         from mltrl.monitor.report import build_report
-        from mltrl.monitor.serialize import loads
         from mltrl.service import actuals
         from mltrl.store import alert_queries
 
@@ -110,7 +109,10 @@ class MonitorAPI:
             component = lookup.component(r, ref)
             return (
                 component,
-                [(name, loads(data)) for name, data in profile_queries.windows(r, component.id, history)],
+                [
+                    (name, _loaded(ref, f"window {name}", data))
+                    for name, data in profile_queries.windows(r, component.id, history)
+                ],
                 actuals.performance(r, component.id),
                 alert_queries.alerts(r, component_id=component.id, open_only=True),
             )
@@ -131,7 +133,6 @@ class MonitorAPI:
 
     def window_profiles(self, ref: str, *, window: str | None = None, reference: str = "default"):  # type: ignore[no-untyped-def]
         """(window label, reference profile, window profile); the latest window unless one is named."""
-        from mltrl.monitor.serialize import loads
 
         def view(r):  # type: ignore[no-untyped-def]
             cid = lookup.component(r, ref).id
@@ -143,9 +144,23 @@ class MonitorAPI:
                 raise NotFound(
                     f"{ref} has no window {window!r}" if window else f"{ref} has no window profiles yet"
                 )
-            return current[0], loads(base[1]), loads(current[1])
+            return (
+                current[0],
+                _loaded(ref, f"reference {reference!r}", base[1]),
+                _loaded(ref, f"window {current[0]}", current[1]),
+            )
 
         return self._read(view)
+
+
+def _loaded(ref: str, which: str, data: bytes):  # type: ignore[no-untyped-def]
+    """A stored profile, or a one-line error that says whose and which one is damaged."""
+    from mltrl.monitor.serialize import loads
+
+    try:
+        return loads(data)
+    except BadInput as exc:
+        raise BadInput(f"{ref}: {which}: {exc.message}") from None
 
 
 def table_of(data: Any):  # type: ignore[no-untyped-def]
