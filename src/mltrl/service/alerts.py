@@ -17,7 +17,7 @@ from mltrl.catalog import Catalog
 from mltrl.errors import BadInput, NotFound
 from mltrl.service import inputs, lookup, reviews
 from mltrl.service._store import Unit
-from mltrl.store import review_queries, schema
+from mltrl.store import alert_queries, review_queries, schema
 
 KINDS = ("drift", "skew", "data-quality", "performance")
 WEBHOOK_TIMEOUT_S = 5
@@ -33,7 +33,7 @@ def raise_alert(
         raise BadInput(f"alert kind {kind!r} is not one of {', '.join(KINDS)}")
     component = lookup.component(unit.reader, ref)
     if window is not None:
-        earlier = repeat_of(unit.reader, component.id, kind, window, data.get("columns", []))
+        earlier = alert_queries.same_finding(unit.reader, component.id, kind, window, data.get("columns", []))
         if earlier is not None:
             return earlier, False
     when = inputs.now()
@@ -58,20 +58,6 @@ def raise_alert(
         data={"alert": alert_id, "kind": kind, "level": component.level},
     )
     return alert_id, True
-
-
-def repeat_of(reader: Any, component_id: int, kind: str, window: str, columns: list[str]) -> int | None:
-    for row in reader.all(
-        "SELECT id, data FROM alerts WHERE component_id = :cid AND kind = :kind AND window_label = :window "
-        "ORDER BY id",
-        cid=component_id,
-        kind=kind,
-        window=window,
-    ):
-        data = json.loads(row["data"]) if isinstance(row["data"], str) else row["data"]
-        if sorted(data.get("columns", [])) == sorted(columns):
-            return int(row["id"])
-    return None
 
 
 def acknowledge(unit: Unit, alert_id: int, note: str = "") -> None:
@@ -104,18 +90,13 @@ def review(unit: Unit, catalog: Catalog, alert_id: int) -> dict[str, Any]:
     On a deployed (level-9) component this opens the recurring deployment review, whose decision
     is to keep the component or switch it back; the alert stays linked to that review.
     """
-    row = unit.reader.one(
-        "SELECT a.component_id, a.review_id, a.kind, a.message, p.key || '/' || c.code AS ref "
-        "FROM alerts a JOIN components c ON c.id = a.component_id JOIN projects p ON p.id = a.project_id "
-        "WHERE a.id = :id",
-        id=alert_id,
-    )
+    row = alert_queries.alert(unit.reader, alert_id)
     if row is None:
         raise NotFound(f"no alert {alert_id}")
     if row["review_id"] is not None:
         raise BadInput(f"alert {alert_id} is already before review {row['review_id']}")
     existing = review_queries.open_review(unit.reader, row["component_id"])
-    record = existing if existing is not None else reviews.open_review(unit, catalog, row["ref"])
+    record = existing if existing is not None else reviews.open_review(unit, catalog, row["component"])
     unit.conn.execute(update(schema.alerts).where(schema.alerts.c.id == alert_id).values(review_id=record.id))
     unit.append_event(
         project_id=record.project_id,
@@ -145,6 +126,11 @@ def send(url: str, payload: dict[str, Any]) -> str:
         return f"not delivered to {url}: HTTP {exc.code}"
     except (urllib.error.URLError, OSError) as exc:
         return f"not delivered to {url}: {getattr(exc, 'reason', exc)}"
+
+
+def was_sent_to(outcome: str | None, url: str) -> bool:
+    """Whether a recorded delivery outcome (from :func:`send`) says the alert reached ``url``."""
+    return outcome is not None and outcome.startswith(f"sent to {url}:")
 
 
 def record_delivery(unit: Unit, alert_id: int, outcome: str) -> None:

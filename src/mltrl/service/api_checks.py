@@ -110,12 +110,14 @@ class CheckAPI:
     ) -> dict[str, Any]:
         """Send an alert to ``webhook`` unless it was delivered there already, and bring it before a
         review unless it is before one; returns the alert's id, kind, message, review and delivery."""
+        from mltrl.service import alerts
+
         row = self.alert(alert_id)
         review = row["review_id"]
         if open_review and review is None:
             review = self.review_alert(alert_id)["review"]
         delivery = row["webhook"]
-        if webhook and (delivery is None or not delivery.startswith(f"sent to {webhook}:")):
+        if webhook and not alerts.was_sent_to(delivery, webhook):
             delivery = self.send_alert(alert_id, webhook)
         return {
             "id": alert_id,

@@ -8,8 +8,9 @@ from typing import Any
 from mltrl.store.reader import Reader, as_utc
 
 _ALERTS = """
-SELECT a.id, p.key || '/' || c.code AS component, c.level, a.kind, a.message, a.data, a.created_at,
-       a.created_by, a.webhook, a.acknowledged_at, a.acknowledged_by, a.review_id, a.window_label AS window
+SELECT a.id, a.component_id, p.key || '/' || c.code AS component, c.level, a.kind, a.message, a.data,
+       a.created_at, a.created_by, a.webhook, a.acknowledged_at, a.acknowledged_by, a.review_id,
+       a.window_label AS window
 FROM alerts a JOIN components c ON c.id = a.component_id JOIN projects p ON p.id = a.project_id
 """
 
@@ -38,6 +39,20 @@ def alert(r: Reader, alert_id: int) -> dict[str, Any] | None:
 def for_review(r: Reader, review_id: int) -> list[dict[str, Any]]:
     """The alerts brought before a review."""
     return [_decoded(row) for row in r.all(_ALERTS + " WHERE a.review_id = :id ORDER BY a.id", id=review_id)]
+
+
+def same_finding(r: Reader, component_id: int, kind: str, window: str, columns: list[str]) -> int | None:
+    """The alert already raised about this window for the same kind and columns, if any."""
+    for row in r.all(
+        _ALERTS
+        + " WHERE a.component_id = :cid AND a.kind = :kind AND a.window_label = :window ORDER BY a.id",
+        cid=component_id,
+        kind=kind,
+        window=window,
+    ):
+        if sorted(_decoded(row)["data"].get("columns", [])) == sorted(columns):
+            return int(row["id"])
+    return None
 
 
 def _decoded(row: dict[str, Any]) -> dict[str, Any]:
