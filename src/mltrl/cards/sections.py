@@ -32,17 +32,16 @@ def section_id(heading: str) -> str:
 
 def read_sections(path: Path) -> dict[str, str]:
     """``## Heading`` blocks of a Markdown file, or a YAML mapping, as section id -> text."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise BadInput(f"{path}: cannot read: {exc.strerror}") from None
+    from mltrl.userfiles import load_yaml, read_text, yaml_problem  # UTF-8, bounded size and aliases
+
+    text = read_text(path, "card sections file")
     if path.suffix.lower() in (".yaml", ".yml"):
         import yaml
 
         try:
-            data = yaml.safe_load(text)
+            data = load_yaml(text)
         except yaml.YAMLError as exc:
-            raise BadInput(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
+            raise BadInput(f"{path}: not valid YAML: {yaml_problem(exc)}") from None
         if not isinstance(data, dict):
             raise BadInput(f"{path}: expected a mapping of card section to text")
         return {section_id(str(k)): "" if v is None else str(v).strip() for k, v in data.items()}

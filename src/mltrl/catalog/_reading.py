@@ -15,6 +15,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from mltrl.userfiles import load_yaml
+
 
 class Invalid(Exception):
     """A problem at a location in the policy file; the caller adds the file name."""
@@ -59,7 +61,8 @@ def read_yaml_mapping(path: Path) -> dict[Any, Any]:
     except OSError as exc:
         raise Invalid("", f"cannot read: {exc.strerror or exc}") from None
     try:
-        data = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass: no arbitrary objects
+        # A SafeLoader subclass (no arbitrary objects), with aliases bounded (no "billion laughs").
+        data = load_yaml(text, _StrictLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""

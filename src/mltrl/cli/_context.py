@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,7 +40,9 @@ def reading() -> Iterator[Reader]:
 def writing() -> Iterator[Registry]:
     from mltrl.service.registry import Registry
 
-    with Registry.open(settings.db, actor=settings.actor) as registry:
+    with Registry.open(settings.db, actor=settings.actor, policy=settings.policy) as registry:
+        if settings.policy is not None:
+            registry.catalog  # noqa: B018 - a missing or invalid --policy is refused before any write
         yield registry
 
 
@@ -55,8 +56,11 @@ def catalog() -> Catalog:
 def emit_json(payload: Any) -> None:
     # Indented for people at a terminal; compact for pipes and files, where the C encoder
     # writes large reports (10,000 components) several times faster.
+    # Strict JSON: a non-finite number is null, never the bare NaN/Infinity no other parser reads.
+    from mltrl.jsonout import dumps
+
     indent = 2 if sys.stdout.isatty() else None
-    sys.stdout.write(json.dumps(payload, indent=indent, ensure_ascii=False, default=str))
+    sys.stdout.write(dumps(payload, indent=indent))
     sys.stdout.write("\n")
 
 
@@ -78,16 +82,27 @@ def say(message: str) -> None:
 
 def read_yaml_mapping(file: Path, what: str) -> dict[str, str]:
     """A small YAML file of ``key: text`` pairs given on the command line, or a one-line error."""
-    import yaml
-
     from mltrl.errors import BadInput
+    from mltrl.userfiles import read_yaml
 
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise BadInput(f"{file}: cannot read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise BadInput(f"{file}: not valid YAML: {' '.join(str(exc).split())}") from None
+    data = read_yaml(file, f"mapping of {what}")
     if not isinstance(data, dict):
         raise BadInput(f"{file}: expected a mapping of {what}")
     return {str(k): "" if v is None else str(v) for k, v in data.items()}
+
+
+def write_output(path: Path, content: str | bytes) -> None:
+    """Write what a command produced to ``-o PATH`` (replacing a file there), or a one-line error."""
+    from mltrl.errors import BadInput
+
+    if path.is_dir():
+        raise BadInput(f"{path}: is a directory; give a file name to write to")
+    if not path.parent.is_dir():
+        raise BadInput(f"{path}: the directory {path.parent} does not exist")
+    try:
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot write: {exc.strerror or exc}") from None

@@ -46,14 +46,9 @@ def column_settings(path: Path | None) -> dict[str, dict[str, Any]] | None:
     """Per-column drift method/threshold and data-quality limits from a YAML file."""
     if path is None:
         return None
-    import yaml
+    from mltrl.userfiles import read_yaml  # bounded: no alias bombs, UTF-8, a size limit
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise BadInput(f"{path}: cannot read column settings: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise BadInput(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
+    data = read_yaml(path, "column settings")
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
         raise BadInput(f"{path}: expected a mapping of column to settings ({{method, threshold, ...}})")
     return {str(k): v for k, v in data.items()}
@@ -63,8 +58,10 @@ def say_routed(alert: dict[str, Any], component: str = "") -> None:
     """Tell the user about an alert a check raised (or found raised before) and where it went."""
     repeat = "" if alert.get("new", True) else " [dim](raised before: the same finding about this window)[/]"
     about = f"{component} " if component else ""
-    say(f"[red]alert {alert['id']}[/] {about}({alert['kind']}): {alert['message']}{repeat}")
+    from mltrl.cli._render import esc
+
+    say(f"[red]alert {alert['id']}[/] {esc(about)}({esc(alert['kind'])}): {esc(alert['message'])}{repeat}")
     if alert["review"] is not None:
         say(f"  before review {alert['review']}: mltrl review show {alert['review']}")
     if alert["webhook"] is not None:
-        say(f"  {alert['webhook']}")
+        say(f"  {esc(alert['webhook'])}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import warnings
 
 from mltrl.errors import MltrlError
 
@@ -13,10 +14,18 @@ def run(args: list[str]) -> int:
     from mltrl.cli.app import build_app
 
     try:
-        result = build_app(args)(args=args, prog_name="mltrl", standalone_mode=False)
+        with warnings.catch_warnings():
+            # numpy's "invalid value encountered" and the like are for developers; the user of a
+            # command sees its result or its one-line error, never a library's warning on stderr.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            result = build_app(args)(args=args, prog_name="mltrl", standalone_mode=False)
     except MltrlError as exc:
         _fail(exc.message)
         return exc.exit_code
+    except OverflowError as exc:
+        # SQLite binds 64-bit integers only: an id like 2**63 fails there before any lookup.
+        _fail(f"a number is out of range: {exc} (ids and counts are 64-bit integers)")
+        return USAGE_EXIT
     except KeyboardInterrupt:
         _fail("interrupted; nothing more was written")
         return 130

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import typer
 
-from mltrl.cli._context import console, emit_json, say, writing
+from mltrl.cli import _render
+from mltrl.cli._context import console, emit_json, say, write_output, writing
 from mltrl.errors import BadInput
 
 app = typer.Typer(no_args_is_help=True)
@@ -35,10 +36,10 @@ def show(
         card = reg.card(project, component, revision=revision)
     text = {"md": render.to_markdown, "html": render.to_html, "json": render.to_json}[fmt](card)
     if output is None:
-        print(text, end="" if text.endswith("\n") else "\n")
+        print(_render.terminal_text(text), end="" if text.endswith("\n") else "\n")
     else:
-        output.write_text(text, encoding="utf-8")
-        say(f"wrote {output}")
+        write_output(output, text)
+        say(f"wrote {_render.esc(output)}")
 
 
 @app.command("edit")
@@ -53,7 +54,7 @@ def edit(
     sections = read_sections(file)
     with writing() as reg:
         changed = reg.edit_card(project, sections, component)
-    say(f"card sections saved: {', '.join(changed)}")
+    say(f"card sections saved: {_render.esc(', '.join(changed))}")
 
 
 @app.command("freeze")
@@ -82,7 +83,7 @@ def revisions(
 
     table = Table("revision", "level", "frozen", "why")
     for r in rows:
-        table.add_row(str(r.number), str(r.level), r.created_at[:16].replace("T", " "), r.reason)
+        table.add_row(str(r.number), str(r.level), r.created_at[:16].replace("T", " "), _render.esc(r.reason))
     console().print(table)
 
 
@@ -102,7 +103,11 @@ def diff(
     if as_json:
         emit_json({k: v for k, v in result.items() if k != "markdown"})
         return
-    print(result["markdown"] or f"no difference between {result['from']} and {result['to']}", end="")
+    print(
+        _render.terminal_text(result["markdown"] or "")
+        or f"no difference between {result['from']} and {result['to']}",
+        end="",
+    )
 
 
 @app.command("export")
@@ -110,7 +115,7 @@ def export(directory: Path = typer.Argument(..., help="Where to write the Markdo
     """Markdown of every project's card and its components' cards, ready to commit to git."""
     with writing() as reg:
         written = reg.export_cards(directory)
-    say(f"wrote {len(written)} card(s) under {directory}")
+    say(f"wrote {len(written)} card(s) under {_render.esc(directory)}")
 
 
 @app.command("schema")
@@ -122,5 +127,5 @@ def schema(output: Path | None = typer.Option(None, "--output", "-o")) -> None:
     if output is None:
         print(text, end="")
     else:
-        output.write_text(text, encoding="utf-8")
-        say(f"wrote {output}")
+        write_output(output, text)
+        say(f"wrote {_render.esc(output)}")

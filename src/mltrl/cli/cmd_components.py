@@ -44,7 +44,7 @@ def add(
             reason=reason,
             at=at,
         )
-    say(f"added [bold]{c.ref}[/] {c.name} at {_render.level(c.level)}")
+    say(f"added [bold]{_render.esc(c.ref)}[/] {_render.esc(c.name)} at {_render.level(c.level)}")
 
 
 @component_app.command("list")
@@ -63,7 +63,9 @@ def list_(project: str = typer.Argument(...), as_json: bool = JSON) -> None:
     table = Table("code", "name", "kind", "level", "entered at", "status", "part of")
     for c in rows:
         table.add_row(
-            c.code, c.name, c.kind, _render.level(c.level), str(c.entry_level), c.status, c.parent_code or ""
+            *map(_render.esc, (c.code, c.name, c.kind)),
+            _render.level(c.level),
+            *map(_render.esc, (c.entry_level, c.status, c.parent_code or "")),
         )
     console().print(table)
 
@@ -87,21 +89,21 @@ def show(ref: str = REF, as_json: bool = JSON) -> None:
             }
         )
         return
-    say(f"[bold]{c.ref}[/] {c.name} ({c.kind})  {_render.level(c.level)}  {c.status}")
+    esc = _render.esc
+    say(f"[bold]{esc(c.ref)}[/] {esc(c.name)} ({esc(c.kind)})  {_render.level(c.level)}  {esc(c.status)}")
     say(f"  entered at level {c.entry_level}; last change {_render.when(c.last_at)}")
     if c.parent_code:
-        say(f"  part of {c.project_key}/{c.parent_code}")
+        say(f"  part of {esc(c.project_key)}/{esc(c.parent_code)}")
     if c.forked_from:
-        say(f"  forked from {c.forked_from}")
+        say(f"  forked from {esc(c.forked_from)}")
     if c.description:
-        say(f"  {c.description}")
+        say(f"  {_render.esc_block(c.description)}")
     for k in couplings:
-        say(
-            f"  coupled with {k.project_key}/{k.code} {k.name} (L{k.level}){' - ' + k.note if k.note else ''}"
-        )
+        note = f" - {esc(k.note)}" if k.note else ""
+        say(f"  coupled with {esc(k.project_key)}/{esc(k.code)} {esc(k.name)} (L{k.level}){note}")
     for v in versions:
-        digest = f"  sha256 {v.sha256[:12]}" if v.sha256 else ""
-        say(f"  {v.kind} {v.version}{digest}{'  ' + v.uri if v.uri else ''}")
+        digest = f"  sha256 {esc(v.sha256[:12])}" if v.sha256 else ""
+        say(f"  {esc(v.kind)} {esc(v.version)}{digest}{'  ' + esc(v.uri) if v.uri else ''}")
 
 
 @component_app.command("couple")
@@ -113,7 +115,7 @@ def couple(
     """Record that two components depend on each other."""
     with writing() as reg:
         reg.couple(ref, other, note=note)
-    say(f"coupled {ref} with {other}")
+    say(f"coupled {_render.esc(ref)} with {_render.esc(other)}")
 
 
 @version_app.command("add")
@@ -130,7 +132,10 @@ def add_version(
     """Register a code, model or data version of a component."""
     with writing() as reg:
         v = reg.register_version(ref, kind, version, uri=uri, path=path, sha256=sha256, note=note, at=at)
-    say(f"registered {v.kind} {v.version} of {ref}" + (f" (sha256 {v.sha256})" if v.sha256 else ""))
+    say(
+        f"registered {_render.esc(v.kind)} {_render.esc(v.version)} of {_render.esc(ref)}"
+        + (f" (sha256 {_render.esc(v.sha256)})" if v.sha256 else "")
+    )
 
 
 @version_app.command("list")
@@ -149,10 +154,7 @@ def list_versions(ref: str = REF, as_json: bool = JSON) -> None:
     table = Table("kind", "version", "sha256", "uri", "registered")
     for v in rows:
         table.add_row(
-            v.kind,
-            v.version,
-            v.sha256 or "",
-            v.uri or "",
-            f"{_render.when(v.registered_at)} by {v.registered_by}",
+            *map(_render.esc, (v.kind, v.version, v.sha256 or "", v.uri or "")),
+            f"{_render.when(v.registered_at)} by {_render.esc(v.registered_by)}",
         )
     console().print(table)

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from mltrl.cli._context import console, emit_json, read_yaml_mapping, reading, say, writing
+from mltrl.cli._render import esc, esc_block
 
 app = typer.Typer(no_args_is_help=True)
 JSON = typer.Option(False, "--json", help="Print JSON")
@@ -34,7 +35,7 @@ def add(
         record = reg.add_dataset(
             project, key, name, kind=kind, source=source, owner=owner, sensitive=sensitive, datasheet=sections
         )
-    say(f"registered data set [bold]{record.key}[/] ({record.kind})")
+    say(f"registered data set [bold]{esc(record.key)}[/] ({esc(record.kind)})")
 
 
 @app.command("version")
@@ -50,7 +51,10 @@ def version(
     with writing() as reg:
         record = reg.add_dataset_version(key, version_, path=path, sha256=sha256, uri=uri, note=note)
     latest = record.versions[-1]
-    say(f"data set {key} version {latest.version}" + (f" (sha256 {latest.sha256})" if latest.sha256 else ""))
+    say(
+        f"data set {esc(key)} version {esc(latest.version)}"
+        + (f" (sha256 {esc(latest.sha256)})" if latest.sha256 else "")
+    )
 
 
 @app.command("link")
@@ -63,7 +67,7 @@ def link(
     """Link a data set to a component with the role it plays."""
     with writing() as reg:
         reg.link_dataset(key, ref, role, version=version_)
-    say(f"data set {key} linked to {ref} as {role}")
+    say(f"data set {esc(key)} linked to {esc(ref)} as {esc(role)}")
 
 
 @app.command("datasheet")
@@ -75,7 +79,7 @@ def datasheet(
     sections = _sections(file)
     with writing() as reg:
         reg.update_datasheet(key, sections)
-    say(f"data set {key}: datasheet sections {', '.join(sorted(sections))} saved")
+    say(f"data set {esc(key)}: datasheet sections {esc(', '.join(sorted(sections)))} saved")
 
 
 @app.command("list")
@@ -94,12 +98,12 @@ def list_(project: str | None = typer.Option(None, "--project", "-p"), as_json: 
     table = Table("key", "name", "kind", "versions", "used by", "sensitive")
     for d in rows:
         table.add_row(
-            d.key,
-            d.name,
-            d.kind,
-            ", ".join(v.version for v in d.versions),
-            ", ".join(f"{x.component} ({x.role})" for x in d.links),
-            ", ".join(d.sensitive),
+            esc(d.key),
+            esc(d.name),
+            esc(d.kind),
+            esc(", ".join(v.version for v in d.versions)),
+            esc(", ".join(f"{x.component} ({x.role})" for x in d.links)),
+            esc(", ".join(d.sensitive)),
         )
     console().print(table)
 
@@ -118,20 +122,20 @@ def show(key: str = KEY, as_json: bool = JSON) -> None:
     if as_json:
         emit_json(d.to_json())
         return
-    say(f"[bold]{d.key}[/] {d.name} ({d.kind}); registered by project {d.project_key}")
-    say(
-        f"  source: {d.source or '-'}; owner: {d.owner or '-'}; sensitive: {', '.join(d.sensitive) or 'none'}"
-    )
+    say(f"[bold]{esc(d.key)}[/] {esc(d.name)} ({esc(d.kind)}); registered by project {esc(d.project_key)}")
+    sensitive = ", ".join(d.sensitive) or "none"
+    say(f"  source: {esc(d.source or '-')}; owner: {esc(d.owner or '-')}; sensitive: {esc(sensitive)}")
     for v in d.versions:
         say(
-            f"  version {v.version}"
-            + (f" sha256 {v.sha256[:12]}" if v.sha256 else "")
-            + (f" {v.note}" if v.note else "")
+            f"  version {esc(v.version)}"
+            + (f" sha256 {esc(v.sha256[:12])}" if v.sha256 else "")
+            + (f" {esc(v.note)}" if v.note else "")
         )
     for x in d.links:
-        say(f"  used by {x.component} as {x.role}" + (f" (version {x.version})" if x.version else ""))
+        pinned = f" (version {esc(x.version)})" if x.version else ""
+        say(f"  used by {esc(x.component)} as {esc(x.role)}{pinned}")
     for section, text in d.datasheet.items():
-        say(f"  [bold]{section}[/]: {text}")
+        say(f"  [bold]{esc(section)}[/]: {esc_block(text)}")
 
 
 def _sections(file: Path) -> dict[str, str]:

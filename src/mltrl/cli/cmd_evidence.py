@@ -7,7 +7,8 @@ from pathlib import Path
 
 import typer
 
-from mltrl.cli._context import catalog, console, emit_json, reading, say, writing
+from mltrl.cli import _render
+from mltrl.cli._context import catalog, console, emit_json, reading, say, write_output, writing
 from mltrl.errors import BadInput, CheckFailed, NotFound
 
 app = typer.Typer(no_args_is_help=True)
@@ -57,7 +58,11 @@ def add(
             note=note,
         )
     on = ", ".join(f"{k} {v}" for k, v in sorted(record.versions.items())) or "no registered versions"
-    say(f"evidence [bold]{record.id}[/] ({record.kind}, {record.outcome}) recorded for {ref} on {on}")
+    esc = _render.esc
+    say(
+        f"evidence [bold]{record.id}[/] ({esc(record.kind)}, {esc(record.outcome)}) "
+        f"recorded for {esc(ref)} on {esc(on)}"
+    )
 
 
 @app.command("list")
@@ -80,10 +85,8 @@ def list_(ref: str = REF, as_json: bool = JSON) -> None:
             target += f"{' / ' if target else ''}req {e.requirement} step {e.step_number}"
         table.add_row(
             str(e.id),
-            target,
-            e.kind,
-            e.outcome,
-            ", ".join(f"{k} {v}" for k, v in sorted(e.versions.items())),
+            *map(_render.esc, (target, e.kind, e.outcome)),
+            _render.esc(", ".join(f"{k} {v}" for k, v in sorted(e.versions.items()))),
             "yes" if e.fresh else "[yellow]stale[/]",
             e.recorded_at.strftime("%Y-%m-%d"),
         )
@@ -103,18 +106,17 @@ def show(evidence_id: int = typer.Argument(...), as_json: bool = JSON) -> None:
     if as_json:
         emit_json(e.to_json())
         return
+    esc = _render.esc
     say(
-        f"[bold]evidence {e.id}[/] for {e.ref}: {e.kind}, {e.outcome}, "
+        f"[bold]evidence {e.id}[/] for {esc(e.ref)}: {esc(e.kind)}, {esc(e.outcome)}, "
         + ("fresh" if e.fresh else "[yellow]stale[/]")
     )
-    say(
-        f"  on {', '.join(f'{k} {v}' for k, v in sorted(e.versions.items())) or 'no registered versions'}; "
-        f"{e.source} by {e.recorded_by} at {e.recorded_at.isoformat()}"
-    )
+    on = ", ".join(f"{k} {v}" for k, v in sorted(e.versions.items())) or "no registered versions"
+    say(f"  on {esc(on)}; {esc(e.source)} by {esc(e.recorded_by)} at {e.recorded_at.isoformat()}")
     for name, value in e.metrics.items():
-        say(f"  {name} = {value}")
+        say(f"  {esc(name)} = {esc(value)}")
     for f in e.files:
-        say(f"  file {f['name']} ({f['size']} bytes) sha256 {f['sha256']}")
+        say(f"  file {esc(f['name'])} ({f['size']} bytes) sha256 {esc(f['sha256'])}")
 
 
 @app.command("file")
@@ -129,8 +131,8 @@ def file_(
         content = evidence_queries.blob(r, sha256.lower())
     if content is None:
         raise NotFound(f"no attachment with sha256 {sha256}")
-    output.write_bytes(content)
-    say(f"wrote {output} ({len(content)} bytes)")
+    write_output(output, content)
+    say(f"wrote {_render.esc(output)} ({len(content)} bytes)")
 
 
 def register_gate(root: typer.Typer) -> None:
@@ -166,11 +168,14 @@ def register_gate(root: typer.Typer) -> None:
             emit_json(result.to_json())
         else:
             say(
-                f"[bold]{ref}[/] (at level {result.component_level}): gate at the end of level {result.level}"
+                f"[bold]{_render.esc(ref)}[/] (at level {result.component_level}): "
+                f"gate at the end of level {result.level}"
                 + (f", review {result.review_id}" if result.review_id else "")
             )
             for c in result.criteria:
-                say(f"  [{STATUS_STYLE[c.status]}]{c.status:<6}[/] {c.id} ({c.kind}): {c.reason}")
+                say(
+                    f"  [{STATUS_STYLE[c.status]}]{c.status:<6}[/] {c.id} ({c.kind}): {_render.esc(c.reason)}"
+                )
             say("[green]the gate holds[/]" if result.holds else "[red]the gate does not hold[/]")
         if not result.holds:
             failing = [c.id for c in result.criteria if c.status in ("unmet", "stale")]
@@ -187,10 +192,10 @@ def _pair(text: str, option: str) -> tuple[str, str]:
 def _metrics(pairs: list[str], file: Path | None) -> dict[str, object]:
     metrics: dict[str, object] = {}
     if file is not None:
+        from mltrl.userfiles import read_text
+
         try:
-            loaded = json.loads(file.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise BadInput(f"{file}: cannot read: {exc.strerror}") from None
+            loaded = json.loads(read_text(file, "metrics file"))
         except json.JSONDecodeError as exc:
             raise BadInput(f"{file}: not valid JSON (line {exc.lineno}): {exc.msg}") from None
         if not isinstance(loaded, dict):

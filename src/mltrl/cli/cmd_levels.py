@@ -37,7 +37,7 @@ def register(app: typer.Typer) -> None:
         for lv in cat.levels:
             table.add_row(
                 f"[{_render.PHASE_STYLE[cat.phase_of(lv.level).id]}]L{lv.level}[/]",
-                lv.name,
+                _render.esc(lv.name),
                 lv.code_caliber,
                 str(len(lv.required_roles)),
                 str(len(lv.criteria)),
@@ -48,19 +48,21 @@ def register(app: typer.Typer) -> None:
 
 
 def _print_level(lv) -> None:  # type: ignore[no-untyped-def]
-    say(f"{_render.level(lv.level)}  [bold]{lv.name}[/]  (code caliber: {lv.code_caliber})")
-    say(f"\n{lv.summary}\n")
-    say(f"[bold]Data[/]: {lv.data}")
-    say(f"[bold]Review focus[/]: {lv.review_focus}")
+    # Names and texts may come from the organisation's policy file: escaped like any user text.
+    esc, block = _render.esc, _render.esc_block
+    say(f"{_render.level(lv.level)}  [bold]{esc(lv.name)}[/]  (code caliber: {lv.code_caliber})")
+    say(f"\n{block(lv.summary)}\n")
+    say(f"[bold]Data[/]: {block(lv.data)}")
+    say(f"[bold]Review focus[/]: {block(lv.review_focus)}")
     say(
         "[bold]Panel[/]: "
-        + ", ".join(f"{r.name}{'' if r.required else ' (optional)'}" for r in lv.panel_roles)
+        + ", ".join(f"{esc(r.name)}{'' if r.required else ' (optional)'}" for r in lv.panel_roles)
     )
     say("[bold]Deliverables[/]:")
     for d in lv.deliverables:
-        say(f"  - {d}")
+        say(f"  - {esc(d)}")
     for dp in lv.decision_points:
-        say(f"[bold]Decision[/] {dp.id}: {dp.question} " + " / ".join(o.label for o in dp.options))
+        say(f"[bold]Decision[/] {dp.id}: {esc(dp.question)} " + " / ".join(esc(o.label) for o in dp.options))
     say("[bold]Gate criteria[/]:")
     for c in lv.criteria:
-        say(f"  [{'cyan' if c.kind == 'evidence' else 'white'}]{c.id}[/] ({c.kind}) {c.text}")
+        say(f"  [{'cyan' if c.kind == 'evidence' else 'white'}]{c.id}[/] ({c.kind}) {block(c.text)}")

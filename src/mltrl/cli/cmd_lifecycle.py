@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
                 to_level=None if to is None else parse_level(to, "--to"),
                 reason=reason,
             )
-        say(f"{c.ref} graduated to {_render.level(c.level)} (imported history)")
+        say(f"{_render.esc(c.ref)} graduated to {_render.level(c.level)} (imported history)")
 
     @app.command("switchback")
     def switchback(
@@ -48,7 +48,7 @@ def register(app: typer.Typer) -> None:
         """Send a component back to a lower level it went through."""
         with writing() as reg:
             c = reg.switchback(ref, to, kind=kind, reason=reason, at=at)
-        say(f"{c.ref} switched back to {_render.level(c.level)}")
+        say(f"{_render.esc(c.ref)} switched back to {_render.level(c.level)}")
 
     for verb, done in (("pause", "paused"), ("resume", "resumed"), ("retire", "retired")):
         _status_command(app, verb, done)
@@ -62,7 +62,7 @@ def _status_command(app: typer.Typer, verb: str, done: str) -> None:
     ) -> None:
         with writing() as reg:
             c = getattr(reg, verb)(ref, reason=reason, at=at)
-        say(f"{c.ref} {done} at {_render.level(c.level)}")
+        say(f"{_render.esc(c.ref)} {done} at {_render.level(c.level)}")
 
     command.__doc__ = f"{verb.capitalize()} a component (its level stays; the log records why)."
     app.command(verb)(command)

@@ -19,6 +19,7 @@ from mltrl.cli._monitor_app import (
     progress,
     say_routed,
 )
+from mltrl.cli._render import esc
 from mltrl.errors import BadInput, CheckFailed
 
 
@@ -27,7 +28,7 @@ def reference(ref: str = REF, data: Path = DATA, name: str = typer.Option("defau
     """Profile training or golden data as the component's reference."""
     with writing() as reg, progress(data) as advance:
         rows = reg.set_reference(ref, data, name=name, progress=advance)
-    say(f"reference {name!r} of {ref}: {rows:,} rows profiled")
+    say(f"reference {esc(repr(name))} of {esc(ref)}: {rows:,} rows profiled")
 
 
 @app.command("log")
@@ -42,7 +43,7 @@ def log(
     """Profile serving data into its time window (adds to what the window holds already)."""
     with writing() as reg, progress(data) as advance:
         label, rows = reg.log_profile(ref, data, window=window, at=at, start=start, end=end, progress=advance)
-    say(f"window {label} of {ref}: {rows:,} rows in all")
+    say(f"window {esc(label)} of {esc(ref)}: {rows:,} rows in all")
 
 
 @app.command("windows")
@@ -57,7 +58,9 @@ def windows(ref: str = REF, as_json: bool = typer.Option(False, "--json")) -> No
 
     table = Table("role", "name", "rows", "updated")
     for row in rows:
-        table.add_row(row["role"], row["name"], f"{row['rows']:,}", row["updated_at"][:16].replace("T", " "))
+        table.add_row(
+            esc(row["role"]), esc(row["name"]), f"{row['rows']:,}", row["updated_at"][:16].replace("T", " ")
+        )
     console().print(table)
 
 
@@ -80,13 +83,19 @@ def drift(
         from rich.table import Table
 
         table = Table(
-            "column", "kind", "method", "score", "threshold", "drift", title=f"{ref}: window {label}"
+            "column",
+            "kind",
+            "method",
+            "score",
+            "threshold",
+            "drift",
+            title=f"{esc(ref)}: window {esc(label)}",
         )
         for c in report.columns:
             table.add_row(
-                c.column,
-                c.kind,
-                c.method,
+                esc(c.column),
+                esc(c.kind),
+                esc(c.method),
                 f"{c.score:.4f}",
                 f"{c.threshold:g}",
                 "[red]yes[/]" if c.drifted else "no",
@@ -97,7 +106,7 @@ def drift(
             f"({len(report.drifted_columns)} of {len(report.columns)} columns)"
         )
         if report.missing:
-            say(f"[yellow]not in the window[/]: {', '.join(report.missing)}")
+            say(f"[yellow]not in the window[/]: {esc(', '.join(report.missing))}")
     if report.drifted_columns:
         raise CheckFailed(f"{ref}: drift in {', '.join(report.drifted_columns)}")
 
@@ -152,7 +161,7 @@ def check(
             if not outcome["alerts"]:
                 checked = outcome["quality"]["columns_checked"]
                 say(
-                    f"{outcome['component']}: window {outcome['window']}: "
+                    f"{esc(outcome['component'])}: window {esc(outcome['window'])}: "
                     f"no drift and no data-quality issue in {checked} columns"
                 )
             for alert in outcome["alerts"]:
@@ -199,4 +208,4 @@ def report(
         target.write_text(render_html(data), encoding="utf-8")
     except OSError as exc:
         raise BadInput(f"{target}: cannot write the report: {exc.strerror}") from None
-    say(f"report of {ref}, window {data['window']}, written to {target}")
+    say(f"report of {esc(ref)}, window {esc(data['window'])}, written to {esc(target)}")

@@ -6,6 +6,7 @@ import typer
 
 from mltrl.cli._context import console, emit_json, say, writing
 from mltrl.cli._monitor_app import WEBHOOK, app
+from mltrl.cli._render import esc
 
 
 @app.command("alerts")
@@ -26,13 +27,13 @@ def list_alerts(
     for row in rows:
         table.add_row(
             str(row["id"]),
-            row["component"],
+            esc(row["component"]),
             str(row["level"]),
-            row["kind"],
-            row["message"],
+            esc(row["kind"]),
+            esc(row["message"]),
             row["created_at"][:16].replace("T", " "),
             str(row["review_id"] or ""),
-            row["acknowledged_by"] or "[red]open[/]",
+            esc(row["acknowledged_by"]) if row["acknowledged_by"] else "[red]open[/]",
         )
     console().print(table)
 
@@ -69,7 +70,7 @@ def send(alert_id: int = typer.Argument(...), webhook: str = WEBHOOK) -> None:
             from mltrl.errors import BadInput
 
             raise BadInput("give the URL to send to with --webhook")
-        say(reg.send_alert(alert_id, webhook))
+        say(esc(reg.send_alert(alert_id, webhook)))
 
 
 @app.command("status")
@@ -101,20 +102,21 @@ def status(
     for row in rows:
         check = row["last_check"]
         table.add_row(
-            row["component"],
+            esc(row["component"]),
             str(row["level"]),
-            ", ".join(row["references"]) or "-",
-            row["latest_window"] or "-",
+            esc(", ".join(row["references"]) or "-"),
+            esc(row["latest_window"] or "-"),
             f"{row['latest_window_rows']:,}" if row["latest_window"] else "-",
             "-"
             if check is None
             else ("[green]pass[/]" if check["outcome"] == "pass" else "[red]fail[/]")
             + f" {check['at'][:16].replace('T', ' ')}",
-            row["performance"] or "-",
+            esc(row["performance"] or "-"),
             f"[red]{len(row['open_alerts'])}[/]" if row["open_alerts"] else "0",
         )
     console().print(table)
     for row in rows:
         for alert in row["open_alerts"]:
             where = f" (review {alert['review_id']})" if alert["review_id"] else ""
-            say(f"[red]alert {alert['id']}[/] {row['component']} {alert['kind']}: {alert['message']}{where}")
+            about = esc(f"{row['component']} {alert['kind']}: {alert['message']}{where}")
+            say(f"[red]alert {alert['id']}[/] {about}")

@@ -8,6 +8,7 @@ import typer
 
 from mltrl.cli._context import console, emit_json, say, writing
 from mltrl.cli._monitor_app import DATA, OPEN_REVIEW, REF, WEBHOOK, app, say_routed
+from mltrl.cli._render import esc
 from mltrl.errors import CheckFailed
 
 
@@ -35,7 +36,7 @@ def skew(
     else:
         for name, f in outcome["features"].items():
             say(
-                f"  {name}: {f['mismatch_share']:.2%} of {outcome['joined']:,} entities disagree"
+                f"  {esc(name)}: {f['mismatch_share']:.2%} of {outcome['joined']:,} entities disagree"
                 + (" [red]<- skew[/]" if name in outcome["skewed"] else "")
             )
         if alert is not None:
@@ -60,7 +61,7 @@ def predictions(
         label, rows = reg.log_predictions(
             ref, data, id_column=id_column, prediction_column=prediction_column, window=window, at=at
         )
-    say(f"{rows:,} predictions of {ref} logged in window {label}")
+    say(f"{rows:,} predictions of {esc(ref)} logged in window {esc(label)}")
 
 
 @app.command("actuals")
@@ -100,8 +101,8 @@ def performance(
         table = Table("window", "task", "evaluated", "awaiting actuals", "accuracy", "MAE", "RMSE")
         for row in outcome["windows"]:
             table.add_row(
-                row["window"],
-                row["task"] or "-",
+                esc(row["window"]),
+                esc(row["task"] or "-"),
                 f"{row['evaluated']:,}",
                 f"{row['awaiting_actuals']:,}",
                 *(f"{row[k]:.4g}" if k in row else "" for k in ("accuracy", "mae", "rmse")),

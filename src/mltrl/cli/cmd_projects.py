@@ -27,7 +27,7 @@ def create(
         project = reg.create_project(
             key, name, description=description, rd_owner=rd_owner, product_owner=product_owner, at=at
         )
-    say(f"created project [bold]{project.key}[/] ({project.name})")
+    say(f"created project [bold]{_render.esc(project.key)}[/] ({_render.esc(project.name)})")
 
 
 @app.command("list")
@@ -52,13 +52,10 @@ def list_(as_json: bool = JSON) -> None:
     for s in rows:
         p = s.project
         table.add_row(
-            p.key,
-            p.name,
+            *map(_render.esc, (p.key, p.name)),
             _render.level(s.system_level),
-            ", ".join(s.held_back_by),
-            p.parent_key or "",
-            p.rd_owner or "",
-            p.product_owner or "",
+            *map(_render.esc, (", ".join(s.held_back_by), p.parent_key or "", p.rd_owner or "")),
+            _render.esc(p.product_owner or ""),
         )
     console().print(table)
 
@@ -76,7 +73,7 @@ def show(key: str = typer.Argument(...), as_json: bool = JSON) -> None:
     if as_json:
         emit_json({**project.to_json(), "forks": forks, "components": [c.to_json() for c in components]})
         return
-    say(f"[bold]{project.key}[/] {project.name}")
+    say(f"[bold]{_render.esc(project.key)}[/] {_render.esc(project.name)}")
     for label, value in (
         ("description", project.description),
         ("R&D owner", project.rd_owner),
@@ -86,8 +83,8 @@ def show(key: str = typer.Argument(...), as_json: bool = JSON) -> None:
         ("created", f"{_render.when(project.created_at)} by {project.created_by}"),
     ):
         if value:
-            say(f"  {label}: {value}")
-    say(f"  components: {', '.join(c.code for c in components) or 'none yet'}")
+            say(f"  {label}: {_render.esc(value)}")
+    say(f"  components: {_render.esc(', '.join(c.code for c in components)) or 'none yet'}")
 
 
 def register_fork(root: typer.Typer) -> None:
@@ -105,4 +102,7 @@ def register_fork(root: typer.Typer) -> None:
         with writing() as reg:
             child = reg.fork_project(parent, key, reason=reason, name=name, at=at)
             count = len(reg.components(child.key))
-        say(f"forked [bold]{parent}[/] into [bold]{child.key}[/] with {count} component(s)")
+        say(
+            f"forked [bold]{_render.esc(parent)}[/] into [bold]{_render.esc(child.key)}[/] "
+            f"with {count} component(s)"
+        )

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import typer
 
-from mltrl.cli._context import console, emit_json, reading, say, writing
+from mltrl.cli import _render
+from mltrl.cli._context import console, emit_json, reading, say, write_output, writing
+from mltrl.cli._render import esc
 
 app = typer.Typer(no_args_is_help=True)
 vv_app = typer.Typer(no_args_is_help=True)
@@ -51,7 +53,7 @@ def add(
             scenarios=scenario,
             slices=data_slice,
         )
-    say(f"requirement {q.code} added to {project} (risk {q.risk:g})")
+    say(f"requirement {esc(q.code)} added to {esc(project)} (risk {q.risk:g})")
 
 
 @app.command("link")
@@ -61,7 +63,7 @@ def link(
     """Link a requirement to a component."""
     with writing() as reg:
         reg.link_requirement(project, code, ref)
-    say(f"requirement {code} linked to {ref}")
+    say(f"requirement {esc(code)} linked to {esc(ref)}")
 
 
 @app.command("list")
@@ -77,7 +79,10 @@ def list_(project: str = PROJECT, as_json: bool = JSON) -> None:
     for q in rows:
         done = sum(s.status in ("passed", "waived") for s in q.steps)
         table.add_row(
-            q.code, q.kind, q.statement, f"{q.risk:g}", f"{done}/{len(q.steps)}", ", ".join(q.components)
+            *map(esc, (q.code, q.kind, q.statement)),
+            f"{q.risk:g}",
+            f"{done}/{len(q.steps)}",
+            esc(", ".join(q.components)),
         )
     console().print(table)
 
@@ -94,8 +99,8 @@ def show(project: str = PROJECT, code: str = CODE, as_json: bool = JSON) -> None
     if as_json:
         emit_json(q.to_json())
         return
-    say(f"[bold]{q.code}[/] ({q.kind}, {q.category}) {q.statement}")
-    say(f"  risk {q.risk:g} = p {q.p_failure:g} x value {q.value}; stakeholder: {q.stakeholder or '-'}")
+    say(f"[bold]{esc(q.code)}[/] ({esc(q.kind)}, {esc(q.category)}) {esc(q.statement)}")
+    say(f"  risk {q.risk:g} = p {q.p_failure:g} x value {q.value}; stakeholder: {esc(q.stakeholder or '-')}")
     for label, value in (
         ("rationale", q.rationale),
         ("components", ", ".join(q.components)),
@@ -103,11 +108,11 @@ def show(project: str = PROJECT, code: str = CODE, as_json: bool = JSON) -> None
         ("data slices", "; ".join(q.slices)),
     ):
         if value:
-            say(f"  {label}: {value}")
+            say(f"  {label}: {esc(value)}")
     for s in q.steps:
         say(
-            f"  {s.number}. {s.kind} by {s.method}: [bold]{s.status}[/] {s.description}"
-            + (f" (waived: {s.waive_reason})" if s.waive_reason else "")
+            f"  {s.number}. {esc(s.kind)} by {esc(s.method)}: [bold]{esc(s.status)}[/] {esc(s.description)}"
+            + (f" (waived: {esc(s.waive_reason)})" if s.waive_reason else "")
         )
 
 
@@ -125,10 +130,10 @@ def export(
         record = lookup.project(r, project)
         text = requirements_markdown(record, requirement_queries.requirements(r, record.key), inputs.now())
     if output is None:
-        print(text, end="")
+        print(_render.terminal_text(text), end="")
     else:
-        output.write_text(text, encoding="utf-8")
-        say(f"wrote {output}")
+        write_output(output, text)
+        say(f"wrote {_render.esc(output)}")
 
 
 @vv_app.command("add")
@@ -143,7 +148,7 @@ def vv_add(
     """Add a verification or validation step."""
     with writing() as reg:
         number = reg.add_vv_step(project, code, kind, description, method=method, status=status)
-    say(f"requirement {code}: {kind} step {number} added")
+    say(f"requirement {esc(code)}: {esc(kind)} step {number} added")
 
 
 @vv_app.command("set")
@@ -157,7 +162,7 @@ def vv_set(
     """Set a V&V step's status."""
     with writing() as reg:
         reg.set_vv_status(project, code, step, status, reason=reason)
-    say(f"requirement {code} step {step}: {status}")
+    say(f"requirement {esc(code)} step {step}: {esc(status)}")
 
 
 def register_risk(root: typer.Typer) -> None:
@@ -176,15 +181,22 @@ def register_risk(root: typer.Typer) -> None:
             return
         from rich.table import Table
 
-        ranked = Table("rank", "id", "risk", "p", "value", "category", "statement", title=f"Risks of {key}")
+        ranked = Table(
+            "rank", "id", "risk", "p", "value", "category", "statement", title=f"Risks of {esc(key)}"
+        )
         for rank, q in enumerate(report.ranked, 1):
             ranked.add_row(
-                str(rank), q.code, f"{q.risk:g}", f"{q.p_failure:g}", str(q.value), q.category, q.statement
+                str(rank),
+                esc(q.code),
+                f"{q.risk:g}",
+                f"{q.p_failure:g}",
+                str(q.value),
+                *map(esc, (q.category, q.statement)),
             )
         console().print(ranked)
         matrix = Table("likelihood \\ impact", *IMPACT, title="Likelihood x impact")
         for band in reversed(range(len(LIKELIHOOD))):
-            matrix.add_row(LIKELIHOOD[band], *[", ".join(cell) for cell in report.matrix[band]])
+            matrix.add_row(LIKELIHOOD[band], *[esc(", ".join(cell)) for cell in report.matrix[band]])
         console().print(matrix)
 
 

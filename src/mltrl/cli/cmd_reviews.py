@@ -8,6 +8,7 @@ import typer
 
 from mltrl.cli import _render
 from mltrl.cli._context import catalog, console, emit_json, read_yaml_mapping, reading, say, writing
+from mltrl.cli._render import esc, esc_block
 from mltrl.errors import BadInput
 
 app = typer.Typer(no_args_is_help=True)
@@ -20,7 +21,7 @@ def open_(ref: str = typer.Argument(..., help="Component as PROJECT/CODE")) -> N
     """Open the gate review of a component at its current level."""
     with writing() as reg:
         review = reg.open_review(ref)
-    say(f"opened review [bold]{review.id}[/] of {review.ref} at the level-{review.level} gate")
+    say(f"opened review [bold]{review.id}[/] of {esc(review.ref)} at the level-{review.level} gate")
     say(f"next: `mltrl review show {review.id}` lists the panel roles, criteria and checklist to complete")
 
 
@@ -33,7 +34,7 @@ def panel(
     """Put a person on the review panel in one of the level's roles."""
     with writing() as reg:
         reg.add_panel_member(review_id, role, person)
-    say(f"review {review_id}: {person} joins the panel as {role}")
+    say(f"review {review_id}: {esc(person)} joins the panel as {esc(role)}")
 
 
 @app.command("result")
@@ -48,7 +49,7 @@ def result(
     """Record a gate criterion's result (it can be changed until the review is decided)."""
     with writing() as reg:
         reg.record_result(review_id, criterion, value, note)
-    say(f"review {review_id}: {criterion} {value}")
+    say(f"review {review_id}: {esc(criterion)} {esc(value)}")
 
 
 @app.command("ethics")
@@ -78,7 +79,7 @@ def choose(
     """Record a key decision of the level."""
     with writing() as reg:
         reg.record_choice(review_id, point, option, on_date=date, note=note)
-    say(f"review {review_id}: {point} = {option}" + (f" on {date}" if date else ""))
+    say(f"review {review_id}: {esc(point)} = {esc(option)}" + (f" on {esc(date)}" if date else ""))
 
 
 @app.command("sign")
@@ -100,7 +101,7 @@ def sign(
         reg.sign_review(
             review_id, person, "approve" if approve else "request-changes", tasks=tasks, note=note
         )
-    say(f"review {review_id}: {person} {'approved' if approve else f'requested {len(tasks)} change(s)'}")
+    say(f"review {review_id}: {esc(person)} {'approved' if approve else f'requested {len(tasks)} change(s)'}")
 
 
 @app.command("decide")
@@ -128,7 +129,8 @@ def decide(
         )
         component = reg.component(review.ref)
     say(
-        f"review {review_id} decided: {decision}; {review.ref} is at {_render.level(component.level)} "
+        f"review {review_id} decided: {esc(decision)}; "
+        f"{esc(review.ref)} is at {_render.level(component.level)} "
         f"({component.status})"
     )
 
@@ -157,10 +159,10 @@ def list_(
     for row in rows:
         table.add_row(
             str(row.id),
-            row.ref,
+            esc(row.ref),
             f"L{row.level}",
-            row.status,
-            row.decision or "",
+            esc(row.status),
+            esc(row.decision or ""),
             _render.when(row.opened_at),
             _render.when(row.decided_at) if row.decided_at else "",
         )
@@ -190,9 +192,9 @@ def register_ethics(root: typer.Typer) -> None:
             emit_json(checklist.to_json())
             return
         for section in checklist.sections:
-            say(f"[bold]{section.title}[/] ({section.id})")
+            say(f"[bold]{esc(section.title)}[/] ({esc(section.id)})")
             for q in section.questions:
-                say(f"  [cyan]{q.id}[/] {q.text}")
+                say(f"  [cyan]{esc(q.id)}[/] {esc_block(q.text)}")
 
 
 def _answers(file: Path | None, question: str | None, answer: str | None) -> dict[str, str]:
@@ -211,14 +213,15 @@ def _task(text: str) -> dict[str, str]:
 def _print_review(view) -> None:  # type: ignore[no-untyped-def]
     rec, t, d = view.record, view.template, view.details
     say(
-        f"[bold]review {rec.id}[/]: {rec.ref} at the level-{rec.level} gate, {rec.status}"
+        f"[bold]review {rec.id}[/]: {esc(rec.ref)} at the level-{rec.level} gate, {esc(rec.status)}"
         + (
-            f" ({rec.decision}{' to ' + str(rec.to_level) if rec.to_level is not None else ''})"
+            f" ({esc(rec.decision)}{' to ' + str(rec.to_level) if rec.to_level is not None else ''})"
             if rec.decision
             else ""
         )
     )
-    say(f"  opened {_render.when(rec.opened_at)} by {rec.opened_by}; owner of the work: {view.owner or '-'}")
+    opened = f"opened {_render.when(rec.opened_at)} by {esc(rec.opened_by)}"
+    say(f"  {opened}; owner of the work: {esc(view.owner or '-')}")
     members = {}
     for row in d["panel"]:
         members.setdefault(row["role"], []).append(row["person"])
@@ -226,43 +229,43 @@ def _print_review(view) -> None:  # type: ignore[no-untyped-def]
     say("[bold]Panel[/]")
     for role in t.roles:
         people = members.get(role.id, [])
-        shown = ", ".join(
-            f"{p} ({signed[p]['verdict']})" if p in signed else f"{p} (not signed)" for p in people
+        shown = esc(
+            ", ".join(f"{p} ({signed[p]['verdict']})" if p in signed else f"{p} (not signed)" for p in people)
         )
-        say(f"  {role.id}{'' if role.required else ' (optional)'}: {shown or '[red]nobody[/]'}")
+        say(f"  {esc(role.id)}{'' if role.required else ' (optional)'}: {shown or '[red]nobody[/]'}")
     results = {row["criterion_id"]: row for row in d["results"]}
     say("[bold]Criteria[/]")
     for c in t.criteria:
         row = results.get(c.id)
-        mark = row["result"] if row else "[red]no result[/]"
-        say(f"  {c.id} ({c.kind}): {mark}{' - ' + row['note'] if row and row['note'] else ''}")
+        mark = esc(row["result"]) if row else "[red]no result[/]"
+        say(f"  {esc(c.id)} ({c.kind}): {mark}{' - ' + esc(row['note']) if row and row['note'] else ''}")
     say(f"[bold]Ethics checklist[/]: {len(d['ethics'])} of {len(t.ethics)} answered")
     for p in t.points:
         chosen = next((row for row in d["choices"] if row["point_id"] == p.id), None)
         say(
-            f"[bold]Key decision[/] {p.id}: "
+            f"[bold]Key decision[/] {esc(p.id)}: "
             + (
-                f"{chosen['option_id']}" + (f" on {chosen['on_date']}" if chosen["on_date"] else "")
+                esc(chosen["option_id"]) + (f" on {esc(chosen['on_date'])}" if chosen["on_date"] else "")
                 if chosen
-                else "[red]not recorded[/] (" + " / ".join(p.options) + ")"
+                else "[red]not recorded[/] (" + esc(" / ".join(p.options)) + ")"
             )
         )
     for row in d["signatures"]:
         for task in row["tasks"]:
             say(
-                f"  task from {row['person']}: {task['task']}"
-                + (f" (target {task['target']})" if task.get("target") else "")
+                f"  task from {esc(row['person'])}: {esc(task['task'])}"
+                + (f" (target {esc(task['target'])})" if task.get("target") else "")
             )
     _print_context(view.context)
     if rec.status == "open":
         if view.blockers:
             say("[bold red]Cannot graduate yet[/]:")
             for b in view.blockers:
-                say(f"  - {b}")
+                say(f"  - {esc(b)}")
         else:
             say(f"[bold green]Ready[/]: `mltrl review decide {rec.id} graduate`")
     if rec.debrief:
-        say(f"[bold]Debrief[/]: {rec.debrief}")
+        say(f"[bold]Debrief[/]: {esc_block(rec.debrief)}")
 
 
 def _print_context(context: dict) -> None:  # type: ignore[type-arg]
@@ -270,20 +273,20 @@ def _print_context(context: dict) -> None:  # type: ignore[type-arg]
     if context.get("requirements"):
         say("[bold]Requirements of this component[/]")
         for q in context["requirements"]:
-            say(f"  {q['id']} ({q['kind']}, risk {q['risk']:g}) {q['statement']}")
+            say(f"  {esc(q['id'])} ({esc(q['kind'])}, risk {q['risk']:g}) {esc(q['statement'])}")
             for step in q["vv"]:
-                say(f"      {step}")
+                say(f"      {esc(step)}")
     if context.get("datasets"):
         say("[bold]Data sets used[/]")
         for d in context["datasets"]:
             say(
-                f"  {d['dataset_key']} ({d['dataset_kind']}) as {d['role']}"
-                + (f", version {d['version']}" if d["version"] else "")
+                f"  {esc(d['dataset_key'])} ({esc(d['dataset_kind'])}) as {esc(d['role'])}"
+                + (f", version {esc(d['version'])}" if d["version"] else "")
             )
     if "research_requirements" in context:
         say(f"[bold]Research requirements of the project[/]: {len(context['research_requirements'])}")
         for q in context["research_requirements"]:
-            say(f"  {q['id']} {q['statement']} - V&V: {'; '.join(q['vv']) or 'none yet'}")
+            say(f"  {esc(q['id'])} {esc(q['statement'])} - V&V: {esc('; '.join(q['vv']) or 'none yet')}")
     if "real_data_linked" in context:
         say(
             "[bold]Real data linked[/]: "
@@ -300,26 +303,31 @@ def _print_context(context: dict) -> None:  # type: ignore[type-arg]
                 "yes"
                 if context["research_vv_complete"]
                 else "[red]no[/] - open: "
-                + (", ".join(context["research_vv_open"]) or "no research requirements")
+                + esc(", ".join(context["research_vv_open"]) or "no research requirements")
             )
         )
         say(
             "[bold]Product requirements[/]: "
-            + (", ".join(context["product_requirements"]) or "[red]none yet[/]")
+            + (esc(", ".join(context["product_requirements"])) or "[red]none yet[/]")
         )
     if context.get("alerts"):
         say(f"[bold]Monitoring alerts before this review[/]: {len(context['alerts'])}")
         for alert in context["alerts"]:
             state = (
-                f"acknowledged by {alert['acknowledged_by']}" if alert["acknowledged_by"] else "[red]open[/]"
+                f"acknowledged by {esc(alert['acknowledged_by'])}"
+                if alert["acknowledged_by"]
+                else "[red]open[/]"
             )
             say(
-                f"  alert {alert['id']} ({alert['kind']}, {alert['created_at'][:10]}): "
-                f"{alert['message']} - {state}"
+                f"  alert {alert['id']} ({esc(alert['kind'])}, {esc(alert['created_at'][:10])}): "
+                f"{esc(alert['message'])} - {state}"
             )
     if "deployment_setting" in context:
         setting = context["deployment_setting"]
         say(
             "[bold]Deployment setting[/]: "
-            + ", ".join(f"{k.split('-')[-1]} {v or '[red]not decided[/]'}" for k, v in setting.items())
+            + ", ".join(
+                f"{esc(k.split('-')[-1])} {esc(v) if v else '[red]not decided[/]'}"
+                for k, v in setting.items()
+            )
         )

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from mltrl.cli._context import emit_json, reading, say, settings, writing
+from mltrl.cli._render import esc
 
 
 def register(app: typer.Typer) -> None:
@@ -18,7 +19,7 @@ def register(app: typer.Typer) -> None:
         with Registry.init(Path.cwd(), db=settings.db, actor=settings.actor) as reg:
             where = reg.location.display
             created = reg.created
-        say(f"{'initialised' if created else 'already initialised:'} registry at {where}")
+        say(f"{'initialised' if created else 'already initialised:'} registry at {esc(where)}")
         if created and not settings.db:
             say("next: `mltrl project create KEY --name NAME`, then `mltrl component add KEY/1.1 ...`")
 
@@ -50,7 +51,7 @@ def register(app: typer.Typer) -> None:
             emit_json(result.to_json())
         else:
             for p in result.problems:
-                say(f"[red]{p['component']}[/]: {p['problem']}")
+                say(f"[red]{esc(p['component'])}[/]: {esc(p['problem'])}")
             say(
                 f"{result.components_checked} components, {result.events_replayed} events replayed: "
                 + (
@@ -75,7 +76,7 @@ def register(app: typer.Typer) -> None:
 
         home = build(directory)
         settings.db = sqlite_url(home / "mltrl.db")
-        say(f"[bold]Demo registry built in {home}[/] from the MLTRL paper's use-cases.\n")
+        say(f"[bold]Demo registry built in {esc(home)}[/] from the MLTRL paper's use-cases.\n")
         cmd_views.show_status(None)
         say("")
         cmd_views.show_report(None, top=5)
@@ -84,8 +85,8 @@ def register(app: typer.Typer) -> None:
             open_reviews = {r.ref: r.id for r in reg.reviews() if r.status == "open"}
         ready, causal = open_reviews.get("neuropath/1.1"), open_reviews.get("causal-dx/1.1")
         deployed = open_reviews.get("recycling/1")
-        say(f"\n[bold]Try next[/] (in {here}):")
-        say(f"  cd {here}")
+        say(f"\n[bold]Try next[/] (in {esc(here)}):")
+        say(f"  cd {esc(here)}")
         for command, why in (
             ("mltrl status recycling", "which component holds the app back"),
             ("mltrl history recycling/1.1", "the 8->7 review and 9->7 embedded switchbacks"),
@@ -114,4 +115,4 @@ def register(app: typer.Typer) -> None:
             ("mltrl doctor", "replay the log and check it"),
         ):
             line = f"{command:<32} # {why}"
-            say(f"  {line}")
+            say(f"  {esc(line)}")

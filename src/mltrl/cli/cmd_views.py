@@ -41,13 +41,14 @@ def register(app: typer.Typer) -> None:
 
         table = Table("when", "component", "event", "by", box=None, pad_edge=False)
         for e in events:
-            table.add_row(_render.when(e.at), e.code or "", views.describe(e), e.actor)
+            # esc: an actor or a reason with a newline must not forge a line of the history.
+            table.add_row(_render.when(e.at), *map(_render.esc, (e.code or "", views.describe(e), e.actor)))
         console().print(table)
 
     @app.command("report")
     def report(
         project: str | None = typer.Option(None, "--project", "-p", help="Only this project"),
-        top: int = typer.Option(10, "--top", help="How many paths, cycles and transitions to list"),
+        top: int = typer.Option(10, "--top", min=0, help="How many paths, cycles and transitions to list"),
         as_json: bool = JSON,
     ) -> None:
         """Time per level, switchbacks by kind, frequent paths and cycles, median time per level."""
@@ -70,7 +71,8 @@ def show_status(project: str | None, as_json: bool = False) -> None:
     for result in results:
         console().print(_render.status_tree(result))
         if result.held_back_by:
-            say(f"  system TRL {result.system_level}: held back by {', '.join(result.held_back_by)}")
+            held = _render.esc(", ".join(result.held_back_by))
+            say(f"  system TRL {result.system_level}: held back by {held}")
 
 
 def show_report(project: str | None, top: int = 10, as_json: bool = False) -> None:
@@ -105,7 +107,7 @@ def _print_report(result) -> None:  # type: ignore[no-untyped-def]
     for c in result.components[:200]:
         days = c.seconds_per_level
         table.add_row(
-            f"{c.project}/{c.code}",
+            _render.esc(f"{c.project}/{c.code}"),
             f"{c.level}{'' if c.status == 'active' else ' ' + c.status[0]}",
             *[_whole_days(days[n]) if n in days else "" for n in levels],
             " ".join(f"{k[0]}{v}" for k, v in sorted(c.switchbacks.items())),

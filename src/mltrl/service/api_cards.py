@@ -9,6 +9,7 @@ from mltrl.cards import render
 from mltrl.cards.assemble import assemble, revision_content, revisions
 from mltrl.cards.diff import changes, markdown_diff
 from mltrl.cards.model import Card, Revision
+from mltrl.errors import BadInput
 from mltrl.service import cards, lookup
 from mltrl.store import queries
 
@@ -73,16 +74,22 @@ class CardAPI:
     def export_cards(self, directory: str | Path) -> list[Path]:
         """Markdown of every project card and component card under ``directory``, for a git repository."""
         directory = Path(directory)
-        written = []
+        written: list[Path] = []
+
+        def write(path: Path, text: str) -> None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+            except (FileExistsError, NotADirectoryError):
+                raise BadInput(f"{directory}: not a directory (a file is in the way of {path})") from None
+            except OSError as exc:
+                raise BadInput(f"{path}: cannot write: {exc.strerror or exc}") from None
+            written.append(path)
+
         for project in self._read(queries.projects):
             project_card = self.card(project.key)
-            path = directory / f"{project.key}.md"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(render.to_markdown(project_card), encoding="utf-8")
-            written.append(path)
+            write(directory / f"{project.key}.md", render.to_markdown(project_card))
             for component in project_card.summary.component_codes:
-                path = directory / project.key / f"{component}.md"
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(render.to_markdown(self.card(project.key, component)), encoding="utf-8")
-                written.append(path)
+                card = self.card(project.key, component)
+                write(directory / project.key / f"{component}.md", render.to_markdown(card))
         return written

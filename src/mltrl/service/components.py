@@ -45,6 +45,11 @@ def add(
             raise BadInput(f"parent {parent_record.ref} is a {parent_record.kind}, not a composite")
         parent_id = parent_record.id
     when = inputs.moment(at)
+    if when < project.created_at:
+        raise BadInput(
+            f"{project.key}/{code}: --at {when.isoformat()} is before project {project.key} was created "
+            f"({project.created_at.isoformat()})"
+        )
     component_id = insert_component(
         unit,
         project_id=project.id,
@@ -158,8 +163,10 @@ def register_version(
         raise BadInput("give either a path to hash or a sha256, not both")
     digest = sha256_path(Path(path)) if path is not None else (inputs.sha256(sha256) if sha256 else None)
     known = queries.versions(unit.reader, record.id)
-    if any(v.kind == kind_value and v.version == version for v in known):
-        raise BadInput(f"{kind_value} version {version} of {record.ref} is already registered")
+    clash = inputs.version_clash(version, [v.version for v in known if v.kind == kind_value])
+    if clash is not None:  # the same version, or one equal but for build metadata: "current" is undefined
+        same = "" if clash == version else f" as {clash}, equal but for build metadata"
+        raise BadInput(f"{kind_value} version {version} of {record.ref} is already registered{same}")
     previous = [v.version for v in known if v.kind == kind_value]
     when = inputs.moment(at)
     unit.conn.execute(

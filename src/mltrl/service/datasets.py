@@ -85,7 +85,7 @@ def add(
     at: datetime | str | None = None,
 ) -> DatasetRecord:
     project = lookup.project(unit.reader, project_key)
-    key = inputs.project_key(key)  # same shape as project keys: a letter, then letters, digits, - _
+    key = inputs.project_key(key, "data-set key")  # shaped like a project key
     if dataset_queries.datasets(unit.reader, key=key):
         raise BadInput(f"data set {key!r} already exists")
     when = inputs.moment(at)
@@ -130,8 +130,10 @@ def add_version(
 ) -> DatasetRecord:
     record = get(unit, key)
     version = inputs.semantic_version(version)
-    if any(v.version == version for v in record.versions):
-        raise BadInput(f"data set {key} already has version {version}")
+    clash = inputs.version_clash(version, [v.version for v in record.versions])
+    if clash is not None:
+        same = "" if clash == version else f"; {version} equals it but for build metadata"
+        raise BadInput(f"data set {key} already has version {clash}{same}")
     if path is not None and sha256 is not None:
         raise BadInput("give either a path to hash or a sha256, not both")
     digest = sha256_path(Path(path)) if path is not None else (inputs.sha256(sha256) if sha256 else None)

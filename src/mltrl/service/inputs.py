@@ -15,25 +15,27 @@ from datetime import UTC, datetime, timedelta
 from mltrl.domain.model import ComponentKind, SwitchbackKind, VersionKind
 from mltrl.errors import BadInput
 
-PROJECT_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
-COMPONENT_CODE = re.compile(r"^\d{1,4}(\.\d{1,4}){0,3}$")
-SHA256 = re.compile(r"^[0-9a-f]{64}$")
+# Matched with fullmatch: "$" would also accept a trailing newline ("p1\n" beside "p1"), and "\d"
+# would accept any Unicode digit (Arabic-Indic ones); the ASCII classes below say exactly what is allowed.
+PROJECT_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
+COMPONENT_CODE = re.compile(r"[0-9]{1,4}(\.[0-9]{1,4}){0,3}")
+SHA256 = re.compile(r"[0-9a-f]{64}")
 #: Clocks differ between machines; accept a little skew before calling a time "in the future".
 CLOCK_SKEW = timedelta(minutes=5)
 ENV_ACTOR = "MLTRL_ACTOR"
 
 
-def project_key(value: str) -> str:
-    if not PROJECT_KEY.match(value or ""):
+def project_key(value: str, field: str = "project key") -> str:
+    if not PROJECT_KEY.fullmatch(value or ""):
         raise BadInput(
-            f"project key {value!r} is not valid: start with a letter, then letters, digits, '-' or '_' "
+            f"{field} {value!r} is not valid: start with a letter, then letters, digits, '-' or '_' "
             "(at most 64)"
         )
     return value
 
 
 def component_code(value: str) -> str:
-    if not COMPONENT_CODE.match(value or ""):
+    if not COMPONENT_CODE.fullmatch(value or ""):
         raise BadInput(
             f"component code {value!r} is not valid: use numbers separated by dots, like 1.1 or 4.2"
         )
@@ -79,20 +81,57 @@ def semantic_version(value: str) -> str:
         ) from None
 
 
+def version_clash(version: str, existing: list[str]) -> str | None:
+    """The existing version equal to ``version`` in everything but build metadata, if any.
+
+    SemVer gives ``1.0.0+b1`` and ``1.0.0+b2`` the same precedence, so with both registered no
+    version would be "current"; the second is refused.
+    """
+    import semver
+
+    core = semver.Version.parse(version).replace(build=None)
+    return next((v for v in existing if semver.Version.parse(v).replace(build=None) == core), None)
+
+
 def sha256(value: str) -> str:
     lowered = (value or "").lower()
-    if not SHA256.match(lowered):
+    if not SHA256.fullmatch(lowered):
         raise BadInput(f"sha256 {value!r} is not 64 hexadecimal characters")
     return lowered
 
 
-def text(value: str | None, field: str, *, required: bool = False, limit: int = 200) -> str:
+# Controls have no business in names or notes: an escape sequence would be obeyed by the terminal
+# of whoever reads it, a bidirectional override would reorder what a line seems to say.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS = re.compile("[\r\n\u2028\u2029\x85]")
+
+
+def text(
+    value: str | None, field: str, *, required: bool = False, limit: int = 200, multiline: bool | None = None
+) -> str:
+    """Trimmed user text. Names, people and other short fields (``limit`` up to 500) are one line;
+    longer ones (notes, reasons, descriptions) may span lines. No field may hold control characters.
+    """
     cleaned = (value or "").strip()
     if required and not cleaned:
         raise BadInput(f"{field} must not be empty")
     if len(cleaned) > limit:
         raise BadInput(f"{field} is longer than {limit} characters")
+    bad = _CONTROLS.search(cleaned)
+    if bad is None and not (limit > 500 if multiline is None else multiline):
+        bad = _LINE_BREAKS.search(cleaned)
+    if bad is not None:
+        raise BadInput(f"{field} {_short(cleaned)} holds a control character ({bad.group()!r}); remove it")
     return cleaned
+
+
+def _short(value: str) -> str:
+    return repr(value if len(value) <= 40 else value[:37] + "...")
+
+
+def actor(value: str | None) -> str:
+    """Who makes a change: the given name, else ``$MLTRL_ACTOR``, else the OS user; one printable line."""
+    return text(value, "actor") or text(default_actor(), f"actor (from ${ENV_ACTOR} or the OS user)")
 
 
 def now() -> datetime:

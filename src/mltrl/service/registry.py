@@ -53,7 +53,7 @@ class Registry(
 
     def __init__(self, store: Store, *, actor: str | None = None, policy: str | Path | None = None) -> None:
         self._store = store
-        self.actor = inputs.text(actor, "actor") or inputs.default_actor()
+        self.actor = inputs.actor(actor)
         self._policy = policy
         self._catalog: Catalog | None = None
         self._freeze_cards = True

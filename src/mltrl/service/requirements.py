@@ -19,7 +19,7 @@ from mltrl.service._store import Unit
 from mltrl.store import requirement_queries, schema
 from mltrl.store.records import RequirementRecord
 
-REQUIREMENT_CODE = re.compile(r"^\d{1,4}(\.\d{1,4}){0,2}$")
+REQUIREMENT_CODE = re.compile(r"[0-9]{1,4}(\.[0-9]{1,4}){0,2}")  # fullmatch: no trailing newline
 
 
 class Kind(StrEnum):
@@ -58,7 +58,7 @@ class StepStatus(StrEnum):
 
 
 def requirement_code(value: str) -> str:
-    if not REQUIREMENT_CODE.match(str(value or "")):
+    if not REQUIREMENT_CODE.fullmatch(str(value or "")):
         raise BadInput(f"requirement id {value!r} is not N, N.M or N.M.K (requirement.subset.component)")
     return str(value)
 

@@ -88,6 +88,13 @@ def _check_url(url: str) -> None:
         raise StoreError(
             f"database URL {redact(url)!r} is not supported; use sqlite:///PATH or postgresql+psycopg://..."
         )
+    else:
+        from urllib.parse import urlsplit
+
+        try:
+            urlsplit(url).port  # noqa: B018  (parses the host and port: "[::1" or ":99999" fail here)
+        except ValueError as exc:
+            raise StoreError(f"database URL {redact(url)!r} is malformed: {exc}") from None
 
 
 def _inside(url: str, home: Path | None) -> bool:
