@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from mltrl.domain.identity import same_person
+
 
 class Result(StrEnum):
     MET = "met"
@@ -178,7 +180,8 @@ def blockers(state: ReviewState) -> list[str]:
         elif (point.id, choice[0]) in NO_GRADUATION_OPTIONS:
             found.append(f"key decision {point.id} is {choice[0]}")
     approvers = set(state.approvers)
-    if t.separation_of_duties and state.owner and approvers and approvers <= {state.owner}:
+    owners = state.owner and all(same_person(a, state.owner) for a in approvers)  # "ZED", Cyrillic "Z\u0435d"
+    if t.separation_of_duties and state.owner and approvers and owners:
         found.append(f"{state.owner} owns the work and cannot be its only approver")
     return found
 
