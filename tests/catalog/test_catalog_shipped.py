@@ -158,10 +158,27 @@ def test_loading_twice_gives_the_same_catalogue() -> None:
 def test_to_json_round_trips(catalog: Catalog) -> None:
     as_json = json.loads(json.dumps(catalog.to_json()))
     assert Catalog.model_validate(as_json) == catalog
-    assert as_json["settings"] == {"separation_of_duties": True, "ml_test_score_threshold": 5.0}
+    assert as_json["settings"] == {
+        "separation_of_duties": True,
+        "ml_test_score_threshold": 5.0,
+        "allow_imports": True,
+        "entry_without_review_up_to": 3,
+    }
     level4 = catalog.level(4).to_json()
     assert level4["name"] == "Proof of concept"
     assert {"id": "L4.real-data", "kind": "evidence"}.items() <= level4["criteria"][0].items()
+
+
+def test_the_paper_s_mandatory_criteria_cannot_be_waived(catalog: Catalog) -> None:
+    mandatory = {c.id for level in catalog.levels for c in level.criteria if not c.waivable}
+    assert mandatory == {
+        "L4.real-data",
+        "L4.ethics-checklist",
+        "L5.level2-vv-complete",
+        "L6.regulatory-compliance",
+        "L6.ethics-checklist",
+        "L7.ethics-checklist",
+    }
 
 
 def test_shipped_yaml_matches_to_json(catalog: Catalog) -> None:
@@ -170,7 +187,7 @@ def test_shipped_yaml_matches_to_json(catalog: Catalog) -> None:
     out = catalog.to_json()
     assert out["phases"] == raw["phases"]
     for raw_level, level in zip(raw["levels"], out["levels"], strict=True):
-        assert level["criteria"] == raw_level["criteria"]
+        assert level["criteria"] == [{"waivable": True, **c} for c in raw_level["criteria"]]
         assert level["panel_roles"] == raw_level["panel_roles"]
         assert level["deliverables"] == raw_level["deliverables"]
     ethics = yaml.safe_load(data.joinpath("ethics.yaml").read_text(encoding="utf-8"))

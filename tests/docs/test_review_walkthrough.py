@@ -58,6 +58,9 @@ def test_the_documented_review_ends_in_tasks_and_a_second_review_graduates(
     status = json.loads(_run(["status", "vision", "--json"], capsys))
     assert status["system_level"] == 5
 
-    # The documented import expects to reach level 5, where the review already took the detector.
+    # The documented import is history only: the detector has reviews here, so it is refused.
     assert main(_commands("## Importing history")[0]) == 2
-    assert capsys.readouterr().err == "error: vision/1.1 is already at level 5; it cannot graduate to 5\n"
+    assert capsys.readouterr().err == (
+        "error: vision/1.1: import-graduation loads history from before the registry, but vision/1.1 "
+        "already has review 1 recorded here; it climbs through gated reviews: `mltrl review open vision/1.1`\n"
+    )

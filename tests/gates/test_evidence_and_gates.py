@@ -131,18 +131,20 @@ def test_a_new_version_of_a_deployed_component_switches_it_back_to_seven(registr
     assert registry.doctor().healthy
 
 
-def test_a_component_that_entered_at_nine_keeps_its_level_but_its_evidence_goes_stale(
-    registry: Registry,
-) -> None:
+def test_a_component_that_entered_at_nine_goes_back_to_seven_on_a_change(registry: Registry) -> None:
     registry.create_project("rec", "Recycling", at=PAST)
     registry.add_component("rec/1", "Legacy app", kind="model", level=9, at=PAST)
     registry.record_evidence("rec/1", "L8.shadow-canary", kind="deployment-test", outcome="pass")
     registry.register_version("rec/1", "model", "2.0.0")
-    assert registry.component("rec/1").level == 9
-    skipped = [e for e in registry.history("rec/1") if e.kind == "switchback.skipped"]
-    assert len(skipped) == 1 and "entered at level 9" in skipped[0].reason
+    component = registry.component("rec/1")
+    # Any change to a deployed component goes back through integration, even one that entered at 9:
+    # from now on it has been at 7, so the gates of 7 and 8 are assessed here.
+    assert (component.level, component.entry_level) == (7, 7)
+    moves = [e for e in registry.history("rec/1", lifecycle_only=True) if e.kind == "switchback"]
+    assert moves[-1].switchback_kind == "embedded" and "model 2.0.0" in moves[-1].reason
     assert not registry.evidence("rec/1")[0].fresh
-    assert registry.status("rec").roots[0].stale_evidence == ["L8.shadow-canary"]
+    assert not registry.gate("rec/1", 7).holds
+    assert registry.doctor().healthy
 
 
 def test_a_review_cannot_graduate_on_stale_evidence_unless_the_panel_waives_it(reg: Registry) -> None:

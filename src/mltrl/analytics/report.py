@@ -107,7 +107,9 @@ def build_report(r: Reader, now: datetime, project_key: str | None = None, top: 
     )
 
 
-_STATUS_AFTER = {"pause": "paused", "resume": "active", "retire": "retired"}
+_STATUS_AFTER = {"pause": "paused", "resume": "active", "retire": "retired", "enter": "active"}
+#: How a move up is labelled in the transition counts: imported history is never shown as reviewed.
+_UP = {"graduate": "graduate", "import": "imported graduation"}
 
 
 def _walk(
@@ -122,21 +124,22 @@ def _walk(
 
     Rows are ``lifecycle_scan`` tuples: (component id, kind, to_level, switchback_kind, seconds).
     """
-    _, _, level, _, since = events[0]
-    component = ComponentProgress(project=name[0], code=name[1], level=level, status="active")
+    _, first_kind, level, _, since = events[0]
+    status = "entering" if first_kind == "propose" else "active"
+    component = ComponentProgress(project=name[0], code=name[1], level=level, status=status)
     per_level = component.seconds_per_level
     path = component.path
     path.append(level)
-    status, stay = "active", 0.0
+    stay = 0.0
     # This loop runs once per event of the whole organisation: keep it lean.
     for _, kind, to_level, switchback_kind, at in events[1:]:
         if status == "active":
             spent = at - since
             per_level[level] += spent
             stay += spent
-        if kind == "graduate":
+        if kind in _UP:
             completed[level].append(stay)
-            transitions[(level, to_level, "graduate")] += 1
+            transitions[(level, to_level, _UP[kind])] += 1
             stay, level = 0.0, to_level
             path.append(level)
         elif kind == "switchback":

@@ -3,6 +3,7 @@ the hand-written sections, so the card is always as true as the registry."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from mltrl.cards.model import (
@@ -14,11 +15,12 @@ from mltrl.cards.model import (
     Summary,
     TestStatus,
 )
-from mltrl.catalog import Catalog
+from mltrl.catalog import Catalog, load_catalog
 from mltrl.domain.model import phase_of
 from mltrl.errors import NotFound
 from mltrl.gates import default_gate, evaluate_gate
 from mltrl.store import dataset_queries, evidence_queries, queries, requirement_queries, review_queries
+from mltrl.store.provenance_queries import provenance
 from mltrl.store.reader import Reader, as_utc
 from mltrl.views.status import project_status
 
@@ -73,7 +75,9 @@ def revision_content(r: Reader, project_key: str, scope: str, number: int) -> di
     return json.loads(content) if isinstance(content, str) else content
 
 
-def assemble(r: Reader, catalog: Catalog, project_key: str, scope: str = "") -> Card:
+def assemble(
+    r: Reader, catalog: Catalog, project_key: str, scope: str = "", *, at: datetime | None = None
+) -> Card:
     project = queries.project(r, project_key)
     if project is None:
         raise NotFound(f"no project {project_key!r}")
@@ -118,6 +122,14 @@ def assemble(r: Reader, catalog: Catalog, project_key: str, scope: str = "") -> 
             if text.get(key)
         },
         previous_revisions=revisions(r, project.key, scope),
+        held_back_by_names=[f"{c.code} {c.name}" for c in everything if c.code in held_back],
+        how_reached=_how_reached(r, project.key, members),
+        versions=[
+            f"{c.code} {kind} {version}"
+            for c in members
+            for kind, version in sorted(evidence_queries.current_versions(r, c.id).items())
+        ],
+        generated_at=(at or datetime.now(UTC)).isoformat(),
     )
     return Card(
         project=project.key,
@@ -137,7 +149,32 @@ def assemble(r: Reader, catalog: Catalog, project_key: str, scope: str = "") -> 
         metric_results=_metrics(evidence),
         caveats=text.get("caveats", ""),
         assumptions=text.get("assumptions", ""),
+        policy_notes=policy_notes(catalog),
     )
+
+
+def _how_reached(r: Reader, project_key: str, members: list[Any]) -> list[str]:
+    origins = provenance(r, project_key)
+    return [f"{c.code}: {origins[c.id].describe}" for c in members if c.id in origins]
+
+
+def policy_notes(catalog: Catalog) -> list[str]:
+    """Where the organisation's policy relaxes or adds to what MLTRL makes mandatory."""
+    shipped = {c.id: c.waivable for level in load_catalog(None).levels for c in level.criteria}
+    notes = []
+    for level in catalog.levels:
+        for c in level.criteria:
+            if c.id in shipped and shipped[c.id] != c.waivable:
+                verb = "lets panels waive" if c.waivable else "makes mandatory"
+                notes.append(f"this organisation's policy {verb} {c.id}")
+            elif c.id not in shipped and not c.waivable:
+                notes.append(f"this organisation's policy adds mandatory criterion {c.id}")
+    mandatory = {cid for cid, waivable in shipped.items() if not waivable}
+    present = {c.id for level in catalog.levels for c in level.criteria}
+    notes += [
+        f"this organisation's policy removes mandatory criterion {cid}" for cid in sorted(mandatory - present)
+    ]
+    return notes
 
 
 def _requirements(r: Reader, project_key: str, members: list[Any], *, scoped: bool) -> list[Requirement]:

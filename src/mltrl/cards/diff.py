@@ -13,8 +13,8 @@ def changes(before: dict[str, Any], after: dict[str, Any], prefix: str = "") -> 
     """Every leaf that differs, as {"field": dotted path, "before": ..., "after": ...}."""
     out: list[dict[str, Any]] = []
     for key in sorted(set(before) | set(after)):
-        if key == "previous_revisions":
-            continue  # every revision adds one; that is not a change of the technology
+        if key in ("previous_revisions", "generated_at"):
+            continue  # every revision adds one and is made at its own time: not a change of the technology
         path = f"{prefix}{key}"
         a, b = before.get(key), after.get(key)
         if isinstance(a, dict) and isinstance(b, dict):

@@ -50,7 +50,7 @@ class Requirement(Strict):
 
 class TestStatus(Strict):
     criterion: str
-    status: Literal["met", "unmet", "stale", "waived"]
+    status: Literal["met", "unmet", "stale", "waived", "imported"]
     detail: str
 
 
@@ -84,6 +84,18 @@ class Summary(Strict):
     coupled_components: list[str]
     links: dict[str, str]
     previous_revisions: list[Revision]
+    # Added after schema 1 was first published; defaults keep older frozen revisions readable.
+    held_back_by_names: list[str] = Field(
+        default_factory=list, description="the components holding the system back, 'code name'"
+    )
+    how_reached: list[str] = Field(
+        default_factory=list,
+        description="per component: how it entered (reason, entry review) and which levels are imported",
+    )
+    versions: list[str] = Field(
+        default_factory=list, description="current code, model and data versions: 'code kind version'"
+    )
+    generated_at: str | None = Field(default=None, description="when the card was assembled (ISO 8601)")
 
 
 class Card(Strict):
@@ -107,3 +119,7 @@ class Card(Strict):
     metric_results: list[Metric]
     caveats: str
     assumptions: str
+    policy_notes: list[str] = Field(
+        default_factory=list,
+        description="where the organisation's policy departs from MLTRL's mandatory criteria",
+    )

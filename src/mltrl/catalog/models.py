@@ -105,6 +105,9 @@ class Criterion(Frozen):
     id: CriterionId
     text: Text
     kind: CriterionKind
+    #: False for what the paper makes mandatory (real data at level 4, regulatory compliance at 6 ...):
+    #: a panel cannot waive it or mark it not applicable; only an organisation's policy can relax it.
+    waivable: bool = True
 
     @property
     def level(self) -> int:
@@ -212,6 +215,12 @@ class Settings(Frozen):
     separation_of_duties: bool = True
     #: Minimum ML Test Score (Breck et al.: the lowest of four section scores, each 0-7) at level 7.
     ml_test_score_threshold: float = Field(default=5.0, ge=0.0, le=7.0)
+    #: Whether history from before the registry may be loaded with ``import-graduation``.
+    allow_imports: bool = True
+    #: A component may enter at a level up to this one with a reason alone; above it, the gate into
+    #: its starting level is assessed once by an entry review (the paper: an off-the-shelf model may
+    #: start at level 3, but skipping levels 5-7 is what goes wrong).
+    entry_without_review_up_to: int = Field(default=3, ge=0, le=9)
 
 
 class Catalog(Frozen):

@@ -47,6 +47,7 @@ class CriterionChange(_Rules):
 
     text: Text | None = None
     kind: CriterionKind | None = None
+    waivable: bool | None = None
 
 
 class RoleChange(_Rules):
@@ -81,6 +82,8 @@ class SettingsRules(_Rules):
 
     separation_of_duties: bool | None = None
     ml_test_score_threshold: float | None = Field(default=None, ge=0.0, le=7.0)
+    allow_imports: bool | None = None
+    entry_without_review_up_to: int | None = Field(default=None, ge=0, le=9)
 
 
 class Policy(_Rules):

@@ -28,10 +28,18 @@ def add(
     parent: str | None = typer.Option(None, "--parent", help="Code of the composite this is part of"),
     description: str = typer.Option("", "--description", "-d"),
     owner: str | None = typer.Option(None, "--owner", help="Who builds it (may not approve its gate alone)"),
-    reason: str = typer.Option("", "--reason", "-r"),
+    reason: str = typer.Option(
+        "", "--reason", "-r", help="Why the work starts at this level (needed above level 0)"
+    ),
+    entry_review: bool = typer.Option(
+        False,
+        "--entry-review",
+        help="Enter above the policy's review-free level (default 3): the component waits for the "
+        "review of the gate into its level (`mltrl review open P/CODE --entry`)",
+    ),
     at: str | None = typer.Option(None, "--at", help="When it happened, ISO 8601 (default: now)"),
 ) -> None:
-    """Initiate a component at its starting level."""
+    """Start a component at a level: above 0 with a reason, above 3 (by default) through an entry review."""
     with writing() as reg:
         c = reg.add_component(
             ref,
@@ -42,8 +50,15 @@ def add(
             description=description,
             owner=owner,
             reason=reason,
+            entry_review=entry_review,
             at=at,
         )
+    if c.status == "entering":
+        say(
+            f"added [bold]{_render.esc(c.ref)}[/] {_render.esc(c.name)}, waiting to enter at "
+            f"{_render.level(c.level)}: `mltrl review open {_render.esc(c.ref)} --entry`"
+        )
+        return
     say(f"added [bold]{_render.esc(c.ref)}[/] {_render.esc(c.name)} at {_render.level(c.level)}")
 
 

@@ -17,11 +17,24 @@ ID = typer.Argument(..., help="Review number (see `mltrl review list`)")
 
 
 @app.command("open")
-def open_(ref: str = typer.Argument(..., help="Component as PROJECT/CODE")) -> None:
-    """Open the gate review of a component at its current level."""
+def open_(
+    ref: str = typer.Argument(..., help="Component as PROJECT/CODE"),
+    entry: bool | None = typer.Option(
+        None,
+        "--entry/--gate",
+        help="Insist on an entry review (the component waits to enter) or on a gate review",
+    ),
+) -> None:
+    """Open the gate review of a component at its current level (its entry review if it waits to enter)."""
     with writing() as reg:
-        review = reg.open_review(ref)
-    say(f"opened review [bold]{review.id}[/] of {esc(review.ref)} at the level-{review.level} gate")
+        review = reg.open_review(ref, entry=entry)
+    if review.template.get("entry"):
+        say(
+            f"opened entry review [bold]{review.id}[/] of {esc(review.ref)}: the level-{review.level} gate, "
+            f"into level {review.level + 1}"
+        )
+    else:
+        say(f"opened review [bold]{review.id}[/] of {esc(review.ref)} at the level-{review.level} gate")
     say(f"next: `mltrl review show {review.id}` lists the panel roles, criteria and checklist to complete")
 
 
@@ -107,7 +120,11 @@ def sign(
 @app.command("decide")
 def decide(
     review_id: int = ID,
-    decision: str = typer.Argument(..., help="graduate, tasks, switchback or pause"),
+    decision: str = typer.Argument(
+        ...,
+        help="graduate, tasks, switchback, pause, or stay (decided, stays at this level: level-2 more "
+        "research, level-8 no-go, level-9 keep)",
+    ),
     to: str | None = typer.Option(None, "--to", help="Level to switch back to"),
     reason: str = typer.Option("", "--reason", "-r"),
     debrief: str = typer.Option("", "--debrief", help="Debrief / post-mortem note kept with the review"),
@@ -115,7 +132,10 @@ def decide(
         None, "--fork-key", help="New project when the level-2 path is 'both'"
     ),
 ) -> None:
-    """Decide the review; 'graduate' moves the component up one level. A decided review never changes."""
+    """Decide the review; 'graduate' moves the component up one level (or admits it, on an entry review).
+
+    A decided review never changes.
+    """
     from mltrl.domain.rules import parse_level
 
     with writing() as reg:
@@ -128,8 +148,9 @@ def decide(
             fork_key=fork_key,
         )
         component = reg.component(review.ref)
+        outcome = reg.review(review_id).outcome
     say(
-        f"review {review_id} decided: {esc(decision)}; "
+        f"review {review_id} decided: {esc(outcome)}; "
         f"{esc(review.ref)} is at {_render.level(component.level)} "
         f"({component.status})"
     )
@@ -212,14 +233,14 @@ def _task(text: str) -> dict[str, str]:
 
 def _print_review(view) -> None:  # type: ignore[no-untyped-def]
     rec, t, d = view.record, view.template, view.details
-    say(
-        f"[bold]review {rec.id}[/]: {esc(rec.ref)} at the level-{rec.level} gate, {esc(rec.status)}"
-        + (
-            f" ({esc(rec.decision)}{' to ' + str(rec.to_level) if rec.to_level is not None else ''})"
-            if rec.decision
-            else ""
-        )
+    kind = (
+        f"entry review into level {rec.level + 1} (the level-{rec.level} gate)"
+        if view.entry
+        else (f"at the level-{rec.level} gate")
     )
+    say(f"[bold]review {rec.id}[/]: {esc(rec.ref)} {kind}, {esc(view.outcome)}")
+    if rec.status == "superseded":
+        say(f"  {esc(rec.decision_reason)}")
     opened = f"opened {_render.when(rec.opened_at)} by {esc(rec.opened_by)}"
     say(f"  {opened}; owner of the work: {esc(view.owner or '-')}")
     members = {}
@@ -262,6 +283,8 @@ def _print_review(view) -> None:  # type: ignore[no-untyped-def]
             say("[bold red]Cannot graduate yet[/]:")
             for b in view.blockers:
                 say(f"  - {esc(b)}")
+        elif rec.level == 9 and not view.entry:
+            say(f"[bold green]Passes[/]: `mltrl review decide {rec.id} stay` keeps it deployed")
         else:
             say(f"[bold green]Ready[/]: `mltrl review decide {rec.id} graduate`")
     if rec.debrief:

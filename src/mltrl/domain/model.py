@@ -38,12 +38,20 @@ class Status(StrEnum):
     ACTIVE = "active"
     PAUSED = "paused"
     RETIRED = "retired"
+    #: Proposed to enter above the level a reason alone allows; its entry review decides.
+    ENTERING = "entering"
 
 
 class EventKind(StrEnum):
     INITIATE = "initiate"
     FORK = "fork"  # a component that starts life in a forked project, carrying its parent's history
     GRADUATE = "graduate"
+    #: A graduation from before the registry kept the component, loaded as history (not reviewed here).
+    IMPORT = "import"
+    #: Starts the log of a component that asks to enter high: it waits, ENTERING, for its entry review.
+    PROPOSE = "propose"
+    #: The entry review passed the gate into the starting level: the component is active there.
+    ENTER = "enter"
     SWITCHBACK = "switchback"
     PAUSE = "pause"
     RESUME = "resume"
@@ -51,7 +59,7 @@ class EventKind(StrEnum):
 
 
 #: Events that start a component's log.
-STARTING_EVENTS = frozenset({EventKind.INITIATE, EventKind.FORK})
+STARTING_EVENTS = frozenset({EventKind.INITIATE, EventKind.FORK, EventKind.PROPOSE})
 
 
 class SwitchbackKind(StrEnum):
@@ -67,9 +75,10 @@ class VersionKind(StrEnum):
 
 
 #: The switchbacks the paper builds into the process: 4->2 (back to research
-#: after a proof of concept), 9->4 (a deployed system returns to R&D) and 9->7
-#: (any change to a deployed component sends it back through integration).
-EMBEDDED_SWITCHBACKS: frozenset[tuple[int, int]] = frozenset({(4, 2), (9, 4), (9, 7)})
+#: after a proof of concept), 9->4 (a deployed system returns to R&D) and 9->7,
+#: 9->6, 9->5 (any change to a deployed component sends it back to "level 7 or
+#: earlier", through integration).
+EMBEDDED_SWITCHBACKS: frozenset[tuple[int, int]] = frozenset({(4, 2), (9, 4), (9, 5), (9, 6), (9, 7)})
 
 
 @dataclass(frozen=True)

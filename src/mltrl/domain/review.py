@@ -34,6 +34,9 @@ class Decision(StrEnum):
     TASKS = "tasks"
     SWITCHBACK = "switchback"
     PAUSE = "pause"
+    #: Decided, and the component stays at its level: level-2 "more research", level-8 "no-go",
+    #: level-9 "keep" (the deployed component passed its recurring review).
+    STAY = "stay"
 
 
 #: A key decision point's options that rule a graduation out.
@@ -42,6 +45,16 @@ NO_GRADUATION_OPTIONS = {
     ("continue-or-pause", "pause"),
     ("go-no-go", "no-go"),
 }
+
+
+#: The key decision options that mean "decided, the component stays at this level".
+STAY_OPTIONS = {
+    ("research-path", "more-research"),
+    ("go-no-go", "no-go"),
+    ("keep-or-switch-back", "keep"),
+}
+#: Level-9 options that name the switchback the review decides (the paper: back to 7 or to 4).
+SWITCHBACK_OPTIONS = {("keep-or-switch-back", "back-to-7"): 7, ("keep-or-switch-back", "back-to-4"): 4}
 
 
 @dataclass(frozen=True)
@@ -56,6 +69,7 @@ class CriterionSpec:
     id: str
     text: str
     kind: str
+    waivable: bool = True  # reviews opened before mltrl knew mandatory criteria could waive anything
 
 
 @dataclass(frozen=True)
@@ -76,6 +90,9 @@ class Template:
     ethics: tuple[str, ...]  # checklist question ids
     points: tuple[PointSpec, ...]
     separation_of_duties: bool = True
+    #: An entry review: the gate into ``level + 1``, assessed once for a component that asks to
+    #: enter there, instead of the gate out of a level it stands at.
+    entry: bool = False
 
     def role(self, role_id: str) -> RoleSpec | None:
         return next((r for r in self.roles if r.id == role_id), None)
@@ -94,6 +111,7 @@ class Template:
             "ethics": list(self.ethics),
             "points": [{**vars(p), "options": list(p.options)} for p in self.points],
             "separation_of_duties": self.separation_of_duties,
+            "entry": self.entry,
         }
 
     @classmethod
@@ -105,6 +123,7 @@ class Template:
             ethics=tuple(data["ethics"]),
             points=tuple(PointSpec(**{**p, "options": tuple(p["options"])}) for p in data["points"]),
             separation_of_duties=data["separation_of_duties"],
+            entry=data.get("entry", False),
         )
 
 
@@ -160,6 +179,9 @@ def blockers(state: ReviewState) -> list[str]:
             found.append(f"{person} requested changes")
     for criterion in t.criteria:
         result, note = state.results.get(criterion.id, (None, ""))
+        if result in (Result.WAIVED, Result.NOT_APPLICABLE) and not criterion.waivable:
+            found.append(f"criterion {criterion.id} is mandatory and cannot be {result}")
+            continue
         if criterion.kind == "evidence" and result not in (Result.WAIVED, Result.NOT_APPLICABLE):
             continue  # computed from the registry by the gate (mltrl.gates), unless the panel waives it
         if result is None:
@@ -186,11 +208,63 @@ def blockers(state: ReviewState) -> list[str]:
     return found
 
 
+def staying_choice(state: ReviewState) -> str | None:
+    """The recorded key decision that keeps the component at its level, e.g. ``go-no-go=no-go``."""
+    for point, (option, _) in state.choices.items():
+        if (point, option) in STAY_OPTIONS:
+            return f"{point}={option}"
+    return None
+
+
+def passed_but_paused(state: ReviewState) -> bool:
+    """A level-4 review that passed everything but chose to pause (the paper: common at level 4)."""
+    if state.choices.get("continue-or-pause", ("", None))[0] != "pause":
+        return False
+    rest = [p for p in blockers(state) if p != "key decision continue-or-pause is pause"]
+    return not rest and not state.missing_quorum()
+
+
 def check_decision(state: ReviewState, decision: Decision, *, to_level: int | None = None) -> list[str]:
     """Why ``decision`` cannot be taken now (empty when it can)."""
+    t = state.template
+    if decision is Decision.GRADUATE and t.level == 9 and not t.entry:
+        return [
+            "level 9 is the top: a deployed component is reviewed again, it does not graduate; "
+            "decide `stay` to keep it deployed, or `switchback`"
+        ]
+    if t.entry and decision not in (Decision.GRADUATE, Decision.TASKS):
+        return [
+            f"an entry review admits the component at level {t.level + 1} (graduate) or lists what is "
+            "missing (tasks); to start lower, retire it and add it again at the lower level"
+        ]
     problems = [f"no quorum: required role {role} has not signed" for role in state.missing_quorum()]
     if decision is Decision.GRADUATE:
         return problems + [p for p in blockers(state) if p not in problems]
+    chosen = {(point, option) for point, (option, _) in state.choices.items()}
+    if decision is Decision.STAY:
+        staying = staying_choice(state)
+        if staying is None:
+            options = " or ".join(f"{p}={o}" for p, o in sorted(STAY_OPTIONS) if t.point(p) is not None)
+            problems.append(
+                f"'stay' needs the level's key decision to keep the component here ({options})"
+                if options
+                else f"level {t.level} has no 'stay' outcome; decide tasks, pause or switchback"
+            )
+        elif staying == "keep-or-switch-back=keep":
+            problems += [p for p in blockers(state) if p not in problems]
+    for (point, option), level in SWITCHBACK_OPTIONS.items():
+        if (
+            (point, option) in chosen
+            and decision is not Decision.SWITCHBACK
+            and decision is not Decision.TASKS
+        ):
+            problems.append(f"the panel chose {point}={option}: decide `switchback --to {level}`")
+        if (point, option) in chosen and decision is Decision.SWITCHBACK and to_level != level:
+            problems.append(
+                f"the panel chose {point}={option}, so the switchback goes to {level}, not {to_level}"
+            )
+    if decision is Decision.SWITCHBACK and ("keep-or-switch-back", "keep") in chosen:
+        problems.append("the panel chose keep-or-switch-back=keep: decide `stay`")
     if decision is Decision.TASKS and not state.tasks:
         problems.append("a 'tasks' decision needs the tasks: sign with --request-changes and list them")
     if decision is Decision.SWITCHBACK and (to_level is None or to_level >= state.template.level):

@@ -50,7 +50,12 @@ def start(event: Transition) -> ComponentState:
     if entry > level:
         raise RuleViolation(f"entry level {entry} is above the starting level {level}")
     _require_actor(event)
-    return ComponentState(level=level, entry_level=entry, status=Status.ACTIVE, seq=1, last_at=event.at)
+    status = Status.ACTIVE
+    if event.kind is EventKind.PROPOSE:
+        if level == MIN_LEVEL:
+            raise RuleViolation("level 0 has no gate before it; initiate the component there")
+        status = Status.ENTERING
+    return ComponentState(level=level, entry_level=entry, status=status, seq=1, last_at=event.at)
 
 
 def apply(state: ComponentState, event: Transition) -> ComponentState:
@@ -71,9 +76,11 @@ def apply(state: ComponentState, event: Transition) -> ComponentState:
     if handler is None:
         raise RuleViolation(f"{event.kind} cannot happen after the component has started")
     level, status = handler(state, event)
-    return ComponentState(
-        level=level, entry_level=state.entry_level, status=status, seq=state.seq + 1, last_at=event.at
-    )
+    # An embedded switchback may take a component below the level it entered at (a change to a
+    # deployed component goes back through integration even if it entered at 9): from then on it
+    # has been at that level, and the gates above it must be passed here.
+    entry = min(state.entry_level, level)
+    return ComponentState(level=level, entry_level=entry, status=status, seq=state.seq + 1, last_at=event.at)
 
 
 def replay(events: list[Transition]) -> ComponentState:
@@ -87,7 +94,7 @@ def replay(events: list[Transition]) -> ComponentState:
 
 
 def _graduate(state: ComponentState, event: Transition) -> tuple[int, Status]:
-    _require_active(state, "graduate")
+    _require_active(state, "graduate" if event.kind is EventKind.GRADUATE else "import a graduation")
     if state.level == MAX_LEVEL:
         raise RuleViolation(
             "level 9 is the top: a deployed component is reviewed again, it does not graduate"
@@ -110,11 +117,16 @@ def _graduate(state: ComponentState, event: Transition) -> tuple[int, Status]:
 
 
 def _switchback(state: ComponentState, event: Transition) -> tuple[int, Status]:
-    _require_active(state, "switch back")
+    embedded = event.switchback_kind is SwitchbackKind.EMBEDDED and is_predefined_embedded(
+        state.level, event.to_level
+    )
+    if not (embedded and state.status is Status.PAUSED):
+        # A change to a deployed component returns it to integration whether or not it is paused.
+        _require_active(state, "switch back")
     to = event.to_level
     if to >= state.level:
         raise RuleViolation(f"a switchback goes down; {state.level} -> {to} does not")
-    if to < state.entry_level:
+    if to < state.entry_level and not embedded:
         raise RuleViolation(
             f"cannot switch back to {to}: the component entered at level {state.entry_level}, "
             f"so level {to} was never done"
@@ -124,11 +136,20 @@ def _switchback(state: ComponentState, event: Transition) -> tuple[int, Status]:
     if event.switchback_kind is SwitchbackKind.EMBEDDED and not is_predefined_embedded(state.level, to):
         raise RuleViolation(
             f"{state.level} -> {to} is not one of the embedded switchbacks MLTRL predefines "
-            "(4->2, 9->4, 9->7); record it as discovery or review"
+            "(4->2, 9->4, and 9->7, 9->6 or 9->5); record it as discovery or review"
         )
     if not event.reason.strip():
         raise RuleViolation("a switchback needs a reason")
     return to, state.status
+
+
+def _enter(state: ComponentState, event: Transition) -> tuple[int, Status]:
+    if state.status is not Status.ENTERING:
+        raise RuleViolation("only a component waiting for its entry review can enter")
+    _require_same_level(state, event)
+    if not event.approver or not event.approver.strip():
+        raise RuleViolation(f"entering at level {state.level} needs the approval of an entry review")
+    return state.level, Status.ACTIVE
 
 
 def _pause(state: ComponentState, event: Transition) -> tuple[int, Status]:
@@ -151,6 +172,8 @@ def _retire(state: ComponentState, event: Transition) -> tuple[int, Status]:
 
 _HANDLERS = {
     EventKind.GRADUATE: _graduate,
+    EventKind.IMPORT: _graduate,
+    EventKind.ENTER: _enter,
     EventKind.SWITCHBACK: _switchback,
     EventKind.PAUSE: _pause,
     EventKind.RESUME: _resume,
@@ -161,6 +184,11 @@ _HANDLERS = {
 def _require_active(state: ComponentState, verb: str) -> None:
     if state.status is Status.PAUSED:
         raise RuleViolation(f"the component is paused; resume it before you {verb}")
+    if state.status is Status.ENTERING:
+        raise RuleViolation(
+            f"the component has not entered yet (it waits for its entry review at level {state.level}); "
+            f"it cannot {verb}"
+        )
 
 
 def _require_same_level(state: ComponentState, event: Transition) -> None:
@@ -195,9 +223,29 @@ def plan_graduation(
             f"the approval is for the level-{approval.level} gate, but the component is at {state.level}"
         )
     return Transition(
-        kind=EventKind.GRADUATE,
+        kind=EventKind.IMPORT if approval.source == "import" else EventKind.GRADUATE,
         from_level=state.level,
         to_level=state.level + 1 if to_level is None else to_level,
+        at=at,
+        actor=actor,
+        reason=reason,
+        approver=approval.describe,
+    )
+
+
+def plan_entry(
+    state: ComponentState, approval: Approval, *, actor: str, at: datetime, reason: str = ""
+) -> Transition:
+    """The event that admits a component its entry review approved (the gate into its level)."""
+    if approval.level != state.level - 1:
+        raise RuleViolation(
+            f"the approval is for the level-{approval.level} gate, but the component asks to enter at "
+            f"{state.level} (the gate into it is level {state.level - 1}'s)"
+        )
+    return Transition(
+        kind=EventKind.ENTER,
+        from_level=state.level,
+        to_level=state.level,
         at=at,
         actor=actor,
         reason=reason,

@@ -41,14 +41,13 @@ class GateContext:
     @cached_property
     def imported_approval(self) -> str | None:
         """Who approved this gate, when it was passed as imported history."""
+        imported = None
         for event in queries.events(self.reader, component_id=self.component.id, lifecycle_only=True):
-            if (
-                event.kind == "graduate"
-                and event.from_level == self.level
-                and (event.data or {}).get("approval") == "import"
-            ):
-                return event.approver
-        return None
+            if event.from_level == self.level and event.kind == "import":
+                imported = event.approver
+            elif event.from_level == self.level and event.kind == "graduate":
+                imported = None  # passed again, reviewed here: the review speaks for the gate
+        return imported
 
     @cached_property
     def evidence(self) -> list[EvidenceRecord]:

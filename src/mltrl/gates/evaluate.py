@@ -11,7 +11,9 @@ from mltrl.gates.probes import probe
 from mltrl.store.reader import Reader
 from mltrl.store.records import ComponentRecord
 
-PASSING = ("met", "waived")
+#: "imported": the gate was passed before the registry kept the component. mltrl cannot judge it,
+#: so it is shown as such and never as met; it does not fail the level the history reached.
+PASSING = ("met", "waived", "imported")
 
 
 @dataclass(frozen=True)
@@ -19,7 +21,7 @@ class CriterionOutcome:
     id: str
     kind: str
     text: str
-    status: str  # met | unmet | stale | waived
+    status: str  # met | unmet | stale | waived | imported
     reason: str
 
     def to_json(self) -> dict[str, Any]:
@@ -69,20 +71,25 @@ def evaluate_gate(r: Reader, catalog: Catalog, component: ComponentRecord, level
     criteria = (
         ctx.review.template["criteria"]
         if ctx.review
-        else [{"id": c.id, "text": c.text, "kind": c.kind} for c in catalog.level(level).criteria]
+        else [
+            {"id": c.id, "text": c.text, "kind": c.kind, "waivable": c.waivable}
+            for c in catalog.level(level).criteria
+        ]
     )
     for criterion in criteria:
-        status, reason = _judge(ctx, criterion["id"], criterion["kind"])
+        status, reason = _judge(ctx, criterion["id"], criterion["kind"], criterion.get("waivable", True))
         result.criteria.append(
             CriterionOutcome(criterion["id"], criterion["kind"], criterion["text"], status, reason)
         )
     return result
 
 
-def _judge(ctx: GateContext, criterion_id: str, kind: str) -> tuple[str, str]:
+def _judge(ctx: GateContext, criterion_id: str, kind: str, waivable: bool) -> tuple[str, str]:
     if ctx.level < ctx.component.entry_level:
         return "waived", f"the component entered at level {ctx.component.entry_level}, after this gate"
     result, note = ctx.results.get(criterion_id, (None, ""))
+    if result in ("waived", "not-applicable") and not waivable:
+        result = None  # a waiver recorded before the criterion became mandatory does not count
     if result in ("waived", "not-applicable"):
         return "waived", f"review {ctx.review.id}: {result}: {note}"  # type: ignore[union-attr]
     if kind == "evidence":
@@ -95,7 +102,10 @@ def _judge(ctx: GateContext, criterion_id: str, kind: str) -> tuple[str, str]:
             f"review {ctx.review.id}: {note}" if note else f"review {ctx.review.id} found it unmet",
         )  # type: ignore[union-attr]
     if ctx.imported_approval:
-        return "met", f"imported history: passed with the approval of {ctx.imported_approval}"
+        return (
+            "imported",
+            f"imported history: passed before the registry, approved by {ctx.imported_approval}",
+        )
     return (
         "unmet",
         "no review has recorded a result" if ctx.review is None else f"review {ctx.review.id} has no result",

@@ -24,9 +24,13 @@ class ReviewAPI:
     _write: Any
     _read: Any
 
-    def open_review(self, ref: str, *, at: datetime | str | None = None) -> ReviewRecord:
-        """Open the gate review of ``ref`` at its current level (one open review per component)."""
-        return self._write(reviews.open_review, self.catalog, ref, at=at)
+    def open_review(self, ref: str, *, entry: bool | None = None, at: When = None) -> ReviewRecord:
+        """Open the gate review of ``ref`` at its current level (one open review per component).
+
+        For a component waiting to enter high, this is its entry review: the gate into its level.
+        ``entry=True``/``False`` insists on one kind or the other.
+        """
+        return self._write(reviews.open_review, self.catalog, ref, entry=entry, at=at)
 
     def add_panel_member(self, review_id: int, role: str, person: str, *, at: When = None) -> None:
         self._write(reviews.add_member, review_id, role, person, at=at)
@@ -78,7 +82,11 @@ class ReviewAPI:
         fork_key: str | None = None,
         at: datetime | str | None = None,
     ) -> ReviewRecord:
-        """graduate | tasks | switchback (with ``to_level``) | pause; the review is immutable afterwards."""
+        """graduate | tasks | switchback (with ``to_level``) | pause | stay; immutable afterwards.
+
+        ``stay``: decided, the component stays at its level (level-2 more research, level-8 no-go,
+        level-9 keep). On an entry review, ``graduate`` admits the component at its level.
+        """
         return self._write(
             reviews.decide,
             self.catalog,

@@ -9,7 +9,7 @@ from sqlalchemy import insert
 
 from mltrl.domain import rules
 from mltrl.domain.model import MAX_LEVEL, ComponentKind, EventKind, Status, SwitchbackKind, Transition
-from mltrl.errors import BadInput
+from mltrl.errors import BadInput, RuleViolation
 from mltrl.service import inputs, lifecycle, lookup
 from mltrl.service._store import Unit
 from mltrl.service.hashing import sha256_path
@@ -29,13 +29,23 @@ def add(
     description: str = "",
     owner: str | None = None,
     reason: str = "",
+    entry_review: bool = False,
+    review_free_up_to: int | None = None,
     at: datetime | str | None = None,
 ) -> ComponentRecord:
-    """Initiate a component at any level; it can never be switched back below that level."""
+    """Start a component at a level; it can never be switched back below that level.
+
+    Above ``review_free_up_to`` (the policy's level up to which a reason is enough) a component
+    enters only through an entry review: with ``entry_review`` it is added waiting (``entering``)
+    for that review, which assesses the gate into its level once.
+    """
     project = lookup.project(unit.reader, project_key)
     code = inputs.component_code(code)
     kind = inputs.component_kind(kind)
     level = rules.parse_level(level, "starting level")
+    ref = f"{project.key}/{code}"
+    reason = inputs.text(reason, "reason", limit=4000)
+    _check_entry(ref, level, reason, entry_review, review_free_up_to)
     if queries.component(unit.reader, project.key, code) is not None:
         raise BadInput(f"component {code!r} already exists in project {project.key!r}")
     parent_id = None
@@ -64,15 +74,41 @@ def add(
         at=when,
     )
     event = Transition(
-        kind=EventKind.INITIATE,
+        kind=EventKind.PROPOSE if entry_review else EventKind.INITIATE,
         to_level=level,
         entry_level=level,
         at=when,
         actor=unit.actor,
-        reason=inputs.text(reason, "reason", limit=4000),
+        reason=reason,
     )
-    lifecycle.record_start(unit, component_id, project.id, event)
-    return lookup.component(unit.reader, f"{project.key}/{code}")
+    state = lifecycle.record_start(unit, component_id, project.id, event)
+    if state.status is not Status.ACTIVE:
+        unit.reader.execute(
+            "UPDATE components SET status = :status WHERE id = :cid",
+            {"status": state.status.value, "cid": component_id},
+        )
+    return lookup.component(unit.reader, ref)
+
+
+def _check_entry(
+    ref: str, level: int, reason: str, entry_review: bool, review_free_up_to: int | None
+) -> None:
+    """The paper lets work start at any level, but not skip the gates on the way: say what it takes."""
+    if entry_review and level == 0:
+        raise BadInput(f"{ref}: level 0 has no gate before it; add it without --entry-review")
+    if review_free_up_to is None:
+        return
+    if level > review_free_up_to and not entry_review:
+        raise RuleViolation(
+            f"{ref}: entering at level {level} needs an entry review (the policy lets a component "
+            f"enter with a reason alone up to level {review_free_up_to}); add it with --entry-review and "
+            f"a --reason, then open the review of the gate into {level}: `mltrl review open {ref} --entry`"
+        )
+    if level > 0 and not reason:
+        raise RuleViolation(
+            f"{ref}: entering at level {level} needs a reason (--reason): what was done before, "
+            "outside the registry, that lets the work start there?"
+        )
 
 
 def insert_component(
@@ -169,6 +205,11 @@ def register_version(
         raise BadInput(f"{kind_value} version {version} of {record.ref} is already registered{same}")
     previous = [v.version for v in known if v.kind == kind_value]
     when = inputs.moment(at)
+    if when < record.last_at:
+        raise BadInput(
+            f"{record.ref}: a version registered at {when.isoformat()} would predate the component's last "
+            f"event ({record.last_at.isoformat()}); the log only moves forward in time (--at)"
+        )
     unit.conn.execute(
         insert(schema.versions).values(
             component_id=record.id,
@@ -188,7 +229,7 @@ def register_version(
         at=when,
         data={"kind": kind_value, "version": version, "sha256": digest},
     )
-    if record.level == MAX_LEVEL and record.status == Status.ACTIVE:
+    if record.level == MAX_LEVEL and record.status in (Status.ACTIVE, Status.PAUSED):
         _embedded_switchback(unit, record, kind_value, previous, version, when)
     return next(
         v for v in queries.versions(unit.reader, record.id) if v.kind == kind_value and v.version == version
@@ -199,20 +240,10 @@ def _embedded_switchback(
     unit: Unit, record: ComponentRecord, kind: str, previous: list[str], version: str, when: datetime
 ) -> None:
     """MLTRL's embedded switchback: any change to a deployed component sends it back through
-    integration (level 7), where its tests must pass again on the new version."""
+    integration (level 7), where its tests must pass again on the new version. This holds whether
+    it is paused and whatever level it entered at (one that entered at 9 now passes 7 and 8 here)."""
     change = f"{previous[-1]} -> {version}" if previous else f"{version} (its first)"
     reason = f"{kind} {change} changes the deployed component"
-    if record.entry_level > 7:
-        # It entered at 8 or 9, so level 7 was never done here: it stays, but its evidence is stale.
-        unit.append_event(
-            project_id=record.project_id,
-            component_id=record.id,
-            kind="switchback.skipped",
-            at=when,
-            reason=f"{reason}; it entered at level {record.entry_level}, so it cannot go "
-            "back to 7 - its evidence is stale until the suites run again",
-        )
-        return
     lifecycle.switchback(
         unit,
         record.ref,

@@ -33,8 +33,16 @@ def record_start(
 
 #: The optimistic write: it only lands if nobody moved the component since we read it.
 _MOVE = (
-    "UPDATE components SET level = :level, status = :status, seq = :seq, last_at = :last_at "
-    "WHERE id = :cid AND seq = :seen"
+    "UPDATE components SET level = :level, entry_level = :entry_level, status = :status, seq = :seq, "
+    "last_at = :last_at WHERE id = :cid AND seq = :seen"
+)
+#: A level change ends the reviews of the old level: their gate is no longer the one ahead.
+_SUPERSEDE = (
+    "UPDATE reviews SET status = 'superseded', decided_at = :at, decided_by = :actor, "
+    "decision_reason = :reason WHERE component_id = :cid AND status = 'open' AND level <> :level"
+)
+_OPEN_REVIEWS_OFF_LEVEL = (
+    "SELECT id, level FROM reviews WHERE component_id = :cid AND status = 'open' AND level <> :level"
 )
 
 
@@ -86,18 +94,71 @@ def import_graduation(
     ref: str,
     approver: str,
     *,
+    allowed: bool = True,
     to_level: int | None = None,
     reason: str = "",
     at: datetime | str | None = None,
 ) -> ComponentRecord:
-    """A graduation from before the registry, approved back then by ``approver``; never dated now."""
+    """A graduation from before the registry, approved back then by ``approver``; never dated now.
+
+    Import is history only: once a component has a review, a reviewed graduation or an entry review
+    here, its levels are earned through gated reviews, and an import would be a way around them.
+    """
+    if not allowed:
+        raise RuleViolation(
+            f"{ref}: the organisation's policy forbids imported history (settings.allow_imports); "
+            f"levels are earned through gated reviews: `mltrl review open {ref}`"
+        )
     if at is None or inputs.moment(at, "time of the imported graduation") >= inputs.now():
-        raise BadInput(f"{ref}: an imported graduation must be dated in the past (at=...)")
+        raise BadInput(f"{ref}: an imported graduation must be dated in the past (--at)")
+    record = lookup.component(unit.reader, ref)
+    live = _live_history(unit, record)
+    if live:
+        raise RuleViolation(
+            f"{record.ref}: import-graduation loads history from before the registry, but {record.ref} "
+            f"already has {live} recorded here; it climbs through gated reviews: "
+            f"`mltrl review open {record.ref}`"
+        )
     # level=None: an approval of whatever gate the component stands at (it was given back then).
     approval = Approval(
         level=None, approvers=(inputs.text(approver, "approver", required=True),), source="import"
     )
     return graduate(unit, ref, approval, to_level=to_level, reason=reason, at=at)
+
+
+def _live_history(unit: Unit, record: ComponentRecord) -> str | None:
+    """What makes a component's history live (reviewed here), in words, or None."""
+    review = unit.reader.scalar("SELECT MIN(id) FROM reviews WHERE component_id = :cid", cid=record.id)
+    if review is not None:
+        return f"review {review}"
+    moved = unit.reader.scalar(
+        "SELECT MIN(kind) FROM events WHERE component_id = :cid AND kind IN ('graduate', 'enter', 'propose')",
+        cid=record.id,
+    )
+    if moved is not None:
+        return {
+            "graduate": "a reviewed graduation",
+            "enter": "an entry review",
+            "propose": "an entry review",
+        }[moved]
+    return None
+
+
+@_naming_component
+def enter(
+    unit: Unit, ref: str, approval: Approval, *, reason: str = "", at: datetime | str | None = None
+) -> ComponentRecord:
+    """Admit a component its entry review approved: it is active at the level it asked to enter at."""
+    record = lookup.component(unit.reader, ref)
+    state = lookup.state_of(record)
+    event = rules.plan_entry(
+        state,
+        approval,
+        actor=unit.actor,
+        at=inputs.moment(at),
+        reason=inputs.text(reason, "reason", limit=4000),
+    )
+    return _land(unit, record, state, event, {"approval": approval.source})
 
 
 @_naming_component
@@ -149,6 +210,7 @@ def _land(
             "cid": record.id,
             "seen": seen.seq,
             "level": after.level,
+            "entry_level": after.entry_level,
             "status": after.status.value,
             "seq": after.seq,
             "last_at": after.last_at,
@@ -165,14 +227,37 @@ def _land(
         **{
             **vars(record),
             "level": after.level,
+            "entry_level": after.entry_level,
             "status": after.status.value,
             "seq": after.seq,
             "last_at": after.last_at,
         }
     )
-    if after.level != seen.level and unit.on_level_change is not None:
-        unit.on_level_change(unit, moved, f"{event.kind} {seen.level} -> {after.level}", event.at)
+    if after.level != seen.level:
+        _supersede_reviews(unit, moved, f"{event.kind} {seen.level} -> {after.level}", event.at)
+        if unit.on_level_change is not None:
+            unit.on_level_change(unit, moved, f"{event.kind} {seen.level} -> {after.level}", event.at)
     return moved
+
+
+def _supersede_reviews(unit: Unit, record: ComponentRecord, change: str, at: datetime) -> None:
+    """Close the open reviews of the level the component left, so a new review can be opened."""
+    stale = unit.reader.all(_OPEN_REVIEWS_OFF_LEVEL, cid=record.id, level=record.level)
+    if not stale:
+        return
+    reason = f"superseded: {change}"
+    unit.reader.execute(
+        _SUPERSEDE, {"cid": record.id, "level": record.level, "at": at, "actor": unit.actor, "reason": reason}
+    )
+    for row in stale:
+        unit.append_event(
+            project_id=record.project_id,
+            component_id=record.id,
+            kind="review.supersede",
+            at=at,
+            reason=reason,
+            data={"review": row["id"], "level": row["level"]},
+        )
 
 
 def _append(

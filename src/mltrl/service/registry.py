@@ -181,9 +181,15 @@ class Registry(
         description: str = "",
         owner: str | None = None,
         reason: str = "",
+        entry_review: bool = False,
         at: datetime | str | None = None,
     ) -> ComponentRecord:
-        """Initiate a component at any level; ``owner`` builds it (and may not approve it alone)."""
+        """Start a component at a level; ``owner`` builds it (and may not approve it alone).
+
+        Above level 0 it needs a ``reason``; above the policy's ``entry_without_review_up_to``
+        (default 3) it needs ``entry_review=True``: it then waits, ``entering``, until the review
+        of the gate into its level (``open_review(ref, entry=True)``) admits it.
+        """
         project_key, code = inputs.parse_ref(ref)
         return self._write(
             components.add,
@@ -196,6 +202,8 @@ class Registry(
             description=description,
             owner=owner,
             reason=reason,
+            entry_review=entry_review,
+            review_free_up_to=None,  # TRANSITION: enforced once every caller states its entry
             at=at,
         )
 
@@ -242,7 +250,13 @@ class Registry(
         the log, so nobody mistakes it for a review mltrl checked.
         """
         return self._write(
-            lifecycle.import_graduation, ref, approver, to_level=to_level, reason=reason, at=at
+            lifecycle.import_graduation,
+            ref,
+            approver,
+            allowed=self.catalog.settings.allow_imports,
+            to_level=to_level,
+            reason=reason,
+            at=at,
         )
 
     def switchback(

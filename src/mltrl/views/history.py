@@ -17,6 +17,11 @@ def component_history(
     return queries.events(r, component_id=component.id, lifecycle_only=lifecycle_only)
 
 
+def _review_source(event: EventRecord) -> str:
+    source = str((event.data or {}).get("approval", ""))
+    return f"review {source.split(':', 1)[1]}" if source.startswith("review:") else "review"
+
+
 def describe(event: EventRecord) -> str:
     """One human line per event, as the CLI timeline shows it."""
     kind = event.kind
@@ -25,8 +30,25 @@ def describe(event: EventRecord) -> str:
     elif kind == "fork":
         origin = (event.data or {}).get("from", "its parent project")
         text = f"forked from {origin} at level {event.to_level}"
+    elif kind == "propose":
+        text = f"proposed to enter at level {event.to_level}; waits for its entry review"
+    elif kind == "enter":
+        text = (
+            f"entered at level {event.to_level} after {_review_source(event)} (approved by {event.approver})"
+        )
     elif kind == "graduate":
-        text = f"graduated {event.from_level} -> {event.to_level} (approved by {event.approver})"
+        text = (
+            f"graduated {event.from_level} -> {event.to_level} after {_review_source(event)} "
+            f"(approved by {event.approver})"
+        )
+    elif kind == "import":
+        text = (
+            f"IMPORTED history: graduated {event.from_level} -> {event.to_level} before the registry, "
+            f"not reviewed here (approved back then by {event.approver})"
+        )
+    elif kind == "review.supersede":
+        data = event.data or {}
+        text = f"review {data.get('review')} (level {data.get('level')}) closed unfinished"
     elif kind == "switchback":
         text = f"{event.switchback_kind} switchback {event.from_level} -> {event.to_level}"
     elif kind in ("pause", "resume", "retire"):

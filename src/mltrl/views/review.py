@@ -20,7 +20,7 @@ from mltrl.store.reader import Reader
 from mltrl.store.records import ReviewRecord
 
 DEPLOYMENT_POINTS = ("deployment-audience", "deployment-hosting", "deployment-processing")
-DONE = ("passed", "waived")
+DONE = ("passed",)  # level 5 asks for every level-2 V&V step complete: a waived step was not done
 
 
 @dataclass
@@ -31,10 +31,36 @@ class ReviewView:
     details: dict[str, list[dict[str, Any]]]
     blockers: list[str]  # what stands between this review and a graduation (empty once decided)
     context: dict[str, Any]
+    passed: bool = False  # the gate held when it was decided (graduate, keep, or passed-and-paused)
+
+    @property
+    def entry(self) -> bool:
+        """An entry review: the gate into ``level + 1`` for a component waiting to enter there."""
+        return self.template.entry
+
+    @property
+    def outcome(self) -> str:
+        """What the review came to, in words: open, superseded, or its decision and what it did."""
+        r = self.record
+        if r.status != "decided":
+            return r.status
+        decision = r.decision
+        if decision == "graduate":
+            return f"entered at level {r.level + 1}" if self.entry else f"graduated to level {r.level + 1}"
+        if decision == "pause":
+            return "passed, paused" if self.passed else "paused"
+        if decision == "stay":
+            return f"decided, stays at level {r.level}"
+        if decision == "switchback":
+            return f"switched back to level {r.to_level}"
+        return "tasks required"
 
     def to_json(self) -> dict[str, Any]:
         return {
             **self.record.to_json(),
+            "entry": self.entry,
+            "outcome": self.outcome,
+            "passed": self.passed,
             "owner": self.owner,
             "template": self.template.to_json(),
             **self.details,
@@ -59,13 +85,31 @@ def review_view(r: Reader, review_id: int, catalog: Catalog) -> ReviewView:
         owner=owner,
         details=review_queries.details(r, review_id),
         blockers=(
-            check_decision(state, Decision.GRADUATE)
-            + evidence_blockers(r, catalog, record.project_key, record.code, record.level)
+            _readiness(state) + evidence_blockers(r, catalog, record.project_key, record.code, record.level)
         )
         if still_open
         else [],
         context=level_context(r, record, component.id),
+        passed=_passed(r, record),
     )
+
+
+def _readiness(state: Any) -> list[str]:
+    """What stands between the review and passing its gate (a level-9 review passes by 'keep')."""
+    if state.template.level == 9 and not state.template.entry:
+        quorum = [f"no quorum: required role {role} has not signed" for role in state.missing_quorum()]
+        return quorum + [p for p in blockers(state) if p not in quorum]
+    return check_decision(state, Decision.GRADUATE)
+
+
+def _passed(r: Reader, record: ReviewRecord) -> bool:
+    if record.status != "decided":
+        return False
+    for event in queries.events(r, component_id=record.component_id):
+        data = event.data or {}
+        if event.kind == "review.decide" and data.get("review") == record.id:
+            return bool(data.get("passed", record.decision == "graduate"))
+    return False
 
 
 def level_context(r: Reader, record: ReviewRecord, component_id: int) -> dict[str, Any]:

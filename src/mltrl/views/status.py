@@ -8,6 +8,7 @@ from typing import Any
 from mltrl.domain.model import ComponentKind, Part, Status, phase_of
 from mltrl.domain.rollup import code_sort_key, roll_up
 from mltrl.store import alert_queries, evidence_queries, queries
+from mltrl.store.provenance_queries import Provenance, provenance
 from mltrl.store.reader import Reader
 from mltrl.store.records import ComponentRecord, ProjectRecord
 
@@ -18,7 +19,24 @@ class StatusNode:
     effective_level: int | None  # None for a retired component: it no longer counts
     stale_evidence: list[str] = field(default_factory=list)  # criteria backed only by outdated evidence
     open_alerts: int = 0  # monitoring alerts nobody has acknowledged yet
+    provenance: Provenance | None = None  # how it came to its level
     children: list[StatusNode] = field(default_factory=list)
+
+    @property
+    def labels(self) -> list[str]:
+        """Short marks for levels that no review here passed: imported history, entry without review."""
+        p, out = self.provenance, []
+        if p is None:
+            return out
+        if p.start_kind == "propose" and p.entry_review is None:
+            out.append(f"waits for its entry review into L{p.start_level}")
+        elif p.start_kind == "propose":
+            out.append(f"entered at L{p.start_level} by entry review {p.entry_review}")
+        elif p.start_kind == "initiate" and p.start_level > 0:
+            out.append(f"entered at L{p.start_level} without review")
+        if p.imported_up_to is not None:
+            out.append(f"imported history to L{p.imported_up_to}")
+        return out
 
     def to_json(self) -> dict[str, Any]:
         c = self.component
@@ -34,6 +52,7 @@ class StatusNode:
             "forked_from": c.forked_from,
             "stale_evidence": self.stale_evidence,
             "open_alerts": self.open_alerts,
+            "provenance": self.provenance.to_json() if self.provenance else None,
             "children": [child.to_json() for child in self.children],
         }
 
@@ -75,8 +94,11 @@ def project_status(r: Reader, project: ProjectRecord) -> ProjectStatus:
     )
     stale = evidence_queries.stale_criteria(r, project.key)
     alarms = alert_queries.open_counts(r, project.key)
+    origins = provenance(r, project.key)
     nodes = {
-        c.code: StatusNode(c, rollup.effective.get(c.code), stale.get(c.code, []), alarms.get(c.code, 0))
+        c.code: StatusNode(
+            c, rollup.effective.get(c.code), stale.get(c.code, []), alarms.get(c.code, 0), origins.get(c.id)
+        )
         for c in records
     }
     roots: list[StatusNode] = []
