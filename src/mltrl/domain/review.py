@@ -241,17 +241,6 @@ def check_decision(state: ReviewState, decision: Decision, *, to_level: int | No
     if decision is Decision.GRADUATE:
         return problems + [p for p in blockers(state) if p not in problems]
     chosen = {(point, option) for point, (option, _) in state.choices.items()}
-    if decision is Decision.STAY:
-        staying = staying_choice(state)
-        if staying is None:
-            options = " or ".join(f"{p}={o}" for p, o in sorted(STAY_OPTIONS) if t.point(p) is not None)
-            problems.append(
-                f"'stay' needs the level's key decision to keep the component here ({options})"
-                if options
-                else f"level {t.level} has no 'stay' outcome; decide tasks, pause or switchback"
-            )
-        elif staying == "keep-or-switch-back=keep":
-            problems += [p for p in blockers(state) if p not in problems]
     for (point, option), level in SWITCHBACK_OPTIONS.items():
         if (
             (point, option) in chosen
@@ -263,6 +252,17 @@ def check_decision(state: ReviewState, decision: Decision, *, to_level: int | No
             problems.append(
                 f"the panel chose {point}={option}, so the switchback goes to {level}, not {to_level}"
             )
+    if decision is Decision.STAY:
+        staying = staying_choice(state)
+        if staying is None and not problems:
+            options = " or ".join(f"{p}={o}" for p, o in sorted(STAY_OPTIONS) if t.point(p) is not None)
+            problems.append(
+                f"'stay' needs the level's key decision to keep the component here ({options})"
+                if options
+                else f"level {t.level} has no 'stay' outcome; decide tasks, pause or switchback"
+            )
+        elif staying == "keep-or-switch-back=keep":
+            problems += [p for p in blockers(state) if p not in problems]
     if decision is Decision.SWITCHBACK and ("keep-or-switch-back", "keep") in chosen:
         problems.append("the panel chose keep-or-switch-back=keep: decide `stay`")
     if decision is Decision.TASKS and not state.tasks:

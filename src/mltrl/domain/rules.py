@@ -126,17 +126,17 @@ def _switchback(state: ComponentState, event: Transition) -> tuple[int, Status]:
     to = event.to_level
     if to >= state.level:
         raise RuleViolation(f"a switchback goes down; {state.level} -> {to} does not")
-    if to < state.entry_level and not embedded:
-        raise RuleViolation(
-            f"cannot switch back to {to}: the component entered at level {state.entry_level}, "
-            f"so level {to} was never done"
-        )
     if event.switchback_kind is None:
         raise RuleViolation("a switchback needs a kind: discovery, review or embedded")
     if event.switchback_kind is SwitchbackKind.EMBEDDED and not is_predefined_embedded(state.level, to):
         raise RuleViolation(
             f"{state.level} -> {to} is not one of the embedded switchbacks MLTRL predefines "
             "(4->2, 9->4, and 9->7, 9->6 or 9->5); record it as discovery or review"
+        )
+    if to < state.entry_level and not embedded:
+        raise RuleViolation(
+            f"cannot switch back to {to}: the component entered at level {state.entry_level}, "
+            f"so level {to} was never done"
         )
     if not event.reason.strip():
         raise RuleViolation("a switchback needs a reason")

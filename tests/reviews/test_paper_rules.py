@@ -1,0 +1,326 @@
+"""The rules of the paper that keep a level honest: no way around a gate, and every review outcome.
+
+Each test drives the Python API on the backend under test; the CLI's refusals are in tests/cli.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from mltrl.demo import _reviewing
+from mltrl.errors import BadInput, MltrlError, RuleViolation
+from mltrl.service.registry import Registry
+
+PAST = datetime.now(UTC) - timedelta(days=60)
+
+
+def day(n: float) -> datetime:
+    return PAST + timedelta(days=n)
+
+
+def passed_review(reg: Registry, ref: str, at: datetime, **choices: str) -> int:
+    """A review of ``ref`` with every criterion met, the checklist answered and everyone approving."""
+    review = _reviewing.staffed_review(reg, ref, at, {})
+    _reviewing.complete(reg, review, at)
+    for point, option in choices.items():
+        reg.record_choice(review, point, option, at=at)
+    return review
+
+
+@pytest.fixture
+def reg(registry: Registry) -> Registry:
+    registry.create_project("p", "Project", rd_owner="R. Lead", at=PAST)
+    return registry
+
+
+# --- imports are history only ----------------------------------------------------------------------
+
+
+def test_import_is_refused_once_a_component_has_a_review(reg: Registry) -> None:
+    reg.add_component("p/1", "Model", kind="model", level=2, reason="prior work", at=day(0))
+    reg.import_graduation("p/1", approver="lab head", at=day(1))  # history: fine
+    reg.open_review("p/1", at=day(2))
+    before = reg.counts()
+    with pytest.raises(RuleViolation, match=r"already has review 1 recorded here.*mltrl review open p/1"):
+        reg.import_graduation("p/1", approver="me", at=day(3))
+    assert reg.counts() == before and reg.component("p/1").level == 3
+
+
+def test_import_is_refused_after_a_reviewed_graduation(reg: Registry) -> None:
+    reg.add_component("p/1", "Model", kind="model", level=0, at=day(0))
+    review = passed_review(reg, "p/1", day(1))
+    reg.decide_review(review, "graduate", at=day(1))
+    # A review closed by the graduation still counts: the component's history is live.
+    with pytest.raises(RuleViolation, match="already has review"):
+        reg.import_graduation("p/1", approver="me", at=day(2))
+
+
+def test_a_policy_can_forbid_imports(db_url: str, tmp_path: Path) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("version: 1\nsettings:\n  allow_imports: false\n")
+    with Registry.init(db=db_url, actor="tester") as init:
+        init.create_project("p", "Project", at=PAST)
+        init.add_component("p/1", "Model", kind="model", level=0, at=day(0))
+    with Registry.open(db_url, actor="tester", policy=policy) as reg:
+        with pytest.raises(RuleViolation, match="policy forbids imported history"):
+            reg.import_graduation("p/1", approver="lab head", at=day(1))
+        assert reg.component("p/1").level == 0
+
+
+def test_imported_levels_are_labelled_and_never_count_as_met(reg: Registry) -> None:
+    reg.add_component("p/1", "Model", kind="model", level=0, at=day(0))
+    for n in range(1, 4):
+        reg.import_graduation("p/1", approver="lab head", at=day(n))
+    events = reg.history("p/1", lifecycle_only=True)
+    assert [e.kind for e in events] == ["initiate", "import", "import", "import"]
+    from mltrl.views.history import describe
+
+    assert describe(events[-1]).startswith("IMPORTED history: graduated 2 -> 3 before the registry")
+    node = reg.status("p").roots[0]
+    assert node.labels == ["imported history to L3"]
+    assert node.to_json()["provenance"]["imported_up_to"] == 3
+    gate = reg.gate("p/1", 2)
+    attestations = [c for c in gate.criteria if c.kind == "attestation"]
+    assert attestations and {c.status for c in attestations} == {"imported"}
+    assert "imported" not in {c.status for c in gate.criteria if c.kind == "evidence"}
+    card = reg.card("p", "1")
+    assert card.summary.how_reached == [
+        "1: started at level 0; levels up to 3 are imported history, not reviewed here"
+    ]
+    report = reg.report("p")
+    kinds = {t["kind"] for t in report.to_json()["top_transitions"]}
+    assert kinds == {"imported graduation"}
+
+
+# --- entering high needs an entry review -----------------------------------------------------------
+
+
+def test_a_component_entering_high_waits_for_its_entry_review(reg: Registry) -> None:
+    c = reg.add_component(
+        "p/9",
+        "Fraud scorer",
+        kind="model",
+        level=7,
+        reason="built by the vendor",
+        entry_review=True,
+        at=day(0),
+    )
+    assert (c.level, c.status) == (7, "entering")
+    for refused in (
+        lambda: reg.switchback("p/9", 6, kind="discovery", reason="x", at=day(1)),
+        lambda: reg.pause("p/9", at=day(1)),
+        lambda: reg.import_graduation("p/9", approver="x", at=day(1)),
+    ):
+        with pytest.raises(MltrlError):
+            refused()
+    assert reg.status("p").roots[0].labels == ["waits for its entry review into L7"]
+    review = reg.open_review("p/9", at=day(2))
+    assert review.level == 6 and review.template["entry"] is True
+    with pytest.raises(BadInput, match="its review is the entry review"):
+        reg.open_review("p/9", entry=False)
+    # The gate into 7 is level 6's: its criteria, panel and evidence.
+    view = reg.review(review.id)
+    assert {c.id for c in view.template.criteria} >= {"L6.regulatory-compliance", "L6.ethics-checklist"}
+    for role in view.template.roles:
+        if role.required:
+            reg.add_panel_member(review.id, role.id, f"{role.id} person", at=day(2))
+    _reviewing.complete(reg, review.id, day(2))
+    with pytest.raises(RuleViolation, match="an entry review admits the component"):
+        reg.decide_review(review.id, "pause", at=day(3))
+    decided = reg.decide_review(review.id, "graduate", reason="vendor's tests rerun here", at=day(3))
+    assert reg.review(decided.id).outcome == "entered at level 7"
+    c = reg.component("p/9")
+    assert (c.level, c.status, c.entry_level) == (7, "active", 7)
+    assert [e.kind for e in reg.history("p/9", lifecycle_only=True)] == ["propose", "enter"]
+    assert reg.status("p").roots[0].labels == [f"entered at L7 by entry review {review.id}"]
+    assert reg.card("p", "9").summary.how_reached == [
+        f"9: entered at level 7 through entry review {review.id}"
+    ]
+    assert reg.gate("p/9", 6).holds and reg.doctor().healthy
+
+
+def test_an_entry_review_that_finds_gaps_leaves_the_component_waiting(reg: Registry) -> None:
+    reg.add_component("p/9", "Scorer", kind="model", level=5, reason="vendor", entry_review=True, at=day(0))
+    review = _reviewing.staffed_review(reg, "p/9", day(1), {})
+    first, *others = sorted(row["person"] for row in reg.review(review).details["panel"])
+    reg.sign_review(review, first, "request-changes", tasks=["link the real data"], at=day(1))
+    for person in others:
+        reg.sign_review(review, person, "approve", at=day(1))
+    reg.decide_review(review, "tasks", at=day(2))
+    assert reg.component("p/9").status == "entering"
+    assert reg.open_review("p/9", at=day(3)).level == 4  # a second entry review
+
+
+def test_level_zero_needs_no_entry_review(reg: Registry) -> None:
+    with pytest.raises(BadInput, match="level 0 has no gate before it"):
+        reg.add_component("p/1", "Idea", kind="model", level=0, entry_review=True)
+
+
+# --- what the paper makes mandatory cannot be waived ------------------------------------------------
+
+
+def test_mandatory_criteria_cannot_be_waived_by_a_panel(reg: Registry) -> None:
+    reg.add_component("p/1", "Model", kind="model", level=4, reason="prior PoC", at=day(0))
+    review = _reviewing.staffed_review(reg, "p/1", day(1), {})
+    before = reg.counts()
+    for criterion in ("L4.real-data", "L4.ethics-checklist"):
+        for result in ("waived", "not-applicable"):
+            with pytest.raises(BadInput, match=f"{criterion} is mandatory and cannot be {result}"):
+                reg.record_result(review, criterion, result, "no time", at=day(1))
+    assert reg.counts() == before
+    _reviewing.complete(reg, review, day(1))  # no real data linked: the evidence criterion is unmet
+    with pytest.raises(RuleViolation, match="L4.real-data is unmet: no real data set is linked"):
+        reg.decide_review(review, "graduate", at=day(2))
+
+
+def test_waived_level2_steps_do_not_complete_level5(reg: Registry) -> None:
+    reg.add_component("p/1", "Model", kind="model", level=2, reason="prior work", at=day(0))
+    reg.add_requirement(
+        "p",
+        "1",
+        "The model shall reach 0.9 AUC",
+        kind="research",
+        p_failure=0.1,
+        value=5,
+        category="technical",
+        components=["p/1"],
+    )
+    reg.add_vv_step("p", "1", "verification", "held-out AUC", method="test")
+    reg.set_vv_status("p", "1", 1, "waived", reason="no time")
+    reg.import_graduation("p/1", approver="x", at=day(1))
+    reg.import_graduation("p/1", approver="x", at=day(2))
+    reg.import_graduation("p/1", approver="x", at=day(3))
+    outcome = next(c for c in reg.gate("p/1", 5).criteria if c.id == "L5.level2-vv-complete")
+    assert (outcome.status, outcome.reason) == ("unmet", "V&V not passed: 1/1 waived")
+
+
+def test_a_policy_can_make_a_mandatory_criterion_waivable_and_the_card_says_so(
+    db_url: str, tmp_path: Path
+) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        "version: 1\nlevels:\n  4:\n    change_criteria:\n      L4.real-data: {waivable: true}\n"
+    )
+    with Registry.init(db=db_url, actor="tester") as init:
+        init.create_project("p", "Project", at=PAST)
+        init.add_component("p/1", "Model", kind="model", level=4, reason="prior PoC", at=day(0))
+    with Registry.open(db_url, actor="tester", policy=policy) as reg:
+        review = reg.open_review("p/1", at=day(1))
+        reg.record_result(review.id, "L4.real-data", "waived", "simulator only, agreed with QA", at=day(1))
+        assert reg.card("p").policy_notes == ["this organisation's policy lets panels waive L4.real-data"]
+
+
+# --- decided, stays at this level -------------------------------------------------------------------
+
+
+def test_level_8_no_go_stays_at_8(reg: Registry) -> None:
+    reg.add_component("p/1", "App", kind="model", level=8, reason="legacy", at=day(0))
+    review = passed_review(reg, "p/1", day(1), **{"go-no-go": "no-go"})
+    with pytest.raises(RuleViolation, match="key decision go-no-go is no-go"):
+        reg.decide_review(review, "graduate", at=day(2))
+    reg.decide_review(review, "stay", reason="market not ready", at=day(2))
+    assert reg.review(review).outcome == "decided, stays at level 8"
+    c = reg.component("p/1")
+    assert (c.level, c.status) == (8, "active")
+
+
+def test_stay_needs_a_staying_key_decision(reg: Registry) -> None:
+    reg.add_component("p/1", "Model", kind="model", level=3, reason="prior work", at=day(0))
+    review = passed_review(reg, "p/1", day(1))
+    with pytest.raises(RuleViolation, match="level 3 has no 'stay' outcome"):
+        reg.decide_review(review, "stay", at=day(2))
+
+
+def test_level_9_is_reviewed_again_and_kept_never_graduated(reg: Registry) -> None:
+    reg.add_component("p/1", "App", kind="model", level=9, reason="legacy", at=day(0))
+    review = passed_review(reg, "p/1", day(1))  # the demo panel records keep
+    view = reg.review(review)
+    assert not any("level 9 is the top" in b for b in view.blockers)
+    with pytest.raises(RuleViolation, match="a deployed component is reviewed again, it does not graduate"):
+        reg.decide_review(review, "graduate", at=day(2))
+    with pytest.raises(RuleViolation, match="chose keep-or-switch-back=keep: decide `stay`"):
+        reg.decide_review(review, "switchback", to_level=7, at=day(2))
+
+
+def test_level_9_decision_must_follow_the_panels_choice(reg: Registry) -> None:
+    reg.add_component("p/1", "App", kind="model", level=9, reason="legacy", at=day(0))
+    review = passed_review(reg, "p/1", day(1), **{"keep-or-switch-back": "back-to-4"})
+    with pytest.raises(RuleViolation, match="so the switchback goes to 4, not 7"):
+        reg.decide_review(review, "switchback", to_level=7, at=day(2))
+    with pytest.raises(RuleViolation, match="decide `switchback --to 4`"):
+        reg.decide_review(review, "stay", at=day(2))
+    reg.decide_review(review, "switchback", to_level=4, reason="new capability", at=day(2))
+    move = reg.history("p/1", lifecycle_only=True)[-1]
+    assert (move.kind, move.switchback_kind, move.to_level) == ("switchback", "embedded", 4)
+    # It entered at 9; now it has been at 4, and the gates above are assessed here.
+    assert reg.component("p/1").entry_level == 4 and reg.doctor().healthy
+
+
+def test_a_level_4_review_can_pass_and_pause(reg: Registry) -> None:
+    reg.add_component("p/1", "Model", kind="model", level=4, reason="prior work", at=day(0))
+    reg.add_dataset("p", "real", "Real data", kind="real")
+    reg.link_dataset("real", "p/1", "train")
+    review = passed_review(reg, "p/1", day(1), **{"continue-or-pause": "pause"})
+    reg.decide_review(review, "pause", reason="no budget this year", at=day(2))
+    assert reg.review(review).outcome == "passed, paused"
+    c = reg.component("p/1")
+    assert (c.level, c.status) == (4, "paused")
+
+
+def test_a_pause_that_did_not_pass_is_just_paused(reg: Registry) -> None:
+    reg.add_component("p/1", "Model", kind="model", level=4, reason="prior work", at=day(0))
+    review = passed_review(reg, "p/1", day(1), **{"continue-or-pause": "pause"})  # no real data
+    reg.decide_review(review, "pause", at=day(2))
+    assert reg.review(review).outcome == "paused"
+
+
+# --- embedded switchbacks ----------------------------------------------------------------------------
+
+
+def test_a_paused_deployed_component_goes_back_to_7_on_a_new_version(reg: Registry) -> None:
+    reg.add_component("p/1", "App", kind="model", level=9, reason="legacy", at=day(0))
+    reg.pause("p/1", reason="seasonal", at=day(1))
+    reg.register_version("p/1", "model", "2.0.0", at=day(2))
+    c = reg.component("p/1")
+    assert (c.level, c.status) == (7, "paused")
+    assert reg.doctor().healthy
+
+
+def test_embedded_switchbacks_reach_level_7_or_earlier(reg: Registry) -> None:
+    for code, to in (("1", 6), ("2", 5)):
+        reg.add_component(f"p/{code}", "App", kind="model", level=9, reason="legacy", at=day(0))
+        reg.switchback(f"p/{code}", to, reason="rework the pipeline", at=day(1))
+        assert reg.history(f"p/{code}", lifecycle_only=True)[-1].switchback_kind == "embedded"
+    with pytest.raises(RuleViolation, match="not one of the embedded switchbacks"):
+        reg.add_component("p/3", "App", kind="model", level=9, reason="legacy", at=day(0))
+        reg.switchback("p/3", 3, kind="embedded", reason="x", at=day(1))
+
+
+# --- a level change closes the reviews of the old level ---------------------------------------------
+
+
+def test_a_review_left_open_across_a_level_change_is_superseded(reg: Registry) -> None:
+    reg.add_component("p/1", "App", kind="model", level=9, reason="legacy", at=day(0))
+    stale = reg.open_review("p/1", at=day(1)).id  # e.g. opened by a monitoring alert
+    reg.register_version("p/1", "model", "2.0.0", at=day(2))  # embedded 9 -> 7
+    assert reg.review(stale).outcome == "superseded"
+    with pytest.raises(BadInput, match="closed unfinished when p/1 changed level"):
+        reg.decide_review(stale, "tasks", at=day(3))
+    fresh = reg.open_review("p/1", at=day(3))
+    assert fresh.level == 7
+    superseded = [e for e in reg.history("p/1") if e.kind == "review.supersede"]
+    assert [e.data["review"] for e in superseded] == [stale]
+
+
+# --- the log only moves forward ---------------------------------------------------------------------
+
+
+def test_a_version_cannot_predate_the_components_last_event(reg: Registry) -> None:
+    reg.add_component("p/1", "Model", kind="model", level=0, at=day(10))
+    before = reg.counts()
+    with pytest.raises(BadInput, match="would predate the component's last event"):
+        reg.register_version("p/1", "model", "1.0.0", at=day(1))
+    assert reg.counts() == before
