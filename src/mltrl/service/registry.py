@@ -90,20 +90,27 @@ class Registry(
 
     @classmethod
     def init(
-        cls, directory: Path | None = None, *, db: str | None = None, actor: str | None = None
+        cls,
+        directory: Path | None = None,
+        *,
+        db: str | None = None,
+        actor: str | None = None,
+        allow_other_tables: bool = False,
     ) -> Registry:
-        """Create ``directory/.mltrl/`` (or the schema at ``db``) and open it; safe to run twice."""
-        location = Location(url=db, home=None) if db else setup.local_location(directory or Path.cwd())
-        if db:
-            locate(db)  # validates the URL
-        engine, created = setup.initialise(location)
+        """Create ``directory/.mltrl/`` (or the schema at ``db``, else ``$MLTRL_DATABASE_URL``) and open it.
+
+        Safe to run twice. A database holding tables that are not mltrl's is refused unless
+        ``allow_other_tables`` (sharing it is intended).
+        """
+        location = setup.init_location(directory, db)
+        engine, created = setup.initialise(location, allow_other_tables=allow_other_tables)
         registry = cls(Store(engine, location), actor=actor)
         registry.created = created
         return registry
 
-    def migrate(self) -> str:
+    def migrate(self, *, allow_other_tables: bool = False) -> str:
         """Upgrade the schema to this mltrl's head; return the revision it was at."""
-        return setup.upgrade(self._store.engine, self._store.location)
+        return setup.upgrade(self._store.engine, self._store.location, allow_other_tables=allow_other_tables)
 
     @property
     def location(self) -> Location:
