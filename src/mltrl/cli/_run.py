@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import warnings
 
 from mltrl.errors import MltrlError
 
 USAGE_EXIT = 2
+#: EX_SOFTWARE from sysexits.h: an internal error (a bug), not a refusal of bad input.
+INTERNAL_EXIT = 70
+ENV_DEBUG = "MLTRL_DEBUG"
 
 
 def run(args: list[str]) -> int:
@@ -43,8 +47,20 @@ def run(args: list[str]) -> int:
             return USAGE_EXIT if code is None else int(code)
         if code is not None and type(exc).__name__ == "Exit":
             return int(code)
-        raise
+        if os.environ.get(ENV_DEBUG):
+            raise
+        # A failure mltrl did not foresee is a bug; still one line, with its own exit code, so it is
+        # neither taken for a refusal (2) nor for a failed check (1).
+        _fail(
+            f"unexpected {type(exc).__name__}: {_first_line(exc)} (a damaged registry or a bug in mltrl; "
+            f"{ENV_DEBUG}=1 shows the traceback)"
+        )
+        return INTERNAL_EXIT
     return int(result) if isinstance(result, int) else 0
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or ["no message"])[0]
 
 
 def _usage_line(exc: Exception) -> str:

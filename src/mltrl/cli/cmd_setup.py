@@ -9,14 +9,22 @@ import typer
 from mltrl.cli._context import emit_json, reading, say, settings, writing
 from mltrl.cli._render import esc
 
+OTHER_TABLES = typer.Option(
+    False,
+    "--allow-other-tables",
+    help="Put mltrl's tables in a database that already holds other tables (refused without this)",
+)
+
 
 def register(app: typer.Typer) -> None:
     @app.command("init")
-    def init() -> None:
-        """Create a registry in .mltrl/ here (or the schema at --db); safe to run again."""
+    def init(allow_other_tables: bool = OTHER_TABLES) -> None:
+        """Create a registry in .mltrl/ here (or at --db / $MLTRL_DATABASE_URL); safe to run again."""
         from mltrl.service.registry import Registry
 
-        with Registry.init(Path.cwd(), db=settings.db, actor=settings.actor) as reg:
+        with Registry.init(
+            db=settings.db, actor=settings.actor, allow_other_tables=allow_other_tables
+        ) as reg:
             where = reg.location.display
             created = reg.created
         say(f"{'initialised' if created else 'already initialised:'} registry at {esc(where)}")
@@ -24,7 +32,7 @@ def register(app: typer.Typer) -> None:
             say("next: `mltrl project create KEY --name NAME`, then `mltrl component add KEY/1.1 ...`")
 
     @app.command("migrate")
-    def migrate() -> None:
+    def migrate(allow_other_tables: bool = OTHER_TABLES) -> None:
         """Upgrade the registry's schema to this version of mltrl."""
         from mltrl.service import setup
         from mltrl.store.engine import make_engine
@@ -33,7 +41,7 @@ def register(app: typer.Typer) -> None:
         location = locate(settings.db)
         engine = make_engine(location)
         try:
-            before = setup.upgrade(engine, location)
+            before = setup.upgrade(engine, location, allow_other_tables=allow_other_tables)
         finally:
             engine.dispose()
         target = setup.HEAD_REVISION

@@ -4,3 +4,11 @@ A test checks it equals the head of ``store/migrations``.
 """
 
 HEAD_REVISION = "0007_alert_reviews"
+
+
+def is_known_revision(revision: object) -> bool:
+    """Whether this mltrl has a migration named ``revision`` (False: the registry is newer)."""
+    from importlib.resources import files
+
+    versions = files("mltrl.store") / "migrations" / "versions"
+    return isinstance(revision, str) and versions.joinpath(f"{revision}.py").is_file()

@@ -9,6 +9,7 @@ service layer.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 
 from mltrl.errors import StoreError
-from mltrl.store.location import Location
+from mltrl.store.location import Location, read_only_reason, sqlite_read_only_uri
 
 #: Execution option a connection sets when it is about to write.
 WRITE = "mltrl_write"
@@ -35,7 +36,16 @@ def make_engine(location: Location) -> Engine:
 
 
 def _sqlite_engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+    read_only = read_only_reason(path) is not None
+    if read_only:
+        # A read-only directory or file: read through a URI that writes nothing beside the database
+        # (reads work; a write fails and store_error says why).
+        uri = sqlite_read_only_uri(path)
+        engine = create_engine(
+            "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, timeout=SQLITE_BUSY_TIMEOUT_S)
+        )
+    else:
+        engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -43,8 +53,9 @@ def _sqlite_engine(path: Path) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")
+        if not read_only:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -55,6 +66,13 @@ def _sqlite_engine(path: Path) -> Engine:
 
 
 def store_error(exc: DBAPIError, location: Location) -> StoreError:
-    """A one-line error for a database that cannot be opened or read."""
+    """A one-line error for a database that cannot be opened, read or written."""
     detail = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+    if location.is_sqlite and ("readonly" in detail or "unable to open" in detail):
+        reason = read_only_reason(location.sqlite_path)
+        if reason is not None:
+            return StoreError(
+                f"cannot write to the registry at {location.display}: {reason} "
+                "(read commands still work; writing needs write access to the file and its directory)"
+            )
     return StoreError(f"cannot use the registry at {location.display}: {detail}")

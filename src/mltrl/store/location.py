@@ -57,6 +57,31 @@ def redact(url: str) -> str:
     return f"{scheme}://{user}:***@{host}" if ":" in credentials else url
 
 
+def read_only_reason(path: Path) -> str | None:
+    """Why this process may not write the SQLite registry at ``path``; None when it may.
+
+    SQLite writes its journal (``-wal``, ``-shm``) beside the database, so the directory must be
+    writable too, not only the file.
+    """
+    directory = path.parent
+    if directory.is_dir() and not os.access(directory, os.W_OK):
+        return f"the directory {directory} is read-only for you"
+    if path.is_file() and not os.access(path, os.W_OK):
+        return f"the database file {path} is read-only for you"
+    return None
+
+
+def sqlite_read_only_uri(path: Path) -> str:
+    """An SQLite URI that reads ``path`` without writing anything beside it.
+
+    ``immutable=1`` lets SQLite skip the shared-memory file it cannot create in a read-only
+    directory; it is only safe when no ``-wal`` file holds writes not yet in the database.
+    """
+    wal = path.with_name(path.name + "-wal")
+    pending = wal.is_file() and wal.stat().st_size > 0
+    return f"{path.resolve().as_uri()}?mode=ro" + ("" if pending else "&immutable=1")
+
+
 def find_home(start: Path | None = None) -> Path | None:
     here = (start or Path.cwd()).resolve()
     for directory in (here, *here.parents):

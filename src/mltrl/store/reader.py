@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mltrl.errors import StoreError
-from mltrl.store._revision import HEAD_REVISION
-from mltrl.store.location import Location
+from mltrl.store._revision import HEAD_REVISION, is_known_revision
+from mltrl.store.location import Location, read_only_reason, sqlite_read_only_uri
 
 _CONVERTED = frozenset({datetime, dict})
 _NAMED_PARAM = re.compile(r"(?<![:\w]):(\w+)")
@@ -139,9 +139,10 @@ def check_revision(reader: Reader, location: Location) -> None:
             ) from exc
         raise StoreError(f"cannot read the registry at {location.display}: {_first_line(exc)}") from exc
     if revision != HEAD_REVISION:
+        remedy = "run `mltrl migrate`" if is_known_revision(revision) else "it is newer: upgrade mltrl"
         raise StoreError(
             f"the registry at {location.display} has schema {revision!r}, this mltrl expects "
-            f"{HEAD_REVISION!r}; run `mltrl migrate`"
+            f"{HEAD_REVISION!r}; {remedy}"
         )
 
 
@@ -150,7 +151,10 @@ def _connect_sqlite(location: Location) -> sqlite3.Connection:
     if not path.is_file():
         raise StoreError(f"no registry database at {path}; run `mltrl init`")
     try:
-        raw = sqlite3.connect(path, timeout=30)
+        if read_only_reason(path) is None:
+            raw = sqlite3.connect(path, timeout=30)
+        else:  # a read-only .mltrl/: read without creating the journal files beside the database
+            raw = sqlite3.connect(sqlite_read_only_uri(path), uri=True, timeout=30)
         raw.execute("PRAGMA query_only = ON")  # a reader never writes, even by mistake
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"cannot read the registry at {path}: {exc}") from exc
