@@ -92,8 +92,8 @@ def test_bad_input_writes_nothing(reg: Registry) -> None:
 def test_cli_performance_alert(
     reg: Registry, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pd.DataFrame({"id": range(10), "prediction": ["a"] * 10}).to_csv(tmp_path / "served.csv", index=False)
-    pd.DataFrame({"id": range(10), "actual": ["a"] * 6 + ["b"] * 4}).to_csv(
+    pd.DataFrame({"id": range(100), "prediction": ["a"] * 100}).to_csv(tmp_path / "served.csv", index=False)
+    pd.DataFrame({"id": range(100), "actual": ["a"] * 60 + ["b"] * 40}).to_csv(
         tmp_path / "truth.csv", index=False
     )
     run = ["--db", db_url, "monitor"]
@@ -103,7 +103,8 @@ def test_cli_performance_alert(
     assert main([*run, "performance", "svc/1", "--min-accuracy", "0.5", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["windows"][0]["accuracy"] == 0.6
     assert main([*run, "performance", "svc/1", "--min-accuracy", "0.9"]) == 1
-    assert "accuracy 0.600 < 0.9" in capsys.readouterr().err
+    # the whole 95% interval (Wilson) lies below the threshold: a breach, not noise
+    assert "accuracy 0.600 [0.502, 0.691] < 0.9" in capsys.readouterr().err
     (alert,) = reg.alerts("svc/1")
     assert alert["kind"] == "performance" and alert["review_id"] is None
     # the deployed model's accuracy fell: the alert goes before its review; rerunning repeats nothing
@@ -116,4 +117,5 @@ def test_cli_performance_alert(
 
 def test_api_performance_check_without_actuals_raises_nothing(reg: Registry) -> None:
     outcome = reg.check_performance("svc/1", min_accuracy=0.99)
-    assert outcome == {"windows": [], "breach": None, "alert": None} and reg.alerts("svc/1") == []
+    assert outcome["windows"] == [] and outcome["verdicts"] == [] and outcome["alert"] is None
+    assert outcome["breach"] is None and reg.alerts("svc/1") == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -34,7 +35,7 @@ def served(seed: int, n: int = 20_000, *, shift: float = 0.0, nulls: float = 0.0
 @pytest.fixture
 def reg(registry: Registry) -> Registry:
     registry.create_project("shop", "Fraud scoring")
-    registry.add_component("shop/1", "Scorer", kind="model", level=9)
+    registry.add_component("shop/1", "Scorer", kind="model", level=9, reason="deployed before mltrl")
     registry.set_reference("shop/1", served(1))
     # a week of serving: calm, then the amounts slide upward and a join starts losing values
     for day, (shift, nulls) in enumerate([(0, 0), (0, 0), (0, 0), (0.05, 0), (0.3, 0), (0.6, 0.2)], start=1):
@@ -57,7 +58,11 @@ def test_report_data_has_distributions_drift_over_time_and_quality(reg: Registry
     centres = np.convolve(amount["edges"], [0.5, 0.5], "valid")
     # the window's amounts sit higher: their binned mean is clearly above the reference's
     assert np.dot(centres, amount["window"]) > 1.4 * np.dot(centres, amount["reference"])
-    assert columns["country"]["distribution"]["labels"] == ["de", "fr", "it", "es", "(other)"]
+    # every category is shown, so there is no empty "(other)" bar
+    assert columns["country"]["distribution"]["labels"] == ["de", "fr", "it", "es"]
+    # a date column is left out of drift, saying why, and still drawn
+    assert columns["signed_up"]["drift"] is None and columns["signed_up"]["excluded"].startswith("timestamp")
+    assert data["drift"]["excluded_columns"] == [{"column": "signed_up", "reason": "timestamp"}]
     assert [i["check"] for i in columns["amount"]["quality"]] == ["nulls"]
     # drift over time climbs with the slide, one entry per window, oldest first
     history = data["history"]
@@ -86,7 +91,8 @@ def test_cli_writes_an_offline_report_that_a_browser_renders(
     assert dialogs == []  # the hostile column name stayed text
     assert page.locator("#summary tbody tr").count() == 5
     assert HOSTILE in page.locator("#summary").inner_text()
-    assert "Drift in 1 of 5 columns: amount" in page.locator("#verdict").inner_text()
+    assert "Drift in 1 of 4 columns: amount" in page.locator("#verdict").inner_text()
+    assert "Not compared for drift: signed_up (timestamp)" in page.locator("#excluded").inner_text()
     assert re.search(r"amount: (19|20)\.\d% missing values", page.locator("#quality").inner_text())
     # every plot is drawn: one per column, the drift-over-time overview; each has a real size
     figures = page.locator("figure svg")
@@ -108,3 +114,78 @@ def test_cli_report_json_and_bad_input(
     assert main(["--db", db_url, "monitor", "report", "shop/1", "-o", str(tmp_path / "no" / "r.html")]) == 2
     assert "cannot write the report" in capsys.readouterr().err
     assert not (tmp_path / "no").exists()
+
+
+def _overlapping(boxes: list[dict[str, float]]) -> list[tuple[int, int]]:
+    return [
+        (i, j)
+        for i, a in enumerate(boxes)
+        for j, b in enumerate(boxes)
+        if i < j
+        and a["x"] < b["x"] + b["width"] - 0.5
+        and b["x"] < a["x"] + a["width"] - 0.5
+        and a["y"] < b["y"] + b["height"] - 0.5
+        and b["y"] < a["y"] + a["height"] - 0.5
+    ]
+
+
+#: Per plot (axes) of every figure: the boxes of its x tick labels, and the text of its y ticks.
+_AXES = """() => [...document.querySelectorAll('figure')].map(f => ({
+  id: f.id, width: f.getBoundingClientRect().width, svg: f.querySelector('svg').getBoundingClientRect().width,
+  text: f.textContent,
+  axes: [...f.querySelectorAll('g[id^="axes_"]')].map(a => ({
+    x: [...a.querySelectorAll('g[id^="xtick_"] text')].filter(t => t.textContent.trim()).map(t => {
+      const r = t.getBoundingClientRect();
+      return {x: r.x, y: r.y, width: r.width, height: r.height, text: t.textContent}; }),
+    y: [...a.querySelectorAll('g[id^="ytick_"] text')].map(t => t.textContent.trim()),
+  })),
+}))"""
+
+
+def test_report_layout_in_a_browser(
+    reg: Registry, db_url: str, tmp_path: Path, browser, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(5)
+    for day in range(1, 7):  # a week of predictions whose actuals arrived; accuracy slides
+        ids = [f"{day}-{i}" for i in range(200)]
+        truth = rng.integers(0, 2, 200)
+        right = rng.random(200) < 0.95 - 0.05 * day
+        reg.log_predictions(
+            "shop/1",
+            pd.DataFrame({"id": ids, "prediction": np.where(right, truth, 1 - truth)}),
+            at=f"2026-11-0{day}T12:00:00Z",
+        )
+        reg.log_actuals("shop/1", pd.DataFrame({"id": ids, "actual": truth}))
+    reg.raise_alert("shop/1", "drift", "drift in amount", {"columns": ["amount"]}, window="2026-11-06")
+    target = tmp_path / "report.html"
+    command = ["--db", db_url, "monitor", "report", "shop/1", "-o", str(target), "--min", "accuracy=0.8"]
+    assert main(command) == 0
+    capsys.readouterr()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(target.as_uri())
+    page.wait_for_load_state("load")
+    # times for people, not ISO strings with microseconds
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", page.locator("#generated").inner_text())
+    assert re.fullmatch(
+        r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", page.locator("#alerts tbody td").nth(2).inner_text()
+    )
+    figures = page.evaluate(_AXES)
+    assert [f["id"] for f in figures[:2]] == ["overview", "performance"] and len(figures) == 2 + 5
+    for figure in figures:
+        assert figure["svg"] >= 0.98 * figure["width"] > 1000  # every plot uses the page's width
+        for axes in figure["axes"]:
+            assert _overlapping(axes["x"]) == [], [t["text"] for t in axes["x"]]  # readable axes
+    overview, performance, *columns = figures
+    assert all(re.fullmatch(r"\d+", tick) for tick in overview["axes"][0]["y"])  # counts: whole numbers
+    assert "data-set drift" in overview["text"]  # the threshold line of every metric plot
+    assert "accuracy threshold" in performance["text"]
+    compared = [f for f in columns if "not compared" not in f["text"]]
+    assert len(compared) == 4 and all("threshold" in f["text"] for f in compared)
+    # the windows are dates on a concise axis ("Nov", "02", ...), not 16-character labels
+    assert max(len(t["text"]) for t in performance["axes"][0]["x"]) <= 8
+    assert all("(other)" not in f["text"] for f in columns)  # every country shown: no empty bar
+    artefacts = Path(os.environ.get("MLTRL_ARTIFACTS_DIR") or tmp_path)
+    artefacts.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(artefacts / "monitor-report.png"), full_page=True)
+    assert (artefacts / "monitor-report.png").stat().st_size > 50_000
+    page.close()

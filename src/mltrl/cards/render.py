@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from typing import Any
 
@@ -10,7 +9,9 @@ from mltrl.cards.model import Card
 
 
 def to_json(card: Card) -> str:
-    return json.dumps(card.model_dump(), indent=2, ensure_ascii=False) + "\n"
+    from mltrl.jsonout import dumps
+
+    return dumps(card.model_dump(), indent=2) + "\n"  # strict: a stored NaN metric is null
 
 
 def _text(value: str) -> str:

@@ -16,8 +16,14 @@ app = typer.Typer(no_args_is_help=True)
 REF = typer.Argument(..., help="Component as PROJECT/CODE")
 DATA = typer.Argument(..., help="A .csv, .tsv or .parquet file")
 WINDOW = typer.Option(None, "--window", help="A window's label (default: the latest)")
-SETTINGS = typer.Option(None, "--config", help="YAML: column -> {method, threshold, max_null_increase, ...}")
+SETTINGS = typer.Option(
+    None, "--config", help="YAML: column -> {method, threshold, ignore, include, max_null_increase, ...}"
+)
 WEBHOOK = typer.Option(None, "--webhook", help="POST each alert as JSON to this URL")
+MINIMUM = typer.Option(
+    [], "--min", help="METRIC=VALUE: accuracy, precision, recall, f1, roc_auc or pr_auc (repeatable)"
+)
+MAXIMUM = typer.Option([], "--max", help="METRIC=VALUE: mae, rmse or mape (repeatable)")
 OPEN_REVIEW = typer.Option(
     False,
     "--open-review",
@@ -65,3 +71,23 @@ def say_routed(alert: dict[str, Any], component: str = "") -> None:
         say(f"  before review {alert['review']}: mltrl review show {alert['review']}")
     if alert["webhook"] is not None:
         say(f"  {esc(alert['webhook'])}")
+
+
+def say_excluded(excluded: list[dict[str, str]]) -> None:
+    """Name the columns left out of drift (identifiers, timestamps, ignored) and why."""
+    if excluded:
+        from mltrl.cli._render import esc
+
+        shown = "; ".join(f"{esc(e['column'])} ({esc(e['reason'])})" for e in excluded)
+        say(f"[dim]not compared for drift[/]: {shown}; `include: true` in --config compares one")
+
+
+def metric_pairs(given: list[str], flag: str) -> dict[str, str]:
+    """``METRIC=VALUE`` options as a mapping; names and values are checked where they are used."""
+    pairs = {}
+    for text in given:
+        name, sep, value = text.partition("=")
+        if not sep or not name.strip():
+            raise BadInput(f"{flag} {text!r}: write METRIC=VALUE, e.g. {flag} f1=0.8")
+        pairs[name.strip()] = value.strip()
+    return pairs

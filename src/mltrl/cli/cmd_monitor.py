@@ -9,6 +9,8 @@ import typer
 from mltrl.cli._context import console, emit_json, say, writing
 from mltrl.cli._monitor_app import (
     DATA,
+    MAXIMUM,
+    MINIMUM,
     OPEN_REVIEW,
     REF,
     SETTINGS,
@@ -16,7 +18,9 @@ from mltrl.cli._monitor_app import (
     WINDOW,
     app,
     column_settings,
+    metric_pairs,
     progress,
+    say_excluded,
     say_routed,
 )
 from mltrl.cli._render import esc
@@ -107,6 +111,7 @@ def drift(
         )
         if report.missing:
             say(f"[yellow]not in the window[/]: {esc(', '.join(report.missing))}")
+        say_excluded(report.to_json()["excluded_columns"])
     if report.drifted_columns:
         raise CheckFailed(f"{ref}: drift in {', '.join(report.drifted_columns)}")
 
@@ -164,6 +169,7 @@ def check(
                     f"{esc(outcome['component'])}: window {esc(outcome['window'])}: "
                     f"no drift and no data-quality issue in {checked} columns"
                 )
+            say_excluded(outcome["drift"]["excluded_columns"])
             for alert in outcome["alerts"]:
                 say_routed(alert, outcome["component"])
     failing = [o for o in outcomes if o["alerts"]]
@@ -187,9 +193,17 @@ def report(
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Write the HTML here (default: monitor-PROJECT-CODE.html)"
     ),
+    minimum: list[str] = MINIMUM,
+    maximum: list[str] = MAXIMUM,
     as_json: bool = typer.Option(False, "--json", help="Print the report's data as JSON instead"),
 ) -> None:
-    """A self-contained HTML report: distributions reference vs window, drift over time, performance."""
+    """A self-contained HTML report: distributions reference vs window, drift over time, performance.
+
+    --min/--max draw the performance thresholds (as `monitor performance` takes them) on its plot.
+    """
+    from mltrl.monitor.metrics import thresholds
+
+    low, high = thresholds(metric_pairs(minimum, "--min"), metric_pairs(maximum, "--max"))
     with writing() as reg:
         data = reg.monitor_report(
             ref,
@@ -198,6 +212,7 @@ def report(
             settings=column_settings(config),
             history=history,
         )
+    data["thresholds"] = {"min": low, "max": high}
     if as_json:
         emit_json(data)
         return

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from mltrl.cli._context import console, emit_json, say, writing
-from mltrl.cli._monitor_app import DATA, OPEN_REVIEW, REF, WEBHOOK, app, say_routed
+from mltrl.cli._monitor_app import (
+    DATA,
+    MAXIMUM,
+    MINIMUM,
+    OPEN_REVIEW,
+    REF,
+    WEBHOOK,
+    app,
+    metric_pairs,
+    say_routed,
+)
 from mltrl.cli._render import esc
 from mltrl.errors import CheckFailed
 
@@ -71,10 +82,24 @@ def actuals(
     id_column: str = typer.Option("id", "--id-column"),
     actual_column: str = typer.Option("actual", "--actual-column"),
     task: str = typer.Option("classification", "--task", help="classification or regression"),
+    positive: str | None = typer.Option(
+        None, "--positive", help="The predictions are this class's probabilities (gives ROC and PR AUC)"
+    ),
+    decision_threshold: float = typer.Option(
+        0.5, "--decision-threshold", help="With --positive: a probability at least this is positive"
+    ),
 ) -> None:
     """Join late-arriving actuals to their predictions and update each window's evaluation."""
     with writing() as reg:
-        result = reg.log_actuals(ref, data, id_column=id_column, actual_column=actual_column, task=task)
+        result = reg.log_actuals(
+            ref,
+            data,
+            id_column=id_column,
+            actual_column=actual_column,
+            task=task,
+            positive=positive,
+            decision_threshold=decision_threshold,
+        )
     say(f"{result['matched']:,} actuals joined; {result['unmatched']:,} had no waiting prediction")
 
 
@@ -83,32 +108,66 @@ def performance(
     ref: str = REF,
     min_accuracy: float | None = typer.Option(None, "--min-accuracy", help="Alert below this accuracy"),
     max_mae: float | None = typer.Option(None, "--max-mae", help="Alert above this mean absolute error"),
+    minimum: list[str] = MINIMUM,
+    maximum: list[str] = MAXIMUM,
     webhook: str | None = WEBHOOK,
     open_review: bool = OPEN_REVIEW,
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Model performance per window as actuals arrive; a performance alert (exit 1) past a threshold."""
+    """Model performance per window as actuals arrive; a performance alert (exit 1) past a threshold.
+
+    A threshold fails only when the metric's whole 95% interval lies past it; with fewer than 30
+    actuals in the window it is `insufficient`.
+    """
     with writing() as reg:
         outcome = reg.check_performance(
-            ref, min_accuracy=min_accuracy, max_mae=max_mae, webhook=webhook, open_review=open_review
+            ref,
+            min_accuracy=min_accuracy,
+            max_mae=max_mae,
+            minimum=metric_pairs(minimum, "--min"),
+            maximum=metric_pairs(maximum, "--max"),
+            webhook=webhook,
+            open_review=open_review,
         )
     alert = outcome["alert"]
     if as_json:
         emit_json(outcome)
     else:
-        from rich.table import Table
-
-        table = Table("window", "task", "evaluated", "awaiting actuals", "accuracy", "MAE", "RMSE")
-        for row in outcome["windows"]:
-            table.add_row(
-                esc(row["window"]),
-                esc(row["task"] or "-"),
-                f"{row['evaluated']:,}",
-                f"{row['awaiting_actuals']:,}",
-                *(f"{row[k]:.4g}" if k in row else "" for k in ("accuracy", "mae", "rmse")),
-            )
-        console().print(table)
+        _performance_table(outcome["windows"])
+        for verdict in outcome["verdicts"]:
+            colour = {"fail": "red", "pass": "green"}.get(verdict["verdict"], "yellow")
+            say(f"[{colour}]{verdict['verdict']}[/]: {esc(verdict['message'])}")
         if alert is not None:
             say_routed(alert)
     if alert is not None:
         raise CheckFailed(f"{ref}: {outcome['breach']} (alert {alert['id']})")
+
+
+CLASSIFICATION = ("accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc")
+REGRESSION = ("mae", "rmse", "mape", "r2")
+
+
+def _performance_table(windows: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+
+    tasks = {row["task"] for row in windows}
+    metrics = (CLASSIFICATION if "classification" in tasks else ()) + (
+        REGRESSION if "regression" in tasks else ()
+    )
+    table = Table("window", "task", "evaluated", "awaiting actuals", *metrics)
+    for row in windows:
+        table.add_row(
+            esc(row["window"]),
+            esc(row["task"] or "-"),
+            f"{row['evaluated']:,}",
+            f"{row['awaiting_actuals']:,}",
+            *(f"{row[k]:.4g}" if row.get(k) is not None else "-" for k in metrics),
+        )
+    console().print(table)
+    latest = next((row for row in reversed(windows) if row.get("classes")), None)
+    if latest is not None:
+        counts = "; ".join(
+            f"{esc(label)}: {c['actual']:,} actual, {c['predicted']:,} predicted, {c['correct']:,} right"
+            for label, c in latest["classes"].items()
+        )
+        say(f"classes in {esc(latest['window'])} ({esc(latest['average'])}): {counts}")

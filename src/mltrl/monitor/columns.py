@@ -41,11 +41,23 @@ class NumericProfile:
     min: float
     max: float
     kll: ds.kll_doubles_sketch
+    #: +inf/-inf values: counted, and kept out of the sketch and the moments, where one of them
+    #: would turn every distance into NaN (and NaN >= threshold is false: drift silently off).
+    nonfinite: int = 0
+    #: Distinct count of an integer column whose every profiled part could be all-distinct (its
+    #: range at least its size), so identifiers are recognised; None for any other column.
+    hll: ds.hll_sketch | None = None
+    #: Every profiled part was in non-decreasing order: a clock or a counter, not a feature.
+    monotonic: bool = False
 
     @classmethod
     def of(cls, values: np.ndarray, kind: str = "numeric") -> NumericProfile:
         values = np.asarray(values, dtype=np.float64)
-        present = values[~np.isnan(values)]
+        missing = np.isnan(values)
+        infinite = np.isinf(values)
+        present = values[~missing & ~infinite]
+        monotonic = bool(present.size < 2 or np.all(present[1:] >= present[:-1]))
+        hll = _integer_distinct(present) if kind == "numeric" else None
         kll = ds.kll_doubles_sketch(KLL_K)
         if present.size:
             kll.update(present)
@@ -54,7 +66,14 @@ class NumericProfile:
             low, high = float(present.min()), float(present.max())
         else:
             mean, m2, low, high = 0.0, 0.0, math.inf, -math.inf
-        return cls(kind, int(present.size), int(values.size - present.size), mean, m2, low, high, kll)
+        nulls = int(missing.sum())
+        return cls(
+            kind, int(present.size), nulls, mean, m2, low, high, kll, int(infinite.sum()), hll, monotonic
+        )
+
+    @property
+    def distinct(self) -> float | None:
+        return None if self.hll is None else float(self.hll.get_estimate())
 
     @property
     def variance(self) -> float:
@@ -90,6 +109,9 @@ class NumericProfile:
             min(self.min, other.min),
             max(self.max, other.max),
             kll,
+            self.nonfinite + other.nonfinite,
+            None if self.hll is None or other.hll is None else _union(self.hll, other.hll),
+            self.monotonic and other.monotonic,
         )
 
     def summary(self) -> dict[str, Any]:
@@ -97,6 +119,7 @@ class NumericProfile:
             "kind": self.kind,
             "count": self.count,
             "nulls": self.nulls,
+            "nonfinite": self.nonfinite,
             "mean": self.mean if self.count else None,
             "variance": self.variance,
             "min": self.min if self.count else None,
@@ -147,14 +170,8 @@ class CategoricalProfile:
     def merge(self, other: CategoricalProfile) -> CategoricalProfile:
         frequent = ds.frequent_strings_sketch.deserialize(self.frequent.serialize())
         frequent.merge(other.frequent)
-        union = ds.hll_union(HLL_LG_K)
-        union.update(self.hll)
-        union.update(other.hll)
         return CategoricalProfile(
-            self.count + other.count,
-            self.nulls + other.nulls,
-            frequent,
-            union.get_result(ds.tgt_hll_type.HLL_4),
+            self.count + other.count, self.nulls + other.nulls, frequent, _union(self.hll, other.hll)
         )
 
     def summary(self) -> dict[str, Any]:
@@ -183,6 +200,35 @@ class BooleanProfile:
 
 
 ColumnProfile = NumericProfile | CategoricalProfile | BooleanProfile
+
+#: Integers beyond 2**53 are not exact as floats: such a column is not treated as identifiers.
+_EXACT_INTEGERS = 2.0**53
+
+
+def _integer_distinct(present: np.ndarray) -> ds.hll_sketch | None:
+    """An HLL of the values when they could all be distinct integers (as identifiers are), else None.
+
+    Columns of counts or floats (most numeric features) fail the cheap test, so they pay nothing;
+    only integer columns spanning at least as many values as rows feed the sketch.
+    """
+    hll = ds.hll_sketch(HLL_LG_K)
+    if not present.size:
+        return hll  # nothing yet: merging with it keeps the other part's sketch
+    low, high = float(present.min()), float(present.max())
+    if high - low + 1 < present.size or max(-low, high) >= _EXACT_INTEGERS:
+        return None
+    if not np.array_equal(present, np.floor(present)):
+        return None
+    for value in present.astype(np.int64).tolist():  # DataSketches' HLL takes one item per call
+        hll.update(value)
+    return hll
+
+
+def _union(a: ds.hll_sketch, b: ds.hll_sketch) -> ds.hll_sketch:
+    union = ds.hll_union(HLL_LG_K)
+    union.update(a)
+    union.update(b)
+    return union.get_result(ds.tgt_hll_type.HLL_4)
 
 
 def merge_columns(name: str, a: ColumnProfile, b: ColumnProfile) -> ColumnProfile:

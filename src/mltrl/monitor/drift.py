@@ -13,7 +13,8 @@ Defaults, and why (see docs/monitoring.md):
 * the data set drifts when at least half of the compared columns drift (Evidently's default share).
 
 Per-column overrides choose another method (``psi``, ``ks``, ``wasserstein``, ``jensen-shannon``)
-or threshold.
+or threshold. Identifier and timestamp columns are left out unless included (see
+:mod:`mltrl.monitor.keys`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ import numpy as np
 
 from mltrl.errors import BadInput
 from mltrl.monitor.columns import BooleanProfile, CategoricalProfile, NumericProfile
+from mltrl.monitor.keys import excluded, ignored
+from mltrl.monitor.limits import limit
 from mltrl.monitor.profile import TableProfile
 
 GRID = np.linspace(0.005, 0.995, 199)  # quantile grid the numeric methods read off the sketches
@@ -33,7 +36,16 @@ DEFAULTS = {"numeric": ("wasserstein", 0.1), "categorical": ("jensen-shannon", 0
 DATASET_SHARE = 0.5
 METHODS = {"numeric": ("wasserstein", "ks", "psi"), "categorical": ("jensen-shannon", "psi")}
 #: What a column's settings may hold: drift method and threshold, and the data-quality limits.
-SETTINGS = {"method", "threshold", "max_null_increase", "max_out_of_range", "max_new_categories"}
+SETTINGS = {
+    "method",
+    "threshold",
+    "ignore",
+    "include",
+    "max_null_increase",
+    "max_nonfinite_increase",
+    "max_out_of_range",
+    "max_new_categories",
+}
 
 
 @dataclass(frozen=True)
@@ -64,6 +76,8 @@ class DriftReport:
     columns: list[ColumnDrift] = field(default_factory=list)
     share_threshold: float = DATASET_SHARE
     missing: list[str] = field(default_factory=list)  # reference columns the window lacks
+    #: columns left out of drift (identifiers, timestamps, ignored), each with the reason
+    excluded: dict[str, str] = field(default_factory=dict)
 
     @property
     def drifted_columns(self) -> list[str]:
@@ -80,6 +94,7 @@ class DriftReport:
             "share_threshold": self.share_threshold,
             "columns": [c.to_json() for c in self.columns],
             "missing_columns": self.missing,
+            "excluded_columns": [{"column": k, "reason": v} for k, v in self.excluded.items()],
         }
 
 
@@ -93,6 +108,7 @@ def compare(
 ) -> DriftReport:
     if current.rows == 0:
         raise BadInput("the window is empty: there is nothing to compare with the reference")
+    share_threshold = limit(share_threshold, "the data-set drift share", high=1.0)
     overrides = overrides or {}
     for name, chosen in overrides.items():
         if name not in reference.columns:
@@ -104,9 +120,12 @@ def compare(
             )
     report = DriftReport(share_threshold=share_threshold)
     if columns is None:
+        report.excluded = excluded(reference, overrides)
         # A column the window lacks cannot drift; the data-quality check reports it as missing.
-        columns = [name for name in reference.columns if name in current.columns]
-        report.missing = [name for name in reference.columns if name not in current.columns]
+        columns = [n for n in reference.columns if n in current.columns and n not in report.excluded]
+        report.missing = [
+            n for n in reference.columns if n not in current.columns and n not in ignored(overrides)
+        ]
     for name in columns:
         ref, cur = reference.column(name), current.column(name)
         family = "numeric" if isinstance(ref, NumericProfile) else "categorical"
@@ -115,12 +134,7 @@ def compare(
         method, threshold = DEFAULTS[family]
         chosen = overrides.get(name, {})
         method = chosen.get("method", method)
-        try:
-            threshold = float(chosen.get("threshold", threshold))
-        except (TypeError, ValueError):
-            raise BadInput(
-                f"column {name!r}: threshold must be a number, not {chosen['threshold']!r}"
-            ) from None
+        threshold = limit(chosen.get("threshold", threshold), f"column {name!r}: threshold")
         if method not in METHODS[family]:
             raise BadInput(
                 f"drift method {method!r} does not apply to {family} column {name!r} "
@@ -131,6 +145,10 @@ def compare(
                 f"column {name!r} has no values in the {'window' if cur.count == 0 else 'reference'}"
             )
         score = _numeric(method, ref, cur) if family == "numeric" else _categorical(method, ref, cur)
+        if not math.isfinite(score):  # NaN >= threshold is false: never let it pass as "no drift"
+            raise BadInput(
+                f"column {name!r}: the drift score is {score} ({method}); the profiles are unusable"
+            )
         report.columns.append(ColumnDrift(name, ref.kind, method, score, threshold))
     return report
 

@@ -7,6 +7,9 @@ questions TFDV's schema validation and whylogs' constraints answer:
   does not (a renamed or added feature upstream);
 * ``nulls``: the share of missing values rose by more than ``max_null_increase`` (default 0.05,
   i.e. five percentage points) over the reference's share;
+* ``non-finite``: the share of infinite values in a numeric column rose over the reference's by
+  more than ``max_nonfinite_increase`` (default 0: any rise; they are kept out of the sketches, so
+  drift never sees them and this check is where they show);
 * ``out-of-range``: more than ``max_out_of_range`` (default 1%) of a numeric column's values lie
   outside the reference's [min, max] (datetimes are exempt: serving time is always later);
 * ``new-categories``: more than ``max_new_categories`` (default 1%) of a categorical column's values
@@ -27,9 +30,16 @@ import datasketches as ds
 
 from mltrl.errors import BadInput
 from mltrl.monitor.columns import CategoricalProfile, NumericProfile
+from mltrl.monitor.keys import excluded, ignored
+from mltrl.monitor.limits import limit
 from mltrl.monitor.profile import TableProfile
 
-LIMITS = {"max_null_increase": 0.05, "max_out_of_range": 0.01, "max_new_categories": 0.01}
+LIMITS = {
+    "max_null_increase": 0.05,
+    "max_nonfinite_increase": 0.0,
+    "max_out_of_range": 0.01,
+    "max_new_categories": 0.01,
+}
 
 
 @dataclass(frozen=True)
@@ -70,11 +80,8 @@ class QualityReport:
 def limits_for(column: str, settings: dict[str, dict[str, Any]] | None) -> dict[str, float]:
     chosen = dict(LIMITS)
     for key, value in (settings or {}).get(column, {}).items():
-        if key in LIMITS:
-            try:
-                chosen[key] = float(value)
-            except (TypeError, ValueError):
-                raise BadInput(f"column {column!r}: {key} must be a number, not {value!r}") from None
+        if key in LIMITS:  # shares of the window's rows: 0..1
+            chosen[key] = limit(value, f"column {column!r}: {key}", high=1.0)
     return chosen
 
 
@@ -86,32 +93,37 @@ def check(
     if current.rows == 0:
         raise BadInput("the window is empty: there is nothing to check against the reference")
     report = QualityReport()
+    skip = ignored(settings)
+    # identifiers and clocks take new values every window: their range is not a quality finding
+    ranged = set(reference.columns) - set(excluded(reference, settings))
     for name in reference.columns:
-        if name not in current.columns:
+        if name not in current.columns and name not in skip:
             report.issues.append(
                 QualityIssue(name, "missing-column", 1.0, 0.0, f"{name}: in the reference, not in the window")
             )
     for name in current.columns:
-        if name not in reference.columns:
+        if name not in reference.columns and name not in skip:
             report.issues.append(
                 QualityIssue(name, "new-column", 1.0, 0.0, f"{name}: in the window, not in the reference")
             )
     for name in reference.columns:
-        if name not in current.columns:
+        if name not in current.columns or name in skip:
             continue
         ref, cur = reference.column(name), current.column(name)
         if ref.kind != cur.kind:
             raise BadInput(f"column {name!r} is {ref.kind} in the reference but {cur.kind} in the window")
         report.columns_checked += 1
         limits = limits_for(name, settings)
-        report.issues.extend(_column_issues(name, ref, cur, limits))
+        report.issues.extend(_column_issues(name, ref, cur, limits, name in ranged))
     return report
 
 
-def _column_issues(name: str, ref: Any, cur: Any, limits: dict[str, float]) -> list[QualityIssue]:
+def _column_issues(
+    name: str, ref: Any, cur: Any, limits: dict[str, float], ranged: bool = True
+) -> list[QualityIssue]:
     issues = []
-    ref_nulls = ref.nulls / max(ref.count + ref.nulls, 1)
-    cur_nulls = cur.nulls / max(cur.count + cur.nulls, 1)
+    ref_nulls = ref.nulls / max(_rows(ref), 1)
+    cur_nulls = cur.nulls / max(_rows(cur), 1)
     if cur_nulls - ref_nulls > limits["max_null_increase"]:
         issues.append(
             QualityIssue(
@@ -122,9 +134,22 @@ def _column_issues(name: str, ref: Any, cur: Any, limits: dict[str, float]) -> l
                 f"{name}: {cur_nulls:.1%} missing values, reference {ref_nulls:.1%}",
             )
         )
+    if isinstance(cur, NumericProfile):
+        ref_inf = ref.nonfinite / max(_rows(ref), 1)
+        cur_inf = cur.nonfinite / max(_rows(cur), 1)
+        if cur.nonfinite and cur_inf - ref_inf > limits["max_nonfinite_increase"]:
+            issues.append(
+                QualityIssue(
+                    name,
+                    "non-finite",
+                    cur_inf,
+                    ref_inf + limits["max_nonfinite_increase"],
+                    f"{name}: {cur.nonfinite:,} infinite values ({cur_inf:.2%}), reference {ref_inf:.2%}",
+                )
+            )
     if cur.count == 0:
         return issues  # nothing present: range and category checks have nothing to look at
-    if isinstance(ref, NumericProfile) and ref.kind == "numeric" and ref.count:
+    if ranged and isinstance(ref, NumericProfile) and ref.kind == "numeric" and ref.count:
         share = out_of_range_share(ref, cur)
         if share > limits["max_out_of_range"]:
             issues.append(
@@ -151,6 +176,11 @@ def _column_issues(name: str, ref: Any, cur: Any, limits: dict[str, float]) -> l
                 )
             )
     return issues
+
+
+def _rows(profile: Any) -> int:
+    """Every row of the column: values, missing values and (numeric) infinite values."""
+    return profile.count + profile.nulls + getattr(profile, "nonfinite", 0)
 
 
 def out_of_range_share(ref: NumericProfile, cur: NumericProfile) -> float:

@@ -42,15 +42,21 @@ def build_report(
     issues: dict[str, list[dict[str, Any]]] = {}
     for issue in quality.issues:
         issues.setdefault(issue.column, []).append(issue.to_json())
+    scored = {c.column: c for c in drift.columns}
     columns = []
-    for scored in drift.columns:
-        ref, cur = reference.column(scored.column), current.column(scored.column)
+    for name in reference.columns:
+        if (name not in scored and name not in drift.excluded) or name not in current.columns:
+            continue
+        ref, cur = reference.column(name), current.column(name)
+        if ref.kind != cur.kind or not (ref.count and cur.count):
+            continue  # an ignored column that changed type or holds no values: nothing to draw
         columns.append(
             {
-                "name": scored.column,
-                "kind": scored.kind,
-                "drift": scored.to_json(),
-                "quality": issues.get(scored.column, []),
+                "name": name,
+                "kind": ref.kind,
+                "drift": scored[name].to_json() if name in scored else None,
+                "excluded": drift.excluded.get(name),
+                "quality": issues.get(name, []),
                 "reference": ref.summary(),
                 "window": cur.summary(),
                 "distribution": distributions(ref, cur),
@@ -149,12 +155,16 @@ def _categories(ref: CategoricalProfile, cur: CategoricalProfile) -> dict[str, A
         known = [items.get(k, 0) for k in labels]
         return _shares([*known, max(count - sum(known), 0)]) if count else [0.0] * (len(labels) + 1)
 
-    return {
+    out = {
         "type": "categories",
         "labels": [*labels, "(other)"],
         "reference": shares(ref_items, ref.count),
         "window": shares(cur_items, cur.count),
     }
+    if out["reference"][-1] == 0 and out["window"][-1] == 0:  # every category shown: no empty bar
+        for key in ("labels", "reference", "window"):
+            out[key] = out[key][:-1]
+    return out
 
 
 def _shares(counts: list[int]) -> list[float]:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from mltrl.errors import BadInput
+from mltrl.monitor.limits import limit
 
 DEFAULT_THRESHOLD = 0.01  # more than 1% of entities disagree
 RELATIVE_TOLERANCE = 1e-6
@@ -49,6 +50,7 @@ class SkewReport:
 def compare(
     training: pd.DataFrame, serving: pd.DataFrame, key: str, threshold: float = DEFAULT_THRESHOLD
 ) -> SkewReport:
+    threshold = limit(threshold, "the skew threshold", high=1.0)
     for side, frame in (("training", training), ("serving", serving)):
         if key not in frame.columns:
             raise BadInput(f"the {side} table has no key column {key!r}")
@@ -73,7 +75,7 @@ def compare(
             x, y = a.to_numpy(dtype=float), b.to_numpy(dtype=float)
             both_nan = np.isnan(x) & np.isnan(y)
             differ = ~both_nan & ~np.isclose(x, y, rtol=RELATIVE_TOLERANCE, atol=0.0, equal_nan=True)
-            diff = np.abs(x - y)[~np.isnan(x) & ~np.isnan(y)]
+            diff = np.abs(x - y)[np.isfinite(x) & np.isfinite(y)]  # an inf would make the mean inf
             report.features[name] = {
                 "mismatch_share": float(differ.mean()),
                 "mean_abs_difference": float(diff.mean()) if diff.size else 0.0,

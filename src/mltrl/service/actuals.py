@@ -60,10 +60,18 @@ def log_predictions(
 
 
 def log_actuals(
-    unit: Unit, ref: str, frame: pd.DataFrame, id_column: str, actual_column: str, task: str
+    unit: Unit,
+    ref: str,
+    frame: pd.DataFrame,
+    id_column: str,
+    actual_column: str,
+    task: str,
+    positive: str | None = None,
+    decision_threshold: float = 0.5,
 ) -> dict[str, int]:
     if task not in TASKS:
         raise BadInput(f"task {task!r} is not one of {', '.join(TASKS)}")
+    tally = _tally(task, positive, decision_threshold)
     component = lookup.component(unit.reader, ref)
     _columns(frame, id_column, actual_column)
     actual = dict(zip(frame[id_column].astype(str), frame[actual_column], strict=True))
@@ -83,18 +91,13 @@ def log_actuals(
             s = sums.setdefault(row["window_label"], {"n": 0, "correct": 0, "abs": 0.0, "sq": 0.0})
             truth, guess = actual[row["prediction_id"]], row["predicted"]
             s["n"] += 1
+            # the tally keeps the counts precision, recall, AUC, MAPE and R² need (in the event)
+            outcome = tally.add(row["window_label"], row["prediction_id"], truth, guess)
             if task == "classification":
-                s["correct"] += int(str(truth) == guess)
+                s["correct"] += int(outcome)
             else:
-                try:
-                    error = float(guess) - float(truth)
-                except ValueError:
-                    raise BadInput(
-                        f"prediction {row['prediction_id']}: {guess!r} or {truth!r} is not a number "
-                        "(use --task classification for labels)"
-                    ) from None
-                s["abs"] += abs(error)
-                s["sq"] += error * error
+                s["abs"] += abs(outcome)
+                s["sq"] += outcome * outcome
             matched.append(row["prediction_id"])
     table = schema.pending_predictions
     for start in range(0, len(matched), CHUNK):
@@ -146,9 +149,32 @@ def log_actuals(
         component_id=component.id,
         kind="monitor.actuals",
         at=when,
-        data=result,
+        data={**result, "evaluation": tally.windows},
     )
     return result
+
+
+def _tally(task: str, positive: str | None, decision_threshold: float):  # type: ignore[no-untyped-def]
+    from mltrl.monitor.limits import limit
+    from mltrl.monitor.metrics import Tally
+
+    cut = limit(decision_threshold, "the decision threshold", high=1.0)
+    return Tally(task, positive=None if positive is None else str(positive), decision_threshold=cut)
+
+
+def _evaluation_states(reader: Any, component_id: int) -> dict[str, list[dict[str, Any]]]:
+    """Each window's counts from the actuals events that added to it (see mltrl.monitor.metrics)."""
+    import json
+
+    states: dict[str, list[dict[str, Any]]] = {}
+    for row in reader.all(
+        "SELECT data FROM events WHERE component_id = :cid AND kind = 'monitor.actuals' ORDER BY id",
+        cid=component_id,
+    ):
+        data = json.loads(row["data"]) if isinstance(row["data"], str) else row["data"] or {}
+        for window, state in data.get("evaluation", {}).items():
+            states.setdefault(window, []).append(state)
+    return states
 
 
 def performance(reader: Any, component_id: int) -> list[dict[str, Any]]:
@@ -161,6 +187,9 @@ def performance(reader: Any, component_id: int) -> list[dict[str, Any]]:
             cid=component_id,
         )
     }
+    from mltrl.monitor.metrics import evaluate, merge
+
+    states = _evaluation_states(reader, component_id)
     out = []
     for row in reader.all(
         "SELECT * FROM evaluations WHERE component_id = :cid ORDER BY window_label", cid=component_id
@@ -171,6 +200,7 @@ def performance(reader: Any, component_id: int) -> list[dict[str, Any]]:
             if row["task"] == "classification"
             else {"mae": row["abs_error"] / n, "rmse": math.sqrt(row["squared_error"] / n)}
         )
+        metrics.update(evaluate(row["task"], merge(states.get(row["window_label"], [])), n, metrics))
         out.append(
             {
                 "window": row["window_label"],

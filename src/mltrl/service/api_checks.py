@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from mltrl.errors import BadInput
 from mltrl.service.api_monitor import table_of
 
 
@@ -105,6 +106,31 @@ class CheckAPI:
         ]
         return outcome
 
+    def refuse_changed_kinds(self, ref: str, profile: Any) -> None:
+        """Refuse serving data whose column changed type against a reference of the component
+        (numbers in the reference, strings now): stored, it would make every later drift, check
+        and report of its window fail."""
+        from mltrl.service import lookup
+        from mltrl.service.api_monitor import _loaded
+        from mltrl.store import profile_queries
+
+        def view(r):  # type: ignore[no-untyped-def]
+            cid = lookup.component(r, ref).id
+            names = [row["name"] for row in profile_queries.listing(r, cid) if row["role"] == "reference"]
+            return [(name, profile_queries.data(r, cid, "reference", name)) for name in names]
+
+        for name, stored in self._read(view):
+            if stored is None:
+                continue
+            reference = _loaded(ref, f"reference {name!r}", stored[1])
+            for column, now in profile.columns.items():
+                before = reference.columns.get(column)
+                if before is not None and before.kind != now.kind:
+                    raise BadInput(
+                        f"{ref}: column {column!r} is {before.kind} in reference {name!r} but "
+                        f"{now.kind} in this data; nothing was stored"
+                    )
+
     def route_alert(
         self, alert_id: int, *, webhook: str | None = None, open_review: bool = False
     ) -> dict[str, Any]:
@@ -144,13 +170,16 @@ class CheckAPI:
         from mltrl.monitor.skew import compare
 
         self.component(ref)  # an unknown component fails before any file is read
-        report = compare(table_of(training), table_of(serving), key, threshold)
+        train, serve = table_of(training), table_of(serving)
+        report = compare(train, serve, key, threshold)
         outcome: dict[str, Any] = {**report.to_json(), "alert": None}
         if report.skewed:
             data = {**report.to_json(), "columns": report.skewed}
             source = f" ({Path(serving).name})" if isinstance(serving, (str, Path)) else ""
             message = f"training-serving skew in {', '.join(report.skewed)}{source}"
-            outcome["alert"] = self._raise_and_route(ref, "skew", message, data, None, webhook, open_review)
+            # The same tables give the same finding: a rerun finds the earlier alert, as drift does.
+            label = f"tables {_fingerprint(train, serve)}"
+            outcome["alert"] = self._raise_and_route(ref, "skew", message, data, label, webhook, open_review)
         return outcome
 
     def check_performance(
@@ -159,22 +188,36 @@ class CheckAPI:
         *,
         min_accuracy: float | None = None,
         max_mae: float | None = None,
+        minimum: dict[str, float] | None = None,
+        maximum: dict[str, float] | None = None,
         webhook: str | None = None,
         open_review: bool = False,
     ) -> dict[str, Any]:
-        """Concept drift as it shows: the latest evaluated window's accuracy (or MAE) against a
-        threshold; a breach raises a ``performance`` alert, once per window."""
+        """Concept drift as it shows: the latest evaluated window's metrics against thresholds
+        (``minimum`` for accuracy, precision, recall, f1, roc_auc, pr_auc; ``maximum`` for mae,
+        rmse, mape). A threshold fails only when the metric's whole 95% interval is past it, and
+        is ``insufficient`` with fewer than 30 actuals; a failure raises a ``performance`` alert,
+        once per window."""
+        from mltrl.monitor.metrics import judge, thresholds
+
+        low = {**(minimum or {}), **({"accuracy": min_accuracy} if min_accuracy is not None else {})}
+        high = {**(maximum or {}), **({"mae": max_mae} if max_mae is not None else {})}
+        low, high = thresholds(low, high)  # a NaN or negative threshold never reaches a comparison
         windows = self.performance(ref)
         evaluated = [w for w in windows if w["evaluated"]]
         latest = evaluated[-1] if evaluated else None
-        breach = None
-        if latest is not None and min_accuracy is not None and latest.get("accuracy", 1.0) < min_accuracy:
-            breach = f"accuracy {latest['accuracy']:.3f} < {min_accuracy:g} in window {latest['window']}"
-        if latest is not None and max_mae is not None and latest.get("mae", 0.0) > max_mae:
-            breach = f"MAE {latest['mae']:.4g} > {max_mae:g} in window {latest['window']}"
-        outcome: dict[str, Any] = {"windows": windows, "breach": breach, "alert": None}
+        verdicts = judge(latest, low, high) if latest is not None else []
+        failed = [v["message"] for v in verdicts if v["verdict"] == "fail"]
+        breach = "; ".join(failed) or None
+        outcome: dict[str, Any] = {
+            "windows": windows,
+            "thresholds": {"min": low, "max": high},
+            "verdicts": verdicts,
+            "breach": breach,
+            "alert": None,
+        }
         if breach and latest is not None:
-            data = {"window": latest["window"], "evaluation": latest}
+            data = {"window": latest["window"], "evaluation": latest, "verdicts": verdicts}
             outcome["alert"] = self._raise_and_route(
                 ref, "performance", breach, data, latest["window"], webhook, open_review
             )
@@ -194,3 +237,16 @@ class CheckAPI:
 
         alert_id, new = self._write(alerts.raise_alert, ref, kind, message, data, window)
         return {**self.route_alert(alert_id, webhook=webhook, open_review=open_review), "new": new}
+
+
+def _fingerprint(*tables: Any) -> str:
+    """A short content hash of tables (column names and values): which data a skew finding is about."""
+    import hashlib
+
+    import pandas as pd
+
+    digest = hashlib.sha256()
+    for table in tables:
+        digest.update("\x1f".join(map(str, table.columns)).encode())
+        digest.update(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes())
+    return digest.hexdigest()[:16]

@@ -65,6 +65,7 @@ class MonitorAPI:
         else:
             label, begin, finish = monitoring.window_bounds(window, inputs.moment(at))
         profile = _profile(data, progress)
+        self.refuse_changed_kinds(ref, profile)  # type: ignore[attr-defined]  # (CheckAPI)
         rows = self._write(
             monitoring.store, ref, "window", label, profile, start=begin, end=finish, merge=True
         )
@@ -204,10 +205,23 @@ class ActualsAPI:
         id_column: str = "id",
         actual_column: str = "actual",
         task: str = "classification",
+        positive: str | None = None,
+        decision_threshold: float = 0.5,
     ) -> dict[str, int]:
+        """Join actuals to their waiting predictions. With ``positive``, the predictions are that
+        class's probabilities (positive at ``>= decision_threshold``), so ROC and PR AUC are kept."""
         from mltrl.service import actuals
 
-        return self._write(actuals.log_actuals, ref, table_of(data), id_column, actual_column, task)
+        return self._write(
+            actuals.log_actuals,
+            ref,
+            table_of(data),
+            id_column,
+            actual_column,
+            task,
+            positive,
+            decision_threshold,
+        )
 
     def performance(self, ref: str) -> list[dict[str, Any]]:
         from mltrl.service import actuals

@@ -9,6 +9,7 @@ stale evidence no longer satisfies a gate.
 from __future__ import annotations
 
 import hashlib
+import math
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -167,8 +168,8 @@ def _metrics(metrics: dict[str, Any] | None) -> dict[str, Any]:
     for name, value in metrics.items():
         if not isinstance(name, str) or not name:
             raise BadInput(f"metric name {name!r} must be a non-empty string")
-        if isinstance(value, float) and value != value:  # NaN cannot be compared or stored as JSON
-            raise BadInput(f"metric {name} is NaN")
+        if isinstance(value, float) and not math.isfinite(value):  # no JSON, no comparison
+            raise BadInput(f"metric {name} is {value}: give a finite number")
         if not isinstance(value, (int, float, str, bool)) and value is not None:
             raise BadInput(f"metric {name} must be a number, text or true/false")
     return metrics
