@@ -13,6 +13,7 @@ import pytest
 
 from mltrl.cli import main
 from mltrl.errors import BadInput
+from mltrl.service.inputs import redact_url
 from mltrl.service.registry import Registry
 
 
@@ -60,7 +61,11 @@ def test_drift_raises_an_alert_sends_it_and_fails_the_monitoring_evidence(reg: R
     assert outcome["drift"]["drifted_columns"] == ["score"] and outcome["quality"]["issues"] == []
     (alert,) = outcome["alerts"]
     alert_id = alert["id"]
-    assert alert["new"] and alert["kind"] == "drift" and alert["webhook"] == f"sent to {url}: HTTP 204"
+    assert (
+        alert["new"]
+        and alert["kind"] == "drift"
+        and alert["webhook"] == f"sent to {redact_url(url)}: HTTP 204"
+    )
     assert received == [
         {
             "id": alert_id,

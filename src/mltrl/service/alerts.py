@@ -111,8 +111,9 @@ def review(unit: Unit, catalog: Catalog, alert_id: int) -> dict[str, Any]:
 
 def send(url: str, payload: dict[str, Any]) -> str:
     """POST the alert as JSON; returns what happened, for the record (never raises)."""
+    shown = inputs.redact_url(url)  # the outcome is stored and printed: never the URL's secret
     if not url.startswith(("http://", "https://")):
-        return f"not sent: {url!r} is not an http(s) URL"
+        return f"not sent: {shown} is not an http(s) URL"
     request = urllib.request.Request(
         url,
         data=json.dumps(payload).encode(),
@@ -121,16 +122,16 @@ def send(url: str, payload: dict[str, Any]) -> str:
     )
     try:
         with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_S) as response:
-            return f"sent to {url}: HTTP {response.status}"
+            return f"sent to {shown}: HTTP {response.status}"
     except urllib.error.HTTPError as exc:
-        return f"not delivered to {url}: HTTP {exc.code}"
-    except (urllib.error.URLError, OSError) as exc:
-        return f"not delivered to {url}: {getattr(exc, 'reason', exc)}"
+        return f"not delivered to {shown}: HTTP {exc.code}"
+    except (urllib.error.URLError, ValueError, OSError) as exc:
+        return f"not delivered to {shown}: {str(getattr(exc, 'reason', exc)).replace(url, shown)}"
 
 
 def was_sent_to(outcome: str | None, url: str) -> bool:
     """Whether a recorded delivery outcome (from :func:`send`) says the alert reached ``url``."""
-    return outcome is not None and outcome.startswith(f"sent to {url}:")
+    return outcome is not None and outcome.startswith(f"sent to {inputs.redact_url(url)}:")
 
 
 def record_delivery(unit: Unit, alert_id: int, outcome: str) -> None:

@@ -93,6 +93,32 @@ def version_clash(version: str, existing: list[str]) -> str | None:
     return next((v for v in existing if semver.Version.parse(v).replace(build=None) == core), None)
 
 
+def redact_url(url: str) -> str:
+    """A URL fit to print and store: scheme and host, then a fingerprint instead of the rest.
+
+    Webhook URLs carry their secret anywhere: ``user:password@``, a ``?token=``, or the path
+    itself (Slack's ``/services/T0/B0/XXXX``). So only the scheme, host and port are shown; the
+    fingerprint (the first 8 hex digits of the URL's sha256) tells two endpoints apart without
+    revealing either.
+    """
+    import hashlib
+    from urllib.parse import urlsplit
+
+    fingerprint = hashlib.sha256(url.encode()).hexdigest()[:8]
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return f"<malformed URL #{fingerprint}>"
+    if not parts.scheme or not host:
+        return f"<URL #{fingerprint}>"
+    host = f"[{host}]" if ":" in host else host
+    user = "***@" if "@" in parts.netloc else ""
+    rest = "/..." if parts.path.strip("/") or parts.query or parts.fragment else ""
+    return f"{parts.scheme}://{user}{host}{port}{rest} #{fingerprint}"
+
+
 def sha256(value: str) -> str:
     lowered = (value or "").lower()
     if not SHA256.fullmatch(lowered):
