@@ -93,6 +93,18 @@ CASES = [
         "--metrics-file",
         "{files}/latin1.json",
     ),
+    case("monitor log Latin-1 CSV", "not UTF-8", "monitor", "log", "p1/1.1", "{files}/latin1.csv"),
+    case(
+        "monitor reference Latin-1 CSV", "not UTF-8", "monitor", "reference", "p1/1.1", "{files}/latin1.csv"
+    ),
+    case(
+        "monitor predictions Latin-1 CSV",
+        "not UTF-8",
+        "monitor",
+        "predictions",
+        "p1/1.1",
+        "{files}/latin1.csv",
+    ),
     case("review ethics missing file", "cannot read", "review", "ethics", "1", "--file", "{files}/nope.yaml"),
     case("card edit a directory", "directory", "card", "edit", "p1", "--file", "{files}/a-dir"),
     # -o into a missing directory, onto a directory, or under a file.
@@ -142,6 +154,20 @@ CASES = [
     ),
     # Smaller refusals (issue 11, item 15).
     case("report --top negative", "--top", "report", "--top", "-1"),
+    case(
+        "monitor log --window with --start/--end",
+        "neither --window nor --at",
+        "monitor",
+        "log",
+        "p1/1.1",
+        "{files}/ok.csv",
+        "--window",
+        "hour",
+        "--start",
+        "2026-01-01",
+        "--end",
+        "2026-01-02",
+    ),
     case(
         "component dated before its project",
         "before project p1",

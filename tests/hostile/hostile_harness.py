@@ -65,6 +65,7 @@ def write_hostile_files(files: Path) -> None:
     (files / "bomb.md.yaml").write_text(ALIAS_BOMB, encoding="utf-8")
     (files / "recursive.yaml").write_text("a: &a [*a]\n", encoding="utf-8")
     (files / "a-file.txt").write_text("not a directory\n", encoding="utf-8")
+    (files / "ok.csv").write_text("id,prediction,x\n1,a,0.5\n2,b,0.7\n", encoding="utf-8")
     (files / "a-dir").mkdir()
     (files / "attachment.txt").write_text("the test log\n", encoding="utf-8")
 

@@ -39,7 +39,7 @@ def reference(ref: str = REF, data: Path = DATA, name: str = typer.Option("defau
 def log(
     ref: str = REF,
     data: Path = DATA,
-    window: str = typer.Option("day", "--window", help="hour or day (the window containing --at)"),
+    window: str | None = typer.Option(None, "--window", help="hour or day (default): the window of --at"),
     at: str | None = typer.Option(None, "--at", help="When the data was served (default: now)"),
     start: str | None = typer.Option(None, "--start", help="A custom window's start (with --end)"),
     end: str | None = typer.Option(None, "--end", help="A custom window's end"),

@@ -32,10 +32,18 @@ def batches(path: Path) -> tuple[int, Iterator[pa.RecordBatch]]:
             reader = pcsv.open_csv(
                 path, parse_options=parse, read_options=pcsv.ReadOptions(block_size=1 << 24)
             )
+            _refuse_non_utf8(path, reader.schema)
             return size, iter(reader)
     except (pa.ArrowInvalid, OSError) as exc:
         raise BadInput(f"{path}: not a readable table: {' '.join(str(exc).split())[:200]}") from None
     raise BadInput(f"{path}: give a .csv, .tsv or .parquet file")
+
+
+def _refuse_non_utf8(path: Path, schema: pa.Schema) -> None:
+    """Arrow reads text that is not UTF-8 (a Latin-1 export) as bytes, which no profile can take."""
+    for field in schema:
+        if pa.types.is_binary(field.type) or pa.types.is_large_binary(field.type):
+            raise BadInput(f"{path}: column {field.name!r} is not UTF-8 text; save the file as UTF-8")
 
 
 def read_profile(path: Path, progress: Callable[[int], None] | None = None):  # type: ignore[no-untyped-def]
@@ -96,7 +104,9 @@ def read_table(path: Path):  # type: ignore[no-untyped-def]
             import pyarrow.csv as pcsv
 
             parse = pcsv.ParseOptions(delimiter="\t" if path.suffix.lower() == ".tsv" else ",")
-            return pcsv.read_csv(path, parse_options=parse).to_pandas()
+            table = pcsv.read_csv(path, parse_options=parse)
+            _refuse_non_utf8(path, table.schema)
+            return table.to_pandas()
     except (pa.ArrowInvalid, OSError) as exc:
         raise BadInput(f"{path}: not a readable table: {' '.join(str(exc).split())[:200]}") from None
     raise BadInput(f"{path}: give a .csv, .tsv or .parquet file")

@@ -48,22 +48,28 @@ class MonitorAPI:
         ref: str,
         data: Any,
         *,
-        window: str = "day",
+        window: str | None = None,
         at: datetime | str | None = None,
         start: datetime | str | None = None,
         end: datetime | str | None = None,
         progress: Callable[[int], None] | None = None,
     ) -> tuple[str, int]:
-        """Profile serving data into its time window (merged with what the window already holds)."""
+        """Profile serving data into its time window (merged with what the window already holds).
+
+        The window is the ``window`` ("hour" or "day", the default) containing ``at``, or the custom
+        one from ``start`` to ``end``; the two ways exclude each other.
+        """
         if (start is None) != (end is None):
             raise BadInput("a custom window needs both a start and an end")
+        if start is not None and (window is not None or at is not None):
+            raise BadInput("a custom window (--start/--end) takes neither --window nor --at")
         if start is not None:
             begin, finish = inputs.moment(start, "window start"), inputs.moment(end, "window end")
             if finish <= begin:
                 raise BadInput("the window must end after it starts")
             label = f"{begin.isoformat()}/{finish.isoformat()}"
         else:
-            label, begin, finish = monitoring.window_bounds(window, inputs.moment(at))
+            label, begin, finish = monitoring.window_bounds(window or "day", inputs.moment(at))
         profile = _profile(data, progress)
         self.refuse_changed_kinds(ref, profile)  # type: ignore[attr-defined]  # (CheckAPI)
         rows = self._write(
