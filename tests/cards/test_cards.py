@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mltrl.cards import render
-from mltrl.cards.model import Card
+from mltrl.cards.model import HANDWRITTEN, Card
 from mltrl.cli import main
 from mltrl.demo.build import POLICY, build_demo
 from mltrl.errors import BadInput
@@ -101,8 +101,8 @@ def test_html_is_standalone_and_sanitised(registry: Registry) -> None:
 
 def test_json_matches_the_published_schema(demo: Registry) -> None:
     assert json.loads(SCHEMA.read_text()) == Card.model_json_schema()
-    text = render.to_json(demo.card("neuropath"))
-    assert Card.model_validate_json(text) == demo.card("neuropath")
+    card = demo.card("neuropath")
+    assert Card.model_validate_json(render.to_json(card)) == card
 
 
 def test_markdown_is_deterministic(demo: Registry) -> None:
@@ -141,7 +141,16 @@ def test_card_complete_probe_follows_the_sections(registry: Registry) -> None:
     reasons = {c.id: (c.status, c.reason) for c in registry.gate("x/1", 9).criteria}
     assert reasons["L9.card-complete"][0] == "unmet" and "tldr" in reasons["L9.card-complete"][1]
     registry.edit_card("x", {"tldr": "a", "intended-use": "b", "caveats": "c", "assumptions": "d"})
+    # Every section of the paper's card, not four of them: an empty "unacceptable uses" is not complete.
+    status, reason = {c.id: (c.status, c.reason) for c in registry.gate("x/1", 9).criteria}[
+        "L9.card-complete"
+    ]
+    assert status == "unmet" and "unacceptable-uses" in reason
+    registry.edit_card("x", dict.fromkeys(HANDWRITTEN, "written"))
     assert {c.id: c.status for c in registry.gate("x/1", 9).criteria}["L9.card-complete"] == "met"
+    # ... and the card must be complete before deployment, at the level-8 gate.
+    registry.add_component("x/2", "Scorer", kind="model", level=8, reason="legacy", at=past)
+    assert {c.id: c.status for c in registry.gate("x/2", 8).criteria}["L8.card-complete"] == "met"
 
 
 def test_cli_card_commands(

@@ -178,6 +178,7 @@ def test_the_paper_s_mandatory_criteria_cannot_be_waived(catalog: Catalog) -> No
         "L6.regulatory-compliance",
         "L6.ethics-checklist",
         "L7.ethics-checklist",
+        *(f"L{n}.parts-ready" for n in range(9)),
     }
 
 

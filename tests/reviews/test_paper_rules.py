@@ -172,7 +172,7 @@ def test_mandatory_criteria_cannot_be_waived_by_a_panel(reg: Registry) -> None:
                 reg.record_result(review, criterion, result, "no time", at=day(1))
     assert reg.counts() == before
     _reviewing.complete(reg, review, day(1))  # no real data linked: the evidence criterion is unmet
-    with pytest.raises(RuleViolation, match="L4.real-data is unmet: no real data set is linked"):
+    with pytest.raises(RuleViolation, match=r"L4\.real-data is unmet: no real data set is linked"):
         reg.decide_review(review, "graduate", at=day(2))
 
 
@@ -324,3 +324,82 @@ def test_a_version_cannot_predate_the_components_last_event(reg: Registry) -> No
     with pytest.raises(BadInput, match="would predate the component's last event"):
         reg.register_version("p/1", "model", "1.0.0", at=day(1))
     assert reg.counts() == before
+
+
+# --- the level-2 fork, the whole system, the level-8 walkthrough --------------------------------------
+
+
+def test_both_paths_leaves_the_research_fork_at_2_and_the_prototype_at_3(reg: Registry) -> None:
+    reg.add_component("p/1", "Method", kind="algorithm", level=2, reason="prior work", at=day(0))
+    reg.add_requirement(
+        "p",
+        "1",
+        "It shall work",
+        kind="research",
+        p_failure=0.1,
+        value=2,
+        category="science",
+        components=["p/1"],
+    )
+    reg.add_vv_step("p", "1", "verification", "benchmark", method="test")
+    review = passed_review(reg, "p/1", day(1), **{"research-path": "both"})
+    reg.decide_review(review, "graduate", fork_key="p-research", at=day(2))
+    assert reg.component("p/1").level == 3
+    assert reg.component("p-research/1").level == 2
+    assert reg.project("p-research").parent_key == "p"
+
+
+def test_a_coupling_to_another_project_holds_the_system_back(reg: Registry) -> None:
+    reg.add_component("p/1", "App", kind="model", level=3, reason="prototype exists", at=day(0))
+    reg.create_project("lib", "Shared library", at=day(0))
+    reg.add_component("lib/1", "Tokenizer", kind="software-module", level=1, reason="early", at=day(0))
+    reg.couple("p/1", "lib/1", note="the app tokenizes with it")
+    status = reg.status("p")
+    assert (status.system_level, status.held_back_by) == (1, ["lib/1"])
+    assert status.held_back_by_names == ["lib/1 Tokenizer"]
+    assert status.roots[0].effective_level == 1
+    assert reg.card("p").summary.held_back_by_names == ["lib/1 Tokenizer"]
+
+
+def test_a_composite_cannot_graduate_above_its_least_ready_part(reg: Registry) -> None:
+    reg.add_component("p/1", "System", kind="composite", level=3, reason="prototype", at=day(0))
+    reg.add_component("p/1.1", "Part", kind="model", level=3, parent="1", reason="prototype", at=day(0))
+    review = passed_review(reg, "p/1", day(1))
+    with pytest.raises(
+        RuleViolation,
+        match=r"L3.parts-ready is unmet: graduating to 4 would put it above its "
+        r"parts: p/1.1 at 3",
+    ):
+        reg.decide_review(review, "graduate", at=day(2))
+    part = passed_review(reg, "p/1.1", day(3))
+    reg.decide_review(part, "graduate", at=day(3))
+    reg.decide_review(review, "graduate", at=day(4))
+    assert reg.component("p/1").level == 4
+
+
+def test_the_level_8_walkthrough_covers_every_requirement_of_the_project(reg: Registry) -> None:
+    reg.add_component("p/1", "App", kind="model", level=8, reason="legacy", at=day(0))
+    reg.add_requirement(
+        "p",
+        "1",
+        "Latency shall stay under 50 ms",
+        kind="product",
+        p_failure=0.9,
+        value=10,
+        category="product",
+    )  # linked to nothing
+    reg.add_vv_step("p", "1", "validation", "load test", method="test")
+    reg.set_vv_status("p", "1", 1, "failed")
+    outcome = next(c for c in reg.gate("p/1", 8).criteria if c.id == "L8.requirements-walkthrough")
+    assert (outcome.status, outcome.reason) == ("unmet", "not validated: 1/1 failed")
+
+
+def test_monitoring_must_be_ready_before_deployment(reg: Registry) -> None:
+    import pandas as pd  # the test extra installs the monitor extra
+
+    reg.add_component("p/1", "Scorer", kind="model", level=8, reason="legacy", at=day(0))
+    outcome = next(c for c in reg.gate("p/1", 8).criteria if c.id == "L8.monitoring-ready")
+    assert outcome.status == "unmet" and "mltrl monitor reference p/1" in outcome.reason
+    reg.set_reference("p/1", pd.DataFrame({"x": [1.0, 2.0, 3.0] * 20}))
+    outcome = next(c for c in reg.gate("p/1", 8).criteria if c.id == "L8.monitoring-ready")
+    assert outcome.status == "met"

@@ -122,7 +122,7 @@ def assemble(
             if text.get(key)
         },
         previous_revisions=revisions(r, project.key, scope),
-        held_back_by_names=[f"{c.code} {c.name}" for c in everything if c.code in held_back],
+        held_back_by_names=status.held_back_by_names if not scope else [],
         how_reached=_how_reached(r, project.key, members),
         versions=[
             f"{c.code} {kind} {version}"

@@ -27,14 +27,19 @@ def to_markdown(card: Card) -> str:
         ("Technology name", s.technology_name),
         ("Technology id", s.technology_id),
         ("TRL", level + (f" — previous cards: {revisions}" if revisions else "")),
-        ("Held back by", ", ".join(s.held_back_by) or "-"),
+        ("Held back by", ", ".join(s.held_back_by_names or s.held_back_by) or "-"),
+        ("How it got here", "; ".join(s.how_reached) or "-"),
+        ("Versions", ", ".join(s.versions) or "-"),
         ("R&D owner / reviewer", f"{s.rd_owner or '-'} / {s.rd_reviewer or '-'}"),
         ("Product owner / reviewer", f"{s.product_owner or '-'} / {s.product_reviewer or '-'}"),
         ("Component codes", ", ".join(s.component_codes) or "-"),
         ("Coupled components", "; ".join(s.coupled_components) or "-"),
         ("Links", " · ".join(f"[{k}]({v})" for k, v in s.links.items()) or "-"),
     ]
-    out = [f"# TRL Card: {s.technology_name}", "", "| | |", "|---|---|"]
+    out = [f"# TRL Card: {s.technology_name}", ""]
+    if s.generated_at:  # the day only, so a card regenerated the same day stays byte-identical
+        out += [f"_Generated {s.generated_at[:10]} from the registry._", ""]
+    out += ["| | |", "|---|---|"]
     out += [f"| {label} | {_cell(value)} |" for label, value in rows]
     out += ["", "## TL;DR", "", _text(card.tldr), "", "## Top-level requirements", ""]
     if card.top_requirements:
@@ -81,6 +86,8 @@ def to_markdown(card: Card) -> str:
         ]
     out += ["", "## Caveats, known edge cases, recommendations", "", _text(card.caveats)]
     out += ["", "## Key assumptions", "", _text(card.assumptions), ""]
+    if card.policy_notes:
+        out += ["## Organisation policy", ""] + [f"- {note}" for note in card.policy_notes] + [""]
     return "\n".join(out)
 
 

@@ -71,7 +71,7 @@ def show_status(project: str | None, as_json: bool = False) -> None:
     for result in results:
         console().print(_render.status_tree(result))
         if result.held_back_by:
-            held = _render.esc(", ".join(result.held_back_by))
+            held = _render.esc(", ".join(result.held_back_by_names))
             say(f"  system TRL {result.system_level}: held back by {held}")
 
 

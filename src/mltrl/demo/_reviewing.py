@@ -38,14 +38,26 @@ CAUSAL_CRITERIA = (
 
 
 def complete(
-    reg: Registry, review_id: int, at: datetime, *, causal: bool = False, notes: dict[str, str] | None = None
+    reg: Registry,
+    review_id: int,
+    at: datetime,
+    *,
+    causal: bool = False,
+    notes: dict[str, str] | None = None,
+    results: dict[str, tuple[str, str]] | None = None,
 ) -> None:
-    """Record every criterion, the whole ethics checklist, the key decisions and all approvals."""
+    """Record every criterion, the whole ethics checklist, the key decisions and all approvals.
+
+    ``results`` records other results (criterion -> (result, note)), e.g. a reasoned waiver.
+    """
     view = reg.review(review_id)
     not_applicable = {} if causal else dict.fromkeys(CAUSAL_CRITERIA, "not a causal-inference project")
     notes = notes or {}
+    results = results or {}
     for criterion in view.template.criteria:
-        if criterion.id in not_applicable:
+        if criterion.id in results:
+            reg.record_result(review_id, criterion.id, *results[criterion.id], at=at)
+        elif criterion.id in not_applicable:
             reg.record_result(review_id, criterion.id, "not-applicable", not_applicable[criterion.id], at=at)
         else:
             reg.record_result(
@@ -68,9 +80,10 @@ def graduate(
     *,
     causal: bool = False,
     notes: dict[str, str] | None = None,
+    results: dict[str, tuple[str, str]] | None = None,
 ) -> None:
     review_id = staffed_review(reg, ref, at, people)
-    complete(reg, review_id, at, causal=causal, notes=notes)
+    complete(reg, review_id, at, causal=causal, notes=notes, results=results)
     reg.decide_review(
         review_id, "graduate", reason="every criterion met; panel approved", at=at, debrief="went as planned"
     )

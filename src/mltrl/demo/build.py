@@ -175,7 +175,8 @@ def _recycling(reg: Registry, t: Timeline) -> None:
     for ref, (name, kind) in parts.items():
         reg.add_component(ref, name, kind=kind, level=4, parent="1", owner="M. Chen", at=t.after(0))
     reg.register_version("recycling/1.1", "model", "1.0.0", at=t.after(2))
-    everything = ["recycling/1", *parts]
+    # Parts first: a composite graduates no further than its least ready part.
+    everything = [*parts, "recycling/1"]
     recycling_data.datasets(reg, everything, t.after(1))
     for ref in everything:  # 4 -> 5 -> 6, every part through its own gate
         _reviewing.graduate(reg, ref, t.after(9), RECYCLING_PEOPLE)
@@ -189,9 +190,14 @@ def _recycling(reg: Registry, t: Timeline) -> None:
     _shadow_test_sends_detector_back(reg, t)
     recycling_data.integration_evidence(reg, "recycling/1.1", t.after(12))
     _reviewing.graduate(reg, "recycling/1.1", t.after(6), RECYCLING_PEOPLE)
-    for ref in everything:  # 8 -> 9: shadow and canary deployments, every requirement walked through
+    # Before go-live: shadow and canary deployments, every requirement of the project walked
+    # through, monitoring in place and a complete card.
+    for ref in everything:
         recycling_data.deployment_evidence(reg, ref, t.after(5))
-        _reviewing.graduate(reg, ref, t.after(5), RECYCLING_PEOPLE)
+    reg.edit_card("recycling", recycling_data.CARD)
+    waivers = recycling_data.monitoring_ready(reg, everything)
+    for ref in everything:  # 8 -> 9
+        _reviewing.graduate(reg, ref, t.after(5), RECYCLING_PEOPLE, results=waivers)
     # A new detector model for the deployed app: mltrl takes the embedded 9 -> 7 switchback itself,
     # and the integration evidence of model 1.0.0 no longer backs anything.
     reg.register_version(

@@ -49,11 +49,16 @@ def photos(seed: int, rows: int, *, winter: bool = False, web: bool = False) -> 
     )
 
 
+def reference(reg: Registry, ref: str) -> None:
+    """The training photos' features as the component's reference, stored before it goes live."""
+    reg.set_reference(ref, photos(1, 20_000), name="default")
+
+
 def build(reg: Registry, end: datetime) -> None:
+    """The deployed app's last week under watch (its reference was stored before go-live)."""
     import numpy as np
     import pandas as pd
 
-    reg.set_reference(APP, photos(1, 20_000), name="default")
     first_id = 0
     for day in range(DAYS):
         served_at = end - timedelta(days=DAYS - day, hours=-12)

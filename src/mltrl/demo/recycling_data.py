@@ -161,3 +161,36 @@ def deployment_evidence(reg: Registry, ref: str, at: datetime) -> None:
                         note="validated before go-live",
                         at=at,
                     )
+
+
+#: The recycling app's TRL Card, complete before it goes live (the level-8 gate checks it).
+CARD = {
+    "tldr": "Recognises recyclable objects in phone photos in real time, so users sort waste right.",
+    "model-details": "A mobile object detector trained on real user photos, user annotations and "
+    "synthetic Unity Perception renders; versions on the card's summary.",
+    "intended-use": "Consumer app guidance at the bin: which stream an object belongs to.",
+    "unacceptable-uses": "Enforcement or fines; any decision about a person.",
+    "data-considerations": "Real photos come from consenting users; synthetic images fill rare classes. "
+    "Lighting and device mix shift with season and platform: watch the drift report.",
+    "ethics": "No personal data is kept from photos; errors cost a wrong bin, not harm to a person.",
+    "metrics": "Recall per class on the golden data set; shadow and canary deltas before each release.",
+    "caveats": "Crumpled cans and wet cardboard were the weakest slices; dark winter photos cost recall.",
+    "assumptions": "Photos are taken at arm's length in daylight or indoor light; one object per photo.",
+}
+
+
+def monitoring_ready(reg: Registry, refs: list[str]) -> dict[str, tuple[str, str]]:
+    """Reference profiles for every component before go-live, or, without mltrl[monitor], the
+    panel's reasoned waiver of the level-8 monitoring criterion."""
+    from mltrl.demo import monitoring
+
+    if not monitoring.available():
+        return {
+            "L8.monitoring-ready": (
+                "waived",
+                "this demo runs without mltrl[monitor]; the team's own stack profiles the photos",
+            )
+        }
+    for ref in refs:
+        monitoring.reference(reg, ref)
+    return {}

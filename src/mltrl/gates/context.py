@@ -74,6 +74,16 @@ class GateContext:
         return dataset_queries.links_of_component(self.reader, self.component.id)
 
     @cached_property
+    def parts(self) -> list[tuple[str, int, str]]:
+        """(ref, level, status) of the component's parts (the components it is the composite of)."""
+        rows = self.reader.all(
+            """SELECT p.key || '/' || c.code AS ref, c.level, c.status FROM components c
+               JOIN projects p ON p.id = c.project_id WHERE c.parent_id = :cid ORDER BY c.code""",
+            cid=self.component.id,
+        )
+        return [(row["ref"], row["level"], row["status"]) for row in rows]
+
+    @cached_property
     def card_sections(self) -> dict[str, str]:
         rows = self.reader.all(
             """SELECT s.section, s.text FROM card_sections s JOIN projects p ON p.id = s.project_id

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from mltrl.cards.model import HANDWRITTEN
 from mltrl.gates.context import GateContext
 
 Outcome = tuple[str, str]
 DONE = ("passed", "waived")
-#: Hand-written TRL Card sections that must be filled for a complete card.
-CARD_SECTIONS = ("tldr", "intended-use", "caveats", "assumptions")
+#: Hand-written TRL Card sections that must be filled for a complete card: all of the paper's.
+CARD_SECTIONS = HANDWRITTEN
 
 
 def by_evidence(
@@ -114,16 +115,43 @@ def ml_test_score(ctx: GateContext, criterion_id: str) -> Outcome:
 
 
 def requirements_walkthrough(ctx: GateContext, criterion_id: str) -> Outcome:
-    linked = ctx.component_requirements
-    if not linked:
-        return "unmet", "no requirement is linked to the component"
-    open_steps = [f"{q.code}/{s.number} {s.status}" for q in linked for s in q.steps if s.status not in DONE]
-    no_steps = [q.code for q in linked if not q.steps]
+    # The paper: a walkthrough of *every* technical and product requirement before go/no-go,
+    # not only of those someone linked to this component.
+    every = ctx.project_requirements
+    if not every:
+        return "unmet", "the project has no requirements to walk through"
+    open_steps = [f"{q.code}/{s.number} {s.status}" for q in every for s in q.steps if s.status not in DONE]
+    no_steps = [q.code for q in every if not q.steps]
     if no_steps:
         return "unmet", f"requirement(s) {', '.join(no_steps)} have no V&V"
     if open_steps:
         return "unmet", "not validated: " + ", ".join(open_steps)
-    return "met", f"all {len(linked)} linked requirement(s) validated"
+    return "met", f"all {len(every)} requirement(s) of the project validated"
+
+
+def monitoring_ready(ctx: GateContext, criterion_id: str) -> Outcome:
+    references = ctx.reader.all(
+        "SELECT name FROM profiles WHERE component_id = :cid AND role = 'reference' ORDER BY name",
+        cid=ctx.component.id,
+    )
+    if not references:
+        return (
+            "unmet",
+            f"no reference profile: `mltrl monitor reference {ctx.component.ref} DATA` before deployment",
+        )
+    names = ", ".join(row["name"] for row in references)
+    return "met", f"reference profile(s) {names} stored; drift and data-quality checks can run"
+
+
+def parts_ready(ctx: GateContext, criterion_id: str) -> Outcome:
+    target = ctx.level + 1
+    live = [(ref, level) for ref, level, status in ctx.parts if status != "retired"]
+    behind = [f"{ref} at {level}" for ref, level in live if level < target]
+    if behind:
+        return "unmet", f"graduating to {target} would put it above its parts: " + ", ".join(behind)
+    if not live:
+        return "met", "no parts: not a composite, or every part is retired"
+    return "met", f"all {len(live)} part(s) are at {target} or above"
 
 
 def card_complete(ctx: GateContext, criterion_id: str) -> Outcome:
@@ -143,6 +171,8 @@ PROBES: dict[str, Callable[[GateContext, str], Outcome]] = {
     "ml-test-score": ml_test_score,
     "requirements-walkthrough": requirements_walkthrough,
     "card-complete": card_complete,
+    "monitoring-ready": monitoring_ready,
+    "parts-ready": parts_ready,
 }
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from mltrl.domain.model import ComponentKind, Part, Status, phase_of
 from mltrl.domain.rollup import code_sort_key, roll_up
 from mltrl.store import alert_queries, evidence_queries, queries
+from mltrl.store.coupling_queries import external_couplings
 from mltrl.store.provenance_queries import Provenance, provenance
 from mltrl.store.reader import Reader
 from mltrl.store.records import ComponentRecord, ProjectRecord
@@ -63,6 +64,12 @@ class ProjectStatus:
     roots: list[StatusNode]
     system_level: int | None
     held_back_by: list[str]  # codes of the components whose level sets the system TRL
+    #: Holder code (or KEY/CODE, for a coupled component of another project) -> its name.
+    holder_names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def held_back_by_names(self) -> list[str]:
+        return [f"{code} {self.holder_names.get(code, '')}".strip() for code in self.held_back_by]
 
     @property
     def system_phase(self) -> str | None:
@@ -74,24 +81,39 @@ class ProjectStatus:
             "system_level": self.system_level,
             "system_phase": self.system_phase,
             "held_back_by": self.held_back_by,
+            "held_back_by_names": [
+                f"{code} {self.holder_names.get(code, '')}".strip() for code in self.held_back_by
+            ],
             "components": [node.to_json() for node in self.roots],
         }
 
 
 def project_status(r: Reader, project: ProjectRecord) -> ProjectStatus:
     records = queries.components(r, project.key)
-    rollup = roll_up(
-        [
-            Part(
-                code=c.code,
-                level=c.level,
-                status=Status(c.status),
-                kind=ComponentKind(c.kind),
-                parent=c.parent_code,
-            )
-            for c in records
-        ]
-    )
+    parts = [
+        Part(
+            code=c.code,
+            level=c.level,
+            status=Status(c.status),
+            kind=ComponentKind(c.kind),
+            parent=c.parent_code,
+        )
+        for c in records
+    ]
+    # A component of another project that one of ours is coupled to holds our system back like a
+    # part of the component it is coupled to (the paper: couplings across projects are tracked).
+    outside = external_couplings(r, project.key)
+    parts += [
+        Part(
+            code=k.other_ref,
+            level=k.other_level,
+            status=Status(k.other_status),
+            kind=ComponentKind.COMPOSITE,
+            parent=k.local_code,
+        )
+        for k in outside
+    ]
+    rollup = roll_up(parts)
     stale = evidence_queries.stale_criteria(r, project.key)
     alarms = alert_queries.open_counts(r, project.key)
     origins = provenance(r, project.key)
@@ -107,5 +129,12 @@ def project_status(r: Reader, project: ProjectRecord) -> ProjectStatus:
         parent = nodes.get(record.parent_code) if record.parent_code else None
         (parent.children if parent is not None else roots).append(node)
     return ProjectStatus(
-        project=project, roots=roots, system_level=rollup.system_level, held_back_by=rollup.holders
+        project=project,
+        roots=roots,
+        system_level=rollup.system_level,
+        held_back_by=rollup.holders,
+        holder_names={
+            **{k.other_ref: k.other_name for k in outside},
+            **{c.code: c.name for c in records},
+        },
     )
