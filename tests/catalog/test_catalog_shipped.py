@@ -163,6 +163,7 @@ def test_to_json_round_trips(catalog: Catalog) -> None:
         "ml_test_score_threshold": 5.0,
         "allow_imports": True,
         "entry_without_review_up_to": 3,
+        "review_every_days": 90,
     }
     level4 = catalog.level(4).to_json()
     assert level4["name"] == "Proof of concept"

@@ -72,3 +72,21 @@ def test_the_global_policy_option_reaches_write_commands(
     assert code == 0
     code, out, _ = run(capsys, db, "review", "show", "1", "--json")
     assert "legal" in {role["id"] for role in json.loads(out)["template"]["roles"]}
+
+
+def test_review_due_exits_1_when_a_recurring_review_is_overdue(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, db, "project", "create", "old", "--name", "Old", "--at", "2019-06-01T00:00:00Z")
+    code, _, err = run(
+        capsys, db, "component", "add", "old/9", "--name", "App", "--kind", "model", "--level", "9",
+        "--reason", "legacy", "--at", "2020-01-01T00:00:00Z",
+    )  # fmt: skip
+    assert code == 0, err
+    code, out, err = run(capsys, db, "review", "due", "--json")
+    assert code == 1 and "recurring review overdue: old/9" in err
+    (row,) = json.loads(out)["components"]
+    assert (row["component"], row["every_days"], row["overdue"]) == ("old/9", 90, True)
+    run(capsys, db, "component", "cadence", "old/9", "--every", "30")
+    code, out, _ = run(capsys, db, "status", "old")
+    assert "review OVERDUE since 2020-01-31" in out

@@ -62,5 +62,6 @@ def test_the_documented_review_ends_in_tasks_and_a_second_review_graduates(
     assert main(_commands("## Importing history")[0]) == 2
     assert capsys.readouterr().err == (
         "error: vision/1.1: import-graduation loads history from before the registry, but vision/1.1 "
-        "already has review 1 recorded here; it climbs through gated reviews: `mltrl review open vision/1.1`\n"
+        "already has review 1 recorded here; it climbs through gated reviews: "
+        "`mltrl review open vision/1.1`\n"
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from mltrl.cards.model import HANDWRITTEN
 from mltrl.demo import _reviewing
 from mltrl.errors import BadInput, MltrlError, RuleViolation
 from mltrl.service.registry import Registry
@@ -403,3 +404,32 @@ def test_monitoring_must_be_ready_before_deployment(reg: Registry) -> None:
     reg.set_reference("p/1", pd.DataFrame({"x": [1.0, 2.0, 3.0] * 20}))
     outcome = next(c for c in reg.gate("p/1", 8).criteria if c.id == "L8.monitoring-ready")
     assert outcome.status == "met"
+
+
+# --- level 9 is reviewed again, on a cadence ----------------------------------------------------------
+
+
+def test_deployed_components_are_reviewed_on_a_cadence(reg: Registry) -> None:
+    reg.add_component("p/1", "App", kind="model", level=9, reason="legacy", at=day(0))
+    (due,) = reg.reviews_due("p")
+    assert (due.every_days, due.due_at, due.overdue) == (90, day(90), False)  # the policy's default
+    reg.set_review_cadence("p/1", 30)
+    (due,) = reg.reviews_due()
+    assert (due.due_at, due.overdue) == (day(30), True)
+    assert reg.status("p").roots[0].labels[-1] == f"review OVERDUE since {day(30).date().isoformat()}"
+    assert reg.card("p").summary.recurring_reviews == [
+        f"1: reviewed every 30 days, OVERDUE since {day(30).date().isoformat()}"
+    ]
+    reg.record_evidence("p/1", "L9.monitoring-drift", kind="monitoring", outcome="pass", at=day(40))
+    reg.edit_card("p", dict.fromkeys(HANDWRITTEN, "written"))
+    review = passed_review(reg, "p/1", day(40))
+    reg.decide_review(review, "stay", reason="monitoring is calm", at=day(41))
+    (due,) = reg.reviews_due()
+    assert (due.since, due.last_review, due.due_at, due.overdue) == (day(41), review, day(71), False)
+
+
+def test_the_review_cadence_is_whole_days(reg: Registry) -> None:
+    reg.add_component("p/1", "App", kind="model", level=9, reason="legacy", at=day(0))
+    for bad in ("0", "-3", "2.5", "many"):
+        with pytest.raises(BadInput, match="--every"):
+            reg.set_review_cadence("p/1", bad)  # type: ignore[arg-type]

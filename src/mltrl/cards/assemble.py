@@ -81,7 +81,7 @@ def assemble(
     project = queries.project(r, project_key)
     if project is None:
         raise NotFound(f"no project {project_key!r}")
-    status = project_status(r, project)
+    status = project_status(r, project, review_every_days=catalog.settings.review_every_days)
     everything = queries.components(r, project.key)
     if scope:
         component = next((c for c in everything if c.code == scope), None)
@@ -130,6 +130,7 @@ def assemble(
             for kind, version in sorted(evidence_queries.current_versions(r, c.id).items())
         ],
         generated_at=(at or datetime.now(UTC)).isoformat(),
+        recurring_reviews=_recurring_reviews(status, {c.code for c in members}),
     )
     return Card(
         project=project.key,
@@ -151,6 +152,20 @@ def assemble(
         assumptions=text.get("assumptions", ""),
         policy_notes=policy_notes(catalog),
     )
+
+
+def _recurring_reviews(status: Any, codes: set[str]) -> list[str]:
+    out = []
+    stack = list(status.roots)
+    while stack:
+        node = stack.pop()
+        stack.extend(node.children)
+        due = node.review_due
+        if due is not None and node.component.code in codes:
+            when = due.due_at.date().isoformat()
+            state = f"OVERDUE since {when}" if due.overdue else f"next on {when}"
+            out.append(f"{node.component.code}: reviewed every {due.every_days} days, {state}")
+    return sorted(out)
 
 
 def _how_reached(r: Reader, project_key: str, members: list[Any]) -> list[str]:

@@ -96,6 +96,9 @@ class Summary(Strict):
         default_factory=list, description="current code, model and data versions: 'code kind version'"
     )
     generated_at: str | None = Field(default=None, description="when the card was assembled (ISO 8601)")
+    recurring_reviews: list[str] = Field(
+        default_factory=list, description="deployed components: when the next recurring review is due"
+    )
 
 
 class Card(Strict):

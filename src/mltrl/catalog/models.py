@@ -221,6 +221,8 @@ class Settings(Frozen):
     #: its starting level is assessed once by an entry review (the paper: an off-the-shelf model may
     #: start at level 3, but skipping levels 5-7 is what goes wrong).
     entry_without_review_up_to: int = Field(default=3, ge=0, le=9)
+    #: How often a deployed (level-9) component is reviewed again, in days, unless it has its own.
+    review_every_days: int = Field(default=90, ge=1, le=3650)
 
 
 class Catalog(Frozen):

@@ -84,6 +84,7 @@ class SettingsRules(_Rules):
     ml_test_score_threshold: float | None = Field(default=None, ge=0.0, le=7.0)
     allow_imports: bool | None = None
     entry_without_review_up_to: int | None = Field(default=None, ge=0, le=9)
+    review_every_days: int | None = Field(default=None, ge=1, le=3650)
 
 
 class Policy(_Rules):

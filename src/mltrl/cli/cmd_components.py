@@ -173,3 +173,17 @@ def list_versions(ref: str = REF, as_json: bool = JSON) -> None:
             f"{_render.when(v.registered_at)} by {_render.esc(v.registered_by)}",
         )
     console().print(table)
+
+
+@component_app.command("cadence")
+def cadence(
+    ref: str = REF,
+    every: str = typer.Option(..., "--every", help="Days between the recurring reviews while deployed"),
+) -> None:
+    """Set how often a deployed component is reviewed again (the policy's review_every_days otherwise).
+
+    Example: `mltrl component cadence recycling/1 --every 30`
+    """
+    with writing() as reg:
+        c = reg.set_review_cadence(ref, every)
+    say(f"{_render.esc(c.ref)} is reviewed every {int(every)} days while deployed (`mltrl review due`)")

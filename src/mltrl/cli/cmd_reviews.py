@@ -354,3 +354,41 @@ def _print_context(context: dict) -> None:  # type: ignore[type-arg]
                 for k, v in setting.items()
             )
         )
+
+
+@app.command("due")
+def due(
+    project: str | None = typer.Argument(None, help="Project key; every project when left out"),
+    as_json: bool = JSON,
+) -> None:
+    """Deployed components and when their recurring review is due (exit 1 when any is overdue).
+
+    Example, in a scheduled CI job: `mltrl review due || notify-the-owners`.
+    """
+    from mltrl.errors import CheckFailed
+    from mltrl.service import inputs, lookup
+    from mltrl.views.cadence import schedule
+
+    every = catalog().settings.review_every_days
+    with reading() as r:
+        key = lookup.project(r, project).key if project else None
+        rows = schedule(r, every, inputs.now(), key)
+    overdue = [d.ref for d in rows if d.overdue]
+    if as_json:
+        emit_json({"default_every_days": every, "components": [d.to_json() for d in rows]})
+    elif not rows:
+        say("no deployed components")
+    else:
+        from rich.table import Table
+
+        table = Table("component", "every", "since", "due", "", box=None, pad_edge=False)
+        for d in rows:
+            mark = "[bold red]overdue[/]" if d.overdue else ""
+            table.add_row(
+                esc(d.ref), f"{d.every_days} d", _render.when(d.since), _render.when(d.due_at), mark
+            )
+        console().print(table)
+    if overdue:
+        raise CheckFailed(
+            f"recurring review overdue: {', '.join(overdue)} (open one: `mltrl review open REF`)"
+        )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+
 import typer
 
 from mltrl.cli import _render
-from mltrl.cli._context import console, emit_json, reading, say
+from mltrl.cli._context import catalog, console, emit_json, reading, say
 
 JSON = typer.Option(False, "--json", help="Print JSON")
 
@@ -62,7 +64,9 @@ def show_status(project: str | None, as_json: bool = False) -> None:
 
     with reading() as r:
         chosen = [lookup.project(r, project)] if project else queries.projects(r)
-        results = [project_status(r, p) for p in chosen]
+        # The policy is read only for projects with a deployed component (their review cadence).
+        every = functools.cache(lambda: catalog().settings.review_every_days)
+        results = [project_status(r, p, review_every_days=every) for p in chosen]
     if as_json:
         emit_json(results[0].to_json() if project else [s.to_json() for s in results])
         return

@@ -15,6 +15,7 @@ from mltrl.service._store import Unit
 from mltrl.service.hashing import sha256_path
 from mltrl.store import queries, schema
 from mltrl.store.records import ComponentRecord, VersionRecord
+from mltrl.views.cadence import CADENCE_EVENT
 
 
 def add(
@@ -252,3 +253,19 @@ def _embedded_switchback(
         reason=f"{reason}; back through integration",
         at=when,
     )
+
+
+def set_cadence(unit: Unit, ref: str, days: int | str) -> ComponentRecord:
+    """How often this deployed component is reviewed again (overrides the policy's default)."""
+    record = lookup.component(unit.reader, ref)
+    text = str(days).strip()
+    if not text.isdigit() or not 1 <= int(text) <= 3650:
+        raise BadInput(f"--every: {text!r} is not a number of days from 1 to 3650")
+    unit.append_event(
+        project_id=record.project_id,
+        component_id=record.id,
+        kind=CADENCE_EVENT,
+        at=inputs.now(),
+        data={"days": int(text)},
+    )
+    return record

@@ -40,6 +40,7 @@ from mltrl.store.location import Location, locate
 from mltrl.store.reader import Reader, check_revision
 from mltrl.store.records import ComponentRecord, CouplingRecord, EventRecord, ProjectRecord, VersionRecord
 from mltrl.views import history
+from mltrl.views.cadence import ReviewDue, schedule
 from mltrl.views.doctor import DoctorReport, examine
 from mltrl.views.status import ProjectStatus, project_status
 
@@ -214,6 +215,19 @@ class Registry(
             at=at,
         )
 
+    def set_review_cadence(self, ref: str, days: int) -> ComponentRecord:
+        """Review this component every ``days`` days while it is deployed (the policy sets the default)."""
+        return self._write(components.set_cadence, ref, days)
+
+    def reviews_due(self, project: str | None = None, *, now: datetime | None = None) -> list[ReviewDue]:
+        """Deployed components with the date their recurring review is due, soonest first."""
+
+        def view(r: Reader) -> list[ReviewDue]:
+            key = lookup.project(r, project).key if project else None
+            return schedule(r, self.catalog.settings.review_every_days, now or inputs.now(), key)
+
+        return self._read(view)
+
     def couple(self, ref: str, other: str, *, note: str = "") -> None:
         self._write(components.couple, ref, other, note=note)
 
@@ -311,7 +325,8 @@ class Registry(
         return self._read(lambda r: queries.versions(r, lookup.component(r, ref).id))
 
     def status(self, project: str) -> ProjectStatus:
-        return self._read(lambda r: project_status(r, lookup.project(r, project)))
+        every = self.catalog.settings.review_every_days
+        return self._read(lambda r: project_status(r, lookup.project(r, project), review_every_days=every))
 
     def history(self, target: str, *, lifecycle_only: bool = False) -> list[EventRecord]:
         """Events of a project (``KEY``) or a component (``KEY/CODE``), oldest first."""

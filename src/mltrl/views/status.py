@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from mltrl.domain.model import ComponentKind, Part, Status, phase_of
@@ -12,6 +14,7 @@ from mltrl.store.coupling_queries import external_couplings
 from mltrl.store.provenance_queries import Provenance, provenance
 from mltrl.store.reader import Reader
 from mltrl.store.records import ComponentRecord, ProjectRecord
+from mltrl.views.cadence import ReviewDue, schedule
 
 
 @dataclass
@@ -21,6 +24,7 @@ class StatusNode:
     stale_evidence: list[str] = field(default_factory=list)  # criteria backed only by outdated evidence
     open_alerts: int = 0  # monitoring alerts nobody has acknowledged yet
     provenance: Provenance | None = None  # how it came to its level
+    review_due: ReviewDue | None = None  # deployed: when its recurring review is due
     children: list[StatusNode] = field(default_factory=list)
 
     @property
@@ -37,6 +41,9 @@ class StatusNode:
             out.append(f"entered at L{p.start_level} without review")
         if p.imported_up_to is not None:
             out.append(f"imported history to L{p.imported_up_to}")
+        if self.review_due is not None:
+            due = self.review_due.due_at.date().isoformat()
+            out.append(f"review OVERDUE since {due}" if self.review_due.overdue else f"next review {due}")
         return out
 
     def to_json(self) -> dict[str, Any]:
@@ -54,6 +61,7 @@ class StatusNode:
             "stale_evidence": self.stale_evidence,
             "open_alerts": self.open_alerts,
             "provenance": self.provenance.to_json() if self.provenance else None,
+            "review_due": self.review_due.to_json() if self.review_due else None,
             "children": [child.to_json() for child in self.children],
         }
 
@@ -88,7 +96,11 @@ class ProjectStatus:
         }
 
 
-def project_status(r: Reader, project: ProjectRecord) -> ProjectStatus:
+def project_status(
+    r: Reader, project: ProjectRecord, *, review_every_days: int | Callable[[], int] = 90
+) -> ProjectStatus:
+    """The project's tree and system TRL. ``review_every_days`` is the policy's cadence of level-9
+    reviews, or a function giving it (called only when the project has a deployed component)."""
     records = queries.components(r, project.key)
     parts = [
         Part(
@@ -117,9 +129,18 @@ def project_status(r: Reader, project: ProjectRecord) -> ProjectStatus:
     stale = evidence_queries.stale_criteria(r, project.key)
     alarms = alert_queries.open_counts(r, project.key)
     origins = provenance(r, project.key)
+    dues: dict[str, ReviewDue] = {}
+    if any(c.level == 9 and c.status == "active" for c in records):
+        every = review_every_days() if callable(review_every_days) else review_every_days
+        dues = {d.ref: d for d in schedule(r, every, datetime.now(UTC), project.key)}
     nodes = {
         c.code: StatusNode(
-            c, rollup.effective.get(c.code), stale.get(c.code, []), alarms.get(c.code, 0), origins.get(c.id)
+            c,
+            rollup.effective.get(c.code),
+            stale.get(c.code, []),
+            alarms.get(c.code, 0),
+            origins.get(c.id),
+            dues.get(c.ref),
         )
         for c in records
     }
