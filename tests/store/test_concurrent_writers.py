@@ -66,7 +66,9 @@ def test_two_processes_importing_the_same_graduation(registry: Registry, db_url:
 @pytest.mark.slow
 def test_two_processes_deciding_the_same_review(registry: Registry, db_url: str) -> None:
     registry.create_project("race", "Race", rd_owner="owner")
-    registry.add_component("race/1", "Model", kind="model", level=4)
+    registry.add_component(
+        "race/1", "Model", kind="model", level=4, reason="prototype built before the registry"
+    )
     registry.add_dataset("race", "real-data", "Real data", kind="real")
     registry.link_dataset("real-data", "race/1", "train")
     now = datetime.now(UTC)

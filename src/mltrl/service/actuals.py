@@ -16,7 +16,7 @@ from sqlalchemy import delete, insert, update
 from mltrl.errors import BadInput
 from mltrl.service import inputs, lookup
 from mltrl.service._store import Unit
-from mltrl.store import schema
+from mltrl.store import locks, schema
 
 TASKS = ("classification", "regression")
 CHUNK = 500
@@ -77,73 +77,33 @@ def log_actuals(
     actual = dict(zip(frame[id_column].astype(str), frame[actual_column], strict=True))
     ids = list(actual)
     sums: dict[str, dict[str, float]] = {}
-    matched: list[str] = []
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        marks = ", ".join(f":p{i}" for i in range(len(chunk)))
-        found = unit.reader.all(
-            f"SELECT prediction_id, window_label, predicted FROM pending_predictions "
-            f"WHERE component_id = :cid AND prediction_id IN ({marks})",
-            cid=component.id,
-            **{f"p{i}": pid for i, pid in enumerate(chunk)},
-        )
-        for row in found:
-            s = sums.setdefault(row["window_label"], {"n": 0, "correct": 0, "abs": 0.0, "sq": 0.0})
-            truth, guess = actual[row["prediction_id"]], row["predicted"]
-            s["n"] += 1
-            # the tally keeps the counts precision, recall, AUC, MAPE and R² need (in the event)
-            outcome = tally.add(row["window_label"], row["prediction_id"], truth, guess)
-            if task == "classification":
-                s["correct"] += int(outcome)
-            else:
-                s["abs"] += abs(outcome)
-                s["sq"] += outcome * outcome
-            matched.append(row["prediction_id"])
+    matched = 0
     table = schema.pending_predictions
-    for start in range(0, len(matched), CHUNK):
-        unit.conn.execute(
-            delete(table).where(
-                table.c.component_id == component.id,
-                table.c.prediction_id.in_(matched[start : start + CHUNK]),
+    for start in range(0, len(ids), CHUNK):
+        # DELETE ... RETURNING claims the predictions: of two writers joining the same actuals at
+        # once, only the one whose delete removed a row evaluates it (the other's finds it gone).
+        claimed = unit.conn.execute(
+            delete(table)
+            .where(
+                table.c.component_id == component.id, table.c.prediction_id.in_(ids[start : start + CHUNK])
             )
-        )
+            .returning(table.c.prediction_id, table.c.window_label, table.c.predicted)
+        ).all()
+        for prediction_id, window, guess in claimed:
+            # tally: the window's full counts (for every metric); sums: its running totals
+            value = tally.add(window, prediction_id, actual[prediction_id], guess)
+            s = sums.setdefault(window, {"n": 0, "correct": 0, "abs": 0.0, "sq": 0.0})
+            s["n"] += 1
+            if task == "classification":
+                s["correct"] += int(value)
+            else:
+                s["abs"] += abs(value)
+                s["sq"] += value * value
+        matched += len(claimed)
     when = inputs.now()
-    evaluations = schema.evaluations
     for window, s in sums.items():
-        existing = unit.reader.one(
-            "SELECT id, task, n, correct, abs_error, squared_error FROM evaluations "
-            "WHERE component_id = :cid AND window_label = :w",
-            cid=component.id,
-            w=window,
-        )
-        if existing is None:
-            unit.conn.execute(
-                insert(evaluations).values(
-                    component_id=component.id,
-                    window_label=window,
-                    task=task,
-                    n=s["n"],
-                    correct=s["correct"],
-                    abs_error=s["abs"],
-                    squared_error=s["sq"],
-                    updated_at=when,
-                )
-            )
-        else:
-            if existing["task"] != task:
-                raise BadInput(f"window {window} is evaluated as {existing['task']}, not {task}")
-            unit.conn.execute(
-                update(evaluations)
-                .where(evaluations.c.id == existing["id"])
-                .values(
-                    n=existing["n"] + s["n"],
-                    correct=existing["correct"] + s["correct"],
-                    abs_error=existing["abs_error"] + s["abs"],
-                    squared_error=existing["squared_error"] + s["sq"],
-                    updated_at=when,
-                )
-            )
-    result = {"matched": len(matched), "unmatched": len(ids) - len(matched)}
+        _accumulate(unit, component.id, window, task, s, when)
+    result = {"matched": matched, "unmatched": len(ids) - matched}
     unit.append_event(
         project_id=component.project_id,
         component_id=component.id,
@@ -175,6 +135,35 @@ def _evaluation_states(reader: Any, component_id: int) -> dict[str, list[dict[st
         for window, state in data.get("evaluation", {}).items():
             states.setdefault(window, []).append(state)
     return states
+
+
+def _accumulate(
+    unit: Unit, component_id: int, window: str, task: str, s: dict[str, float], when: Any
+) -> None:
+    """Add sums to a window's evaluation in one atomic UPDATE (``n = n + :n``), after creating the
+    row at zero if it is the window's first: concurrent writers add up instead of overwriting."""
+    table = schema.evaluations
+    zero = {"n": 0, "correct": 0, "abs_error": 0.0, "squared_error": 0.0, "updated_at": when}
+    row = {"component_id": component_id, "window_label": window, "task": task, **zero}
+    locks.insert_new(unit.conn, table, row, ["component_id", "window_label"])
+    added = unit.conn.execute(
+        update(table)
+        .where(table.c.component_id == component_id, table.c.window_label == window, table.c.task == task)
+        .values(
+            n=table.c.n + int(s["n"]),
+            correct=table.c.correct + int(s["correct"]),
+            abs_error=table.c.abs_error + s["abs"],
+            squared_error=table.c.squared_error + s["sq"],
+            updated_at=when,
+        )
+    ).rowcount
+    if added != 1:
+        other = unit.reader.scalar(
+            "SELECT task FROM evaluations WHERE component_id = :cid AND window_label = :w",
+            cid=component_id,
+            w=window,
+        )
+        raise BadInput(f"window {window} is evaluated as {other}, not {task}")
 
 
 def performance(reader: Any, component_id: int) -> list[dict[str, Any]]:

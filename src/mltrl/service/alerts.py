@@ -17,7 +17,7 @@ from mltrl.catalog import Catalog
 from mltrl.errors import BadInput, NotFound
 from mltrl.service import inputs, lookup, reviews
 from mltrl.service._store import Unit
-from mltrl.store import alert_queries, review_queries, schema
+from mltrl.store import alert_queries, locks, review_queries, schema
 
 KINDS = ("drift", "skew", "data-quality", "performance")
 WEBHOOK_TIMEOUT_S = 5
@@ -32,6 +32,9 @@ def raise_alert(
     if kind not in KINDS:
         raise BadInput(f"alert kind {kind!r} is not one of {', '.join(KINDS)}")
     component = lookup.component(unit.reader, ref)
+    # Two checks of one window at once: the second waits here for the first to commit, then finds
+    # its alert below instead of raising the same finding again.
+    locks.lock_row(unit.conn, schema.components, component.id)
     if window is not None:
         earlier = alert_queries.same_finding(unit.reader, component.id, kind, window, data.get("columns", []))
         if earlier is not None:
@@ -61,19 +64,20 @@ def raise_alert(
 
 
 def acknowledge(unit: Unit, alert_id: int, note: str = "") -> None:
-    row = unit.reader.one(
-        "SELECT project_id, component_id, acknowledged_at FROM alerts WHERE id = :id", id=alert_id
-    )
+    row = unit.reader.one("SELECT project_id, component_id FROM alerts WHERE id = :id", id=alert_id)
     if row is None:
         raise NotFound(f"no alert {alert_id}")
-    if row["acknowledged_at"] is not None:
-        raise BadInput(f"alert {alert_id} was already acknowledged")
     when = inputs.now()
-    unit.conn.execute(
-        update(schema.alerts)
-        .where(schema.alerts.c.id == alert_id)
+    # Only an unacknowledged alert is updated, in one statement: of two people acknowledging it at
+    # once, the second's update finds it acknowledged and changes nothing.
+    table = schema.alerts
+    acknowledged = unit.conn.execute(
+        update(table)
+        .where(table.c.id == alert_id, table.c.acknowledged_at.is_(None))
         .values(acknowledged_at=when, acknowledged_by=unit.actor)
-    )
+    ).rowcount
+    if not acknowledged:
+        raise BadInput(f"alert {alert_id} was already acknowledged")
     unit.append_event(
         project_id=row["project_id"],
         component_id=row["component_id"],
@@ -93,6 +97,10 @@ def review(unit: Unit, catalog: Catalog, alert_id: int) -> dict[str, Any]:
     row = alert_queries.alert(unit.reader, alert_id)
     if row is None:
         raise NotFound(f"no alert {alert_id}")
+    # Serialise with other reviews of this component's alerts (and with opening its review), then
+    # read the alert again as it stands now.
+    locks.lock_row(unit.conn, schema.components, row["component_id"])
+    row = alert_queries.alert(unit.reader, alert_id)
     if row["review_id"] is not None:
         raise BadInput(f"alert {alert_id} is already before review {row['review_id']}")
     existing = review_queries.open_review(unit.reader, row["component_id"])

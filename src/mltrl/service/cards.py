@@ -11,7 +11,7 @@ from mltrl.cards.sections import section_id
 from mltrl.catalog import Catalog
 from mltrl.service import inputs, lookup
 from mltrl.service._store import Unit
-from mltrl.store import schema
+from mltrl.store import locks, schema
 
 
 def edit(unit: Unit, project_key: str, scope: str, sections: dict[str, str]) -> list[str]:
@@ -43,6 +43,11 @@ def freeze(
 ) -> int:
     """Freeze the card as it stands now as the next revision; return its number."""
     project = lookup.project(unit.reader, project_key)
+    # Revisions are numbered per project and scope, and every component's level change freezes its
+    # project's card: holding the project row while the card is assembled and numbered makes
+    # concurrent freezes (two components graduating at once) take turns, so each gets the next
+    # number and a card that includes what the ones before it changed.
+    locks.lock_row(unit.conn, schema.projects, project.id)
     card = assemble(unit.reader, catalog, project.key, scope)
     table = schema.card_revisions
     number = (

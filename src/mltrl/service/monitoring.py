@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import select, update
 
 from mltrl.errors import BadInput
 from mltrl.service import inputs, lookup
 from mltrl.service._store import Unit
-from mltrl.store import schema
+from mltrl.store import locks, schema
 
 WINDOWS = ("hour", "day")
 
@@ -37,35 +38,34 @@ def store(
     end: datetime | None = None,
     merge: bool,
 ) -> int:
-    """Save a profile; a window that already has one merges the new rows into it. Returns its rows."""
+    """Save a profile; a window that already has one merges the new rows into it. Returns its rows.
+
+    Concurrent writers of one window: the first inserts it; the others lock its row and merge into
+    what it holds now, so no rows are lost (a reference is replaced, the last writer winning).
+    """
     from mltrl.monitor.serialize import dumps, loads
 
     component = lookup.component(unit.reader, ref)
-    row = unit.reader.one(
-        "SELECT id, data FROM profiles WHERE component_id = :cid AND role = :role AND name = :name",
-        cid=component.id,
-        role=role,
-        name=name,
-    )
-    when = inputs.now()
     table = schema.profiles
-    if row is not None and merge:
-        profile = loads(bytes(row["data"])).merge(profile)
-    values = {"rows": profile.rows, "data": dumps(profile), "updated_at": when, "updated_by": unit.actor}
-    if row is None:
-        unit.conn.execute(
-            insert(table).values(
-                project_id=component.project_id,
-                component_id=component.id,
-                role=role,
-                name=name,
-                window_start=start,
-                window_end=end,
-                **values,
-            )
-        )
-    else:
-        unit.conn.execute(update(table).where(table.c.id == row["id"]).values(**values))
+    key = (table.c.component_id == component.id) & (table.c.role == role) & (table.c.name == name)
+    when = inputs.now()
+
+    def stored_as(profile) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+        return {"rows": profile.rows, "data": dumps(profile), "updated_at": when, "updated_by": unit.actor}
+
+    identity = {"project_id": component.project_id, "component_id": component.id, "role": role, "name": name}
+    # Read first: serialising a profile only to find that its window exists would be wasted work.
+    exists = unit.conn.execute(select(table.c.id).where(key)).first() is not None
+    if exists or not locks.insert_new(
+        unit.conn,
+        table,
+        {**identity, "window_start": start, "window_end": end, **stored_as(profile)},
+        ["component_id", "role", "name"],
+    ):
+        if merge:
+            stored = unit.conn.execute(select(table.c.data).where(key).with_for_update()).scalar_one()
+            profile = loads(bytes(stored)).merge(profile)
+        unit.conn.execute(update(table).where(key).values(**stored_as(profile)))
     unit.append_event(
         project_id=component.project_id,
         component_id=component.id,

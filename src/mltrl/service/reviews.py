@@ -31,7 +31,7 @@ from mltrl.errors import BadInput, Conflict, NotFound
 from mltrl.gates import evidence_blockers
 from mltrl.service import inputs, lifecycle, lookup, projects
 from mltrl.service._store import Unit
-from mltrl.store import review_queries, schema
+from mltrl.store import locks, review_queries, schema
 from mltrl.store.records import ReviewRecord
 
 
@@ -51,6 +51,10 @@ def template_for(catalog: Catalog, level: int) -> Template:
 
 
 def open_review(unit: Unit, catalog: Catalog, ref: str, *, at: datetime | str | None = None) -> ReviewRecord:
+    component = lookup.component(unit.reader, ref)
+    # One open review per component: concurrent opens of it queue on its row (PostgreSQL; SQLite
+    # queues every writer), and each reads the component and its reviews as they stand after.
+    locks.lock_row(unit.conn, schema.components, component.id)
     component = lookup.component(unit.reader, ref)
     if component.status != Status.ACTIVE:
         raise BadInput(f"{component.ref} is {component.status}; only an active component can be reviewed")

@@ -1,0 +1,98 @@
+"""Eight real processes opening reviews and moving components at once.
+
+One component has at most one open review however many people open it together; components that
+share nothing but their project never conflict, and the project's card revisions stay numbered
+1, 2, 3 ... in the order the changes landed.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from mltrl.service.registry import Registry
+
+WRITERS = 8
+
+
+def failures(results: list) -> list[str]:  # type: ignore[type-arg]
+    return [r.stderr for r in results if r.returncode != 0]
+
+
+# Every process opens a review of the same components in the same order: each component is a race.
+OPEN_REVIEWS = """
+import json, re
+url, actor, refs = sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+opened, refused = {}, set()
+with Registry.open(db=url, actor=actor) as reg:
+    for ref in refs:
+        try:
+            opened[ref] = reg.open_review(ref).id
+        except MltrlError as exc:
+            refused.add(re.sub(r"\\d+", "N", exc.message))
+print(json.dumps({"opened": opened, "refused": sorted(refused)}))
+"""
+
+
+@pytest.mark.slow
+def test_a_component_opened_for_review_at_once_has_one_open_review(
+    registry: Registry, db_url: str, racing
+) -> None:  # type: ignore[no-untyped-def]
+    registry.create_project("race", "Race")
+    refs = [f"race/{i}" for i in range(1, 21)]
+    for ref in refs:
+        registry.add_component(
+            ref, "Model", kind="model", level=4, reason="prototype built before the registry"
+        )
+    results = racing(OPEN_REVIEWS, [[db_url, f"p{i}", json.dumps(refs)] for i in range(WRITERS)])
+    assert failures(results) == []
+    outcomes = [json.loads(r.stdout) for r in results]
+    # each component opened by exactly one process; the others were told it is open already
+    assert sorted(ref for o in outcomes for ref in o["opened"]) == sorted(refs)
+    assert {m for o in outcomes for m in o["refused"]} <= {
+        "race/N already has open review N; decide it first"
+    }
+    open_reviews = [r for r in registry.reviews("race") if r.status == "open"]
+    assert sorted(r.ref for r in open_reviews) == sorted(refs)
+    assert {r.id: r.opened_by for r in open_reviews} == {
+        rid: f"p{i}" for i, o in enumerate(outcomes) for rid in o["opened"].values()
+    }
+    opened_events = [e for e in registry.history("race") if e.kind == "review.open"]
+    assert len(opened_events) == len(refs)
+
+
+# Each process climbs its own component from level 3 to 9 through imported graduations.
+CLIMB = """
+from datetime import datetime, timedelta
+url, ref, start = sys.argv[2], sys.argv[3], datetime.fromisoformat(sys.argv[4])
+with Registry.open(db=url, actor=ref) as reg:
+    for level in range(4, 10):
+        reg.import_graduation(ref, approver="board", to_level=level, at=start + timedelta(hours=level))
+"""
+
+
+@pytest.mark.slow
+def test_independent_components_of_one_project_never_conflict(
+    registry: Registry, db_url: str, racing
+) -> None:  # type: ignore[no-untyped-def]
+    past = datetime.now(UTC) - timedelta(days=30)
+    registry.create_project("race", "Race", at=past)
+    refs = [f"race/{i}" for i in range(1, WRITERS + 1)]
+    for ref in refs:
+        registry.add_component(ref, "Model", kind="model", level=3, reason="research done before", at=past)
+    results = racing(CLIMB, [[db_url, ref, (past + timedelta(days=1)).isoformat()] for ref in refs])
+    assert failures(results) == []
+    assert {c.level for c in registry.components("race")} == {9}
+    # every level change froze the project card: one revision each, numbered without gaps, each
+    # assembled after the ones before it landed (the system level never goes down)
+    revisions = registry.card_revisions("race")
+    assert [r.number for r in revisions] == list(range(1, 6 * WRITERS + 1))
+    levels = [r.level for r in revisions]
+    assert levels == sorted(levels) and levels[-1] == 9
+    assert registry.card("race", revision=len(revisions)).summary.level == 9
+    for ref in refs:
+        code = ref.split("/")[1]
+        assert [r.level for r in registry.card_revisions("race", code)] == list(range(4, 10))
+    assert registry.doctor().healthy
