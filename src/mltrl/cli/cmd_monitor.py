@@ -144,21 +144,16 @@ def check(
                 raise BadInput(
                     f"nothing in {target} has a reference {reference_name!r} and a window to check"
                 )
-        outcomes = [
-            {
-                "component": ref,
-                **reg.check_window(
-                    ref,
-                    window=window,
-                    reference=reference_name,
-                    settings=settings,
-                    webhook=webhook,
-                    open_review=open_review,
-                    evidence=not no_evidence,
-                ),
-            }
-            for ref in refs
-        ]
+        # one write for every component: a refusal for one stores nothing for any
+        outcomes = reg.check_windows(
+            refs,
+            window=window,
+            reference=reference_name,
+            settings=settings,
+            webhook=webhook,
+            open_review=open_review,
+            evidence=not no_evidence,
+        )
     if as_json:
         emit_json(outcomes[0] if "/" in target else outcomes)
     else:

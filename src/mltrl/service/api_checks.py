@@ -1,7 +1,9 @@
 """The checks of the :class:`~mltrl.service.registry.Registry` API that raise monitoring alerts.
 
-Each check stores its findings as alerts first and routes them afterwards (webhook, review), so a
-receiver that is down or a review that cannot open never loses an alert.
+Each check stores its alerts, its evidence and their review as one write: a review that cannot open
+(a paused component) refuses the whole check with nothing stored. Webhooks are called only after
+that write landed, so a receiver that is down never loses an alert (the delivery is recorded and
+can be retried) and a receiver is never told of an alert that was undone.
 """
 
 from __future__ import annotations
@@ -44,11 +46,49 @@ class CheckAPI:
         the alerts go before a review of the component; the outcome is recorded as
         ``L9.monitoring-drift`` evidence so the level-9 gate sees monitoring run and what it found.
         ``settings`` maps a column to its drift method/threshold and quality limits.
+
+        Alerts, evidence and review land together or not at all (a component whose review cannot
+        open refuses the whole check); the webhook is called once they have landed.
         """
+        return self.check_windows(
+            [ref],
+            window=window,
+            reference=reference,
+            settings=settings,
+            webhook=webhook,
+            open_review=open_review,
+            evidence=evidence,
+        )[0]
+
+    def check_windows(
+        self,
+        refs: list[str],
+        *,
+        window: str | None = None,
+        reference: str = "default",
+        settings: dict[str, dict[str, Any]] | None = None,
+        webhook: str | None = None,
+        open_review: bool = False,
+        evidence: bool = True,
+    ) -> list[dict[str, Any]]:
+        """:meth:`check_window` of several components as one write: when one of them cannot be
+        stored, nothing is, and no webhook is called."""
+        measured = [self._measure_window(ref, window, reference, settings) for ref in refs]
+        with self.transaction():  # type: ignore[attr-defined]
+            outcomes = [
+                self._store_window_check(ref, outcome, findings, open_review, evidence)
+                for ref, (outcome, findings) in zip(refs, measured, strict=True)
+            ]
+        for outcome in outcomes:  # only now: a receiver never hears of an alert that was undone
+            self._deliver(outcome["alerts"], webhook)
+        return outcomes
+
+    def _measure_window(
+        self, ref: str, window: str | None, reference: str, settings: dict[str, dict[str, Any]] | None
+    ) -> tuple[dict[str, Any], list[tuple[str, str, dict[str, Any]]]]:
+        """The check's outcome so far and its findings (kind, message, data): reads only."""
         from mltrl.monitor.drift import compare
         from mltrl.monitor.quality import check as check_quality
-        from mltrl.service import alerts
-        from mltrl.service import evidence as evidence_service
 
         label, base, current = self.window_profiles(ref, window=window, reference=reference)
         drift = compare(base, current, overrides=settings)
@@ -78,33 +118,44 @@ class CheckAPI:
                     {"window": label, "columns": quality.failing_columns, "report": quality.to_json()},
                 )
             )
-        with self.transaction():  # type: ignore[attr-defined]
-            raised = [
-                self._write(alerts.raise_alert, ref, kind, message, data, label)
-                for kind, message, data in findings
-            ]
-            if evidence:
-                self._write(
-                    evidence_service.record,
-                    self.catalog,
-                    ref,
-                    kind="monitoring",
-                    outcome="fail" if findings else "pass",
-                    metrics={
-                        "columns_checked": len(drift.columns),
-                        "columns_drifted": len(drift.drifted_columns),
-                        "quality_issues": len(quality.issues),
-                    },
-                    criterion="L9.monitoring-drift",
-                    source="api",
-                    note=f"drift and data-quality check of window {label}",
-                )
-        # Routed after the alerts are stored, so a failing webhook or review can never lose one.
-        outcome["alerts"] = [
-            {**self.route_alert(alert_id, webhook=webhook, open_review=open_review), "new": new}
-            for alert_id, new in raised
+        outcome["metrics"] = {
+            "columns_checked": len(drift.columns),
+            "columns_drifted": len(drift.drifted_columns),
+            "quality_issues": len(quality.issues),
+        }
+        return outcome, findings
+
+    def _store_window_check(
+        self,
+        ref: str,
+        outcome: dict[str, Any],
+        findings: list[tuple[str, str, dict[str, Any]]],
+        open_review: bool,
+        evidence: bool,
+    ) -> dict[str, Any]:
+        """Inside the caller's transaction: the alerts, the evidence, the review."""
+        from mltrl.service import alerts
+        from mltrl.service import evidence as evidence_service
+
+        label, metrics = outcome["window"], outcome.pop("metrics")
+        raised = [
+            self._write(alerts.raise_alert, ref, kind, message, data, label)
+            for kind, message, data in findings
         ]
-        return outcome
+        if evidence:
+            self._write(
+                evidence_service.record,
+                self.catalog,
+                ref,
+                kind="monitoring",
+                outcome="fail" if findings else "pass",
+                metrics=metrics,
+                criterion="L9.monitoring-drift",
+                source="api",
+                note=f"drift and data-quality check of window {label}",
+            )
+        outcome["alerts"] = [self._before_review(alert_id, new, open_review) for alert_id, new in raised]
+        return {"component": ref, **outcome}
 
     def refuse_changed_kinds(self, ref: str, profile: Any) -> None:
         """Refuse serving data whose column changed type against a reference of the component
@@ -134,24 +185,37 @@ class CheckAPI:
     def route_alert(
         self, alert_id: int, *, webhook: str | None = None, open_review: bool = False
     ) -> dict[str, Any]:
-        """Send an alert to ``webhook`` unless it was delivered there already, and bring it before a
-        review unless it is before one; returns the alert's id, kind, message, review and delivery."""
-        from mltrl.service import alerts
+        """Bring an alert before a review unless it is before one, then send it to ``webhook``
+        unless it was delivered there already; returns the alert's id, kind, message, review and
+        delivery."""
+        with self.transaction():  # type: ignore[attr-defined]
+            routed = self._before_review(alert_id, None, open_review)
+        routed.pop("new")
+        return self._deliver([routed], webhook)[0]
 
+    def _before_review(self, alert_id: int, new: bool | None, open_review: bool) -> dict[str, Any]:
+        """The alert as a check reports it, brought before its component's review if asked."""
         row = self.alert(alert_id)
         review = row["review_id"]
         if open_review and review is None:
             review = self.review_alert(alert_id)["review"]
-        delivery = row["webhook"]
-        if webhook and not alerts.was_sent_to(delivery, webhook):
-            delivery = self.send_alert(alert_id, webhook)
         return {
             "id": alert_id,
             "kind": row["kind"],
             "message": row["message"],
             "review": review,
-            "webhook": delivery,
+            "webhook": row["webhook"],
+            "new": new,
         }
+
+    def _deliver(self, routed: list[dict[str, Any]], webhook: str | None) -> list[dict[str, Any]]:
+        """Send each alert to ``webhook`` unless it was delivered there already (never raises)."""
+        from mltrl.service import alerts
+
+        for alert in routed:
+            if webhook and not alerts.was_sent_to(alert["webhook"], webhook):
+                alert["webhook"] = self.send_alert(alert["id"], webhook)
+        return routed
 
     def check_skew(
         self,
@@ -233,10 +297,13 @@ class CheckAPI:
         webhook: str | None,
         open_review: bool,
     ) -> dict[str, Any]:
+        """Store the alert and bring it before a review as one write, then call the webhook."""
         from mltrl.service import alerts
 
-        alert_id, new = self._write(alerts.raise_alert, ref, kind, message, data, window)
-        return {**self.route_alert(alert_id, webhook=webhook, open_review=open_review), "new": new}
+        with self.transaction():  # type: ignore[attr-defined]
+            alert_id, new = self._write(alerts.raise_alert, ref, kind, message, data, window)
+            routed = self._before_review(alert_id, new, open_review)
+        return self._deliver([routed], webhook)[0]
 
 
 def _fingerprint(*tables: Any) -> str:
