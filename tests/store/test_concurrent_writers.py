@@ -40,8 +40,8 @@ def start_together(commands: list[list[str]]) -> list[subprocess.CompletedProces
     return results
 
 
-def graduate_events(reg: Registry, ref: str) -> list[int]:
-    return [e.seq for e in reg.history(ref, lifecycle_only=True) if e.kind == "graduate"]
+def graduate_events(reg: Registry, ref: str, kind: str = "graduate") -> list[int]:
+    return [e.seq for e in reg.history(ref, lifecycle_only=True) if e.kind == kind]
 
 
 @pytest.mark.slow
@@ -59,7 +59,7 @@ def test_two_processes_importing_the_same_graduation(registry: Registry, db_url:
     assert loser.stderr.count("\n") == 1
     assert "already at level 5" in loser.stderr or "changed by someone else" in loser.stderr
     assert registry.component("race/1").level == 5
-    assert graduate_events(registry, "race/1") == [2]
+    assert graduate_events(registry, "race/1", "import") == [2]
     assert registry.doctor().healthy
 
 

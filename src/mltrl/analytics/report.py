@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
 from operator import itemgetter
-from statistics import median
+from statistics import median, quantiles
 from typing import Any
 
 from mltrl.store import queries
@@ -57,6 +57,10 @@ class Report:
     top_cycles: list[dict[str, Any]]
     median_days_per_level: dict[int, float]
     completed_stays_per_level: dict[int, int]
+    #: Lower and upper quartile of the completed stays per level, in days (levels with 2+ stays).
+    quartile_days_per_level: dict[int, tuple[float, float]] = field(default_factory=dict)
+    #: Readiness targets in scope with their state (met, met late, late, on track, at risk).
+    targets: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -71,7 +75,22 @@ class Report:
             "completed_stays_per_level": {
                 str(k): v for k, v in sorted(self.completed_stays_per_level.items())
             },
+            "quartile_days_per_level": {
+                str(k): list(v) for k, v in sorted(self.quartile_days_per_level.items())
+            },
+            "targets": self.targets,
         }
+
+
+def report_with_targets(r: Reader, now: datetime, project_key: str | None = None, top: int = 10) -> Report:
+    """The report, with the targets in its scope judged against the organisation's pace."""
+    from mltrl.analytics.targets import target_statuses
+
+    report = build_report(r, now, project_key, top=top)
+    report.targets = [
+        t.to_json() for t in target_statuses(r, now, project_key=project_key, organisation=report)
+    ]
+    return report
 
 
 def build_report(r: Reader, now: datetime, project_key: str | None = None, top: int = 10) -> Report:
@@ -104,6 +123,11 @@ def build_report(r: Reader, now: datetime, project_key: str | None = None, top: 
         top_cycles=[{"cycle": list(cycle), "count": n} for cycle, n in _top(cycles, top)],
         median_days_per_level={level: _days(median(stays)) for level, stays in sorted(completed.items())},
         completed_stays_per_level={level: len(stays) for level, stays in sorted(completed.items())},
+        quartile_days_per_level={
+            level: (_days(q[0]), _days(q[2]))
+            for level, stays in sorted(completed.items())
+            if len(stays) >= 2 and (q := quantiles(stays, n=4, method="inclusive"))
+        },
     )
 
 

@@ -3,6 +3,7 @@ the hand-written sections, so the card is always as true as the registry."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -131,6 +132,7 @@ def assemble(
         ],
         generated_at=(at or datetime.now(UTC)).isoformat(),
         recurring_reviews=_recurring_reviews(status, {c.code for c in members}),
+        targets=_targets(status, {c.code for c in members}),
     )
     return Card(
         project=project.key,
@@ -154,14 +156,25 @@ def assemble(
     )
 
 
-def _recurring_reviews(status: Any, codes: set[str]) -> list[str]:
-    out = []
+def _nodes(status: Any, codes: set[str]) -> Iterator[Any]:
+    """The status nodes of the card's members, anywhere in the tree."""
     stack = list(status.roots)
     while stack:
         node = stack.pop()
         stack.extend(node.children)
+        if node.component.code in codes:
+            yield node
+
+
+def _targets(status: Any, codes: set[str]) -> list[str]:
+    return sorted(f"{n.component.code}: {t.describe}" for n in _nodes(status, codes) for t in n.targets)
+
+
+def _recurring_reviews(status: Any, codes: set[str]) -> list[str]:
+    out = []
+    for node in _nodes(status, codes):
         due = node.review_due
-        if due is not None and node.component.code in codes:
+        if due is not None:
             when = due.due_at.date().isoformat()
             state = f"OVERDUE since {when}" if due.overdue else f"next on {when}"
             out.append(f"{node.component.code}: reviewed every {due.every_days} days, {state}")

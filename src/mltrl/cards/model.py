@@ -99,6 +99,10 @@ class Summary(Strict):
     recurring_reviews: list[str] = Field(
         default_factory=list, description="deployed components: when the next recurring review is due"
     )
+    targets: list[str] = Field(
+        default_factory=list,
+        description="readiness targets: level by date, and met / late / on track / at risk",
+    )
 
 
 class Card(Strict):

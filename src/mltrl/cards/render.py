@@ -31,6 +31,7 @@ def to_markdown(card: Card) -> str:
         ("How it got here", "; ".join(s.how_reached) or "-"),
         ("Versions", ", ".join(s.versions) or "-"),
         ("Recurring reviews", "; ".join(s.recurring_reviews) or "-"),
+        ("Targets", "; ".join(s.targets) or "-"),
         ("R&D owner / reviewer", f"{s.rd_owner or '-'} / {s.rd_reviewer or '-'}"),
         ("Product owner / reviewer", f"{s.product_owner or '-'} / {s.product_reviewer or '-'}"),
         ("Component codes", ", ".join(s.component_codes) or "-"),

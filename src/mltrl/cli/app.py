@@ -83,6 +83,12 @@ def _cards(app: typer.Typer) -> None:
     )
 
 
+def _targets(app: typer.Typer) -> None:
+    app.add_typer(
+        _module("cmd_targets").app, name="target", help="Readiness targets: reach level N by a date (OKRs)."
+    )
+
+
 def _monitor(app: typer.Typer) -> None:
     for name in ("cmd_monitor", "cmd_monitor_alerts", "cmd_monitor_eval"):
         _module(name)  # each registers its commands on the shared group
@@ -105,6 +111,7 @@ GROUPS: dict[Callable[[typer.Typer], None], tuple[str, ...]] = {
     _datasets: ("dataset",),
     _evidence: ("evidence", "gate"),
     _cards: ("card",),
+    _targets: ("target",),
     _monitor: ("monitor",),
 }
 

@@ -80,12 +80,12 @@ def show_status(project: str | None, as_json: bool = False) -> None:
 
 
 def show_report(project: str | None, top: int = 10, as_json: bool = False) -> None:
-    from mltrl.analytics.report import build_report
+    from mltrl.analytics.report import report_with_targets
     from mltrl.service import inputs, lookup
 
     with reading() as r:
         key = lookup.project(r, project).key if project else None
-        result = build_report(r, inputs.now(), key, top=top)
+        result = report_with_targets(r, inputs.now(), key, top=top)
     if as_json:
         emit_json(result.to_json())
         return
@@ -144,6 +144,13 @@ def _print_report(result) -> None:  # type: ignore[no-untyped-def]
             "most frequent paths: "
             + "; ".join("->".join(map(str, p["path"])) + f" x{p['count']}" for p in result.top_paths[:5])
         )
+    if result.targets:
+        met = [t for t in result.targets if t["state"] in ("met", "met late")]
+        missed = [t for t in result.targets if t["state"] == "late"]
+        still_open = len(result.targets) - len(met) - len(missed)
+        say(f"targets: {len(met)} met, {len(missed)} late, {still_open} open")
+        for t in result.targets:
+            say(f"  {_render.esc(t['component'])} {_render.esc(t['describe'])}")
     if result.top_cycles:
         say(
             "most frequent cycles: "

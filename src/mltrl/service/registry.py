@@ -22,11 +22,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from mltrl.analytics.report import Report, build_report
+from mltrl.analytics.report import Report, report_with_targets
+from mltrl.analytics.targets import TargetStatus, target_statuses
 from mltrl.catalog import Catalog
 from mltrl.domain.model import ComponentKind, EventKind, SwitchbackKind
 from mltrl.errors import StoreError
-from mltrl.service import cards, components, inputs, lifecycle, lookup, projects, setup
+from mltrl.service import cards, components, inputs, lifecycle, lookup, projects, setup, targets
 from mltrl.service._store import Store, Unit
 from mltrl.service.api_cards import CardAPI
 from mltrl.service.api_checks import CheckAPI
@@ -228,6 +229,26 @@ class Registry(
 
         return self._read(view)
 
+    def add_target(self, ref: str, level: int | str, by: str, *, note: str = "") -> int:
+        """A readiness target: ``ref`` reaches ``level`` by the date ``by`` (YYYY-MM-DD); returns its id."""
+        return self._write(targets.add, ref, level, by, note=note)
+
+    def remove_target(self, target_id: int, *, reason: str) -> None:
+        self._write(targets.remove, target_id, reason=reason)
+
+    def targets(self, target: str | None = None, *, now: datetime | None = None) -> list[TargetStatus]:
+        """Targets of a project (``KEY``), a component (``KEY/CODE``) or all: met, late, on track, at risk."""
+
+        def view(r: Reader) -> list[TargetStatus]:
+            moment = now or inputs.now()
+            if target is None:
+                return target_statuses(r, moment)
+            if "/" in target:
+                return target_statuses(r, moment, component_id=lookup.component(r, target).id)
+            return target_statuses(r, moment, project_key=lookup.project(r, target).key)
+
+        return self._read(view)
+
     def couple(self, ref: str, other: str, *, note: str = "") -> None:
         self._write(components.couple, ref, other, note=note)
 
@@ -335,7 +356,7 @@ class Registry(
     def report(self, project: str | None = None, *, now: datetime | None = None) -> Report:
         def view(r: Reader) -> Report:
             key = lookup.project(r, project).key if project else None
-            return build_report(r, now or inputs.now(), key)
+            return report_with_targets(r, now or inputs.now(), key)
 
         return self._read(view)
 

@@ -3,7 +3,7 @@
 A test checks it equals the head of ``store/migrations``.
 """
 
-HEAD_REVISION = "0007_alert_reviews"
+HEAD_REVISION = "0008_rules_targets"
 
 
 def is_known_revision(revision: object) -> bool:

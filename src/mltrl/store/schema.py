@@ -461,3 +461,22 @@ evaluations = Table(
     Column("updated_at", Timestamp, nullable=False),
     UniqueConstraint("component_id", "window_label", name="uq_evaluations_window"),
 )
+
+
+# --- readiness targets (revision 0009) --------------------------------------------------------------
+
+#: "Component reaches level N by date": the paper's quantifiable progress, as OKRs.
+targets = Table(
+    "targets",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=False),
+    Column("component_id", Integer, ForeignKey("components.id"), nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("due", String(10), nullable=False),  # YYYY-MM-DD: the target holds until the end of that day (UTC)
+    Column("note", Text, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    CheckConstraint("level BETWEEN 0 AND 9", name="level_range"),
+    Index("ix_targets_component", "component_id"),
+)

@@ -41,8 +41,11 @@ def examine(r: Reader) -> DoctorReport:
     logs: dict[int, list[dict[str, Any]]] = {}
     for row in queries.lifecycle_log(r):
         logs.setdefault(row["component_id"], []).append(row)
+    imported_into_live = _imports_into_live_work(r)
     for component in queries.components(r):
         report.components_checked += 1
+        for finding in imported_into_live.get(component.id, []):
+            report.problems.append({"component": component.ref, "problem": finding})
         log = logs.get(component.id, [])
         report.events_replayed += len(log)
 
@@ -79,6 +82,35 @@ def examine(r: Reader) -> DoctorReport:
             if replayed[name] != value:
                 problem(f"stored {name} is {_show(value)} but the log says {_show(replayed[name])}")
     return report
+
+
+def _imports_into_live_work(r: Reader) -> dict[int, list[str]]:
+    """Imported graduations recorded after the component's history had gone live (a review was
+    opened, or a move was reviewed here): levels that look earned but were not.
+
+    Imports are back-dated, so the order that matters is the order of recording (event ids), not
+    the dates. Reported, never rewritten: the log is the record of what happened.
+    """
+    live = {
+        row["component_id"]: (row["id"], row["kind"])
+        for row in r.all(
+            """SELECT e.component_id, e.id, e.kind FROM events e
+               WHERE e.id = (SELECT MIN(f.id) FROM events f WHERE f.component_id = e.component_id
+                             AND f.kind IN ('graduate', 'enter', 'propose', 'review.open'))"""
+        )
+    }
+    found: dict[int, list[str]] = {}
+    for row in r.all(
+        "SELECT id, component_id, from_level, to_level FROM events WHERE kind = 'import' ORDER BY id"
+    ):
+        first = live.get(row["component_id"])
+        if first is not None and row["id"] > first[0]:
+            what = "a review was opened" if first[1] == "review.open" else f"a reviewed {first[1]}"
+            found.setdefault(row["component_id"], []).append(
+                f"imported graduation {row['from_level']} -> {row['to_level']} was recorded after {what}; "
+                "import is for history from before the registry, so this level was not earned at its gate"
+            )
+    return found
 
 
 def _transition(row: dict[str, Any]) -> Transition:

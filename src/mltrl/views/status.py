@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from mltrl.analytics.targets import TargetStatus, target_statuses
 from mltrl.domain.model import ComponentKind, Part, Status, phase_of
 from mltrl.domain.rollup import code_sort_key, roll_up
 from mltrl.store import alert_queries, evidence_queries, queries
@@ -25,6 +26,7 @@ class StatusNode:
     open_alerts: int = 0  # monitoring alerts nobody has acknowledged yet
     provenance: Provenance | None = None  # how it came to its level
     review_due: ReviewDue | None = None  # deployed: when its recurring review is due
+    targets: list[TargetStatus] = field(default_factory=list)  # "reach level N by date"
     children: list[StatusNode] = field(default_factory=list)
 
     @property
@@ -44,6 +46,7 @@ class StatusNode:
         if self.review_due is not None:
             due = self.review_due.due_at.date().isoformat()
             out.append(f"review OVERDUE since {due}" if self.review_due.overdue else f"next review {due}")
+        out += [f"target {t.describe}" for t in self.targets if t.state not in ("met", "met late")]
         return out
 
     def to_json(self) -> dict[str, Any]:
@@ -62,6 +65,7 @@ class StatusNode:
             "open_alerts": self.open_alerts,
             "provenance": self.provenance.to_json() if self.provenance else None,
             "review_due": self.review_due.to_json() if self.review_due else None,
+            "targets": [t.to_json() for t in self.targets],
             "children": [child.to_json() for child in self.children],
         }
 
@@ -133,6 +137,9 @@ def project_status(
     if any(c.level == 9 and c.status == "active" for c in records):
         every = review_every_days() if callable(review_every_days) else review_every_days
         dues = {d.ref: d for d in schedule(r, every, datetime.now(UTC), project.key)}
+    aims: dict[str, list[TargetStatus]] = {}
+    for aim in target_statuses(r, datetime.now(UTC), project_key=project.key):  # cheap when none
+        aims.setdefault(aim.target.ref, []).append(aim)
     nodes = {
         c.code: StatusNode(
             c,
@@ -141,6 +148,7 @@ def project_status(
             alarms.get(c.code, 0),
             origins.get(c.id),
             dues.get(c.ref),
+            aims.get(c.ref, []),
         )
         for c in records
     }
