@@ -433,3 +433,20 @@ def test_the_review_cadence_is_whole_days(reg: Registry) -> None:
     for bad in ("0", "-3", "2.5", "many"):
         with pytest.raises(BadInput, match="--every"):
             reg.set_review_cadence("p/1", bad)  # type: ignore[arg-type]
+
+
+def test_doctor_reports_an_import_recorded_into_live_work(reg: Registry) -> None:
+    from mltrl.domain.model import Approval
+    from mltrl.service import lifecycle
+
+    reg.add_component("p/1", "Model", kind="model", level=2, reason="prior work", at=day(0))
+    reg.open_review("p/1", at=day(1))
+    # What an older mltrl let through: an import after a review was opened (the service refuses it now).
+    approval = Approval(level=None, approvers=("me",), source="import")
+    reg._write(lifecycle.graduate, "p/1", approval, at=day(2))
+    report = reg.doctor()
+    assert not report.healthy
+    (problem,) = report.problems
+    assert problem["component"] == "p/1"
+    assert problem["problem"].startswith("imported graduation 2 -> 3 was recorded after a review was opened")
+    assert reg.component("p/1").level == 3  # reported, never rewritten
