@@ -3,8 +3,9 @@
 SQLite: WAL (readers never block the writer), a generous busy timeout, foreign
 keys on, and write transactions opened with ``BEGIN IMMEDIATE`` so two
 writers queue for the lock instead of failing half-way with "database is
-locked". PostgreSQL: read committed plus the optimistic ``seq`` check in the
-service layer.
+locked". PostgreSQL: READ COMMITTED, pinned whatever the server's default, plus the
+optimistic ``seq`` check and the row locks of :mod:`mltrl.store.locks` in the service layer
+(docs/storage.md says which write relies on which).
 """
 
 from __future__ import annotations
@@ -32,7 +33,10 @@ def make_engine(location: Location) -> Engine:
     except ImportError as exc:
         raise StoreError("PostgreSQL support needs the extra: pip install 'mltrl[postgres]'") from exc
     url = location.url.replace("postgresql://", "postgresql+psycopg://", 1)
-    return create_engine(url, pool_pre_ping=True)
+    # READ COMMITTED, not the server's default: a transaction that waited for a row lock must see
+    # what the lock's holder committed (a REPEATABLE READ snapshot would not, and would raise one
+    # alert twice where a lock is meant to prevent it).
+    return create_engine(url, pool_pre_ping=True, isolation_level="READ COMMITTED")
 
 
 def _sqlite_engine(path: Path) -> Engine:
