@@ -106,7 +106,8 @@ def test_level_4_requires_real_data(catalog: Catalog) -> None:
 
 def test_the_panel_grows_with_the_level(catalog: Catalog) -> None:
     assert role_ids(catalog.level(0)) == {"research-lead"}
-    assert role_ids(catalog.level(1)) == role_ids(catalog.level(2)) == {"research-lead", "researcher"}
+    research = {"research-lead", "researcher", "domain-expert"}  # the paper: CERN scientists at 1-2
+    assert role_ids(catalog.level(1)) == role_ids(catalog.level(2)) == research
     assert {"applied-ai", "software-engineering"} <= role_ids(catalog.level(3), required_only=True)
     assert "product-manager" in role_ids(catalog.level(4), required_only=True)
     assert "stakeholder" in role_ids(catalog.level(5), required_only=True)
@@ -115,6 +116,10 @@ def test_the_panel_grows_with_the_level(catalog: Catalog) -> None:
     assert required[0] < required[3] < required[5]
     assert required[8] == max(required)  # the full slate of stakeholders
     assert role_ids(catalog.level(9), required_only=True) == {"owner", "stakeholder"}
+    # Domain experts sit on every panel from the proof of concept on (CAMS: domain scientists at 4),
+    # designers where end users meet the model.
+    assert all("domain-expert" in role_ids(catalog.level(n)) for n in range(4, 10))
+    assert [n for n in range(10) if "designer" in role_ids(catalog.level(n))] == [5, 6, 8]
 
 
 def test_key_decision_points(catalog: Catalog) -> None:

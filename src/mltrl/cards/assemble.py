@@ -20,7 +20,14 @@ from mltrl.catalog import Catalog, load_catalog
 from mltrl.domain.model import phase_of
 from mltrl.errors import NotFound
 from mltrl.gates import default_gate, evaluate_gate
-from mltrl.store import dataset_queries, evidence_queries, queries, requirement_queries, review_queries
+from mltrl.store import (
+    dataset_queries,
+    evidence_queries,
+    people_queries,
+    queries,
+    requirement_queries,
+    review_queries,
+)
 from mltrl.store.provenance_queries import provenance
 from mltrl.store.reader import Reader, as_utc
 from mltrl.views.status import project_status
@@ -133,6 +140,17 @@ def assemble(
         generated_at=(at or datetime.now(UTC)).isoformat(),
         recurring_reviews=_recurring_reviews(status, {c.code for c in members}),
         targets=_targets(status, {c.code for c in members}),
+        working_group=[
+            f"{c.code}: {m['person']} ({m['role']}, L{m['joined_level']}-"
+            + (f"L{m['left_level']})" if m["left_at"] else "now)")
+            for c in members
+            for m in people_queries.working_group(r, c.id)
+        ],
+        handoffs=[
+            f"{c.code}: {h['from'] or 'R&D'} -> {h['to']} at level {h['level']} ({h['at'][:10]})"
+            for c in members
+            for h in people_queries.handoffs(r, c.id)
+        ],
     )
     return Card(
         project=project.key,

@@ -99,6 +99,10 @@ class Summary(Strict):
     recurring_reviews: list[str] = Field(
         default_factory=list, description="deployed components: when the next recurring review is due"
     )
+    working_group: list[str] = Field(
+        default_factory=list, description="per component: who works on it, in which role, from which level"
+    )
+    handoffs: list[str] = Field(default_factory=list, description="hand-offs from R&D to product")
     targets: list[str] = Field(
         default_factory=list,
         description="readiness targets: level by date, and met / late / on track / at risk",

@@ -32,6 +32,8 @@ def to_markdown(card: Card) -> str:
         ("Versions", ", ".join(s.versions) or "-"),
         ("Recurring reviews", "; ".join(s.recurring_reviews) or "-"),
         ("Targets", "; ".join(s.targets) or "-"),
+        ("Working group", "; ".join(s.working_group) or "-"),
+        ("Hand-offs", "; ".join(s.handoffs) or "-"),
         ("R&D owner / reviewer", f"{s.rd_owner or '-'} / {s.rd_reviewer or '-'}"),
         ("Product owner / reviewer", f"{s.product_owner or '-'} / {s.product_reviewer or '-'}"),
         ("Component codes", ", ".join(s.component_codes) or "-"),

@@ -83,6 +83,12 @@ def _cards(app: typer.Typer) -> None:
     )
 
 
+def _people(app: typer.Typer) -> None:
+    module = _module("cmd_people")
+    app.add_typer(module.app, name="group", help="A component's working group, level by level.")
+    module.register_handoff(app)
+
+
 def _targets(app: typer.Typer) -> None:
     app.add_typer(
         _module("cmd_targets").app, name="target", help="Readiness targets: reach level N by a date (OKRs)."
@@ -112,6 +118,7 @@ GROUPS: dict[Callable[[typer.Typer], None], tuple[str, ...]] = {
     _evidence: ("evidence", "gate"),
     _cards: ("card",),
     _targets: ("target",),
+    _people: ("group", "handoff"),
     _monitor: ("monitor",),
 }
 

@@ -178,12 +178,23 @@ def _recycling(reg: Registry, t: Timeline) -> None:
     # Parts first: a composite graduates no further than its least ready part.
     everything = [*parts, "recycling/1"]
     recycling_data.datasets(reg, everything, t.after(1))
+    reg.join_group("recycling/1.1", "M. Chen", "applied-ai", at=t.after(0))
+    reg.join_group("recycling/1.1", "J. Novak", "software-engineering", at=t.after(0))
     for ref in everything:  # 4 -> 5 -> 6, every part through its own gate
         _reviewing.graduate(reg, ref, t.after(9), RECYCLING_PEOPLE)
+    # Level 5: the capability passes from R&D to product, and the working group grows with it.
+    reg.hand_off(
+        "recycling/1", "L. Duarte", note="roadmap and budget agreed for productisation", at=t.after(1)
+    )
+    reg.join_group("recycling/1.1", "L. Duarte", "product-manager", at=t.after(0))
     recycling_data.product_requirements(reg, everything, t.after(2))
     for _ in range(2):
         for ref in everything:
             _reviewing.graduate(reg, ref, t.after(9), RECYCLING_PEOPLE)
+    # Level 7: infrastructure and QA join to build the integration test suites with applied AI.
+    reg.join_group("recycling/1.1", "K. Larsen", "infrastructure", at=t.after(0))
+    reg.join_group("recycling/1.1", "P. Iyer", "qa", at=t.after(0))
+    reg.leave_group("recycling/1.1", "J. Novak", reason="moved to the app team", at=t.after(0))
     for ref in everything:  # 7 -> 8: the integration test suites back the gate
         recycling_data.integration_evidence(reg, ref, t.after(3))
         _reviewing.graduate(reg, ref, t.after(9), RECYCLING_PEOPLE)

@@ -27,7 +27,7 @@ from mltrl.analytics.targets import TargetStatus, target_statuses
 from mltrl.catalog import Catalog
 from mltrl.domain.model import ComponentKind, EventKind, SwitchbackKind
 from mltrl.errors import StoreError
-from mltrl.service import cards, components, inputs, lifecycle, lookup, projects, setup, targets
+from mltrl.service import cards, components, inputs, lifecycle, lookup, people, projects, setup, targets
 from mltrl.service._store import Store, Unit
 from mltrl.service.api_cards import CardAPI
 from mltrl.service.api_checks import CheckAPI
@@ -35,7 +35,7 @@ from mltrl.service.api_evidence import EvidenceAPI
 from mltrl.service.api_monitor import ActualsAPI, AlertAPI, MonitorAPI
 from mltrl.service.api_records import DatasetAPI, RequirementAPI
 from mltrl.service.api_reviews import ReviewAPI
-from mltrl.store import queries
+from mltrl.store import people_queries, queries
 from mltrl.store.engine import make_engine
 from mltrl.store.location import Location, locate
 from mltrl.store.reader import Reader, check_revision
@@ -248,6 +248,25 @@ class Registry(
             return target_statuses(r, moment, project_key=lookup.project(r, target).key)
 
         return self._read(view)
+
+    def join_group(self, ref: str, person: str, role: str, *, at: datetime | str | None = None) -> None:
+        """Add a person to the component's working group in a role, from its current level on."""
+        self._write(people.join, ref, person, role, at=at)
+
+    def leave_group(
+        self, ref: str, person: str, *, reason: str = "", at: datetime | str | None = None
+    ) -> None:
+        self._write(people.leave, ref, person, reason=reason, at=at)
+
+    def working_group(self, ref: str) -> list[dict[str, Any]]:
+        """Every member the component has had (role, level joined, level left)."""
+        return self._read(lambda r: people_queries.working_group(r, lookup.component(r, ref).id))
+
+    def hand_off(
+        self, ref: str, to: str, *, note: str = "", at: datetime | str | None = None
+    ) -> ComponentRecord:
+        """The level-5 hand-off from R&D to product: ``to`` owns the component from now on."""
+        return self._write(people.hand_off, ref, to, note=note, at=at)
 
     def couple(self, ref: str, other: str, *, note: str = "") -> None:
         self._write(components.couple, ref, other, note=note)

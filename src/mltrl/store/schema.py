@@ -480,3 +480,21 @@ targets = Table(
     CheckConstraint("level BETWEEN 0 AND 9", name="level_range"),
     Index("ix_targets_component", "component_id"),
 )
+
+#: Who works on a component, in which role, from which level to which: the paper's working group,
+#: which evolves as the work climbs (product engineering joins at 4, QA leads from 7 ...).
+working_group = Table(
+    "working_group",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=False),
+    Column("component_id", Integer, ForeignKey("components.id"), nullable=False),
+    Column("person", String(200), nullable=False),
+    Column("role", String(100), nullable=False),
+    Column("joined_at", Timestamp, nullable=False),
+    Column("joined_level", Integer, nullable=False),
+    Column("left_at", Timestamp),
+    Column("left_level", Integer),
+    Column("left_reason", Text),
+    Index("ix_working_group_component", "component_id"),
+)

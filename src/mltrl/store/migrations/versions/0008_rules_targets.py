@@ -1,10 +1,11 @@
-"""Imported history as its own event kind, and readiness targets.
+"""Imported history as its own event kind, readiness targets, and working groups.
 
 Imported graduations were ``graduate`` events marked ``{"approval": "import"}`` in their data; they
 become ``import`` events, so no view, gate or report can take one for a reviewed graduation. What
 the log says does not change, only how it is spelt: this is the one place where an event row is
 updated, with the append-only trigger lifted inside the migration's own transaction. The
-``targets`` table holds "component reaches level N by date".
+``targets`` table holds "component reaches level N by date", and ``working_group`` who works on a
+component, in which role, from which level to which.
 
 Revision ID: 0008_rules_targets
 Revises: 0007_alert_reviews
@@ -45,6 +46,27 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_targets")),
     )
     op.create_index("ix_targets_component", "targets", ["component_id"])
+    op.create_table(
+        "working_group",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("project_id", sa.Integer(), nullable=False),
+        sa.Column("component_id", sa.Integer(), nullable=False),
+        sa.Column("person", sa.String(length=200), nullable=False),
+        sa.Column("role", sa.String(length=100), nullable=False),
+        sa.Column("joined_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("joined_level", sa.Integer(), nullable=False),
+        sa.Column("left_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("left_level", sa.Integer(), nullable=True),
+        sa.Column("left_reason", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["component_id"], ["components.id"], name=op.f("fk_working_group_component_id_components")
+        ),
+        sa.ForeignKeyConstraint(
+            ["project_id"], ["projects.id"], name=op.f("fk_working_group_project_id_projects")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_working_group")),
+    )
+    op.create_index("ix_working_group_component", "working_group", ["component_id"])
     bind = op.get_bind()
     imported = [
         row.id
@@ -61,6 +83,8 @@ def downgrade() -> None:
     bind = op.get_bind()
     with _append_only_lifted(bind):
         bind.execute(sa.text("UPDATE events SET kind = 'graduate' WHERE kind = 'import'"))
+    op.drop_index("ix_working_group_component", table_name="working_group")
+    op.drop_table("working_group")
     op.drop_index("ix_targets_component", table_name="targets")
     op.drop_table("targets")
 
