@@ -216,7 +216,14 @@ def test_the_panel_can_waive_an_evidence_criterion_with_a_reason(reg: Registry) 
                 "rec/1.1", "L7.metamorphic", kind="test-run", outcome="pass", metrics={"x": float("nan")}
             ),
             BadInput,
-            "NaN",
+            "metric x is nan: give a finite number",
+        ),
+        (
+            lambda r: r.record_evidence(
+                "rec/1.1", "L7.metamorphic", kind="test-run", outcome="pass", metrics={"x": float("-inf")}
+            ),
+            BadInput,
+            "metric x is -inf: give a finite number",
         ),
         (
             lambda r: r.record_evidence(

@@ -365,6 +365,7 @@ def test_a_coupling_to_another_project_holds_the_system_back(reg: Registry) -> N
 def test_a_composite_cannot_graduate_above_its_least_ready_part(reg: Registry) -> None:
     reg.add_component("p/1", "System", kind="composite", level=3, reason="prototype", at=day(0))
     reg.add_component("p/1.1", "Part", kind="model", level=3, parent="1", reason="prototype", at=day(0))
+    reg.edit_card("p", {"ethics": "reviewed"})
     review = passed_review(reg, "p/1", day(1))
     with pytest.raises(
         RuleViolation,
@@ -450,3 +451,39 @@ def test_doctor_reports_an_import_recorded_into_live_work(reg: Registry) -> None
     assert problem["component"] == "p/1"
     assert problem["problem"].startswith("imported graduation 2 -> 3 was recorded after a review was opened")
     assert reg.component("p/1").level == 3  # reported, never rewritten
+
+
+# --- the card keeps up with the work -------------------------------------------------------------------
+
+
+def test_ethics_on_the_card_must_be_revised_at_the_level(reg: Registry) -> None:
+    reg.add_component("p/1", "Model", kind="model", level=3, reason="prototype", at=day(0))
+    outcome = next(c for c in reg.gate("p/1", 3).criteria if c.id == "L3.ethics-on-card")
+    assert (outcome.status, outcome.reason) == (
+        "unmet",
+        "the TRL Card has no ethics section: `mltrl card edit`",
+    )
+    reg.edit_card("p", {"ethics": "No personal data; harms reviewed with the panel."})
+    assert next(c for c in reg.gate("p/1", 3).criteria if c.id == "L3.ethics-on-card").status == "met"
+    reg.import_graduation("p/1", approver="x", at=datetime.now(UTC) - timedelta(seconds=1))
+    reg.import_graduation("p/1", approver="x", at=datetime.now(UTC))
+    # It reached level 5 after the ethics section was written: the section is out of date there.
+    outcome = next(c for c in reg.gate("p/1", 5).criteria if c.id == "L5.ethics-on-card")
+    assert outcome.status == "unmet" and "before the component reached level 5" in outcome.reason
+
+
+def test_a_complete_card_names_only_current_versions(reg: Registry) -> None:
+    reg.add_component("p/1", "App", kind="model", level=9, reason="legacy", at=day(0))
+    reg.register_version("p/1", "model", "1.0.0", at=day(1))  # 9 -> 7
+    reg.import_graduation("p/1", approver="x", at=day(2))
+    reg.import_graduation("p/1", approver="x", at=day(3))
+    reg.edit_card(
+        "p", {**dict.fromkeys(HANDWRITTEN, "written"), "model-details": "Gradient boosting, v1.0.0."}
+    )
+    assert next(c for c in reg.gate("p/1", 9).criteria if c.id == "L9.card-complete").status == "met"
+    reg.register_version("p/1", "model", "1.1.0", at=day(4))  # deployed anew: back to 7, then up again
+    reg.import_graduation("p/1", approver="x", at=day(5))
+    reg.import_graduation("p/1", approver="x", at=day(6))
+    outcome = next(c for c in reg.gate("p/1", 9).criteria if c.id == "L9.card-complete")
+    assert outcome.status == "unmet"
+    assert "model-details names model 1.0.0, but model 1.1.0 is current" in outcome.reason

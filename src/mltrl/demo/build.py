@@ -175,6 +175,7 @@ def _recycling(reg: Registry, t: Timeline) -> None:
     for ref, (name, kind) in parts.items():
         reg.add_component(ref, name, kind=kind, level=4, parent="1", owner="M. Chen", at=t.after(0))
     reg.register_version("recycling/1.1", "model", "1.0.0", at=t.after(2))
+    reg.edit_card("recycling", recycling_data.CARD)  # the card grows with the work; complete by level 8
     # Parts first: a composite graduates no further than its least ready part.
     everything = [*parts, "recycling/1"]
     recycling_data.datasets(reg, everything, t.after(1))
@@ -205,7 +206,6 @@ def _recycling(reg: Registry, t: Timeline) -> None:
     # through, monitoring in place and a complete card.
     for ref in everything:
         recycling_data.deployment_evidence(reg, ref, t.after(5))
-    reg.edit_card("recycling", recycling_data.CARD)
     waivers = recycling_data.monitoring_ready(reg, everything)
     for ref in everything:  # 8 -> 9
         _reviewing.graduate(reg, ref, t.after(5), RECYCLING_PEOPLE, results=waivers)

@@ -53,9 +53,9 @@ def build(reg: Registry, t: Timeline) -> None:
     reg.register_version("neuropath/1.1", "model", "1.0.0", at=t.after(2))
     _datasets(reg, t)
     _requirements(reg, t)
+    reg.edit_card("neuropath", CARD)  # its ethics section is up to date at the level-3 gate
     _reviewing.graduate(reg, "neuropath/1.1", t.after(40), PEOPLE)
     _level_four_review(reg, t)
-    reg.edit_card("neuropath", CARD)
 
 
 def _datasets(reg: Registry, t: Timeline) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 
 from mltrl.catalog import Catalog
 from mltrl.store import dataset_queries, evidence_queries, queries, requirement_queries, review_queries
-from mltrl.store.reader import Reader
+from mltrl.store.reader import Reader, as_utc
 from mltrl.store.records import ComponentRecord, EvidenceRecord, RequirementRecord, ReviewRecord
 
 
@@ -82,6 +83,28 @@ class GateContext:
             cid=self.component.id,
         )
         return [(row["ref"], row["level"], row["status"]) for row in rows]
+
+    @cached_property
+    def card_section_rows(self) -> dict[str, dict]:  # type: ignore[type-arg]
+        """Hand-written sections of the component's own card, over those of its project's card."""
+        rows = self.reader.all(
+            """SELECT s.scope, s.section, s.text, s.updated_at FROM card_sections s
+               JOIN projects p ON p.id = s.project_id
+               WHERE p.key = :key AND s.scope IN ('', :code) ORDER BY s.scope""",
+            key=self.component.project_key,
+            code=self.component.code,
+        )
+        return {row["section"]: row for row in rows}  # the component's scope sorts after ''
+
+    @cached_property
+    def reached_level_at(self) -> datetime:
+        """When the component came to the level it stands at (its last move, or its start)."""
+        at = self.reader.scalar(
+            """SELECT MAX(at) FROM events WHERE component_id = :cid AND seq IS NOT NULL
+               AND kind IN ('initiate', 'fork', 'enter', 'graduate', 'import', 'switchback')""",
+            cid=self.component.id,
+        )
+        return as_utc(at) if at is not None else self.component.created_at
 
     @cached_property
     def card_sections(self) -> dict[str, str]:

@@ -7,10 +7,13 @@ backed by the latest evidence recorded for them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from mltrl.cards.model import HANDWRITTEN
 from mltrl.gates.context import GateContext
+from mltrl.store import queries
+from mltrl.store.reader import as_utc
 
 Outcome = tuple[str, str]
 DONE = ("passed", "waived")
@@ -158,7 +161,47 @@ def card_complete(ctx: GateContext, criterion_id: str) -> Outcome:
     missing = [s for s in CARD_SECTIONS if not ctx.card_sections.get(s, "").strip()]
     if missing:
         return "unmet", "TRL Card sections not filled: " + ", ".join(missing)
-    return "met", "every hand-written card section is filled"
+    outdated = _outdated_version_claims(ctx)
+    if outdated:
+        return "unmet", "the card's text names versions that are not the current ones: " + "; ".join(outdated)
+    return "met", "every hand-written card section is filled, and the versions it names are current"
+
+
+def _outdated_version_claims(ctx: GateContext) -> list[str]:
+    """Registered versions of the component that its card's text names although they are superseded."""
+    current = ctx.current_versions
+    superseded = {
+        (v.kind, v.version)
+        for v in queries.versions(ctx.reader, ctx.component.id)
+        if current.get(v.kind) != v.version
+    }
+    found = []
+    for section, row in sorted(ctx.card_section_rows.items()):
+        for token in set(_VERSION_TOKEN.findall(row["text"])):
+            for kind, version in sorted(superseded):
+                if token == version:
+                    found.append(
+                        f"{section} names {kind} {version}, but {kind} {current.get(kind)} is current"
+                    )
+    return found
+
+
+#: Something that reads like a version in prose: 1.2, 1.2.0, v2.0.1-rc1 (the "v" is not part of it).
+_VERSION_TOKEN = re.compile(r"(?<![\w.])v?(\d+\.\d+(?:\.\d+)?(?:[-+][\w.]+)?)(?![\w])")
+
+
+def ethics_on_card(ctx: GateContext, criterion_id: str) -> Outcome:
+    row = ctx.card_section_rows.get("ethics")
+    if row is None or not row["text"].strip():
+        return "unmet", "the TRL Card has no ethics section: `mltrl card edit`"
+    updated = as_utc(row["updated_at"])
+    if updated < ctx.reached_level_at:
+        return (
+            "unmet",
+            f"the card's ethics section was last revised {updated.date().isoformat()}, before the "
+            f"component reached level {ctx.component.level} ({ctx.reached_level_at.date().isoformat()})",
+        )
+    return "met", f"ethics section revised {updated.date().isoformat()}, at this level"
 
 
 PROBES: dict[str, Callable[[GateContext, str], Outcome]] = {
@@ -173,6 +216,7 @@ PROBES: dict[str, Callable[[GateContext, str], Outcome]] = {
     "card-complete": card_complete,
     "monitoring-ready": monitoring_ready,
     "parts-ready": parts_ready,
+    "ethics-on-card": ethics_on_card,
 }
 
 
