@@ -63,11 +63,13 @@ def webhook() -> Iterator[tuple[str, list[dict]]]:
 
 @pytest.fixture
 def reg(registry: Registry) -> Registry:
-    """svc/1 deployed and drifting; svc/2 drifting too, with failing predictions, but paused."""
+    """svc/1 drifting; svc/2 drifting too, with failing predictions, but paused."""
     registry.create_project("svc", "Scoring service")
     ids = [f"p{i}" for i in range(200)]
     for ref in ("svc/1", "svc/2"):
-        registry.add_component(ref, "Scorer", kind="model", level=9, reason="deployed before the registry")
+        registry.add_component(
+            ref, "Scorer", kind="model", level=3, reason="research done before the registry"
+        )
         registry.set_reference(ref, frame(1))
         registry.log_profile(ref, frame(2, shift=0.8), at=AT)
         registry.log_predictions(ref, pd.DataFrame({"id": ids, "prediction": ["a"] * 200}), at=AT)

@@ -23,6 +23,11 @@ from mltrl.cli import main
 from mltrl.errors import MltrlError
 from mltrl.service.registry import Registry
 time.sleep(max(0.0, start - time.time()))
+
+
+def next_round(k: int, every: float = 0.05) -> None:
+    # round k starts at the same instant in every process, so each round is a race
+    time.sleep(max(0.0, start + k * every - time.time()))
 """
 CLI = PRELUDE + "sys.exit(main(sys.argv[2:]))\n"
 
@@ -58,6 +63,6 @@ def together() -> Together:
 
 @pytest.fixture
 def racing() -> Racing:
-    """``racing(snippet, [argv, ...])``: the snippet (with ``Registry``, ``MltrlError`` and
-    ``sys.argv[2:]`` = argv) in one process per argv, started at one instant."""
+    """``racing(snippet, [argv, ...])``: the snippet (with ``Registry``, ``MltrlError``,
+    ``next_round(k)`` and ``sys.argv[2:]`` = argv) in one process per argv, started at one instant."""
     return lambda snippet, argvs: start_together(PRELUDE + snippet, argvs)

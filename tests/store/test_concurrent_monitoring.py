@@ -27,7 +27,9 @@ def frame(seed: int, n: int, shift: float = 0.0) -> pd.DataFrame:
 @pytest.fixture
 def reg(registry: Registry) -> Registry:
     registry.create_project("svc", "Scoring service")
-    registry.add_component("svc/1", "Scorer", kind="model", level=9, reason="deployed before the registry")
+    registry.add_component(
+        "svc/1", "Scorer", kind="model", level=3, reason="research done before the registry"
+    )
     return registry
 
 
@@ -110,7 +112,8 @@ import json
 url, actor, alerts = sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
 won, refused = [], set()
 with Registry.open(db=url, actor=actor) as reg:
-    for alert in alerts:
+    for k, alert in enumerate(alerts):
+        next_round(k)
         try:
             reg.acknowledge_alert(alert, "seen")
             won.append(alert)
@@ -135,3 +138,32 @@ def test_an_alert_acknowledged_at_once_is_acknowledged_once(reg: Registry, db_ur
     assert sorted(e.data["alert"] for e in acks) == alerts
     winners = {a: f"p{i}" for i, o in enumerate(outcomes) for a in o["won"]}
     assert {a["id"]: a["acknowledged_by"] for a in reg.alerts("svc/1")} == winners
+
+
+# Every process brings the same alerts before a review, in the same order: each alert is a race,
+# and the first of them is also a race to open the component's review.
+REVIEW_ALERTS = """
+import json
+url, actor, alerts = sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+with Registry.open(db=url, actor=actor) as reg:
+    for k, alert in enumerate(alerts):
+        next_round(k)
+        try:
+            reg.review_alert(alert)
+        except MltrlError as exc:
+            assert "is already before review" in exc.message, exc.message
+"""
+
+
+@pytest.mark.slow
+def test_alerts_brought_before_a_review_at_once_share_one_review(reg: Registry, db_url: str, racing) -> None:  # type: ignore[no-untyped-def]
+    alerts = [
+        reg.raise_alert("svc/1", "drift", f"drift in c{i}", {"columns": [f"c{i}"]}, window="2024-05-01")
+        for i in range(40)
+    ]
+    results = racing(REVIEW_ALERTS, [[db_url, f"p{i}", json.dumps(alerts)] for i in range(WRITERS)])
+    assert failures(results) == []
+    (review,) = reg.reviews("svc/1")
+    assert {a["id"]: a["review_id"] for a in reg.alerts("svc/1")} == dict.fromkeys(alerts, review.id)
+    linked = [e.data["alert"] for e in reg.history("svc/1") if e.kind == "alert.review"]
+    assert sorted(linked) == alerts

@@ -27,7 +27,8 @@ import json, re
 url, actor, refs = sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
 opened, refused = {}, set()
 with Registry.open(db=url, actor=actor) as reg:
-    for ref in refs:
+    for k, ref in enumerate(refs):
+        next_round(k)
         try:
             opened[ref] = reg.open_review(ref).id
         except MltrlError as exc:
@@ -44,7 +45,7 @@ def test_a_component_opened_for_review_at_once_has_one_open_review(
     refs = [f"race/{i}" for i in range(1, 21)]
     for ref in refs:
         registry.add_component(
-            ref, "Model", kind="model", level=4, reason="prototype built before the registry"
+            ref, "Model", kind="model", level=3, reason="research done before the registry"
         )
     results = racing(OPEN_REVIEWS, [[db_url, f"p{i}", json.dumps(refs)] for i in range(WRITERS)])
     assert failures(results) == []
