@@ -97,3 +97,46 @@ def test_independent_components_of_one_project_never_conflict(
         code = ref.split("/")[1]
         assert [r.level for r in registry.card_revisions("race", code)] == list(range(4, 10))
     assert registry.doctor().healthy
+
+
+# A bulk load (one transaction, two moves) meets a single move of its second component: on
+# PostgreSQL they wait for each other's locks and the server rolls one of them back.
+BULK_AND_SINGLE = """
+from datetime import datetime, timedelta
+url, role, at = sys.argv[2], sys.argv[3], sys.argv[4]
+with Registry.open(db=url, actor=role) as reg:
+    try:
+        if role == "bulk":
+            with reg.transaction():
+                reg.import_graduation("race/1", approver="board", to_level=4, at=at)
+                time.sleep(1.0)  # meanwhile the single move holds race/2 and waits for the project
+                reg.import_graduation("race/2", approver="board", to_level=4, at=at)
+        else:
+            next_round(8)  # 0.4 s after the bulk load began
+            reg.import_graduation("race/2", approver="board", to_level=4, at=at)
+        print("landed")
+    except MltrlError as exc:
+        print("refused:", exc.message)
+"""
+
+
+@pytest.mark.slow
+def test_a_bulk_load_meeting_a_single_write_ends_in_one_line_either_way(
+    registry: Registry, db_url: str, racing
+) -> None:  # type: ignore[no-untyped-def]
+    past = datetime.now(UTC) - timedelta(days=30)
+    registry.create_project("race", "Race", at=past)
+    for ref in ("race/1", "race/2"):
+        registry.add_component(ref, "Model", kind="model", level=3, reason="research done before", at=past)
+    at = (past + timedelta(days=1)).isoformat()
+    results = racing(BULK_AND_SINGLE, [[db_url, "bulk", at], [db_url, "single", at]])
+    assert failures(results) == []
+    said = {r.args[1]: r.stdout.strip() for r in results}
+    assert all(line.count("\n") == 0 for line in said.values()), said
+    assert "landed" in said.values(), said
+    for line in said.values():  # the one refused was told what happened, not "cannot use the registry"
+        assert line == "landed" or "nothing was written" in line or "already at level 4" in line, said
+    levels = {c.code: c.level for c in registry.components("race")}
+    assert levels == ({"1": 4, "2": 4} if said["bulk"] == "landed" else {"1": 3, "2": 4})
+    assert [r.number for r in registry.card_revisions("race")] == list(range(1, sum(levels.values()) - 6 + 1))
+    assert registry.doctor().healthy

@@ -23,6 +23,10 @@ _INSERT_EVENT = (
     f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)}) VALUES ({', '.join(':' + c for c in _EVENT_COLUMNS)})"
 )
 
+#: PostgreSQL's "serialization failure" and "deadlock detected": two writers met, this one was
+#: rolled back whole (a bulk load in one transaction can meet a single write in lock order).
+_RACES = {"40001", "40P01"}
+
 
 @dataclass(frozen=True)
 class Unit:
@@ -89,4 +93,8 @@ class Store:
             detail = (str(exc.orig).strip().splitlines() or ["integrity error"])[0]
             raise Conflict(f"another change landed first ({detail}); nothing was written") from exc
         except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) in _RACES:
+                raise Conflict(
+                    "another change landed at the same moment; nothing was written, try again"
+                ) from exc
             raise store_error(exc, self.location) from exc
