@@ -77,3 +77,21 @@ def browser() -> Iterator[object]:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+#: The policy of an organisation that lets a component enter at any level with a reason alone.
+LENIENT_ENTRY = "version: 1\nsettings:\n  entry_without_review_up_to: 9\n"
+
+
+@pytest.fixture
+def lenient_entry(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run under a policy that lets components enter at any level with a reason (``MLTRL_POLICY``).
+
+    For tests whose subject is not how a component enters (monitoring, data sets, hostile input ...)
+    and that need one at level 4 or above; tests/reviews/test_paper_rules.py and tests/cli/test_cli_rules.py
+    check the shipped rule, entry reviews above level 3, on the shipped defaults.
+    """
+    path = tmp_path_factory.mktemp("policy") / "lenient-entry.yaml"
+    path.write_text(LENIENT_ENTRY)
+    monkeypatch.setenv("MLTRL_POLICY", str(path))
+    return path

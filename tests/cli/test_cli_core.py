@@ -39,7 +39,20 @@ def test_init_then_commands_find_the_registry_from_subdirectories(
     deeper = home / "src" / "models"
     deeper.mkdir(parents=True)
     monkeypatch.chdir(deeper)
-    out(capsys, "component", "add", "rec/1", "--name", "App", "--kind", "composite", "--level", "4")
+    out(
+        capsys,
+        "component",
+        "add",
+        "rec/1",
+        "--name",
+        "App",
+        "--kind",
+        "composite",
+        "--level",
+        "2",
+        "--reason",
+        "work done before the registry",
+    )
     out(
         capsys,
         "component",
@@ -50,15 +63,17 @@ def test_init_then_commands_find_the_registry_from_subdirectories(
         "--kind",
         "model",
         "--level",
-        "5",
+        "3",
+        "--reason",
+        "work done before the registry",
         "--parent",
         "1",
     )
     status = json.loads(out(capsys, "status", "rec", "--json"))
-    assert status["system_level"] == 4 and status["held_back_by"] == ["1"]
+    assert status["system_level"] == 2 and status["held_back_by"] == ["1"]
     assert status["components"][0]["children"][0]["code"] == "1.1"
     text = out(capsys, "status", "rec")
-    assert "system TRL L4" in text and "holds the system back" in text
+    assert "system TRL L2" in text and "holds the system back" in text
 
 
 def test_database_url_from_the_environment(
@@ -97,6 +112,8 @@ def test_views_versions_fork_and_history(home: Path, capsys: pytest.CaptureFixtu
         "software-module",
         "--level",
         "2",
+        "--reason",
+        "work done before the registry",
         "--at",
         "2019-06-01",
     )

@@ -10,11 +10,16 @@ import pytest
 from mltrl.cli import main
 from mltrl.service.registry import Registry
 
+# Components start at high levels here with a reason alone; entry reviews are tested in test_paper_rules.
+pytestmark = pytest.mark.usefixtures("lenient_entry")
+
 
 @pytest.fixture
 def url(registry: Registry, db_url: str) -> str:
     registry.create_project("np", "Neuropathology copilot", rd_owner="A. Lavin")
-    registry.add_component("np/1.1", "Model", kind="model", level=4, owner="A. Lavin")
+    registry.add_component(
+        "np/1.1", "Model", kind="model", level=4, owner="A. Lavin", reason="work done before the registry"
+    )
     return db_url
 
 

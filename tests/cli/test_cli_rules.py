@@ -75,7 +75,7 @@ def test_the_global_policy_option_reaches_write_commands(
 
 
 def test_review_due_exits_1_when_a_recurring_review_is_overdue(
-    db: str, capsys: pytest.CaptureFixture[str]
+    db: str, capsys: pytest.CaptureFixture[str], lenient_entry: Path
 ) -> None:
     run(capsys, db, "project", "create", "old", "--name", "Old", "--at", "2019-06-01T00:00:00Z")
     code, _, err = run(

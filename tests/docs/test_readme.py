@@ -39,9 +39,12 @@ def test_the_readme_walkthrough_runs(tmp_path: Path, monkeypatch: pytest.MonkeyP
     capsys.readouterr()
     assert main(["status", "neuropath", "--json"]) == 0
     status = json.loads(capsys.readouterr().out)
-    # 4.3 entered at level 3, so it holds the copilot back; the review did not move anything.
+    # The copilot and 4.3 entered at level 3 and hold the system back; 1.1 waits for its entry review
+    # and does not count yet.
     assert status["system_level"] == 3
-    assert status["held_back_by"] == ["4.3"]
+    assert status["held_back_by"] == ["1", "4.3"]
+    model = status["components"][0]["children"][0]
+    assert (model["code"], model["status"], model["provenance"]["start"]) == ("1.1", "entering", "propose")
     assert main(["review", "show", "1", "--json"]) == 0
     review = json.loads(capsys.readouterr().out)
-    assert review["status"] == "open" and review["context"]["real_data_linked"] is True
+    assert (review["status"], review["entry"], review["level"]) == ("open", True, 3)

@@ -24,6 +24,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from mltrl.demo import _reviewing
 from mltrl.errors import MltrlError
 from mltrl.service.registry import Registry
 
@@ -35,6 +36,7 @@ class Expected:
     level: int
     entry: int
     status: str = "active"
+    live: bool = False  # reviewed here (an entry review): imported history is refused from then on
 
 
 class LifecycleMachine(RuleBasedStateMachine):
@@ -71,11 +73,41 @@ class LifecycleMachine(RuleBasedStateMachine):
     @precondition(lambda self: len(self.model) < 6)
     @rule(level=st.integers(0, 9))
     def add(self, level: int) -> None:
+        """Above 0 with a reason; above 3 (the shipped policy) waiting for an entry review."""
         code = str(len(self.model) + 1)
+        high = level > 3
         self.reg.add_component(
-            f"{self.key}/{code}", f"part {code}", kind="model", level=level, at=self.tick()
+            f"{self.key}/{code}",
+            f"part {code}",
+            kind="model",
+            level=level,
+            reason="prior work" if level else "",
+            entry_review=high,
+            at=self.tick(),
         )
-        self.model[code] = Expected(level=level, entry=level)
+        self.model[code] = Expected(
+            level=level, entry=level, status="entering" if high else "active", live=high
+        )
+
+    @precondition(lambda self: any(m.status == "entering" for m in self.model.values()))
+    @rule(index=st.integers(0, 5))
+    def admit(self, index: int) -> None:
+        """The entry review passes (the panel waives the evidence criteria it may waive)."""
+        waiting = sorted(code for code, m in self.model.items() if m.status == "entering")
+        code = waiting[index % len(waiting)]
+        ref = f"{self.key}/{code}"
+        when = self.tick()
+        review = _reviewing.staffed_review(self.reg, ref, when, {})
+        gate = self.reg.review(review).template
+        waivers = {
+            c.id: ("waived", "not under test") for c in gate.criteria if c.kind == "evidence" and c.waivable
+        }
+        if gate.criterion("L4.real-data") is not None:
+            self.reg.add_dataset(self.key, f"{self.key}-{code}", "real data", kind="real", at=when)
+            self.reg.link_dataset(f"{self.key}-{code}", ref, "train")
+        _reviewing.complete(self.reg, review, when, results=waivers)
+        self.reg.decide_review(review, "graduate", at=when)
+        self.model[code].status = "active"
 
     @precondition(lambda self: self.model)
     @rule(index=st.integers(0, 5), step=st.integers(-1, 3))
@@ -83,7 +115,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         ref = self.ref(index)
         m = self.model[ref.split("/")[1]]
         target = m.level + step
-        ok = m.status == "active" and step == 1 and m.level < 9
+        ok = m.status == "active" and step == 1 and m.level < 9 and not m.live
         # Out-of-range targets (-1, 10 ...) must be refused as bad levels, never clamped.
         when = self.tick()
         self.expect(
@@ -140,7 +172,7 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @invariant()
     def system_trl_is_the_lowest_live_level(self) -> None:
-        live = [m.level for m in self.model.values() if m.status != "retired"]
+        live = [m.level for m in self.model.values() if m.status not in ("retired", "entering")]
         assert self.reg.status(self.key).system_level == (min(live) if live else None)
 
     def teardown(self) -> None:

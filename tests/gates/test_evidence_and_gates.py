@@ -13,13 +13,24 @@ from mltrl.demo import _reviewing
 from mltrl.errors import BadInput, MltrlError, NotFound
 from mltrl.service.registry import Registry
 
+# Components start at high levels here with a reason alone; entry reviews are tested in test_paper_rules.
+pytestmark = pytest.mark.usefixtures("lenient_entry")
+
 PAST = datetime.now(UTC) - timedelta(days=60)
 
 
 @pytest.fixture
 def reg(registry: Registry) -> Registry:
     registry.create_project("rec", "Recycling", rd_owner="M. Chen", at=PAST)
-    registry.add_component("rec/1.1", "Detector", kind="model", level=7, owner="M. Chen", at=PAST)
+    registry.add_component(
+        "rec/1.1",
+        "Detector",
+        kind="model",
+        level=7,
+        owner="M. Chen",
+        at=PAST,
+        reason="work done before the registry",
+    )
     registry.register_version("rec/1.1", "model", "1.0.0", at=PAST)
     registry.register_version("rec/1.1", "data", "1.0.0", at=PAST)
     return registry
@@ -94,7 +105,7 @@ def test_failed_evidence_does_not_back_a_gate(reg: Registry) -> None:
 
 def test_requirement_probes_and_vv_evidence(registry: Registry) -> None:
     registry.create_project("np", "Neuro")
-    registry.add_component("np/1", "Model", kind="model", level=2)
+    registry.add_component("np/1", "Model", kind="model", level=2, reason="work done before the registry")
     assert status(registry, "np/1", 2)["L2.research-requirements"] == "unmet"
     registry.add_requirement(
         "np",
@@ -121,7 +132,9 @@ def test_requirement_probes_and_vv_evidence(registry: Registry) -> None:
 
 def test_a_new_version_of_a_deployed_component_switches_it_back_to_seven(registry: Registry) -> None:
     registry.create_project("rec", "Recycling", at=PAST)
-    registry.add_component("rec/1", "App", kind="model", level=7, at=PAST)
+    registry.add_component(
+        "rec/1", "App", kind="model", level=7, at=PAST, reason="work done before the registry"
+    )
     registry.register_version("rec/1", "model", "1.0.0", at=PAST)
     registry.import_graduation("rec/1", approver="panel", at=PAST + timedelta(days=2))
     registry.import_graduation("rec/1", approver="panel", at=PAST + timedelta(days=3))
@@ -135,7 +148,9 @@ def test_a_new_version_of_a_deployed_component_switches_it_back_to_seven(registr
 
 def test_a_component_that_entered_at_nine_goes_back_to_seven_on_a_change(registry: Registry) -> None:
     registry.create_project("rec", "Recycling", at=PAST)
-    registry.add_component("rec/1", "Legacy app", kind="model", level=9, at=PAST)
+    registry.add_component(
+        "rec/1", "Legacy app", kind="model", level=9, at=PAST, reason="work done before the registry"
+    )
     registry.record_evidence("rec/1", "L8.shadow-canary", kind="deployment-test", outcome="pass")
     registry.register_version("rec/1", "model", "2.0.0")
     component = registry.component("rec/1")
@@ -262,7 +277,7 @@ def test_no_evidence_on_an_old_version_satisfies_a_gate_for_a_newer_one(registry
     key = f"p{uuid.uuid4().hex[:8]}"
     registry.create_project(key, "property")
     ref = f"{key}/1"
-    registry.add_component(ref, "model", kind="model", level=7)
+    registry.add_component(ref, "model", kind="model", level=7, reason="work done before the registry")
     counter = {"code": 0, "model": 0, "data": 0}
     last_evidence_versions: dict[str, str] | None = None
     for kind, record_after in steps:
@@ -290,7 +305,9 @@ def test_gate_errors(reg: Registry) -> None:
 def test_end_to_end_from_evidence_to_gate_to_card(registry: Registry) -> None:
     past = datetime.now(UTC) - timedelta(days=10)
     registry.create_project("mon", "Monitored service", at=past)
-    registry.add_component("mon/1", "Scorer", kind="model", level=9, at=past)
+    registry.add_component(
+        "mon/1", "Scorer", kind="model", level=9, at=past, reason="work done before the registry"
+    )
     registry.register_version("mon/1", "model", "3.0.0", at=past)
     criteria = {c.id: c for c in registry.gate("mon/1", 9).criteria}
     assert criteria["L9.monitoring-drift"].status == "unmet"

@@ -13,7 +13,7 @@ BIG = str(2**63)  # one past SQLite's largest integer
 SHA = "a" * 64
 REQ = ["--statement", "It shall hold", "--kind", "research", "--p", "0.5", "--value", "5"]
 REQ += ["--category", "technical"]
-COMPONENT = ["--name", "M", "--kind", "model", "--level", "3"]
+COMPONENT = ["--name", "M", "--kind", "model", "--level", "3", "--reason", "work done before the registry"]
 DATASET = ["--name", "D", "--kind", "real"]
 
 
@@ -180,6 +180,8 @@ CASES = [
         "model",
         "--level",
         "3",
+        "--reason",
+        "work done before the registry",
         "--at",
         "2020-01-01",
     ),

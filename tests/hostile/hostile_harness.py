@@ -70,6 +70,10 @@ def write_hostile_files(files: Path) -> None:
     (files / "attachment.txt").write_text("the test log\n", encoding="utf-8")
 
 
+#: The policy of an organisation that lets a component enter at any level with a reason alone.
+LENIENT_ENTRY = "version: 1\nsettings:\n  entry_without_review_up_to: 9\n"
+
+
 def populate(database: str, files: Path) -> Hostile:
     """A registry with a project, components, a version, a review, a requirement, a data set, evidence."""
     write_hostile_files(files)
@@ -77,15 +81,43 @@ def populate(database: str, files: Path) -> Hostile:
     steps = [
         ["init"],
         ["project", "create", "p1", "--name", "Project one", "--rd-owner", OWNER, "--at", "2024-01-01"],
-        ["component", "add", "p1/1.1", "--name", "Model", "--kind", "model", "--level", "4"],
-        ["component", "add", "p1/1.2", "--name", "Pipeline", "--kind", "data-pipeline", "--level", "3"],
+        [
+            "component",
+            "add",
+            "p1/1.1",
+            "--name",
+            "Model",
+            "--kind",
+            "model",
+            "--level",
+            "4",
+            "--reason",
+            "work done before the registry",
+        ],
+        [
+            "component",
+            "add",
+            "p1/1.2",
+            "--name",
+            "Pipeline",
+            "--kind",
+            "data-pipeline",
+            "--level",
+            "3",
+            "--reason",
+            "work done before the registry",
+        ],
         ["version", "add", "p1/1.1", "model", "1.0.0+b1", "--sha256", "a" * 64],
         ["review", "open", "p1/1.1"],
         ["req", "add", "p1", "1", *REQUIREMENT],
         ["dataset", "add", "p1", "ds1", "--name", "Data", "--kind", "real"],
         ["evidence", "add", "p1/1.1", "--kind", "test-run", "--outcome", "pass", *EVIDENCE, str(attachment)],
     ]
+    # p1/1.1 starts at level 4 with a reason: an organisation's policy that allows it (the shipped
+    # rule, an entry review above 3, is tested in tests/reviews/test_paper_rules.py).
+    policy = files / "lenient-entry.yaml"
+    policy.write_text(LENIENT_ENTRY, encoding="utf-8")
     for argv in steps:
-        assert main(["--db", database, "--actor", OWNER, *argv]) == 0, argv
+        assert main(["--db", database, "--actor", OWNER, "--policy", str(policy), *argv]) == 0, argv
     digest = hashlib.sha256(attachment.read_bytes()).hexdigest()
     return Hostile(url=database, files=files, attachment_sha256=digest)

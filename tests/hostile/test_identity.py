@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -43,12 +44,26 @@ def blockers(url: str, capsys: pytest.CaptureFixture[str], review: int) -> list[
 
 @pytest.mark.parametrize("approver", [*SAME.values(), "Ada"], ids=[*SAME.keys(), "another person"])
 def test_the_owner_cannot_approve_alone_under_another_spelling(
-    db_url: str, capsys: pytest.CaptureFixture[str], approver: str
+    db_url: str, capsys: pytest.CaptureFixture[str], approver: str, lenient_entry: Path
 ) -> None:
     for argv in (
         ["init"],
         ["project", "create", "p1", "--name", "P"],
-        ["component", "add", "p1/1.1", "--name", "M", "--kind", "model", "--level", "4", "--owner", OWNER],
+        [
+            "component",
+            "add",
+            "p1/1.1",
+            "--name",
+            "M",
+            "--kind",
+            "model",
+            "--level",
+            "4",
+            "--reason",
+            "work done before the registry",
+            "--owner",
+            OWNER,
+        ],
         ["review", "open", "p1/1.1"],
         ["review", "panel", "1", "--role", "research-lead", "--person", approver],
         ["review", "sign", "1", "--person", approver, "--approve"],

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hostile_harness import REQUIREMENT
+from hostile_harness import LENIENT_ENTRY, REQUIREMENT
 from sqlalchemy import create_engine, text
 
 from mltrl.cli import main
@@ -32,8 +32,31 @@ def url(database: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     steps = [
         ["init"],
         ["project", "create", "p1", "--name", MARKUP, "--description", MARKUP, "--rd-owner", MARKUP],
-        ["component", "add", "p1/1.1", "--name", MARKUP, "--kind", "model", "--level", "4", *TEXTS],
-        ["component", "add", "p1/1.2", "--name", MARKUP, "--kind", "model", "--level", "4"],
+        [
+            "component",
+            "add",
+            "p1/1.1",
+            "--name",
+            MARKUP,
+            "--kind",
+            "model",
+            "--level",
+            "4",
+            *TEXTS,
+        ],
+        [
+            "component",
+            "add",
+            "p1/1.2",
+            "--name",
+            MARKUP,
+            "--kind",
+            "model",
+            "--level",
+            "4",
+            "--reason",
+            "work done before the registry",
+        ],
         ["component", "couple", "p1/1.1", "p1/1.2", "--note", MARKUP],
         ["version", "add", "p1/1.1", "model", "1.0.0", "--uri", MARKUP, "--note", MARKUP],
         ["review", "open", "p1/1.1"],
@@ -46,8 +69,10 @@ def url(database: str, tmp_path_factory: pytest.TempPathFactory) -> str:
         ["evidence", "add", "p1/1.1", "--kind", "metric", "--outcome", "pass", *METRIC],
         ["pause", "p1/1.2", "--reason", MARKUP],
     ]
+    policy = tmp_path_factory.mktemp("policy") / "lenient-entry.yaml"
+    policy.write_text(LENIENT_ENTRY, encoding="utf-8")  # components start at 4 with a reason alone
     for argv in steps:
-        assert main(["--db", database, "--actor", MARKUP, *argv]) == 0, argv
+        assert main(["--db", database, "--actor", MARKUP, "--policy", str(policy), *argv]) == 0, argv
     # Text stored before controls were refused: an escape sequence, and a newline forging a line.
     engine = create_engine(database)
     with engine.begin() as conn:

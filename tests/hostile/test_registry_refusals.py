@@ -141,7 +141,19 @@ def damaged(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     for argv in (
         ["init"],
         ["project", "create", "p1", "--name", "P"],
-        ["component", "add", "p1/1.1", "--name", "M", "--kind", "model", "--level", "4"],
+        [
+            "component",
+            "add",
+            "p1/1.1",
+            "--name",
+            "M",
+            "--kind",
+            "model",
+            "--level",
+            "3",
+            "--reason",
+            "work done before the registry",
+        ],
         ["review", "open", "p1/1.1"],
     ):
         assert main(["--db", url, "--actor", "t", *argv]) == 0

@@ -18,8 +18,12 @@ from mltrl.service.registry import Registry
 @pytest.fixture
 def reg(registry: Registry) -> Registry:
     registry.create_project("svc", "Scoring")
-    registry.add_component("svc/1", "Classifier", kind="model", level=9)
-    registry.add_component("svc/2", "Regressor", kind="model", level=9)
+    registry.add_component(
+        "svc/1", "Classifier", kind="model", level=9, reason="work done before the registry"
+    )
+    registry.add_component(
+        "svc/2", "Regressor", kind="model", level=9, reason="work done before the registry"
+    )
     return registry
 
 

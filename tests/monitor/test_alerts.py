@@ -45,7 +45,7 @@ def webhook() -> Iterator[tuple[str, list[dict]]]:
 @pytest.fixture
 def reg(registry: Registry) -> Registry:
     registry.create_project("svc", "Scoring service")
-    registry.add_component("svc/1", "Scorer", kind="model", level=9)
+    registry.add_component("svc/1", "Scorer", kind="model", level=9, reason="work done before the registry")
     registry.set_reference("svc/1", frame(1))
     return registry
 
@@ -173,7 +173,9 @@ def test_an_alert_on_a_deployed_component_opens_its_review_and_later_alerts_join
 def test_monitor_status_shows_what_is_watched_and_what_is_open(
     reg: Registry, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    reg.add_component("svc/2", "Ranker", kind="model", level=5)  # not monitored: not listed
+    reg.add_component(
+        "svc/2", "Ranker", kind="model", level=5, reason="work done before the registry"
+    )  # not monitored: not listed
     reg.log_profile("svc/1", frame(6), at="2026-11-20T10:00:00Z")
     reg.check_window("svc/1")
     assert main(["--db", db_url, "monitor", "status", "svc", "--json"]) == 0
@@ -193,8 +195,8 @@ def test_monitor_status_shows_what_is_watched_and_what_is_open(
 def test_one_cron_line_checks_every_monitored_component_of_a_project(
     reg: Registry, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    reg.add_component("svc/2", "Ranker", kind="model", level=9)
-    reg.add_component("svc/3", "Not monitored", kind="model", level=9)
+    reg.add_component("svc/2", "Ranker", kind="model", level=9, reason="work done before the registry")
+    reg.add_component("svc/3", "Not monitored", kind="model", level=9, reason="work done before the registry")
     reg.set_reference("svc/2", frame(11))
     reg.log_profile("svc/1", frame(12))
     reg.log_profile("svc/2", frame(13, shift=0.6))

@@ -69,7 +69,7 @@ def test_a_changed_type_or_an_empty_window_is_refused() -> None:
 @pytest.fixture
 def reg(registry: Registry) -> Registry:
     registry.create_project("rec", "Recycling")
-    registry.add_component("rec/1", "Detector", kind="model", level=9)
+    registry.add_component("rec/1", "Detector", kind="model", level=9, reason="work done before the registry")
     return registry
 
 

@@ -97,7 +97,9 @@ def test_a_changed_type_is_bad_input() -> None:
 @pytest.fixture
 def reg(registry: Registry) -> Registry:
     registry.create_project("crm", "Churn model")
-    registry.add_component("crm/1", "Churn scorer", kind="model", level=9)
+    registry.add_component(
+        "crm/1", "Churn scorer", kind="model", level=9, reason="work done before the registry"
+    )
     registry.set_reference("crm/1", serving(1))
     return registry
 

@@ -57,7 +57,9 @@ def test_cli_skew_raises_an_alert(
     registry: Registry, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     registry.create_project("svc", "Scoring")
-    registry.add_component("svc/1", "Features", kind="data-pipeline", level=8)
+    registry.add_component(
+        "svc/1", "Features", kind="data-pipeline", level=8, reason="work done before the registry"
+    )
     training = features(2_000)
     training.to_parquet(tmp_path / "train.parquet")
     training.assign(age=training["age"] + 1).to_csv(tmp_path / "serve.csv", index=False)
@@ -105,7 +107,9 @@ def test_cli_skew_raises_an_alert(
 
 def test_api_skew_takes_tables_and_refuses_an_unknown_component(registry: Registry) -> None:
     registry.create_project("svc", "Scoring")
-    registry.add_component("svc/1", "Features", kind="data-pipeline", level=8)
+    registry.add_component(
+        "svc/1", "Features", kind="data-pipeline", level=8, reason="work done before the registry"
+    )
     training = features(500)
     calm = registry.check_skew("svc/1", training, training.copy(), key="id")
     assert calm["skewed"] == [] and calm["alert"] is None and registry.alerts("svc/1") == []

@@ -14,7 +14,7 @@ from mltrl.service.registry import Registry
 @pytest.fixture
 def reg(registry: Registry) -> Registry:
     registry.create_project("np", "Neuropathology copilot")
-    registry.add_component("np/1.1", "Model", kind="model", level=4)
+    registry.add_component("np/1.1", "Model", kind="model", level=4, reason="work done before the registry")
     return registry
 
 

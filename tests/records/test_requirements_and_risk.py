@@ -11,8 +11,12 @@ from mltrl.service.registry import Registry
 @pytest.fixture
 def project(registry: Registry) -> Registry:
     registry.create_project("np", "Neuropathology copilot", rd_owner="A. Lavin", product_owner="S. Wozniak")
-    registry.add_component("np/1.1", "Manifold model", kind="model", level=2)
-    registry.add_component("np/4.3", "Classifier", kind="model", level=4)
+    registry.add_component(
+        "np/1.1", "Manifold model", kind="model", level=2, reason="work done before the registry"
+    )
+    registry.add_component(
+        "np/4.3", "Classifier", kind="model", level=4, reason="work done before the registry"
+    )
     return registry
 
 

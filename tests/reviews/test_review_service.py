@@ -11,13 +11,24 @@ from mltrl.demo import _reviewing
 from mltrl.errors import BadInput, MltrlError
 from mltrl.service.registry import Registry
 
+# Components start at high levels here with a reason alone; entry reviews are tested in test_paper_rules.
+pytestmark = pytest.mark.usefixtures("lenient_entry")
+
 PAST = datetime.now(UTC) - timedelta(days=30)
 
 
 @pytest.fixture
 def reg(registry: Registry) -> Registry:
     registry.create_project("np", "Neuro", rd_owner="A. Lavin", at=PAST)
-    registry.add_component("np/1", "Model", kind="model", level=4, owner="A. Lavin", at=PAST)
+    registry.add_component(
+        "np/1",
+        "Model",
+        kind="model",
+        level=4,
+        owner="A. Lavin",
+        at=PAST,
+        reason="work done before the registry",
+    )
     registry.add_dataset("np", "pilot", "Pilot", kind="real")
     registry.link_dataset("pilot", "np/1", "train")
     return registry
@@ -113,13 +124,13 @@ def test_a_policy_change_does_not_move_the_bar_of_an_open_review(
     )
     with Registry.open(db=db_url, policy=policy) as strict:
         assert all(c.id != "L4.legal-signoff" for c in strict.review(review).template.criteria)
-        reg.add_component("np/3", "Other", kind="model", level=4)
+        reg.add_component("np/3", "Other", kind="model", level=4, reason="work done before the registry")
         fresh = strict.open_review("np/3").id
         assert any(c.id == "L4.legal-signoff" for c in strict.review(fresh).template.criteria)
 
 
 def test_decisions_switchback_pause_and_tasks(reg: Registry) -> None:
-    reg.add_component("np/5", "Later", kind="model", level=6, at=PAST)
+    reg.add_component("np/5", "Later", kind="model", level=6, at=PAST, reason="work done before the registry")
     review = ready(reg, "np/5")
     with pytest.raises(BadInput, match="needs a level below 6"):
         reg.decide_review(review, "switchback", to_level=6)
@@ -143,7 +154,9 @@ def test_decisions_switchback_pause_and_tasks(reg: Registry) -> None:
 
 def test_a_review_switchback_is_recorded_as_such(registry: Registry) -> None:
     registry.create_project("r", "R", at=PAST)
-    registry.add_component("r/1", "Detector", kind="model", level=6, at=PAST)
+    registry.add_component(
+        "r/1", "Detector", kind="model", level=6, at=PAST, reason="work done before the registry"
+    )
     registry.import_graduation("r/1", approver="x", at=PAST + timedelta(days=1))
     registry.import_graduation("r/1", approver="x", at=PAST + timedelta(days=2))
     now = datetime.now(UTC)
@@ -161,7 +174,9 @@ def test_a_review_switchback_is_recorded_as_such(registry: Registry) -> None:
 
 def test_level_two_both_paths_forks_the_project(registry: Registry) -> None:
     registry.create_project("eta", "Etalumis", rd_owner="lab", at=PAST)
-    registry.add_component("eta/1", "Inference", kind="algorithm", level=2, at=PAST)
+    registry.add_component(
+        "eta/1", "Inference", kind="algorithm", level=2, at=PAST, reason="work done before the registry"
+    )
     registry.add_requirement(
         "eta",
         "1",
@@ -188,7 +203,9 @@ def test_level_two_both_paths_forks_the_project(registry: Registry) -> None:
 
 def test_more_research_rules_graduation_out(registry: Registry) -> None:
     registry.create_project("eta", "Etalumis", at=PAST)
-    registry.add_component("eta/1", "Inference", kind="algorithm", level=2, at=PAST)
+    registry.add_component(
+        "eta/1", "Inference", kind="algorithm", level=2, at=PAST, reason="work done before the registry"
+    )
     now = datetime.now(UTC)
     review = _reviewing.staffed_review(registry, "eta/1", now, {})
     _reviewing.complete(registry, review, now)
@@ -206,7 +223,7 @@ def test_a_review_goes_out_of_date_when_the_component_moves(reg: Registry) -> No
 
 def test_go_needs_a_date(registry: Registry) -> None:
     registry.create_project("r", "R")
-    registry.add_component("r/1", "App", kind="model", level=8)
+    registry.add_component("r/1", "App", kind="model", level=8, reason="work done before the registry")
     review = registry.open_review("r/1").id
     with pytest.raises(BadInput, match="needs the date"):
         registry.record_choice(review, "go-no-go", "go")

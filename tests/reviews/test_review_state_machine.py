@@ -19,6 +19,9 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from mltrl.errors import MltrlError
 from mltrl.service.registry import Registry
 
+# Components start at high levels here with a reason alone; entry reviews are tested in test_paper_rules.
+pytestmark = pytest.mark.usefixtures("lenient_entry")
+
 PEOPLE = ["Ada", "Ben", "Cy", "Dee", "Eve", "owner"]
 GRADUATING = {"continue-or-pause": {"continue"}, "research-path": {"prototype", "both"}}
 
@@ -71,7 +74,9 @@ class ReviewMachine(RuleBasedStateMachine):
     @initialize()
     def component(self) -> None:
         self.reg.create_project(self.key, "review machine")
-        self.reg.add_component(self.ref, "model", kind="model", level=4, owner="owner")
+        self.reg.add_component(
+            self.ref, "model", kind="model", level=4, owner="owner", reason="work done before the registry"
+        )
         self.reg.add_dataset(self.key, f"{self.key}-data", "real data", kind="real")
         self.reg.link_dataset(f"{self.key}-data", self.ref, "train")
 
@@ -204,7 +209,9 @@ def test_no_review_sequence_graduates_without_a_complete_approved_review(registr
 def test_the_oracle_sees_an_incomplete_review(registry: Registry) -> None:
     """The oracle above is not vacuous: on a half-done review it lists what is missing."""
     registry.create_project("o", "oracle")
-    registry.add_component("o/1", "model", kind="model", level=4, owner="owner")
+    registry.add_component(
+        "o/1", "model", kind="model", level=4, owner="owner", reason="work done before the registry"
+    )
     review = registry.open_review("o/1").id
     registry.add_panel_member(review, "research-lead", "owner")
     registry.sign_review(review, "owner", "approve", at=datetime.now(UTC))

@@ -17,8 +17,12 @@ PAST = datetime.now(UTC) - timedelta(days=30)
 @pytest.fixture
 def reg(registry: Registry) -> Registry:
     registry.create_project("np", "Neuropathology copilot", at=PAST)
-    registry.add_component("np/1", "System", kind="composite", level=4, at=PAST)
-    registry.add_component("np/1.1", "Model", kind="model", level=4, parent="1", at=PAST)
+    registry.add_component(
+        "np/1", "System", kind="composite", level=4, at=PAST, reason="work done before the registry"
+    )
+    registry.add_component(
+        "np/1.1", "Model", kind="model", level=4, parent="1", at=PAST, reason="work done before the registry"
+    )
     registry.import_graduation("np/1.1", approver="panel", at=PAST + timedelta(days=1))
     registry.register_version("np/1.1", "model", "1.0.0")
     return registry
@@ -27,7 +31,9 @@ def reg(registry: Registry) -> Registry:
 CASES: list[tuple[str, Callable[[Registry], object], type[MltrlError], str]] = [
     (
         "level above 9",
-        lambda r: r.add_component("np/2", "x", kind="model", level=10),
+        lambda r: r.add_component(
+            "np/2", "x", kind="model", level=10, reason="work done before the registry"
+        ),
         BadInput,
         "outside 0-9",
     ),
@@ -39,7 +45,7 @@ CASES: list[tuple[str, Callable[[Registry], object], type[MltrlError], str]] = [
     ),
     (
         "unknown project",
-        lambda r: r.add_component("zz/2", "x", kind="model", level=3),
+        lambda r: r.add_component("zz/2", "x", kind="model", level=3, reason="work done before the registry"),
         NotFound,
         "no project 'zz'",
     ),
@@ -47,16 +53,32 @@ CASES: list[tuple[str, Callable[[Registry], object], type[MltrlError], str]] = [
     ("duplicate project", lambda r: r.create_project("np", "again"), BadInput, "already exists"),
     (
         "duplicate code",
-        lambda r: r.add_component("np/1.1", "x", kind="model", level=3),
+        lambda r: r.add_component(
+            "np/1.1", "x", kind="model", level=3, reason="work done before the registry"
+        ),
         BadInput,
         "'1.1' already exists in project 'np'",
     ),
-    ("bad code", lambda r: r.add_component("np/a.b", "x", kind="model", level=3), BadInput, "component code"),
+    (
+        "bad code",
+        lambda r: r.add_component(
+            "np/a.b", "x", kind="model", level=3, reason="work done before the registry"
+        ),
+        BadInput,
+        "component code",
+    ),
     ("bad key", lambda r: r.create_project("9lives", "x"), BadInput, "project key"),
-    ("bad kind", lambda r: r.add_component("np/2", "x", kind="robot", level=3), BadInput, "component kind"),
+    (
+        "bad kind",
+        lambda r: r.add_component("np/2", "x", kind="robot", level=3, reason="work done before the registry"),
+        BadInput,
+        "component kind",
+    ),
     (
         "parent not composite",
-        lambda r: r.add_component("np/2", "x", kind="model", level=3, parent="1.1"),
+        lambda r: r.add_component(
+            "np/2", "x", kind="model", level=3, parent="1.1", reason="work done before the registry"
+        ),
         BadInput,
         "not a composite",
     ),
@@ -154,7 +176,7 @@ def test_refused_with_one_line_and_nothing_written(
 def test_a_transaction_is_all_or_nothing(reg: Registry) -> None:
     before = reg.counts()
     with pytest.raises(RuleViolation), reg.transaction():
-        reg.add_component("np/2", "fine", kind="model", level=3)
+        reg.add_component("np/2", "fine", kind="model", level=3, reason="work done before the registry")
         reg.pause("np/2")
         reg.switchback("np/2", 5, kind="review", reason="upwards is refused")
     assert reg.counts() == before

@@ -66,3 +66,8 @@ def racing() -> Racing:
     """``racing(snippet, [argv, ...])``: the snippet (with ``Registry``, ``MltrlError``,
     ``next_round(k)`` and ``sys.argv[2:]`` = argv) in one process per argv, started at one instant."""
     return lambda snippet, argvs: start_together(PRELUDE + snippet, argvs)
+
+
+@pytest.fixture(autouse=True)
+def _components_enter_with_a_reason(lenient_entry: object) -> None:
+    """Races need components at high levels, not entry reviews (``lenient_entry``, tests/conftest.py)."""

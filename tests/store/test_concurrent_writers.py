@@ -49,7 +49,9 @@ def graduate_events(reg: Registry, ref: str, kind: str = "graduate") -> list[int
 def test_two_processes_importing_the_same_graduation(registry: Registry, db_url: str, attempt: int) -> None:
     past = datetime.now(UTC) - timedelta(days=10)
     registry.create_project("race", "Race", at=past)
-    registry.add_component("race/1", "Model", kind="model", level=4, at=past)
+    registry.add_component(
+        "race/1", "Model", kind="model", level=4, at=past, reason="work done before the registry"
+    )
     when = (past + timedelta(days=1)).isoformat()
     argv = ["--db", db_url, "import-graduation", "race/1", "--approver", "x", "--at", when, "--to", "5"]
     results = start_together([[*argv[:2], "--actor", f"p{i}", *argv[2:]] for i in range(2)])
@@ -101,7 +103,9 @@ def test_many_writers_lose_and_duplicate_nothing(registry: Registry, db_url: str
     registry.create_project("busy", "Busy")
     writers, rounds = 4, 12
     for i in range(writers):
-        registry.add_component(f"busy/{i + 1}", f"part {i}", kind="model", level=3)
+        registry.add_component(
+            f"busy/{i + 1}", f"part {i}", kind="model", level=3, reason="work done before the registry"
+        )
     before = registry.counts()["events"]
     # Each writer pauses and resumes its own component `rounds` times, in one process per writer,
     # all hitting the registry at once.

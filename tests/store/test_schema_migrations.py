@@ -50,7 +50,9 @@ def test_upgrading_from_the_first_schema_keeps_every_row(db_url: str) -> None:
     with Registry.init(db=db_url, actor="tester") as reg:
         assert not reg.created
         assert [p.key for p in reg.projects()] == ["old"]
-        reg.add_component("old/1", "still works", kind="model", level=3)
+        reg.add_component(
+            "old/1", "still works", kind="model", level=3, reason="work done before the registry"
+        )
         assert reg.doctor().healthy
 
 

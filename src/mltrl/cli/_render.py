@@ -26,7 +26,7 @@ PHASE_STYLE = {
     "productization": "cyan",
     "deployment": "green",
 }
-STATUS_STYLE = {"active": "", "paused": "yellow", "retired": "dim"}
+STATUS_STYLE = {"active": "", "paused": "yellow", "retired": "dim", "entering": "magenta"}
 
 # C0 controls (but tab), DEL, C1 controls (0x9b alone starts a CSI sequence on some terminals),
 # and the Unicode bidirectional overrides and isolates that can reorder what a line appears to say.

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from mltrl.service.registry import Registry
 
@@ -81,12 +82,14 @@ def graduate(
     causal: bool = False,
     notes: dict[str, str] | None = None,
     results: dict[str, tuple[str, str]] | None = None,
-) -> None:
+) -> int:
+    """A whole review that passes: of the gate ahead, or the entry review of a component waiting to enter."""
     review_id = staffed_review(reg, ref, at, people)
     complete(reg, review_id, at, causal=causal, notes=notes, results=results)
     reg.decide_review(
         review_id, "graduate", reason="every criterion met; panel approved", at=at, debrief="went as planned"
     )
+    return review_id
 
 
 def ethics_answer(question: str) -> str:
@@ -95,3 +98,40 @@ def ethics_answer(question: str) -> str:
         "pre.affected": "Patients, clinicians and the operators of the service.",
         "pre.provenance": "Every data set is registered with its datasheet, version and licence.",
     }.get(question, "Discussed by the panel; answer and follow-ups recorded in the review notes.")
+
+
+def enter(
+    reg: Registry,
+    ref: str,
+    name: str,
+    *,
+    kind: str,
+    level: int,
+    at: datetime | None = None,
+    people: dict[str, str] | None = None,
+    reason: str = "work done before the registry kept it",
+    waive: str | None = None,
+    **details: Any,
+) -> int | None:
+    """Add a component at ``level`` the way the rules allow: with a reason, and above the policy's
+    review-free level through an entry review that assesses the gate into it (returns its id).
+
+    ``waive``: the note with which the panel waives the evidence criteria it may waive (for a
+    component whose evidence lives elsewhere); a mandatory level-4 real-data criterion is met by
+    linking a real data set instead.
+    """
+    free = reg.catalog.settings.entry_without_review_up_to
+    if level <= free:
+        reg.add_component(ref, name, kind=kind, level=level, reason=reason if level else "", at=at, **details)
+        return None
+    when = at or datetime.now(UTC)
+    reg.add_component(ref, name, kind=kind, level=level, reason=reason, entry_review=True, at=when, **details)
+    results: dict[str, tuple[str, str]] = {}
+    if waive:
+        gate = reg.catalog.level(level - 1)
+        results = {c.id: ("waived", waive) for c in gate.criteria if c.kind == "evidence" and c.waivable}
+        if any(c.id == "L4.real-data" for c in gate.criteria):
+            key = f"{ref.replace('/', '-').replace('.', '-')}-real"
+            reg.add_dataset(ref.split("/")[0], key, f"Real data of {ref}", kind="real")
+            reg.link_dataset(key, ref, "train")
+    return graduate(reg, ref, when, people or {}, results=results)

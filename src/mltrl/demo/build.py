@@ -101,7 +101,15 @@ def _etalumis(reg: Registry, t: Timeline) -> None:
         reason="integration work starts once the protocol is prototyped",
         at=t.after(0),
     )
-    add("etalumis/1.4", "Exact MCMC baseline on CPU", kind="algorithm", level=2, parent="1", at=t.after(0))
+    add(
+        "etalumis/1.4",
+        "Exact MCMC baseline on CPU",
+        kind="algorithm",
+        level=2,
+        parent="1",
+        reason="the exact MCMC baseline comes from earlier physics work, already a proof of principle",
+        at=t.after(0),
+    )
     panel = _panel("research lead", "HPC engineer", "physics lead")
     for ref in ("etalumis/1", "etalumis/1.1", "etalumis/1.2"):
         _imported_climb(reg, ref, panel, t, 12, 3)
@@ -166,16 +174,31 @@ def _recycling(reg: Registry, t: Timeline) -> None:
         product_owner="L. Duarte",
         at=t.after(1),
     )
-    reg.add_component("recycling/1", "Recycling classification app", kind="composite", level=4, at=t.after(1))
+    reg.edit_card("recycling", recycling_data.CARD)  # the card grows with the work; complete by level 8
+    # A prototype built in a hackathon enters at level 4: each part, then the app, through an entry
+    # review of the level-3 gate.
+    why = "prototype built and tested at the 2025 sustainability hackathon"
+    reg.add_component(
+        "recycling/1",
+        "Recycling classification app",
+        kind="composite",
+        level=4,
+        reason=why,
+        entry_review=True,
+        at=t.after(1),
+    )
     parts = {
         "recycling/1.1": ("Object detector", "model"),
         "recycling/1.2": ("Synthetic image pipeline", "data-pipeline"),
         "recycling/1.3": ("User annotation module", "software-module"),
     }
     for ref, (name, kind) in parts.items():
-        reg.add_component(ref, name, kind=kind, level=4, parent="1", owner="M. Chen", at=t.after(0))
+        _reviewing.enter(
+            reg, ref, name, kind=kind, level=4, parent="1", owner="M. Chen", reason=why,
+            people=RECYCLING_PEOPLE, at=t.after(0),
+        )  # fmt: skip
+    _reviewing.graduate(reg, "recycling/1", t.after(1), RECYCLING_PEOPLE)
     reg.register_version("recycling/1.1", "model", "1.0.0", at=t.after(2))
-    reg.edit_card("recycling", recycling_data.CARD)  # the card grows with the work; complete by level 8
     # Parts first: a composite graduates no further than its least ready part.
     everything = [*parts, "recycling/1"]
     recycling_data.datasets(reg, everything, t.after(1))

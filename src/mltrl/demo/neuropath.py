@@ -29,31 +29,45 @@ def build(reg: Registry, t: Timeline) -> None:
         product_owner="S. Wozniak",
         at=t.after(2),
     )
+    reg.edit_card("neuropath", CARD)  # its ethics section is up to date at the level-3 gates below
     reg.add_component(
         "neuropath/1.1",
         "SP-VAE tissue manifold model",
         kind="model",
         level=3,
         owner="A. Lavin",
+        reason="the SP-VAE was developed and published before the project (Naud & Lavin 2020)",
         at=t.after(1),
     )
-    reg.add_component(
+    # The expert tooling and the classifier were proven in an earlier project: each enters at level 4
+    # through an entry review of the level-3 gate.
+    _reviewing.enter(
+        reg,
         "neuropath/4.2",
         "Expert data-point selection",
         kind="software-module",
         level=4,
         owner="A. Lavin",
+        reason="proof of concept built for the manufacturing inspection project",
+        people=PEOPLE,
         at=t.after(1),
     )
-    reg.add_component(
-        "neuropath/4.3", "U-Net tissue classifier", kind="model", level=4, owner="A. Lavin", at=t.after(1)
+    _reviewing.enter(
+        reg,
+        "neuropath/4.3",
+        "U-Net tissue classifier",
+        kind="model",
+        level=4,
+        owner="A. Lavin",
+        reason="the U-Net classifier was validated on the open slide data set",
+        people=PEOPLE,
+        at=t.after(1),
     )
     reg.couple("neuropath/1.1", "neuropath/4.2", note="the expert selects points on the model's manifold")
     reg.couple("neuropath/4.2", "neuropath/4.3", note="selected points label the classifier's training data")
     reg.register_version("neuropath/1.1", "model", "1.0.0", at=t.after(2))
     _datasets(reg, t)
     _requirements(reg, t)
-    reg.edit_card("neuropath", CARD)  # its ethics section is up to date at the level-3 gate
     _reviewing.graduate(reg, "neuropath/1.1", t.after(40), PEOPLE)
     _level_four_review(reg, t)
 

@@ -3,7 +3,8 @@
 A composite's effective level is the lowest of its own level and the
 effective levels of its children; the system TRL of a project is the lowest
 effective level of its parts. Retired parts are no longer part of the system
-and do not count; paused parts still do (the system still needs them).
+and do not count, nor do parts still waiting for their entry review; paused
+parts still do (the system still needs them).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ class Rollup:
 
 
 def roll_up(parts: list[Part]) -> Rollup:
-    live = {p.code: p for p in parts if p.status is not Status.RETIRED}
+    # A component waiting for its entry review is not part of the system yet.
+    live = {p.code: p for p in parts if p.status not in (Status.RETIRED, Status.ENTERING)}
     children: dict[str, list[str]] = {}
     for part in live.values():
         if part.parent is not None and part.parent in live:

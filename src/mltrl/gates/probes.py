@@ -148,8 +148,12 @@ def monitoring_ready(ctx: GateContext, criterion_id: str) -> Outcome:
 
 def parts_ready(ctx: GateContext, criterion_id: str) -> Outcome:
     target = ctx.level + 1
-    live = [(ref, level) for ref, level, status in ctx.parts if status != "retired"]
-    behind = [f"{ref} at {level}" for ref, level in live if level < target]
+    live = [(ref, level, status) for ref, level, status in ctx.parts if status != "retired"]
+    behind = [
+        f"{ref} waits for its entry review" if status == "entering" else f"{ref} at {level}"
+        for ref, level, status in live
+        if level < target or status == "entering"
+    ]
     if behind:
         return "unmet", f"graduating to {target} would put it above its parts: " + ", ".join(behind)
     if not live:

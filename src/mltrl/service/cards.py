@@ -48,7 +48,7 @@ def freeze(
     # concurrent freezes (two components graduating at once) take turns, so each gets the next
     # number and a card that includes what the ones before it changed.
     locks.lock_row(unit.conn, schema.projects, project.id)
-    card = assemble(unit.reader, catalog, project.key, scope)
+    card = assemble(unit.reader, catalog, project.key, scope, at=at)
     table = schema.card_revisions
     number = (
         unit.conn.execute(

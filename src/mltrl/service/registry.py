@@ -212,7 +212,7 @@ class Registry(
             owner=owner,
             reason=reason,
             entry_review=entry_review,
-            review_free_up_to=None,  # TRANSITION: enforced once every caller states its entry
+            review_free_up_to=self.catalog.settings.entry_without_review_up_to,
             at=at,
         )
 

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import insert, update
 
 from mltrl.catalog import Catalog
-from mltrl.domain.model import Approval, EventKind, Status, SwitchbackKind
+from mltrl.domain.model import EMBEDDED_SWITCHBACKS, Approval, EventKind, Status, SwitchbackKind
 from mltrl.domain.review import (
     CriterionSpec,
     Decision,
@@ -26,8 +26,10 @@ from mltrl.domain.review import (
     Template,
     Verdict,
     check_decision,
+    passed_but_paused,
+    staying_choice,
 )
-from mltrl.errors import BadInput, Conflict, NotFound
+from mltrl.errors import BadInput, Conflict, NotFound, RuleViolation
 from mltrl.gates import evidence_blockers
 from mltrl.service import inputs, lifecycle, lookup, projects
 from mltrl.service._store import Unit
@@ -35,39 +37,60 @@ from mltrl.store import locks, review_queries, schema
 from mltrl.store.records import ReviewRecord
 
 
-def template_for(catalog: Catalog, level: int) -> Template:
+def template_for(catalog: Catalog, level: int, *, entry: bool = False) -> Template:
     lv = catalog.level(level)
     return Template(
         level=level,
         roles=tuple(RoleSpec(r.id, r.name, r.required) for r in lv.panel_roles),
-        criteria=tuple(CriterionSpec(c.id, c.text, c.kind) for c in lv.criteria),
+        criteria=tuple(CriterionSpec(c.id, c.text, c.kind, c.waivable) for c in lv.criteria),
         ethics=tuple(q.id for q in catalog.ethics.questions),
         points=tuple(
             PointSpec(p.id, p.question, tuple(o.id for o in p.options), getattr(p, "needs_date", False))
             for p in lv.decision_points
         ),
         separation_of_duties=catalog.settings.separation_of_duties,
+        entry=entry,
     )
 
 
-def open_review(unit: Unit, catalog: Catalog, ref: str, *, at: datetime | str | None = None) -> ReviewRecord:
+def open_review(
+    unit: Unit, catalog: Catalog, ref: str, *, entry: bool | None = None, at: datetime | str | None = None
+) -> ReviewRecord:
+    """The gate review of the component's level; for a component waiting to enter, its entry review.
+
+    ``entry=True`` insists on an entry review and ``entry=False`` on a gate review, so a script that
+    means one never opens the other.
+    """
     component = lookup.component(unit.reader, ref)
     # One open review per component: concurrent opens of it queue on its row (PostgreSQL; SQLite
     # queues every writer), and each reads the component and its reviews as they stand after.
     locks.lock_row(unit.conn, schema.components, component.id)
     component = lookup.component(unit.reader, ref)
-    if component.status != Status.ACTIVE:
+    entering = component.status == Status.ENTERING
+    if entry is True and not entering:
+        raise BadInput(
+            f"{component.ref} is {component.status} at level {component.level}, not waiting to enter; "
+            f"open its gate review without --entry"
+        )
+    if entry is False and entering:
+        raise BadInput(
+            f"{component.ref} waits to enter at level {component.level}: its review is the entry review "
+            f"(`mltrl review open {component.ref} --entry`)"
+        )
+    if component.status not in (Status.ACTIVE, Status.ENTERING):
         raise BadInput(f"{component.ref} is {component.status}; only an active component can be reviewed")
     existing = review_queries.open_review(unit.reader, component.id)
     if existing is not None:
         raise BadInput(f"{component.ref} already has open review {existing.id}; decide it first")
     when = inputs.moment(at)
-    template = template_for(catalog, component.level)
+    # An entry review assesses the gate into the level, which is the gate at the end of the one below.
+    gate = component.level - 1 if entering else component.level
+    template = template_for(catalog, gate, entry=entering)
     review_id = unit.conn.execute(
         insert(schema.reviews).values(
             project_id=component.project_id,
             component_id=component.id,
-            level=component.level,
+            level=gate,
             status="open",
             template=template.to_json(),
             opened_at=when,
@@ -82,7 +105,7 @@ def open_review(unit: Unit, catalog: Catalog, ref: str, *, at: datetime | str | 
         component.id,
         "review.open",
         when,
-        {"review": review_id, "level": component.level},
+        {"review": review_id, "level": gate, "entry": entering},
     )
     return _get(unit, review_id)
 
@@ -123,9 +146,15 @@ def record_result(
     at: datetime | str | None = None,
 ) -> None:
     record, state = _open(unit, review_id)
-    if state.template.criterion(criterion) is None:
+    spec = state.template.criterion(criterion)
+    if spec is None:
         raise BadInput(f"review {review_id}: level {record.level} has no criterion {criterion!r}")
     value = inputs.choice(Result, result, "result")
+    if value in (Result.WAIVED, Result.NOT_APPLICABLE) and not spec.waivable:
+        raise BadInput(
+            f"review {review_id}: {criterion} is mandatory and cannot be {value}; record met or unmet "
+            "(only the organisation's policy can make it waivable)"
+        )
     note = inputs.text(note, "note", limit=4000)
     if value in (Result.WAIVED, Result.NOT_APPLICABLE) and not note:
         raise BadInput(f"review {review_id}: {criterion} {value} needs a reason (--note)")
@@ -282,11 +311,17 @@ def decide(
     record, state = _open(unit, review_id)
     value = inputs.choice(Decision, decision, "decision")
     problems = check_decision(state, value, to_level=to_level)  # type: ignore[arg-type]
-    if value is Decision.GRADUATE:
+    gate_must_hold = value is Decision.GRADUATE or (
+        value is Decision.STAY and staying_choice(state) == "keep-or-switch-back=keep"
+    )
+    if gate_must_hold and not problems:
         problems += evidence_blockers(unit.reader, catalog, record.project_key, record.code, record.level)
+    passed = value is Decision.PAUSE and passed_but_paused(state)
+    if passed:
+        passed = not evidence_blockers(unit.reader, catalog, record.project_key, record.code, record.level)
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise BadInput(
+        raise RuleViolation(
             f"review {review_id} cannot decide {value}: {problems[0]}{more}; see `mltrl review show "
             f"{review_id}`"
         )
@@ -301,30 +336,7 @@ def decide(
             f"review {review_id} cannot be decided before it was opened ({record.opened_at.isoformat()})"
         )
     reason = inputs.text(reason, "reason", limit=4000)
-    if value is Decision.GRADUATE:
-        approval = Approval(level=record.level, approvers=state.approvers, source=f"review:{review_id}")
-        lifecycle.graduate(unit, record.ref, approval, to_level=record.level + 1, reason=reason, at=when)
-        if both_paths:
-            projects.fork(
-                unit,
-                record.project_key,
-                fork_key,
-                reason=f"review {review_id}: both paths. {reason}",
-                at=when,
-            )
-    elif value is Decision.SWITCHBACK:
-        lifecycle.switchback(
-            unit,
-            record.ref,
-            to_level,
-            kind=SwitchbackKind.REVIEW,
-            reason=reason or f"review {review_id}",
-            at=when,
-        )
-    elif value is Decision.PAUSE:
-        lifecycle.change_status(
-            unit, record.ref, EventKind.PAUSE, reason=reason or f"review {review_id}", at=when
-        )
+    # The review is closed first: the level change below supersedes reviews still open at the old level.
     changed = unit.conn.execute(
         update(schema.reviews)
         .where(schema.reviews.c.id == review_id, schema.reviews.c.status == "open")
@@ -346,10 +358,56 @@ def decide(
         record.component_id,
         "review.decide",
         when,
-        {"review": review_id, "decision": str(value), "to_level": to_level, "tasks": state.tasks},
+        {
+            "review": review_id,
+            "decision": str(value),
+            "to_level": to_level,
+            "tasks": state.tasks,
+            "passed": passed or gate_must_hold,
+            "approvers": list(state.approvers),
+        },
         reason=reason,
     )
+    _carry_out(unit, record, state, value, to_level, reason, fork_key if both_paths else None, when)
     return _get(unit, review_id)
+
+
+def _carry_out(
+    unit: Unit,
+    record: ReviewRecord,
+    state: Any,
+    value: Decision,
+    to_level: int | None,
+    reason: str,
+    fork_key: str | None,
+    when: datetime,
+) -> None:
+    """The lifecycle move a decision makes (none for tasks and stay)."""
+    review_id = record.id
+    because = reason or f"review {review_id}"
+    if value is Decision.GRADUATE and state.template.entry:
+        approval = Approval(level=record.level, approvers=state.approvers, source=f"review:{review_id}")
+        lifecycle.enter(unit, record.ref, approval, reason=reason, at=when)
+    elif value is Decision.GRADUATE:
+        if fork_key:
+            # Both paths: the new project carries on the research at level 2, while this one goes
+            # on to the prototype at level 3.
+            projects.fork(
+                unit,
+                record.project_key,
+                fork_key,
+                reason=f"review {review_id}: both paths. {reason}",
+                at=when,
+            )
+        approval = Approval(level=record.level, approvers=state.approvers, source=f"review:{review_id}")
+        lifecycle.graduate(unit, record.ref, approval, to_level=record.level + 1, reason=reason, at=when)
+    elif value is Decision.SWITCHBACK:
+        # At level 9 the panel's recorded choice (back to 7, back to 4) is the predefined switchback.
+        embedded = record.level == 9 and (9, to_level) in EMBEDDED_SWITCHBACKS
+        kind = SwitchbackKind.EMBEDDED if embedded else SwitchbackKind.REVIEW
+        lifecycle.switchback(unit, record.ref, to_level, kind=kind, reason=because, at=when)
+    elif value is Decision.PAUSE:
+        lifecycle.change_status(unit, record.ref, EventKind.PAUSE, reason=because, at=when)
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -365,12 +423,18 @@ def _get(unit: Unit, review_id: int) -> ReviewRecord:
 def _open(unit: Unit, review_id: int):  # type: ignore[no-untyped-def]
     """The review and its state, refusing when it is decided (immutable) or out of date."""
     record = _get(unit, review_id)
+    if record.status == "superseded":
+        raise BadInput(
+            f"review {review_id} was closed unfinished when {record.ref} changed level "
+            f"({record.decision_reason}); open a new review"
+        )
     if record.status != "open":
         raise BadInput(
             f"review {review_id} was decided ({record.decision}) and cannot change; open a new review"
         )
     component = lookup.component(unit.reader, record.ref)
-    if component.level != record.level:
+    expected = component.level - 1 if component.status == Status.ENTERING else component.level
+    if expected != record.level:
         raise BadInput(
             f"review {review_id} is for level {record.level}, but {record.ref} is now at "
             f"{component.level}; open a new review"

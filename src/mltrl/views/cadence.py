@@ -57,7 +57,7 @@ def schedule(r: Reader, default_days: int, now: datetime, project_key: str | Non
         for row in r.all(
             f"""SELECT component_id, MAX(at) AS at FROM events
                 WHERE component_id IN ({ids}) AND seq IS NOT NULL AND to_level = 9
-                  AND (from_level IS NULL OR from_level <> 9) GROUP BY component_id"""
+                  AND kind IN ('initiate', 'fork', 'graduate', 'import', 'enter') GROUP BY component_id"""
         )
     }
     reviewed: dict[int, tuple[int, datetime]] = {}

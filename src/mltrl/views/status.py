@@ -40,7 +40,7 @@ class StatusNode:
         elif p.start_kind == "propose":
             out.append(f"entered at L{p.start_level} by entry review {p.entry_review}")
         elif p.start_kind == "initiate" and p.start_level > 0:
-            out.append(f"entered at L{p.start_level} without review")
+            out.append(f"entered at L{p.start_level} with a reason")
         if p.imported_up_to is not None:
             out.append(f"imported history to L{p.imported_up_to}")
         if self.review_due is not None:
