@@ -24,9 +24,13 @@ pytestmark = pytest.mark.usefixtures("lenient_entry")
 
 PEOPLE = ["Ada", "Ben", "Cy", "Dee", "Eve", "owner"]
 GRADUATING = {"continue-or-pause": {"continue"}, "research-path": {"prototype", "both"}}
+#: What a review that passed but chose to pause may differ in from one that graduates.
+PAUSING = {**GRADUATING, "continue-or-pause": {"pause"}}
 
 
-def review_was_complete(reg: Registry, review_id: int, owner: str) -> list[str]:
+def review_was_complete(
+    reg: Registry, review_id: int, owner: str, choices: dict[str, set[str]] = GRADUATING
+) -> list[str]:
     """Everything wrong with the review behind a graduation (empty when it was complete and approved)."""
     view = reg.review(review_id)
     t, d = view.template, view.details
@@ -52,7 +56,7 @@ def review_was_complete(reg: Registry, review_id: int, owner: str) -> list[str]:
         problems.append("ethics incomplete")
     chosen = {row["point_id"]: row["option_id"] for row in d["choices"]}
     for point in t.points:
-        if chosen.get(point.id) not in GRADUATING.get(point.id, set(point.options)):
+        if chosen.get(point.id) not in choices.get(point.id, set(point.options)):
             problems.append(f"{point.id} not a graduating choice")
     approvers = {p for p, v in verdict.items() if v == "approve"}
     if approvers and approvers <= {owner}:
@@ -168,7 +172,14 @@ class ReviewMachine(RuleBasedStateMachine):
 
         self.attempt(act)
 
-    @rule(decision=st.sampled_from(["graduate", "graduate", "tasks", "pause", "switchback"]))
+    @rule()
+    def switch_back_under_an_open_review(self) -> None:
+        """A discovery switchback while a review is open: the review of the old level is superseded."""
+        self.attempt(lambda: self.reg.switchback(self.ref, 4, kind="discovery", reason="found a gap"))
+        if self.review is not None and self.reg.review(self.review).record.status == "superseded":
+            self.review = None
+
+    @rule(decision=st.sampled_from(["graduate", "graduate", "tasks", "pause", "switchback", "stay"]))
     def decide(self, decision: str) -> None:
         if self.review is None:
             return
@@ -183,6 +194,21 @@ class ReviewMachine(RuleBasedStateMachine):
                 self.reg.resume(self.ref)
 
         self.attempt(act)
+
+    @invariant()
+    def open_reviews_are_of_the_current_level_and_one_at_most(self) -> None:
+        level = self.reg.component(self.ref).level
+        still_open = [r for r in self.reg.reviews(self.ref) if r.status == "open"]
+        assert len(still_open) <= 1 and all(r.level == level for r in still_open)
+
+    @invariant()
+    def outcomes_say_what_happened(self) -> None:
+        for record in self.reg.reviews(self.ref):
+            view = self.reg.review(record.id)
+            assert view.outcome != "decided, stays at level 4", "level 4 has no 'stay' outcome"
+            if view.outcome == "passed, paused":
+                problems = review_was_complete(self.reg, record.id, "owner", PAUSING)
+                assert not problems, problems
 
     @invariant()
     def every_graduation_came_from_a_complete_approved_review(self) -> None:
