@@ -178,3 +178,33 @@ def test_cli_card_commands(
     assert "the level-7 gate does not hold" in capsys.readouterr().err
     assert main(["--db", db_url, "gate", "recycling/1.2", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["holds"] is True
+
+
+def test_a_policy_adds_card_sections_that_a_complete_card_needs(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        "version: 1\nsettings: {entry_without_review_up_to: 9}\n"
+        "cards:\n  add_sections:\n    - {id: clinical-validation, title: Clinical validation}\n"
+    )
+    monkeypatch.setenv("MLTRL_POLICY", str(policy))
+    with Registry.init(db=db_url, actor="tester") as reg:
+        reg.create_project("x", "X")
+        reg.add_component("x/1", "App", kind="model", level=9, reason="legacy")
+        reg.edit_card("x", dict.fromkeys(HANDWRITTEN, "written"))
+        outcome = {c.id: c for c in reg.gate("x/1", 9).criteria}["L9.card-complete"]
+        assert (outcome.status, outcome.reason) == (
+            "unmet",
+            "TRL Card sections not filled: clinical-validation",
+        )
+    sections = tmp_path / "card.md"
+    sections.write_text("## Clinical validation\n\nProspective study at two hospitals, 2026.\n")
+    assert main(["--db", db_url, "card", "edit", "x", "--file", str(sections)]) == 0
+    assert main(["--db", db_url, "card", "show", "x"]) == 0
+    assert "## Clinical validation\n\nProspective study at two hospitals, 2026." in capsys.readouterr().out
+    with Registry.open(db_url) as reg:
+        assert {c.id: c.status for c in reg.gate("x/1", 9).criteria}["L9.card-complete"] == "met"
+    policy.write_text("version: 1\ncards:\n  add_sections:\n    - {id: tldr, title: Again}\n")
+    assert main(["--db", db_url, "card", "show", "x"]) == 2
+    assert "cards.add_sections[0].id: card section 'tldr' already exists" in capsys.readouterr().err

@@ -9,6 +9,7 @@ from typing import Any
 
 from mltrl.cards.model import (
     Card,
+    CustomSection,
     DataSet,
     Metric,
     Requirement,
@@ -170,6 +171,10 @@ def assemble(
         metric_results=_metrics(evidence),
         caveats=text.get("caveats", ""),
         assumptions=text.get("assumptions", ""),
+        custom_sections=[
+            CustomSection(id=s.id, title=s.title, text=text.get(s.id, ""), required=s.required)
+            for s in catalog.card_sections
+        ],
         policy_notes=policy_notes(catalog),
     )
 

@@ -70,6 +70,15 @@ class Metric(Strict):
     fresh: bool
 
 
+class CustomSection(Strict):
+    """A section the organisation's policy adds to the paper's card."""
+
+    id: str
+    title: str
+    text: str
+    required: bool
+
+
 class Summary(Strict):
     technology_name: str
     technology_id: str
@@ -130,6 +139,9 @@ class Card(Strict):
     metric_results: list[Metric]
     caveats: str
     assumptions: str
+    custom_sections: list[CustomSection] = Field(
+        default_factory=list, description="sections the organisation's policy adds, in its order"
+    )
     policy_notes: list[str] = Field(
         default_factory=list,
         description="where the organisation's policy departs from MLTRL's mandatory criteria",

@@ -90,6 +90,8 @@ def to_markdown(card: Card) -> str:
         ]
     out += ["", "## Caveats, known edge cases, recommendations", "", _text(card.caveats)]
     out += ["", "## Key assumptions", "", _text(card.assumptions), ""]
+    for section in card.custom_sections:  # the organisation's own sections, in its policy's order
+        out += [f"## {section.title}", "", _text(section.text), ""]
     if card.policy_notes:
         out += ["## Organisation policy", ""] + [f"- {note}" for note in card.policy_notes] + [""]
     return "\n".join(out)

@@ -22,15 +22,16 @@ ALIASES = {
 KNOWN = (*HANDWRITTEN, *PEOPLE_AND_LINKS)
 
 
-def section_id(heading: str) -> str:
+def section_id(heading: str, extra: tuple[str, ...] = ()) -> str:
+    """The section a heading names; ``extra``: the sections the organisation's policy adds."""
     slug = re.sub(r"[^a-z0-9]+", "-", heading.lower()).strip("-")
     slug = ALIASES.get(slug, slug)
-    if slug not in KNOWN:
-        raise BadInput(f"card section {heading!r} is not one of {', '.join(KNOWN)}")
+    if slug not in KNOWN and slug not in extra:
+        raise BadInput(f"card section {heading!r} is not one of {', '.join((*KNOWN, *extra))}")
     return slug
 
 
-def read_sections(path: Path) -> dict[str, str]:
+def read_sections(path: Path, extra: tuple[str, ...] = ()) -> dict[str, str]:
     """``## Heading`` blocks of a Markdown file, or a YAML mapping, as section id -> text."""
     from mltrl.userfiles import load_yaml, read_text, yaml_problem  # UTF-8, bounded size and aliases
 
@@ -44,7 +45,7 @@ def read_sections(path: Path) -> dict[str, str]:
             raise BadInput(f"{path}: not valid YAML: {yaml_problem(exc)}") from None
         if not isinstance(data, dict):
             raise BadInput(f"{path}: expected a mapping of card section to text")
-        return {section_id(str(k)): "" if v is None else str(v).strip() for k, v in data.items()}
+        return {section_id(str(k), extra): "" if v is None else str(v).strip() for k, v in data.items()}
     sections: dict[str, str] = {}
     current: str | None = None
     lines: list[str] = []
@@ -54,7 +55,7 @@ def read_sections(path: Path) -> dict[str, str]:
             if current is not None:
                 sections[current] = "\n".join(lines).strip()
             try:
-                current = section_id(heading.group(1))
+                current = section_id(heading.group(1), extra)
             except BadInput as exc:
                 raise BadInput(f"{path}:{number}: {exc.message}") from None
             lines = []

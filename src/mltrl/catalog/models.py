@@ -208,6 +208,15 @@ class EthicsChecklist(Frozen):
         return tuple(question for section in self.sections for question in section.questions)
 
 
+class CardSection(Frozen):
+    """A TRL Card section the organisation adds to the paper's (e.g. clinical validation)."""
+
+    id: KebabId
+    title: Text
+    #: A required section must be written for the card to be complete (levels 8 and 9).
+    required: bool = True
+
+
 class Settings(Frozen):
     """Organisation-wide knobs that gates and reviews read."""
 
@@ -232,6 +241,7 @@ class Catalog(Frozen):
     levels: tuple[Level, ...]
     ethics: EthicsChecklist
     settings: Settings = Settings()
+    card_sections: tuple[CardSection, ...] = ()
 
     @model_validator(mode="after")
     def _coherent(self) -> Catalog:
@@ -252,7 +262,14 @@ class Catalog(Frozen):
                 )
         if dup := _duplicates(c.id for level in self.levels for c in level.criteria):
             raise ValueError(f"criterion {dup[0]!r} appears twice")
+        if dup := _duplicates(s.id for s in self.card_sections):
+            raise ValueError(f"card section {dup[0]!r} appears twice")
         return self
+
+    @property
+    def card_section_ids(self) -> tuple[str, ...]:
+        """Ids of the card sections the organisation adds (``mltrl card edit`` accepts them)."""
+        return tuple(s.id for s in self.card_sections)
 
     def level(self, n: int) -> Level:
         """Level ``n``; :class:`BadInput` when ``n`` is not a level, since it usually came from a user."""

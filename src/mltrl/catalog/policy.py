@@ -23,6 +23,7 @@ from mltrl.catalog._reading import Invalid, describe_validation_error, read_yaml
 from mltrl.catalog.models import (
     MAX_LEVEL,
     MIN_LEVEL,
+    CardSection,
     Catalog,
     Criterion,
     CriterionKind,
@@ -87,6 +88,12 @@ class SettingsRules(_Rules):
     review_every_days: int | None = Field(default=None, ge=1, le=3650)
 
 
+class CardRules(_Rules):
+    """Sections the organisation adds to every TRL Card."""
+
+    add_sections: tuple[CardSection, ...] = ()
+
+
 class Policy(_Rules):
     """A whole policy file. ``version`` is required so that the format can evolve safely."""
 
@@ -94,6 +101,7 @@ class Policy(_Rules):
     settings: SettingsRules = SettingsRules()
     levels: dict[int, LevelRules] = Field(default_factory=dict)
     ethics: EthicsRules = EthicsRules()
+    cards: CardRules = CardRules()
 
 
 def read_policy(path: Path) -> Policy:
@@ -130,7 +138,21 @@ def _apply(catalog: Catalog, policy: Policy) -> Catalog:
         {**catalog.settings.model_dump(), **policy.settings.model_dump(exclude_none=True)}
     )
     ethics = _apply_ethics(catalog.ethics, policy.ethics)
-    return Catalog(phases=catalog.phases, levels=levels, ethics=ethics, settings=settings)
+    sections = _card_sections(catalog, policy.cards)
+    return Catalog(
+        phases=catalog.phases, levels=levels, ethics=ethics, settings=settings, card_sections=sections
+    )
+
+
+def _card_sections(catalog: Catalog, rules: CardRules) -> tuple[CardSection, ...]:
+    from mltrl.cards.model import HANDWRITTEN, PEOPLE_AND_LINKS
+
+    taken = {*HANDWRITTEN, *PEOPLE_AND_LINKS, *catalog.card_section_ids}
+    for i, section in enumerate(rules.add_sections):
+        if section.id in taken:
+            raise Invalid(f"cards.add_sections[{i}].id", f"card section {section.id!r} already exists")
+        taken.add(section.id)
+    return (*catalog.card_sections, *rules.add_sections)
 
 
 def _no_repeats(ids: Iterable[str], where: str) -> None:

@@ -51,8 +51,8 @@ def edit(
     """Set the hand-written sections (TL;DR, intended use, caveats, assumptions ...)."""
     from mltrl.cards.sections import read_sections
 
-    sections = read_sections(file)
     with writing() as reg:
+        sections = read_sections(file, reg.catalog.card_section_ids)
         changed = reg.edit_card(project, sections, component)
     say(f"card sections saved: {_render.esc(', '.join(changed))}")
 

@@ -162,7 +162,8 @@ def parts_ready(ctx: GateContext, criterion_id: str) -> Outcome:
 
 
 def card_complete(ctx: GateContext, criterion_id: str) -> Outcome:
-    missing = [s for s in CARD_SECTIONS if not ctx.card_sections.get(s, "").strip()]
+    required = (*CARD_SECTIONS, *(s.id for s in ctx.catalog.card_sections if s.required))
+    missing = [s for s in required if not ctx.card_sections.get(s, "").strip()]
     if missing:
         return "unmet", "TRL Card sections not filled: " + ", ".join(missing)
     outdated = _outdated_version_claims(ctx)

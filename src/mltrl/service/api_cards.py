@@ -36,8 +36,9 @@ class CardAPI:
         return self._read(view)
 
     def edit_card(self, project: str, sections: dict[str, str], component: str | None = None) -> list[str]:
-        """Set hand-written sections (tldr, intended-use, caveats ...: ``mltrl.cards.model.HANDWRITTEN``)."""
-        return self._write(cards.edit, project, component or "", sections)
+        """Set hand-written sections (tldr, intended-use, caveats ...: ``mltrl.cards.model.HANDWRITTEN``,
+        and the sections the organisation's policy adds)."""
+        return self._write(cards.edit, project, component or "", sections, self.catalog.card_section_ids)
 
     def freeze_card(
         self, project: str, component: str | None = None, *, reason: str = "frozen by hand"

@@ -14,11 +14,16 @@ from mltrl.service._store import Unit
 from mltrl.store import locks, schema
 
 
-def edit(unit: Unit, project_key: str, scope: str, sections: dict[str, str]) -> list[str]:
+def edit(
+    unit: Unit, project_key: str, scope: str, sections: dict[str, str], extra: tuple[str, ...] = ()
+) -> list[str]:
+    """Set hand-written sections; ``extra``: the section ids the organisation's policy adds."""
     project = lookup.project(unit.reader, project_key)
     if scope:
         lookup.component(unit.reader, f"{project.key}/{scope}")
-    cleaned = {section_id(k): inputs.text(v, f"card section {k}", limit=50000) for k, v in sections.items()}
+    cleaned = {
+        section_id(k, extra): inputs.text(v, f"card section {k}", limit=50000) for k, v in sections.items()
+    }
     when = inputs.now()
     table = schema.card_sections
     for section, text in cleaned.items():
