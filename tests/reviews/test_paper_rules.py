@@ -519,3 +519,21 @@ def test_a_complete_card_names_only_current_versions(reg: Registry, lenient_entr
     outcome = next(c for c in reg.gate("p/1", 9).criteria if c.id == "L9.card-complete")
     assert outcome.status == "unmet"
     assert "model-details names model 1.0.0, but model 1.1.0 is current" in outcome.reason
+
+
+def test_a_retired_component_takes_no_more_changes(reg: Registry) -> None:
+    import pandas as pd  # the test extra installs the monitor extra
+
+    reg.add_component("p/1", "Model", kind="model", level=3, reason="prototype", at=day(0))
+    reg.add_dataset("p", "d", "Data", kind="real")
+    reg.retire("p/1", reason="superseded", at=day(1))
+    before = reg.counts()
+    for change, what in (
+        (lambda: reg.register_version("p/1", "model", "2.0.0"), "versions"),
+        (lambda: reg.record_evidence("p/1", "L3.test-data", kind="test-run", outcome="pass"), "evidence"),
+        (lambda: reg.set_reference("p/1", pd.DataFrame({"x": [1.0, 2.0]})), "monitoring profiles"),
+        (lambda: reg.link_dataset("d", "p/1", "train"), "data links"),
+    ):
+        with pytest.raises(RuleViolation, match=f"p/1 is retired; it takes no more {what}"):
+            change()
+    assert reg.counts() == before

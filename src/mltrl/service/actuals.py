@@ -31,7 +31,7 @@ def _columns(frame: pd.DataFrame, *names: str) -> None:
 def log_predictions(
     unit: Unit, ref: str, frame: pd.DataFrame, id_column: str, prediction_column: str, window: str
 ) -> int:
-    component = lookup.component(unit.reader, ref)
+    component = lookup.changeable(unit.reader, ref, "predictions")
     _columns(frame, id_column, prediction_column)
     ids = frame[id_column].astype(str)
     if ids.duplicated().any():
@@ -118,7 +118,7 @@ def _tally(task: str, positive: str | None, decision_threshold: float):  # type:
     from mltrl.monitor.limits import limit
     from mltrl.monitor.metrics import Tally
 
-    cut = limit(decision_threshold, "the decision threshold", high=1.0)
+    cut = limit(decision_threshold, "--decision-threshold", high=1.0)
     return Tally(task, positive=None if positive is None else str(positive), decision_threshold=cut)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mltrl.domain.model import ComponentState, Status
-from mltrl.errors import NotFound
+from mltrl.errors import NotFound, RuleViolation
 from mltrl.service import inputs
 from mltrl.store import queries
 from mltrl.store.reader import Reader
@@ -23,6 +23,14 @@ def component(r: Reader, ref: str) -> ComponentRecord:
     if found is None:
         project(r, key)  # says so if the project itself is unknown
         raise NotFound(f"no component {code!r} in project {key!r} (see `mltrl component list {key}`)")
+    return found
+
+
+def changeable(r: Reader, ref: str, what: str) -> ComponentRecord:
+    """The component, unless it is retired: a retired component's record is closed to ``what``."""
+    found = component(r, ref)
+    if found.status == Status.RETIRED:
+        raise RuleViolation(f"{found.ref} is retired; it takes no more {what}")
     return found
 
 

@@ -45,7 +45,7 @@ def store(
     """
     from mltrl.monitor.serialize import dumps, loads
 
-    component = lookup.component(unit.reader, ref)
+    component = lookup.changeable(unit.reader, ref, "monitoring profiles")
     table = schema.profiles
     key = (table.c.component_id == component.id) & (table.c.role == role) & (table.c.name == name)
     when = inputs.now()
