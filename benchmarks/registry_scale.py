@@ -47,9 +47,11 @@ def build(reg: Registry, projects: int, seed: int = 7) -> int:
 
 def _component_life(reg: Registry, ref: str, rng: random.Random, start: datetime) -> int:
     """One component's 20 events: initiate, then legal graduations, switchbacks, pauses and resumes."""
-    level = entry = rng.randint(0, 4)
+    # Up to level 3 a reason is enough to enter; above it would take an entry review.
+    level = entry = rng.randint(0, 3)
     at = start + timedelta(hours=rng.randint(0, 500))
-    reg.add_component(ref, "component", kind=rng.choice(KINDS), level=level, at=at)
+    reason = "history loaded from the team's tracker" if level else ""
+    reg.add_component(ref, "component", kind=rng.choice(KINDS), level=level, reason=reason, at=at)
     paused = False
     for _ in range(EVENTS_PER_COMPONENT - 1):
         at += timedelta(hours=rng.randint(1, 72))
