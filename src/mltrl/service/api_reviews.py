@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mltrl.service import lookup, reviews
+from mltrl.service import lookup, review_file, review_prefill, reviews
+from mltrl.service.review_prefill import AppliedReview
 from mltrl.store import review_queries
 from mltrl.store.records import ReviewRecord
 from mltrl.views.review import ReviewView, review_view
@@ -24,13 +27,48 @@ class ReviewAPI:
     _write: Any
     _read: Any
 
-    def open_review(self, ref: str, *, entry: bool | None = None, at: When = None) -> ReviewRecord:
+    def open_review(
+        self, ref: str, *, entry: bool | None = None, from_review: int | None = None, at: When = None
+    ) -> ReviewRecord:
         """Open the gate review of ``ref`` at its current level (one open review per component).
 
         For a component waiting to enter high, this is its entry review: the gate into its level.
-        ``entry=True``/``False`` insists on one kind or the other.
+        ``entry=True``/``False`` insists on one kind or the other. ``from_review=N`` starts from
+        review N's panel and ethics answers (see :meth:`apply_review`, which also says what was
+        left out).
         """
+        if from_review is not None:
+            return self.apply_review(ref, {}, entry=entry, from_review=from_review, at=at).review
         return self._write(reviews.open_review, self.catalog, ref, entry=entry, at=at)
+
+    def apply_review(
+        self,
+        ref: str,
+        data_or_path: Mapping[str, Any] | str | Path,
+        *,
+        entry: bool | None = None,
+        from_review: int | None = None,
+        at: When = None,
+    ) -> AppliedReview:
+        """Open ``ref``'s review and record a whole review file on it, in one transaction.
+
+        ``data_or_path``: the review file's content (a mapping) or its path (``str`` or ``Path``):
+        panel, results, ethics answers, key decisions, signatures and optionally the decision (see
+        docs/reviews.md). It is validated as a whole first, then recorded through the same rules as
+        the single calls; any refusal leaves nothing written, not even the review. ``from_review=N``
+        first copies review N's panel and ethics answers (never its results or signatures).
+        """
+        spec, source = review_file.load(data_or_path)
+        return self._write(
+            review_prefill.apply,
+            self.catalog,
+            ref,
+            spec,
+            source=source,
+            entry=entry,
+            from_review=from_review,
+            at=at,
+        )
 
     def add_panel_member(self, review_id: int, role: str, person: str, *, at: When = None) -> None:
         self._write(reviews.add_member, review_id, role, person, at=at)
