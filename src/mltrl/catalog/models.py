@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from mltrl.domain.model import DEFAULT_REVIEW_EVERY_DAYS
 from mltrl.errors import BadInput
 
 MIN_LEVEL = 0
@@ -231,7 +232,7 @@ class Settings(Frozen):
     #: start at level 3, but skipping levels 5-7 is what goes wrong).
     entry_without_review_up_to: int = Field(default=3, ge=0, le=9)
     #: How often a deployed (level-9) component is reviewed again, in days, unless it has its own.
-    review_every_days: int = Field(default=90, ge=1, le=3650)
+    review_every_days: int = Field(default=DEFAULT_REVIEW_EVERY_DAYS, ge=1, le=3650)
 
 
 class Catalog(Frozen):

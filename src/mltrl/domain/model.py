@@ -21,6 +21,11 @@ PHASES: dict[str, range] = {
 }
 
 
+#: Days between the recurring reviews of a deployed component, unless a policy says otherwise. Kept
+#: here (not only in the catalogue's settings) so that ``status`` knows it without loading pydantic.
+DEFAULT_REVIEW_EVERY_DAYS = 90
+
+
 def phase_of(level: int) -> str:
     return next(name for name, levels in PHASES.items() if level in levels)
 
