@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from mltrl.cli import _render
-from mltrl.cli._context import catalog, console, emit_json, read_yaml_mapping, reading, say, writing
+from mltrl.cli._context import catalog, console, emit_json, reading, say, writing
 from mltrl.cli._render import esc, esc_block
 from mltrl.errors import BadInput
 
@@ -24,10 +24,24 @@ def open_(
         "--entry/--gate",
         help="Insist on an entry review (the component waits to enter) or on a gate review",
     ),
+    from_review: int | None = typer.Option(
+        None, "--from", metavar="N", help="Start from review N's panel and ethics answers (never its results)"
+    ),
+    file: Path | None = typer.Option(
+        None, "--file", metavar="REVIEW.yaml", help="Record a whole review file (see `mltrl review template`)"
+    ),
 ) -> None:
     """Open the gate review of a component at its current level (its entry review if it waits to enter)."""
+    applied = None
     with writing() as reg:
-        review = reg.open_review(ref, entry=entry)
+        if from_review is None and file is None:
+            review = reg.open_review(ref, entry=entry)
+        else:
+            applied = reg.apply_review(ref, file or {}, entry=entry, from_review=from_review)
+            review = applied.review
+    if applied is not None:
+        _say_applied(applied, file)
+        return
     if review.template.get("entry"):
         say(
             f"opened entry review [bold]{review.id}[/] of {esc(review.ref)}: the level-{review.level} gate, "
@@ -205,9 +219,16 @@ def show(review_id: int = ID, as_json: bool = JSON) -> None:
 
 
 def register_ethics(root: typer.Typer) -> None:
-    @root.command("ethics")
-    def ethics_checklist(as_json: bool = JSON) -> None:
+    ethics_app = typer.Typer()
+    root.add_typer(
+        ethics_app, name="ethics", help="The organisation's ethics checklist, answered at every review."
+    )
+
+    @ethics_app.callback(invoke_without_command=True)
+    def ethics_checklist(ctx: typer.Context, as_json: bool = JSON) -> None:
         """The organisation's ethics checklist, answered at every review."""
+        if ctx.invoked_subcommand is not None:
+            return
         checklist = catalog().ethics
         if as_json:
             emit_json(checklist.to_json())
@@ -217,10 +238,131 @@ def register_ethics(root: typer.Typer) -> None:
             for q in section.questions:
                 say(f"  [cyan]{esc(q.id)}[/] {esc_block(q.text)}")
 
+    @ethics_app.command("template")
+    def ethics_template(
+        output: Path | None = typer.Option(
+            None, "--output", "-o", metavar="FILE", help="Write to FILE (default: print it)"
+        ),
+        force: bool = typer.Option(False, "--force", help="Replace FILE if it exists"),
+    ) -> None:
+        """Write the checklist as YAML to fill in: each question's text as a comment, an empty answer.
+
+        Example: `mltrl ethics template -o ethics.yaml`, fill it in, then
+        `mltrl review ethics 1 --file ethics.yaml`
+        """
+        from mltrl.service.review_skeleton import ethics_template as render
+
+        _write_template(render(catalog()), output, force)
+
+
+@app.command("template")
+def template(
+    ref: str = typer.Argument(..., metavar="PROJECT/CODE", help="The component to review"),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", metavar="FILE", help="Write to FILE (default: print it)"
+    ),
+    force: bool = typer.Option(False, "--force", help="Replace FILE if it exists"),
+) -> None:
+    """Write a review file to fill in for the component's next gate: roles, criteria, checklist, options.
+
+    Example: `mltrl review template vision/1.1 -o review.yaml`, fill it in, then
+    `mltrl review open vision/1.1 --file review.yaml`
+    """
+    from mltrl.domain.model import Status
+    from mltrl.service import lookup
+    from mltrl.service.review_skeleton import review_template
+
+    with reading() as r:
+        component = lookup.component(r, ref)
+    if component.status not in (Status.ACTIVE, Status.ENTERING):
+        raise BadInput(f"{component.ref} is {component.status}; only an active component can be reviewed")
+    entering = component.status == Status.ENTERING
+    gate = component.level - 1 if entering else component.level
+    _write_template(review_template(catalog(), component.ref, gate, entry=entering), output, force)
+
+
+def _write_template(text: str, output: Path | None, force: bool) -> None:
+    if output is None:
+        import sys
+
+        sys.stdout.write(text)
+        return
+    from mltrl.cli._context import write_output
+
+    if output.exists() and not output.is_dir() and not force:
+        raise BadInput(f"{output}: exists (it may hold answers already); choose another file or add --force")
+    write_output(output, text)
+    say(f"wrote {esc(str(output))}: fill it in, empty values are left unrecorded")
+
+
+def _say_applied(applied, file: Path | None) -> None:  # type: ignore[no-untyped-def]
+    """What `review open --from/--file` opened, recorded, left out and decided."""
+    review = applied.review
+    kind = "entry review" if review.template.get("entry") else "review"
+    sources = [f"review {applied.copied_from}"] if applied.copied_from is not None else []
+    sources += [str(file)] if file is not None else []
+    say(
+        f"opened {kind} [bold]{review.id}[/] of {esc(review.ref)} at the level-{review.level} gate "
+        f"from {esc(' and '.join(sources))}"
+    )
+    recorded = [
+        f"{n} {what}"
+        for n, what in (
+            (applied.panel, "panel member(s)"),
+            (applied.results, "result(s)"),
+            (applied.ethics, "ethics answer(s)"),
+            (applied.key_decisions, "key decision(s)"),
+            (applied.signatures, "signature(s)"),
+        )
+        if n
+    ]
+    say(f"  recorded: {esc(', '.join(recorded) or 'nothing')}")
+    for item in applied.left_out:
+        say(f"  left out: {esc(item)}")
+    if applied.decision is not None:
+        from mltrl.service import lookup
+        from mltrl.views.review import review_view
+
+        with reading() as r:
+            component = lookup.component(r, review.ref)
+            outcome = review_view(r, review.id, catalog()).outcome
+        say(
+            f"review {review.id} decided: {esc(outcome)}; {esc(review.ref)} is at "
+            f"{_render.level(component.level)} ({component.status})"
+        )
+    else:
+        say(f"next: `mltrl review show {review.id}` lists what is still missing")
+
+
+def _emit_review(review_id: int) -> None:
+    """A write command's ``--json``: the review as `review show --json` prints it, id included."""
+    from mltrl.views.review import review_view
+
+    cat = catalog()
+    with reading() as r:
+        emit_json(review_view(r, review_id, cat).to_json())
+
+
+def _criteria_rows(view) -> list[dict]:  # type: ignore[no-untyped-def, type-arg]
+    """The review's gate criteria, one row each with the result recorded (empty when none yet)."""
+    results = {row["criterion_id"]: row for row in view.details["results"]}
+    return [
+        {
+            "review": view.record.id,
+            "criterion": c.id,
+            "kind": c.kind,
+            "result": results.get(c.id, {}).get("result"),
+            "note": results.get(c.id, {}).get("note"),
+        }
+        for c in view.template.criteria
+    ]
+
 
 def _answers(file: Path | None, question: str | None, answer: str | None) -> dict[str, str]:
     if file is not None:
-        return read_yaml_mapping(file, "question id to answer")
+        from mltrl.service.review_file import read_answers
+
+        return read_answers(file)
     if question is None or answer is None:
         raise BadInput("give --file answers.yaml, or both --question and --answer")
     return {question: answer}
