@@ -112,8 +112,15 @@ def show(project: str = PROJECT, code: str = CODE, as_json: bool = JSON) -> None
     for s in q.steps:
         say(
             f"  {s.number}. {esc(s.kind)} by {esc(s.method)}: [bold]{esc(s.status)}[/] {esc(s.description)}"
-            + (f" (waived: {esc(s.waive_reason)})" if s.waive_reason else "")
+            + _step_note(s.status, s.waive_reason)
         )
+
+
+def _step_note(status: str, reason: str) -> str:
+    """Why a step has its status: a waiver's reason, or what set it (e.g. "evidence 3")."""
+    if not reason:
+        return ""
+    return f" (waived: {esc(reason)})" if status == "waived" else f" ({esc(reason)})"
 
 
 @app.command("export")
