@@ -92,7 +92,7 @@ def test_windows_accumulate_and_drift_reads_the_latest(reg: Registry, tmp_path: 
     assert report.drifted_columns == []
     with pytest.raises(NotFound, match="no reference profile 'golden'"):
         reg.drift("rec/1", reference="golden")
-    with pytest.raises(BadInput, match="both a start and an end"):
+    with pytest.raises(BadInput, match="both --start and --end"):
         reg.log_profile("rec/1", data(7, 100), start=start)
     with pytest.raises(BadInput, match="window 'week' is not one of hour, day"):
         reg.log_profile("rec/1", data(7, 100), window="week")

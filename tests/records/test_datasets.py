@@ -61,7 +61,7 @@ def test_a_data_set_with_versions_datasheet_and_links(reg: Registry, tmp_path: P
             "datasheet section",
         ),
         (lambda r: r.add_dataset("np", "pilot", "again", kind="real"), "already exists"),
-        (lambda r: r.add_dataset_version("pilot", "1.0"), "semantic version"),
+        (lambda r: r.add_dataset_version("pilot", "1.0 final"), "one word without spaces"),
         (lambda r: r.add_dataset_version("pilot", "1.0.0"), "already has version"),
         (lambda r: r.add_dataset_version("nope", "1.0.0"), "no data set 'nope'"),
         (lambda r: r.link_dataset("pilot", "np/1.1", "training"), "data set role"),

@@ -119,16 +119,16 @@ CASES: list[tuple[str, Callable[[Registry], object], type[MltrlError], str]] = [
         "needs a kind",
     ),
     (
-        "bad semantic version",
-        lambda r: r.register_version("np/1.1", "model", "1.2"),
+        "version with a space",
+        lambda r: r.register_version("np/1.1", "model", "1.2 beta"),
         BadInput,
-        "not a semantic version",
+        "one word without spaces",
     ),
     (
-        "v-prefixed version",
-        lambda r: r.register_version("np/1.1", "model", "v1.2.3"),
+        "version with a control character",
+        lambda r: r.register_version("np/1.1", "model", "1.2\x1b[31m"),
         BadInput,
-        "not a semantic version",
+        "control characters",
     ),
     (
         "duplicate version",

@@ -37,16 +37,24 @@ def by_evidence(
         if minimum is not None and value < minimum:
             return "unmet", f"evidence {latest.id}: {metric} {value:g} is below the policy's {minimum:g}"
     if not latest.fresh:
-        return (
-            "stale",
-            f"evidence {latest.id} was computed on {_versions(latest.versions)}; the component is now on "
-            f"{_versions(ctx.current_versions)}",
-        )
+        return "stale", f"evidence {latest.id} is stale: {_changed(latest.versions, ctx.current_versions)}"
     return "met", f"evidence {latest.id} ({latest.kind}, {latest.recorded_at.date().isoformat()})"
 
 
-def _versions(versions: dict[str, str]) -> str:
-    return ", ".join(f"{k} {v}" for k, v in sorted(versions.items())) or "no registered versions"
+def _changed(then: dict[str, str], now: dict[str, str]) -> str:
+    """Which versions changed since the evidence was computed, kind by kind (only those)."""
+    out = []
+    for kind in sorted(set(then) | set(now)):
+        before, after = then.get(kind), now.get(kind)
+        if before == after:
+            continue
+        if before is None:
+            out.append(f"{kind} {after} is current, and it names no {kind} version")
+        elif after is None:
+            out.append(f"it names {kind} {before}, and the component has no {kind} version")
+        else:
+            out.append(f"it was computed on {kind} {before}, now {kind} {after}")
+    return "; ".join(out)
 
 
 def research_requirements(ctx: GateContext, criterion_id: str) -> Outcome:

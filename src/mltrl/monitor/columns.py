@@ -72,8 +72,14 @@ class NumericProfile:
         )
 
     @property
-    def distinct(self) -> float | None:
-        return None if self.hll is None else float(self.hll.get_estimate())
+    def distinct(self) -> int | None:
+        """Estimated distinct values (HLL, rounded), for integer columns that could be identifiers."""
+        return None if self.hll is None else _estimate(self.hll, self.count)
+
+    @property
+    def distinct_bounds(self) -> tuple[int, int] | None:
+        """The HLL's 95% bounds (two standard errors) on :attr:`distinct`."""
+        return None if self.hll is None else _bounds(self.hll, self.count)
 
     @property
     def variance(self) -> float:
@@ -127,6 +133,11 @@ class NumericProfile:
             "quantiles": {str(q): self.quantile(q) for q in (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)}
             if self.count
             else {},
+            **(
+                {"distinct": self.distinct, "distinct_bounds": list(self.distinct_bounds)}  # type: ignore[arg-type]
+                if self.hll is not None and self.count
+                else {}
+            ),
         }
 
 
@@ -151,8 +162,14 @@ class CategoricalProfile:
         return cls(int(sum(counts.values())), int(nulls), frequent, hll)
 
     @property
-    def distinct(self) -> float:
-        return float(self.hll.get_estimate())
+    def distinct(self) -> int:
+        """Estimated distinct values: the HLL sketch's estimate, rounded (``distinct_bounds``: its error)."""
+        return _estimate(self.hll, self.count)
+
+    @property
+    def distinct_bounds(self) -> tuple[int, int]:
+        """The HLL's 95% bounds (two standard errors) on :attr:`distinct`: exact for small counts."""
+        return _bounds(self.hll, self.count)
 
     def top(self, n: int = 10) -> list[tuple[str, int]]:
         items = self.frequent.get_frequent_items(ds.frequent_items_error_type.NO_FALSE_NEGATIVES)
@@ -179,7 +196,8 @@ class CategoricalProfile:
             "kind": self.kind,
             "count": self.count,
             "nulls": self.nulls,
-            "distinct": round(self.distinct, 1),
+            "distinct": self.distinct,
+            "distinct_bounds": list(self.distinct_bounds),
             "top": [[item, n] for item, n in self.top()],
         }
 
@@ -222,6 +240,23 @@ def _integer_distinct(present: np.ndarray) -> ds.hll_sketch | None:
     for value in present.astype(np.int64).tolist():  # DataSketches' HLL takes one item per call
         hll.update(value)
     return hll
+
+
+#: Standard errors around an HLL estimate for its bounds: about 95% of true counts fall within two.
+HLL_STDDEVS = 2
+
+
+def _estimate(hll: ds.hll_sketch, count: int) -> int:
+    """A whole number, and never more distinct values than values (the sketch may say 4.00000003)."""
+    return min(round(hll.get_estimate()), count)
+
+
+def _bounds(hll: ds.hll_sketch, count: int) -> tuple[int, int]:
+    """The whole numbers within the sketch's bounds (a count between 3.9998 and 4.0002 is 4)."""
+    estimate = _estimate(hll, count)
+    low = math.ceil(hll.get_lower_bound(HLL_STDDEVS))
+    high = math.floor(hll.get_upper_bound(HLL_STDDEVS))
+    return min(low, estimate), min(max(high, estimate), count)
 
 
 def _union(a: ds.hll_sketch, b: ds.hll_sketch) -> ds.hll_sketch:

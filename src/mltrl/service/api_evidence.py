@@ -45,7 +45,10 @@ class EvidenceAPI:
         registered later makes this evidence stale.
         """
         if criterion is None and requirement is None:
-            raise BadInput("evidence backs a gate criterion, a requirement's V&V step, or both")
+            raise BadInput(
+                "evidence backs a gate criterion (--criterion, e.g. L7.golden-dataset), a requirement's "
+                "V&V step (--requirement and --step), or both; metrics alone back nothing"
+            )
         return self._write(
             evidence.record,
             self.catalog,

@@ -60,13 +60,13 @@ class MonitorAPI:
         one from ``start`` to ``end``; the two ways exclude each other.
         """
         if (start is None) != (end is None):
-            raise BadInput("a custom window needs both a start and an end")
+            raise BadInput("a custom window needs both --start and --end")
         if start is not None and (window is not None or at is not None):
             raise BadInput("a custom window (--start/--end) takes neither --window nor --at")
         if start is not None:
-            begin, finish = inputs.moment(start, "window start"), inputs.moment(end, "window end")
+            begin, finish = inputs.moment(start, "--start"), inputs.moment(end, "--end")
             if finish <= begin:
-                raise BadInput("the window must end after it starts")
+                raise BadInput("the window must end after it starts (--end after --start)")
             label = f"{begin.isoformat()}/{finish.isoformat()}"
         else:
             label, begin, finish = monitoring.window_bounds(window or "day", inputs.moment(at))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from mltrl.domain import rules
+from mltrl.domain import rules, versions
 from mltrl.domain.model import MAX_LEVEL, ComponentKind, EventKind, Status, SwitchbackKind, Transition
 from mltrl.errors import BadInput, RuleViolation
 from mltrl.service import inputs, lifecycle, lookup
@@ -193,9 +193,9 @@ def register_version(
     at: datetime | str | None = None,
 ) -> VersionRecord:
     """A code, model or data version of a component; its content hash is computed from ``path``."""
-    record = lookup.component(unit.reader, ref)
+    record = lookup.changeable(unit.reader, ref, "versions")
     kind_value = inputs.version_kind(kind).value
-    version = inputs.semantic_version(version)
+    version = inputs.version_label(version)
     if path is not None and sha256 is not None:
         raise BadInput("give either a path to hash or a sha256, not both")
     digest = sha256_path(Path(path)) if path is not None else (inputs.sha256(sha256) if sha256 else None)
@@ -243,7 +243,8 @@ def _embedded_switchback(
     """MLTRL's embedded switchback: any change to a deployed component sends it back through
     integration (level 7), where its tests must pass again on the new version. This holds whether
     it is paused and whatever level it entered at (one that entered at 9 now passes 7 and 8 here)."""
-    change = f"{previous[-1]} -> {version}" if previous else f"{version} (its first)"
+    before = versions.current(previous)  # the one that was current: a semantic version's highest
+    change = f"{before} -> {version}" if before else f"{version} (its first)"
     reason = f"{kind} {change} changes the deployed component"
     lifecycle.switchback(
         unit,

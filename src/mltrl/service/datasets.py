@@ -129,7 +129,7 @@ def add_version(
     at: datetime | str | None = None,
 ) -> DatasetRecord:
     record = get(unit, key)
-    version = inputs.semantic_version(version)
+    version = inputs.version_label(version)
     clash = inputs.version_clash(version, [v.version for v in record.versions])
     if clash is not None:
         same = "" if clash == version else f"; {version} equals it but for build metadata"
@@ -155,10 +155,10 @@ def add_version(
 
 def link(unit: Unit, key: str, ref: str, role: str, *, version: str | None = None) -> None:
     record = get(unit, key)
-    component = lookup.component(unit.reader, ref)
+    component = lookup.changeable(unit.reader, ref, "data links")
     role_value = str(inputs.choice(Role, role, "data set role"))
     if version is not None:
-        version = inputs.semantic_version(version)
+        version = inputs.version_label(version)
         if not any(v.version == version for v in record.versions):
             raise NotFound(f"data set {key} has no version {version}")
     if any(link.component == component.ref and link.role == role_value for link in record.links):

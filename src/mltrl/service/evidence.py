@@ -65,7 +65,7 @@ def record(
     note: str = "",
     at: datetime | str | None = None,
 ) -> EvidenceRecord:
-    component = lookup.component(unit.reader, ref)
+    component = lookup.changeable(unit.reader, ref, "evidence")
     kind_value = str(inputs.choice(Kind, kind, "evidence kind"))
     outcome_value = str(inputs.choice(Outcome, outcome, "outcome"))
     source_value = str(inputs.choice(Source, source, "source"))
@@ -74,7 +74,9 @@ def record(
     requirement_id = None
     if requirement is not None or step is not None:
         if requirement is None or step is None:
-            raise BadInput("evidence for a V&V step names both the requirement and the step number")
+            raise BadInput(
+                "evidence for a V&V step names both the requirement and the step (--requirement and --step)"
+            )
         found = requirements.get(unit, component.project_key, requirement)
         if not any(s.number == int(step) for s in found.steps):
             raise NotFound(f"requirement {requirement} has no V&V step {step}")
@@ -141,7 +143,7 @@ def _versions(unit: Unit, component_id: int, given: dict[str, str] | None) -> di
     registered = {(v.kind, v.version) for v in queries.versions(unit.reader, component_id)}
     chosen = {}
     for kind, version in given.items():
-        version = inputs.semantic_version(version)
+        version = inputs.version_label(version)
         if (kind, version) not in registered:
             raise NotFound(f"{kind} version {version} is not registered for this component")
         chosen[kind] = version

@@ -70,27 +70,37 @@ def switchback_kind(value: object | None) -> SwitchbackKind | None:
     return None if value is None else choice(SwitchbackKind, value, "switchback kind")  # type: ignore[return-value]
 
 
-def semantic_version(value: str) -> str:
-    import semver
+#: Longest version label (the column holds 100): room for a 64-character digest or a long tag.
+VERSION_LIMIT = 100
 
-    try:
-        return str(semver.Version.parse(value))
-    except (ValueError, TypeError):
+
+def version_label(value: str | int, field: str = "version") -> str:
+    """A version as given: a semantic version (``1.4.0``, ``2.0.0-rc.1``) or any other one-word label
+    (``v1.1``, MLflow's ``3``, a git SHA); see :mod:`mltrl.domain.versions` for how they order.
+
+    Whitespace and control characters are refused: a label is one word, printed and compared as is.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # MLflow's registered-model versions are integers
+    if not isinstance(value, str) or not value:
+        raise BadInput(f"{field} {value!r} is not a version label (e.g. 1.4.0, v1.1, 3 or a git SHA)")
+    if len(value) > VERSION_LIMIT:
+        raise BadInput(f"{field} {_short(value)} is longer than {VERSION_LIMIT} characters")
+    bad = next((c for c in value if c.isspace() or not c.isprintable() or _CONTROLS.match(c)), None)
+    if bad is not None:
         raise BadInput(
-            f"version {value!r} is not a semantic version (MAJOR.MINOR.PATCH, e.g. 1.4.0 or 2.0.0-rc.1)"
-        ) from None
+            f"{field} {_short(value)} holds {bad!r}; a version is one word without spaces or control "
+            "characters"
+        )
+    return value
 
 
 def version_clash(version: str, existing: list[str]) -> str | None:
-    """The existing version equal to ``version`` in everything but build metadata, if any.
+    """The existing version ``version`` may not be registered beside (itself, or the same semantic
+    version but for build metadata: with ``1.0.0+b1`` and ``1.0.0+b2`` no version would be current)."""
+    from mltrl.domain import versions
 
-    SemVer gives ``1.0.0+b1`` and ``1.0.0+b2`` the same precedence, so with both registered no
-    version would be "current"; the second is refused.
-    """
-    import semver
-
-    core = semver.Version.parse(version).replace(build=None)
-    return next((v for v in existing if semver.Version.parse(v).replace(build=None) == core), None)
+    return versions.clash(version, existing)
 
 
 def redact_url(url: str) -> str:
@@ -164,7 +174,7 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def moment(value: datetime | str | None, field: str = "time") -> datetime:
+def moment(value: datetime | str | None, field: str = "--at") -> datetime:
     """When a change happened: now by default; naive times are UTC; never in the future."""
     if value is None:
         return now()

@@ -109,7 +109,7 @@ def import_graduation(
             f"{ref}: the organisation's policy forbids imported history (settings.allow_imports); "
             f"levels are earned through gated reviews: `mltrl review open {ref}`"
         )
-    if at is None or inputs.moment(at, "time of the imported graduation") >= inputs.now():
+    if at is None or inputs.moment(at, "--at") >= inputs.now():
         raise BadInput(f"{ref}: an imported graduation must be dated in the past (--at)")
     record = lookup.component(unit.reader, ref)
     live = _live_history(unit, record)

@@ -76,12 +76,12 @@ class Registry(
         cls,
         db: str | None = None,
         *,
-        start: Path | None = None,
+        start: str | Path | None = None,
         actor: str | None = None,
         policy: str | Path | None = None,
     ) -> Registry:
         """The registry at ``db`` / ``MLTRL_DATABASE_URL`` / the nearest ``.mltrl/``; checks its schema."""
-        location = locate(db, start)
+        location = locate(db, None if start is None else Path(start))
         if location.is_sqlite and not location.sqlite_path.is_file():
             # Connecting would create an empty file; say what to do instead.
             raise StoreError(f"no registry database at {location.sqlite_path}; run `mltrl init`")
@@ -93,7 +93,7 @@ class Registry(
     @classmethod
     def init(
         cls,
-        directory: Path | None = None,
+        directory: str | Path | None = None,
         *,
         db: str | None = None,
         actor: str | None = None,
@@ -104,7 +104,7 @@ class Registry(
         Safe to run twice. A database holding tables that are not mltrl's is refused unless
         ``allow_other_tables`` (sharing it is intended).
         """
-        location = setup.init_location(directory, db)
+        location = setup.init_location(None if directory is None else Path(directory), db)
         engine, created = setup.initialise(location, allow_other_tables=allow_other_tables)
         registry = cls(Store(engine, location), actor=actor)
         registry.created = created

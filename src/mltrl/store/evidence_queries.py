@@ -6,6 +6,7 @@ import json
 from collections import defaultdict
 from typing import Any
 
+from mltrl.domain import versions
 from mltrl.store.reader import Reader, as_utc
 from mltrl.store.records import EvidenceRecord
 
@@ -22,12 +23,16 @@ def _json(value: Any) -> Any:
 
 
 def current_versions(r: Reader, component_id: int) -> dict[str, str]:
-    """The latest registered version of each kind (code, model, data) of a component."""
+    """The current version of each kind (code, model, data) of a component: the highest when all of
+    the kind's labels are semantic versions, else the latest registered (:mod:`mltrl.domain.versions`)."""
     rows = r.all(
         "SELECT kind, version FROM versions WHERE component_id = :cid ORDER BY registered_at, id",
         cid=component_id,
     )
-    return {row["kind"]: row["version"] for row in rows}  # later rows win: the latest per kind
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        by_kind[row["kind"]].append(row["version"])
+    return {kind: versions.current(labels) for kind, labels in by_kind.items()}  # type: ignore[misc]
 
 
 def evidence(
