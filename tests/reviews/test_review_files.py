@@ -325,3 +325,52 @@ def test_an_entry_review_from_a_file(registry: Registry, monkeypatch: pytest.Mon
         "fr/2", {"entry": True, "gate": 4, "panel": {"research-lead": "R. Okafor"}}
     )
     assert applied.review.template["entry"] and applied.review.level == 4 and applied.panel == 1
+
+
+# Each process records the same whole review file at one instant, through the real CLI.
+RACE = """
+import sys, time
+start = float(sys.argv[1])
+from mltrl.cli import main
+time.sleep(max(0.0, start - time.time()))
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+@pytest.mark.slow
+def test_review_files_recorded_at_once_land_once_and_whole(
+    reg: Registry, db_url: str, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+    import time
+
+    import yaml
+
+    path = tmp_path / "review.yaml"
+    path.write_text(yaml.safe_dump(level4_review(), sort_keys=False))
+    start = time.time() + 2.5  # after every interpreter has started and imported
+    argv = ["--db", db_url, "review", "open", "np/1", "--file", str(path)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", RACE, str(start), "--actor", f"p{i}", *argv],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(4)
+    ]
+    results = [(proc.wait(timeout=180), proc.stderr.read()) for proc in procs]  # type: ignore[union-attr]
+    assert sorted(code for code, _ in results) == [0, 2, 2, 2], results
+    for code, err in results:
+        # Refused whole: either the review is open (being recorded), or it graduated and the level-5
+        # review the file would now open is not the gate it was written for.
+        assert code == 0 or (
+            err.count("\n") == 1
+            and ("already has open review 1" in err or "the file is for the level-4 gate" in err)
+        ), err
+    (review,) = reg.reviews("np/1")
+    assert (review.decision, reg.component("np/1").level) == ("graduate", 5)
+    counted = rows(reg)
+    assert (counted["review_panel"], counted["review_results"], counted["review_signatures"]) == (5, 6, 4)
+    assert len([e for e in reg.history("np/1") if e.kind.startswith("review.")]) == 1 + 5 + 6 + 1 + 1 + 4 + 1
