@@ -40,7 +40,9 @@ def open_(
             applied = reg.apply_review(ref, file or {}, entry=entry, from_review=from_review)
             review = applied.review
     if applied is not None:
-        _say_applied(applied, file)
+        from mltrl.cli.cmd_review_files import say_applied
+
+        say_applied(applied, file)
         return
     if review.template.get("entry"):
         say(
@@ -238,100 +240,9 @@ def register_ethics(root: typer.Typer) -> None:
             for q in section.questions:
                 say(f"  [cyan]{esc(q.id)}[/] {esc_block(q.text)}")
 
-    @ethics_app.command("template")
-    def ethics_template(
-        output: Path | None = typer.Option(
-            None, "--output", "-o", metavar="FILE", help="Write to FILE (default: print it)"
-        ),
-        force: bool = typer.Option(False, "--force", help="Replace FILE if it exists"),
-    ) -> None:
-        """Write the checklist as YAML to fill in: each question's text as a comment, an empty answer.
+    from mltrl.cli import cmd_review_files
 
-        Example: `mltrl ethics template -o ethics.yaml`, fill it in, then
-        `mltrl review ethics 1 --file ethics.yaml`
-        """
-        from mltrl.service.review_skeleton import ethics_template as render
-
-        _write_template(render(catalog()), output, force)
-
-
-@app.command("template")
-def template(
-    ref: str = typer.Argument(..., metavar="PROJECT/CODE", help="The component to review"),
-    output: Path | None = typer.Option(
-        None, "--output", "-o", metavar="FILE", help="Write to FILE (default: print it)"
-    ),
-    force: bool = typer.Option(False, "--force", help="Replace FILE if it exists"),
-) -> None:
-    """Write a review file to fill in for the component's next gate: roles, criteria, checklist, options.
-
-    Example: `mltrl review template vision/1.1 -o review.yaml`, fill it in, then
-    `mltrl review open vision/1.1 --file review.yaml`
-    """
-    from mltrl.domain.model import Status
-    from mltrl.service import lookup
-    from mltrl.service.review_skeleton import review_template
-
-    with reading() as r:
-        component = lookup.component(r, ref)
-    if component.status not in (Status.ACTIVE, Status.ENTERING):
-        raise BadInput(f"{component.ref} is {component.status}; only an active component can be reviewed")
-    entering = component.status == Status.ENTERING
-    gate = component.level - 1 if entering else component.level
-    _write_template(review_template(catalog(), component.ref, gate, entry=entering), output, force)
-
-
-def _write_template(text: str, output: Path | None, force: bool) -> None:
-    if output is None:
-        import sys
-
-        sys.stdout.write(text)
-        return
-    from mltrl.cli._context import write_output
-
-    if output.exists() and not output.is_dir() and not force:
-        raise BadInput(f"{output}: exists (it may hold answers already); choose another file or add --force")
-    write_output(output, text)
-    say(f"wrote {esc(str(output))}: fill it in, empty values are left unrecorded")
-
-
-def _say_applied(applied, file: Path | None) -> None:  # type: ignore[no-untyped-def]
-    """What `review open --from/--file` opened, recorded, left out and decided."""
-    review = applied.review
-    kind = "entry review" if review.template.get("entry") else "review"
-    sources = [f"review {applied.copied_from}"] if applied.copied_from is not None else []
-    sources += [str(file)] if file is not None else []
-    say(
-        f"opened {kind} [bold]{review.id}[/] of {esc(review.ref)} at the level-{review.level} gate "
-        f"from {esc(' and '.join(sources))}"
-    )
-    recorded = [
-        f"{n} {what}"
-        for n, what in (
-            (applied.panel, "panel member(s)"),
-            (applied.results, "result(s)"),
-            (applied.ethics, "ethics answer(s)"),
-            (applied.key_decisions, "key decision(s)"),
-            (applied.signatures, "signature(s)"),
-        )
-        if n
-    ]
-    say(f"  recorded: {esc(', '.join(recorded) or 'nothing')}")
-    for item in applied.left_out:
-        say(f"  left out: {esc(item)}")
-    if applied.decision is not None:
-        from mltrl.service import lookup
-        from mltrl.views.review import review_view
-
-        with reading() as r:
-            component = lookup.component(r, review.ref)
-            outcome = review_view(r, review.id, catalog()).outcome
-        say(
-            f"review {review.id} decided: {esc(outcome)}; {esc(review.ref)} is at "
-            f"{_render.level(component.level)} ({component.status})"
-        )
-    else:
-        say(f"next: `mltrl review show {review.id}` lists what is still missing")
+    cmd_review_files.register_ethics(ethics_app)
 
 
 def _emit_review(review_id: int) -> None:
@@ -534,3 +445,9 @@ def due(
         raise CheckFailed(
             f"recurring review overdue: {', '.join(overdue)} (open one: `mltrl review open REF`)"
         )
+
+
+# `review template` lives with the other review-file commands.
+from mltrl.cli import cmd_review_files  # noqa: E402
+
+cmd_review_files.register_review(app)
