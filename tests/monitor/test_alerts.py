@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import numpy as np
@@ -66,6 +67,12 @@ def test_drift_raises_an_alert_sends_it_and_fails_the_monitoring_evidence(reg: R
         and alert["kind"] == "drift"
         and alert["webhook"] == f"sent to {redact_url(url)}: HTTP 204"
     )
+    (body,) = received  # with a line for Slack and Teams to show, and when it was sent
+    window = outcome["window"]
+    assert body.pop("text") == f"mltrl drift alert {alert_id} on svc/1 (level 9, window {window}): " + (
+        f"drift in window {window}: score"
+    )
+    assert datetime.fromisoformat(body.pop("sent_at")).tzinfo is not None
     assert received == [
         {
             "id": alert_id,

@@ -219,3 +219,38 @@ def report(
     except OSError as exc:
         raise BadInput(f"{target}: cannot write the report: {exc.strerror}") from None
     say(f"report of {esc(ref)}, window {esc(data['window'])}, written to {esc(target)}")
+
+
+# --- retention (mltrl monitor prune) ---------------------------------------------------------------
+
+
+@app.command("prune")
+def prune(
+    target: str | None = typer.Argument(
+        None, metavar="[PROJECT | PROJECT/CODE]", help="Only this project or component (default: all)"
+    ),
+    older_than: str = typer.Option(
+        ..., "--older-than", metavar="AGE", help="How old data must be to go: days or weeks, e.g. 400d, 52w"
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Count what would be deleted; delete nothing"),
+    as_json: bool = typer.Option(False, "--json", help="Print what was (or would be) deleted as JSON"),
+) -> None:
+    """Delete window profiles and acknowledged alerts older than --older-than.
+
+    Never a reference profile, an alert nobody acknowledged, or one a review names; each project
+    that loses rows gets a monitor.prune event with the counts.
+
+    Example: `mltrl monitor prune --older-than 400d --dry-run`
+    """
+    with writing() as reg:
+        report = reg.prune_monitoring(older_than, target, dry_run=dry_run)
+    if as_json:
+        emit_json(report.to_json())
+        return
+    verb = "would delete" if dry_run else "deleted"
+    say(
+        f"{verb} {report.profiles} window profile(s) and {report.alerts} acknowledged alert(s) from before "
+        f"{report.cutoff.date().isoformat()} (older than {esc(older_than)})"
+    )
+    for ref, counts in report.components.items():
+        say(f"  {esc(ref)}: {counts['profiles']} profile(s), {counts['alerts']} alert(s)")

@@ -6,9 +6,6 @@ outcome is recorded on it.
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 from typing import Any
 
 from sqlalchemy import insert, update
@@ -20,7 +17,6 @@ from mltrl.service._store import Unit
 from mltrl.store import alert_queries, locks, review_queries, schema
 
 KINDS = ("drift", "skew", "data-quality", "performance")
-WEBHOOK_TIMEOUT_S = 5
 
 
 def raise_alert(
@@ -117,24 +113,12 @@ def review(unit: Unit, catalog: Catalog, alert_id: int) -> dict[str, Any]:
     return {"alert": alert_id, "review": record.id, "level": record.level, "opened": existing is None}
 
 
-def send(url: str, payload: dict[str, Any]) -> str:
-    """POST the alert as JSON; returns what happened, for the record (never raises)."""
-    shown = inputs.redact_url(url)  # the outcome is stored and printed: never the URL's secret
-    if not url.startswith(("http://", "https://")):
-        return f"not sent: {shown} is not an http(s) URL"
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(payload).encode(),
-        method="POST",
-        headers={"Content-Type": "application/json", "User-Agent": "mltrl"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_S) as response:
-            return f"sent to {shown}: HTTP {response.status}"
-    except urllib.error.HTTPError as exc:
-        return f"not delivered to {shown}: HTTP {exc.code}"
-    except (urllib.error.URLError, ValueError, OSError) as exc:
-        return f"not delivered to {shown}: {str(getattr(exc, 'reason', exc)).replace(url, shown)}"
+def send(url: str, alert: dict[str, Any]) -> str:
+    """Deliver a stored alert to a webhook (see :mod:`mltrl.service.webhooks`: the payload, retries
+    and signature); returns what happened, for the record (never raises)."""
+    from mltrl.service import webhooks
+
+    return webhooks.send(url, webhooks.payload(alert))
 
 
 def was_sent_to(outcome: str | None, url: str) -> bool:

@@ -296,14 +296,12 @@ class AlertAPI:
         return self._write(alerts.review, self.catalog, int(alert_id))
 
     def send_alert(self, alert_id: int, webhook: str) -> str:
-        """POST the stored alert as JSON to ``webhook``; the delivery outcome is recorded on it."""
+        """POST the stored alert as JSON to ``webhook`` (retried, signed with ``$MLTRL_WEBHOOK_SECRET``,
+        with a ``text`` line for Slack and Teams); the delivery outcome is recorded on it."""
         from mltrl.service import alerts
 
         row = self.alert(alert_id)
-        payload = {key: row[key] for key in ("id", "component", "level", "kind", "message", "review_id")}
-        payload["columns"] = row["data"].get("columns", [])
-        payload["window"] = row["data"].get("window")
-        delivery = alerts.send(webhook, payload)
+        delivery = alerts.send(webhook, row)
         self._write(alerts.record_delivery, row["id"], delivery)
         return delivery
 

@@ -34,6 +34,7 @@ from mltrl.service.api_checks import CheckAPI
 from mltrl.service.api_evidence import EvidenceAPI
 from mltrl.service.api_monitor import ActualsAPI, AlertAPI, MonitorAPI
 from mltrl.service.api_records import DatasetAPI, RequirementAPI
+from mltrl.service.api_retention import RetentionAPI
 from mltrl.service.api_reviews import ReviewAPI
 from mltrl.store import people_queries, queries
 from mltrl.store.engine import make_engine
@@ -49,7 +50,16 @@ T = TypeVar("T")
 
 
 class Registry(
-    ReviewAPI, RequirementAPI, DatasetAPI, EvidenceAPI, CardAPI, MonitorAPI, CheckAPI, AlertAPI, ActualsAPI
+    ReviewAPI,
+    RequirementAPI,
+    DatasetAPI,
+    EvidenceAPI,
+    CardAPI,
+    MonitorAPI,
+    CheckAPI,
+    AlertAPI,
+    ActualsAPI,
+    RetentionAPI,
 ):
     """A registry of projects, components, versions, reviews, requirements, data sets and the event log."""
 
