@@ -83,7 +83,7 @@ def test_database_url_from_the_environment(
     out(capsys, "--db", url, "init")
     monkeypatch.setenv("MLTRL_DATABASE_URL", url)
     out(capsys, "project", "create", "p", "--name", "P")
-    assert [p["key"] for p in json.loads(out(capsys, "project", "list", "--json"))] == ["p"]
+    assert [p["key"] for p in json.loads(out(capsys, "project", "list", "--json"))["projects"]] == ["p"]
     assert not (home / ".mltrl").exists()
 
 
@@ -119,7 +119,7 @@ def test_views_versions_fork_and_history(home: Path, capsys: pytest.CaptureFixtu
     )
     (home / "model.bin").write_bytes(b"weights")
     out(capsys, "version", "add", "eta/1.1", "code", "1.0.0", "--path", "model.bin", "--uri", "git://ppx")
-    versions = json.loads(out(capsys, "version", "list", "eta/1.1", "--json"))
+    versions = json.loads(out(capsys, "version", "list", "eta/1.1", "--json"))["versions"]
     assert versions[0]["version"] == "1.0.0" and len(versions[0]["sha256"]) == 64
     out(capsys, "import-graduation", "eta/1.1", "--approver", "lab head", "--at", "2020-01-01T00:00:00Z")
     assert main(["import-graduation", "eta/1.1", "--approver", "x", "--at", "2099-01-01"]) == 2
@@ -132,7 +132,7 @@ def test_views_versions_fork_and_history(home: Path, capsys: pytest.CaptureFixtu
     out(capsys, "pause", "ppx/1.1", "--reason", "waiting for funding")
     out(capsys, "resume", "ppx/1.1")
     out(capsys, "retire", "ppx/1.1")
-    history = json.loads(out(capsys, "history", "ppx/1.1", "--lifecycle", "--json"))
+    history = json.loads(out(capsys, "history", "ppx/1.1", "--lifecycle", "--json"))["events"]
     assert [e["kind"] for e in history] == ["fork", "pause", "resume", "retire"]
     report = json.loads(out(capsys, "report", "--json"))
     assert {"components", "switchbacks_by_kind", "top_paths", "median_days_per_level"} <= set(report)

@@ -71,7 +71,7 @@ def test_review_commands_and_json(url: str, capsys: pytest.CaptureFixture[str], 
     text = capsys.readouterr().out
     assert "Cannot graduate yet" in text and "G. Renard requested changes" in text
     assert run(url, "review", "list", "np", "--json") == 0
-    assert [r["id"] for r in json.loads(capsys.readouterr().out)] == [1]
+    assert [r["id"] for r in json.loads(capsys.readouterr().out)["reviews"]] == [1]
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ is not obeyed and a newline in an actor cannot forge a line of ``history``.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -168,4 +169,4 @@ def test_control_characters_are_refused_before_anything_is_written(
         assert main(["--db", url, *argv]) == 2
         assert "control character" in capsys.readouterr().err
     assert main(["--db", url, "project", "list", "--json"]) == 0
-    assert capsys.readouterr().out.strip() == "[]"
+    assert json.loads(capsys.readouterr().out) == {"projects": []}

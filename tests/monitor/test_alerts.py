@@ -138,7 +138,7 @@ def test_cli_check_alerts_and_ack(reg: Registry, db_url: str, capsys: pytest.Cap
     assert main(["--db", db_url, "monitor", "check", "svc/1"]) == 1
     assert "drift in window" in capsys.readouterr().err
     assert main(["--db", db_url, "monitor", "alerts", "svc", "--json"]) == 0
-    (alert,) = json.loads(capsys.readouterr().out)
+    (alert,) = json.loads(capsys.readouterr().out)["alerts"]
     assert main(["--db", db_url, "status", "svc"]) == 0
     assert "1 open alert(s)" in capsys.readouterr().out
     assert main(["--db", db_url, "monitor", "ack", str(alert["id"]), "--note", "known"]) == 0
@@ -186,7 +186,7 @@ def test_monitor_status_shows_what_is_watched_and_what_is_open(
     reg.log_profile("svc/1", frame(6), at="2026-11-20T10:00:00Z")
     reg.check_window("svc/1")
     assert main(["--db", db_url, "monitor", "status", "svc", "--json"]) == 0
-    (row,) = json.loads(capsys.readouterr().out)
+    (row,) = json.loads(capsys.readouterr().out)["components"]
     assert row["component"] == "svc/1" and row["level"] == 9 and row["references"] == ["default"]
     assert row["latest_window"] == "2026-11-20" and row["latest_window_rows"] == 20_000
     assert row["last_check"]["outcome"] == "pass" and row["open_alerts"] == []
@@ -208,7 +208,7 @@ def test_one_cron_line_checks_every_monitored_component_of_a_project(
     reg.log_profile("svc/1", frame(12))
     reg.log_profile("svc/2", frame(13, shift=0.6))
     assert main(["--db", db_url, "monitor", "check", "svc", "--json"]) == 1
-    outcomes = {o["component"]: o for o in json.loads(capsys.readouterr().out)}
+    outcomes = {o["component"]: o for o in json.loads(capsys.readouterr().out)["components"]}
     assert set(outcomes) == {"svc/1", "svc/2"}
     assert outcomes["svc/1"]["alerts"] == [] and outcomes["svc/2"]["drift"]["drifted_columns"] == ["score"]
     assert main(["--db", db_url, "monitor", "check", "svc"]) == 1

@@ -116,7 +116,7 @@ def test_cli_with_infinite_values_prints_strict_json_and_reports(
     assert report.returncode == 0 and strict(report.stdout)["window_rows"] == 5_000  # type: ignore[index]
     html = run("monitor", "report", "shop/1", "-o", str(tmp_path / "r.html"))
     assert html.returncode == 0 and (tmp_path / "r.html").stat().st_size > 10_000
-    (evidence,) = strict(run("evidence", "list", "shop/1", "--json").stdout)  # type: ignore[misc]
+    (evidence,) = strict(run("evidence", "list", "shop/1", "--json").stdout)["evidence"]  # type: ignore[index]
     assert evidence["outcome"] == "fail" and evidence["metrics"]["quality_issues"] == 1
 
 

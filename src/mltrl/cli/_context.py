@@ -65,6 +65,8 @@ def emit_json(payload: Any) -> None:
 
 
 _console: Console | None = None
+#: The width Rich lays out for when standard output is not a terminal: wider than any line we print.
+PIPE_WIDTH = 100_000
 
 
 def console() -> Console:
@@ -72,7 +74,13 @@ def console() -> Console:
     if _console is None:
         from rich.console import Console
 
-        _console = Console(highlight=False)
+        if sys.stdout.isatty():
+            _console = Console(highlight=False, emoji=False)
+        else:
+            # A pipe or a file is read by scripts (`mltrl project list | grep recycling`): never cut a
+            # name to the 80 columns Rich assumes there, nor wrap it. Tables still take only the
+            # width their cells need; COLUMNS is ignored, it describes a terminal that is not there.
+            _console = Console(highlight=False, emoji=False, width=PIPE_WIDTH, soft_wrap=True)
     return _console
 
 

@@ -13,8 +13,8 @@ from mltrl.cli._context import console, say
 from mltrl.errors import BadInput
 
 app = typer.Typer(no_args_is_help=True)
-REF = typer.Argument(..., help="Component as PROJECT/CODE")
-DATA = typer.Argument(..., help="A .csv, .tsv or .parquet file")
+REF = typer.Argument(..., metavar="PROJECT/CODE", help="Component, e.g. recycling/1")
+DATA = typer.Argument(..., metavar="FILE", help="A .csv, .tsv or .parquet file")
 WINDOW = typer.Option(None, "--window", help="A window's label (default: the latest)")
 SETTINGS = typer.Option(
     None, "--config", help="YAML: column -> {method, threshold, ignore, include, max_null_increase, ...}"

@@ -15,14 +15,14 @@ ENV_DEBUG = "MLTRL_DEBUG"
 
 
 def run(args: list[str]) -> int:
-    from mltrl.cli.app import build_app
+    from mltrl.cli.app import build_command
 
     try:
         with warnings.catch_warnings():
             # numpy's "invalid value encountered" and the like are for developers; the user of a
             # command sees its result or its one-line error, never a library's warning on stderr.
             warnings.simplefilter("ignore", RuntimeWarning)
-            result = build_app(args)(args=args, prog_name="mltrl", standalone_mode=False)
+            result = build_command(args).main(args=args, prog_name="mltrl", standalone_mode=False)
     except MltrlError as exc:
         _fail(exc.message)
         return exc.exit_code
@@ -30,6 +30,9 @@ def run(args: list[str]) -> int:
         # SQLite binds 64-bit integers only: an id like 2**63 fails there before any lookup.
         _fail(f"a number is out of range: {exc} (ids and counts are 64-bit integers)")
         return USAGE_EXIT
+    except SystemExit as exc:
+        # --show-completion and --install-completion print, then exit through sys.exit.
+        return exc.code if isinstance(exc.code, int) else 0
     except KeyboardInterrupt:
         _fail("interrupted; nothing more was written")
         return 130

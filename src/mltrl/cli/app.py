@@ -4,7 +4,9 @@ Typer builds a click command for every registered command on each run, and
 importing every command module costs time too; read commands must start
 fast. So :func:`build_app` registers only the group the command line asks for
 (all of them for ``--help`` or an unknown command, so help and "no such
-command" stay complete).
+command" stay complete). Shell completion runs the command with no arguments
+(the words come in environment variables), so it sees every group too; the
+completion options add no import to a normal command.
 """
 
 from __future__ import annotations
@@ -12,10 +14,14 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from mltrl.cli._context import settings
+
+if TYPE_CHECKING:
+    import click
 
 HELP = (
     "Machine Learning Technology Readiness Levels: track every model, data pipeline and module through "
@@ -23,6 +29,12 @@ HELP = (
 )
 #: Global options that take a value, so the command word can be found after them.
 VALUE_OPTIONS = ("--db", "--actor", "--policy")
+#: Help panels: `mltrl --help` lists the commands by topic (the command modules name theirs too).
+BUILD = "Projects and components"
+LIFECYCLE = "Lifecycle"
+REVIEWS = "Reviews"
+RECORDS = "Requirements and data"
+EVIDENCE = "Evidence and cards"
 
 
 def _setup(app: typer.Typer) -> None:
@@ -43,55 +55,88 @@ def _lifecycle(app: typer.Typer) -> None:
 
 def _projects(app: typer.Typer) -> None:
     module = _module("cmd_projects")
-    app.add_typer(module.app, name="project", help="Create, list and show projects.")
-    module.register_fork(app)
+    app.add_typer(module.app, name="project", help="Create, list and show projects.", rich_help_panel=BUILD)
+    module.register_fork(app, BUILD)
 
 
 def _components(app: typer.Typer) -> None:
     module = _module("cmd_components")
-    app.add_typer(module.component_app, name="component", help="Add, list, show and couple components.")
-    app.add_typer(module.version_app, name="version", help="Register and list code/model/data versions.")
+    app.add_typer(
+        module.component_app,
+        name="component",
+        help="Add, list, show and couple components.",
+        rich_help_panel=BUILD,
+    )
+    app.add_typer(
+        module.version_app,
+        name="version",
+        help="Register and list code/model/data versions.",
+        rich_help_panel=BUILD,
+    )
 
 
 def _reviews(app: typer.Typer) -> None:
     module = _module("cmd_reviews")
-    app.add_typer(module.app, name="review", help="Gated reviews: the only way up a level.")
+    app.add_typer(
+        module.app, name="review", help="Gated reviews: the only way up a level.", rich_help_panel=REVIEWS
+    )
     module.register_ethics(app)
 
 
 def _requirements(app: typer.Typer) -> None:
     module = _module("cmd_requirements")
-    app.add_typer(module.app, name="req", help="Requirements with V&V steps and risk.")
+    app.add_typer(
+        module.app, name="req", help="Requirements with V&V steps and risk.", rich_help_panel=RECORDS
+    )
     module.register_risk(app)
 
 
 def _datasets(app: typer.Typer) -> None:
     app.add_typer(
-        _module("cmd_datasets").app, name="dataset", help="Data sets: versions, hashes, datasheets, links."
+        _module("cmd_datasets").app,
+        name="dataset",
+        help="Data sets: versions, hashes, datasheets, links.",
+        rich_help_panel=RECORDS,
     )
 
 
 def _evidence(app: typer.Typer) -> None:
     module = _module("cmd_evidence")
-    app.add_typer(module.app, name="evidence", help="Evidence: check results on exact versions.")
+    app.add_typer(
+        module.app,
+        name="evidence",
+        help="Evidence: check results on exact versions.",
+        rich_help_panel=EVIDENCE,
+    )
     module.register_gate(app)
 
 
 def _cards(app: typer.Typer) -> None:
     app.add_typer(
-        _module("cmd_cards").app, name="card", help="TRL Cards: render, edit, freeze, diff, export."
+        _module("cmd_cards").app,
+        name="card",
+        help="TRL Cards: render, edit, freeze, diff, export.",
+        rich_help_panel=EVIDENCE,
     )
 
 
 def _people(app: typer.Typer) -> None:
     module = _module("cmd_people")
-    app.add_typer(module.app, name="group", help="A component's working group, level by level.")
+    app.add_typer(
+        module.app,
+        name="group",
+        help="A component's working group, level by level.",
+        rich_help_panel=LIFECYCLE,
+    )
     module.register_handoff(app)
 
 
 def _targets(app: typer.Typer) -> None:
     app.add_typer(
-        _module("cmd_targets").app, name="target", help="Readiness targets: reach level N by a date (OKRs)."
+        _module("cmd_targets").app,
+        name="target",
+        help="Readiness targets: reach level N by a date (OKRs).",
+        rich_help_panel=LIFECYCLE,
     )
 
 
@@ -102,24 +147,26 @@ def _monitor(app: typer.Typer) -> None:
         _module("_monitor_app").app,
         name="monitor",
         help="Data profiles, drift, data quality, skew, delayed actuals, alerts and reports.",
+        rich_help_panel="Monitoring",
     )
 
 
 GROUPS: dict[Callable[[typer.Typer], None], tuple[str, ...]] = {
+    # In the order `mltrl --help` shows their panels.
     _setup: ("init", "migrate", "doctor", "demo"),
     _levels: ("levels",),
-    _views: ("status", "history", "report"),
-    _lifecycle: ("import-graduation", "switchback", "pause", "resume", "retire"),
     _projects: ("project", "fork"),
     _components: ("component", "version"),
+    _lifecycle: ("import-graduation", "switchback", "pause", "resume", "retire"),
+    _people: ("group", "handoff"),
+    _targets: ("target",),
     _reviews: ("review", "ethics"),
     _requirements: ("req", "risk"),
     _datasets: ("dataset",),
     _evidence: ("evidence", "gate"),
     _cards: ("card",),
-    _targets: ("target",),
-    _people: ("group", "handoff"),
     _monitor: ("monitor",),
+    _views: ("status", "history", "report"),
 }
 
 
@@ -142,7 +189,11 @@ def command_word(args: list[str]) -> str | None:
 
 def build_app(args: list[str]) -> typer.Typer:
     app = typer.Typer(
-        name="mltrl", help=HELP, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False
+        name="mltrl",
+        help=HELP,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
     )
     app.callback()(_global_options)
     word = command_word(args)
@@ -150,6 +201,31 @@ def build_app(args: list[str]) -> typer.Typer:
     for group in chosen or GROUPS:
         group(app)
     return app
+
+
+def build_command(args: list[str]) -> click.Command:
+    """The click command Typer makes of :func:`build_app`, its arguments shown by name (see below)."""
+    command = typer.main.get_command(build_app(args))
+    _name_arguments(command)
+    return command
+
+
+class _NamedArgument(typer.core.TyperArgument):
+    """Usage shows ``mltrl review show ID``, not Typer's ``{review_id}``; optional ones in brackets."""
+
+    def make_metavar(self, ctx: click.Context, *, usage: bool = False) -> str:
+        name = self.metavar or (self.name or "").upper()
+        if usage and not self.required and not name.startswith("["):
+            name = f"[{name}]"
+        return name + ("..." if self.nargs != 1 else "")
+
+
+def _name_arguments(command: click.Command) -> None:
+    for param in command.params:
+        if type(param) is typer.core.TyperArgument:
+            param.__class__ = _NamedArgument
+    for sub in getattr(command, "commands", {}).values():
+        _name_arguments(sub)
 
 
 def _global_options(

@@ -9,10 +9,11 @@ import typer
 
 from mltrl.cli import _render
 from mltrl.cli._context import console, emit_json, say, write_output, writing
+from mltrl.cli._output import FORMAT, JSON, JSON_WRITE, Format, choose, emit
 from mltrl.errors import BadInput
 
 app = typer.Typer(no_args_is_help=True)
-PROJECT = typer.Argument(..., help="Project key")
+PROJECT = typer.Argument(..., metavar="PROJECT", help="Project key")
 COMPONENT = typer.Option(
     None, "--component", "-c", help="A component's card (its code) instead of the project's"
 )
@@ -26,12 +27,19 @@ def show(
     fmt: str = typer.Option("md", "--format", "-f", help="md (Markdown), html (standalone page) or json"),
     revision: int | None = typer.Option(None, "--revision", "-r", help="A frozen revision instead of now"),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to a file"),
+    as_json: bool = typer.Option(False, "--json", help="The card's JSON (the same as --format json)"),
 ) -> None:
-    """Render a TRL Card: always assembled from the registry, so always true."""
+    """Render a TRL Card: always assembled from the registry, so always true.
+
+    Example: `mltrl card show neuropath -f html -o card.html`, or `mltrl card show neuropath --json`
+    """
     from mltrl.cards import render
 
     if fmt not in FORMATS:
         raise BadInput(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
+    if as_json and fmt not in ("md", "json"):
+        raise BadInput(f"--json and --format {fmt} ask for two formats; give one")
+    fmt = "json" if as_json else fmt
     with writing() as reg:
         card = reg.card(project, component, revision=revision)
     text = {"md": render.to_markdown, "html": render.to_html, "json": render.to_json}[fmt](card)
@@ -47,13 +55,20 @@ def edit(
     project: str = PROJECT,
     file: Path = typer.Option(..., "--file", help="Markdown with '## Section' headings, or YAML"),
     component: str | None = COMPONENT,
+    as_json: bool = JSON_WRITE,
 ) -> None:
-    """Set the hand-written sections (TL;DR, intended use, caveats, assumptions ...)."""
+    """Set the hand-written sections (TL;DR, intended use, caveats, assumptions ...).
+
+    Example: `mltrl card edit neuropath --file card.md`
+    """
     from mltrl.cards.sections import read_sections
 
     with writing() as reg:
         sections = read_sections(file, reg.catalog.card_section_ids)
         changed = reg.edit_card(project, sections, component)
+    if as_json:
+        emit_json({"project": project, "component": component, "sections": list(changed)})
+        return
     say(f"card sections saved: {_render.esc(', '.join(changed))}")
 
 
@@ -62,22 +77,35 @@ def freeze(
     project: str = PROJECT,
     component: str | None = COMPONENT,
     reason: str = typer.Option("frozen by hand", "--reason", "-r"),
+    as_json: bool = JSON_WRITE,
 ) -> None:
-    """Freeze the card as it is now as a new revision (level changes do this by themselves)."""
+    """Freeze the card as it is now as a new revision (level changes do this by themselves).
+
+    Example: `mltrl card freeze neuropath -c 1.1 --reason "before the external audit"`
+    """
     with writing() as reg:
         number = reg.freeze_card(project, component, reason=reason)
+        frozen = next(r for r in reg.card_revisions(project, component) if r.number == number)
+    if as_json:
+        emit_json(frozen.model_dump())
+        return
     say(f"card revision {number} frozen")
 
 
 @app.command("revisions")
 def revisions(
-    project: str = PROJECT, component: str | None = COMPONENT, as_json: bool = typer.Option(False, "--json")
+    project: str = PROJECT, component: str | None = COMPONENT, fmt: Format = FORMAT, as_json: bool = JSON
 ) -> None:
-    """The frozen revisions of a card."""
+    """The frozen revisions of a card.
+
+    Example: `mltrl card revisions recycling -c 1.1 --format csv`
+    """
+    fmt = choose(fmt, as_json)
     with writing() as reg:
         rows = reg.card_revisions(project, component)
-    if as_json:
-        emit_json([r.model_dump() for r in rows])
+    if fmt != Format.TABLE:
+        items = [r.model_dump() for r in rows]
+        emit(fmt, {"revisions": items}, items)
         return
     from rich.table import Table
 
@@ -90,18 +118,30 @@ def revisions(
 @app.command("diff")
 def diff(
     project: str = PROJECT,
-    before: int = typer.Argument(..., help="Revision number"),
-    after: str = typer.Argument("current", help="Revision number, or 'current' (default)"),
+    before: int = typer.Argument(..., metavar="REVISION", help="Revision number"),
+    after: str = typer.Argument(
+        "current", metavar="[REVISION|current]", help="Revision number, or 'current' (default)"
+    ),
     component: str | None = COMPONENT,
-    as_json: bool = typer.Option(False, "--json", help="Field-by-field changes as JSON"),
+    fmt: Format = typer.Option(
+        Format.TABLE,
+        "--format",
+        case_sensitive=False,
+        help="table (a unified diff of the Markdown), or json, csv, tsv: the field-by-field changes",
+    ),
+    as_json: bool = JSON,
 ) -> None:
-    """What changed between two card revisions (or a revision and the card now)."""
+    """What changed between two card revisions (or a revision and the card now).
+
+    Example: `mltrl card diff recycling 7 -c 1.1`
+    """
     if after != "current" and not after.isdigit():
         raise BadInput(f"{after!r} is not a revision number or 'current'")
+    fmt = choose(fmt, as_json)
     with writing() as reg:
         result = reg.card_diff(project, before, None if after == "current" else int(after), component)
-    if as_json:
-        emit_json({k: v for k, v in result.items() if k != "markdown"})
+    if fmt != Format.TABLE:
+        emit(fmt, {k: v for k, v in result.items() if k != "markdown"}, result["changes"])
         return
     print(
         _render.terminal_text(result["markdown"] or "")
@@ -111,16 +151,28 @@ def diff(
 
 
 @app.command("export")
-def export(directory: Path = typer.Argument(..., help="Where to write the Markdown cards")) -> None:
-    """Markdown of every project's card and its components' cards, ready to commit to git."""
+def export(
+    directory: Path = typer.Argument(..., metavar="DIR", help="Where to write the Markdown cards"),
+    as_json: bool = JSON_WRITE,
+) -> None:
+    """Markdown of every project's card and its components' cards, ready to commit to git.
+
+    Example: `mltrl card export docs/cards && git add docs/cards`
+    """
     with writing() as reg:
         written = reg.export_cards(directory)
+    if as_json:
+        emit_json({"directory": str(directory), "written": [str(path) for path in written]})
+        return
     say(f"wrote {len(written)} card(s) under {_render.esc(directory)}")
 
 
 @app.command("schema")
 def schema(output: Path | None = typer.Option(None, "--output", "-o")) -> None:
-    """The JSON Schema of the card's JSON form."""
+    """The JSON Schema of the card's JSON form.
+
+    Example: `mltrl card schema -o card.schema.json`
+    """
     from mltrl.cards.model import Card
 
     text = json.dumps(Card.model_json_schema(), indent=2) + "\n"

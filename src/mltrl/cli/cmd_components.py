@@ -8,11 +8,11 @@ import typer
 
 from mltrl.cli import _render
 from mltrl.cli._context import console, emit_json, reading, say, writing
+from mltrl.cli._output import FORMAT, JSON, JSON_WRITE, Format, choose, emit
 
 component_app = typer.Typer(no_args_is_help=True)
 version_app = typer.Typer(no_args_is_help=True)
-JSON = typer.Option(False, "--json", help="Print JSON instead of a table")
-REF = typer.Argument(..., help="Component as PROJECT/CODE, e.g. neuropath/1.1")
+REF = typer.Argument(..., metavar="PROJECT/CODE", help="Component, e.g. neuropath/1.1")
 
 
 @component_app.command("add")
@@ -38,8 +38,12 @@ def add(
         "review of the gate into its level (`mltrl review open P/CODE --entry`)",
     ),
     at: str | None = typer.Option(None, "--at", help="When it happened, ISO 8601 (default: now)"),
+    as_json: bool = JSON_WRITE,
 ) -> None:
-    """Start a component at a level: above 0 with a reason, above 3 (by default) through an entry review."""
+    """Start a component at a level: above 0 with a reason, above 3 (by default) through an entry review.
+
+    Example: `mltrl component add recycling/1.1 --name Detector --kind model --level 3 --reason "PoC done"`
+    """
     with writing() as reg:
         c = reg.add_component(
             ref,
@@ -53,6 +57,9 @@ def add(
             entry_review=entry_review,
             at=at,
         )
+    if as_json:
+        emit_json(c.to_json())
+        return
     if c.status == "entering":
         say(
             f"added [bold]{_render.esc(c.ref)}[/] {_render.esc(c.name)}, waiting to enter at "
@@ -63,15 +70,25 @@ def add(
 
 
 @component_app.command("list")
-def list_(project: str = typer.Argument(...), as_json: bool = JSON) -> None:
-    """List a project's components."""
+def list_(
+    project: str = typer.Argument(..., metavar="PROJECT", help="Project key"),
+    fmt: Format = FORMAT,
+    as_json: bool = JSON,
+) -> None:
+    """List a project's components.
+
+    Example: `mltrl component list recycling --format tsv`
+    """
     from mltrl.service import lookup
     from mltrl.store import queries
 
+    fmt = choose(fmt, as_json)
     with reading() as r:
-        rows = queries.components(r, lookup.project(r, project).key)
-    if as_json:
-        emit_json([c.to_json() for c in rows])
+        key = lookup.project(r, project).key
+        rows = queries.components(r, key)
+    if fmt != Format.TABLE:
+        items = [c.to_json() for c in rows]
+        emit(fmt, {"project": key, "components": items}, items)
         return
     from rich.table import Table
 
@@ -86,22 +103,27 @@ def list_(project: str = typer.Argument(...), as_json: bool = JSON) -> None:
 
 
 @component_app.command("show")
-def show(ref: str = REF, as_json: bool = JSON) -> None:
-    """Show a component with its couplings and versions."""
+def show(ref: str = REF, fmt: Format = FORMAT, as_json: bool = JSON) -> None:
+    """Show a component with its couplings and versions.
+
+    Example: `mltrl component show recycling/1.1`
+    """
     from mltrl.service import lookup
     from mltrl.store import queries
 
+    fmt = choose(fmt, as_json)
     with reading() as r:
         c = lookup.component(r, ref)
         couplings = queries.couplings(r, c.id)
         versions = queries.versions(r, c.id)
-    if as_json:
-        emit_json(
+    if fmt != Format.TABLE:
+        emit(
+            fmt,
             {
                 **c.to_json(),
                 "couplings": [k.to_json() for k in couplings],
                 "versions": [v.to_json() for v in versions],
-            }
+            },
         )
         return
     esc = _render.esc
@@ -124,29 +146,46 @@ def show(ref: str = REF, as_json: bool = JSON) -> None:
 @component_app.command("couple")
 def couple(
     ref: str = REF,
-    other: str = typer.Argument(..., help="The other component, PROJECT/CODE (any project)"),
+    other: str = typer.Argument(..., metavar="OTHER/CODE", help="The other component (any project)"),
     note: str = typer.Option("", "--note"),
+    as_json: bool = JSON_WRITE,
 ) -> None:
-    """Record that two components depend on each other."""
+    """Record that two components depend on each other.
+
+    Example: `mltrl component couple recycling/1.1 etalumis/1.2 --note "shares the feature store"`
+    """
     with writing() as reg:
         reg.couple(ref, other, note=note)
+        first, second = reg.component(ref), reg.component(other)
+    if as_json:
+        emit_json({"component": first.ref, "other": second.ref, "note": note})
+        return
     say(f"coupled {_render.esc(ref)} with {_render.esc(other)}")
 
 
 @version_app.command("add")
 def add_version(
     ref: str = REF,
-    kind: str = typer.Argument(..., help="code, model or data"),
-    version: str = typer.Argument(..., help="Semantic version, e.g. 1.4.0"),
+    kind: str = typer.Argument(..., metavar="KIND", help="code, model or data"),
+    version: str = typer.Argument(..., metavar="VERSION", help="Semantic version, e.g. 1.4.0"),
     path: Path | None = typer.Option(None, "--path", "-p", help="File or directory to hash (sha256)"),
     uri: str | None = typer.Option(None, "--uri", help="Where the artefact lives"),
     sha256: str | None = typer.Option(None, "--sha256", help="A known sha256 instead of --path"),
     note: str = typer.Option("", "--note"),
     at: str | None = typer.Option(None, "--at", help="When it happened, ISO 8601 (default: now)"),
+    as_json: bool = JSON_WRITE,
 ) -> None:
-    """Register a code, model or data version of a component."""
+    """Register a code, model or data version of a component.
+
+    Example: `mltrl version add recycling/1.1 model 1.4.0 --path model.onnx`
+    """
     with writing() as reg:
         v = reg.register_version(ref, kind, version, uri=uri, path=path, sha256=sha256, note=note, at=at)
+        c = reg.component(ref)
+    if as_json:
+        # the component too: a version of a deployed component sends it back to level 7
+        emit_json({**v.to_json(), "component": c.ref, "level": c.level, "status": c.status})
+        return
     say(
         f"registered {_render.esc(v.kind)} {_render.esc(v.version)} of {_render.esc(ref)}"
         + (f" (sha256 {_render.esc(v.sha256)})" if v.sha256 else "")
@@ -154,15 +193,21 @@ def add_version(
 
 
 @version_app.command("list")
-def list_versions(ref: str = REF, as_json: bool = JSON) -> None:
-    """List a component's versions."""
+def list_versions(ref: str = REF, fmt: Format = FORMAT, as_json: bool = JSON) -> None:
+    """List a component's versions.
+
+    Example: `mltrl version list recycling/1.1 --format csv`
+    """
     from mltrl.service import lookup
     from mltrl.store import queries
 
+    fmt = choose(fmt, as_json)
     with reading() as r:
-        rows = queries.versions(r, lookup.component(r, ref).id)
-    if as_json:
-        emit_json([v.to_json() for v in rows])
+        component = lookup.component(r, ref)
+        rows = queries.versions(r, component.id)
+    if fmt != Format.TABLE:
+        items = [v.to_json() for v in rows]
+        emit(fmt, {"component": component.ref, "versions": items}, items)
         return
     from rich.table import Table
 
@@ -179,6 +224,7 @@ def list_versions(ref: str = REF, as_json: bool = JSON) -> None:
 def cadence(
     ref: str = REF,
     every: str = typer.Option(..., "--every", help="Days between the recurring reviews while deployed"),
+    as_json: bool = JSON_WRITE,
 ) -> None:
     """Set how often a deployed component is reviewed again (the policy's review_every_days otherwise).
 
@@ -186,4 +232,7 @@ def cadence(
     """
     with writing() as reg:
         c = reg.set_review_cadence(ref, every)
+    if as_json:
+        emit_json({**c.to_json(), "review_every_days": int(every)})
+        return
     say(f"{_render.esc(c.ref)} is reviewed every {int(every)} days while deployed (`mltrl review due`)")

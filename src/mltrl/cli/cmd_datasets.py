@@ -7,16 +7,16 @@ from pathlib import Path
 import typer
 
 from mltrl.cli._context import console, emit_json, read_yaml_mapping, reading, say, writing
+from mltrl.cli._output import FORMAT, JSON, JSON_WRITE, Format, choose, emit
 from mltrl.cli._render import esc, esc_block
 
 app = typer.Typer(no_args_is_help=True)
-JSON = typer.Option(False, "--json", help="Print JSON")
-KEY = typer.Argument(..., help="Data set key, e.g. biolab-pilot")
+KEY = typer.Argument(..., metavar="KEY", help="Data set key, e.g. biolab-pilot")
 
 
 @app.command("add")
 def add(
-    project: str = typer.Argument(..., help="Project that registers it"),
+    project: str = typer.Argument(..., metavar="PROJECT", help="Project that registers it"),
     key: str = KEY,
     name: str = typer.Option(..., "--name", "-n"),
     kind: str = typer.Option(..., "--kind", "-k", help="real, synthetic, simulated, benchmark or sample"),
@@ -28,13 +28,20 @@ def add(
         help="personal, health, biometric, financial, minors, location, protected-attributes or confidential",
     ),
     datasheet: Path | None = typer.Option(None, "--datasheet", help="YAML file with datasheet sections"),
+    as_json: bool = JSON_WRITE,
 ) -> None:
-    """Register a data set (its datasheet sections: motivation ... maintenance)."""
+    """Register a data set (its datasheet sections: motivation ... maintenance).
+
+    Example: `mltrl dataset add neuropath biolab-pilot --name "BioLab pilot slides" --kind real`
+    """
     sections = _sections(datasheet) if datasheet else None
     with writing() as reg:
         record = reg.add_dataset(
             project, key, name, kind=kind, source=source, owner=owner, sensitive=sensitive, datasheet=sections
         )
+    if as_json:
+        emit_json(record.to_json())
+        return
     say(f"registered data set [bold]{esc(record.key)}[/] ({esc(record.kind)})")
 
 
@@ -46,10 +53,17 @@ def version(
     sha256: str | None = typer.Option(None, "--sha256"),
     uri: str | None = typer.Option(None, "--uri"),
     note: str = typer.Option("", "--note"),
+    as_json: bool = JSON_WRITE,
 ) -> None:
-    """Register a version of a data set."""
+    """Register a version of a data set.
+
+    Example: `mltrl dataset version biolab-pilot 1.0.0 --path slides/`
+    """
     with writing() as reg:
         record = reg.add_dataset_version(key, version_, path=path, sha256=sha256, uri=uri, note=note)
+    if as_json:
+        emit_json(record.to_json())
+        return
     latest = record.versions[-1]
     say(
         f"data set {esc(key)} version {esc(latest.version)}"
@@ -60,13 +74,21 @@ def version(
 @app.command("link")
 def link(
     key: str = KEY,
-    ref: str = typer.Argument(..., help="Component PROJECT/CODE"),
+    ref: str = typer.Argument(..., metavar="PROJECT/CODE", help="The component that uses it"),
     role: str = typer.Option(..., "--role", help="train, validation, test, golden or reference"),
     version_: str | None = typer.Option(None, "--version", help="Pin the data set version used"),
+    as_json: bool = JSON_WRITE,
 ) -> None:
-    """Link a data set to a component with the role it plays."""
+    """Link a data set to a component with the role it plays.
+
+    Example: `mltrl dataset link biolab-pilot neuropath/1.1 --role validation --version 1.0.0`
+    """
     with writing() as reg:
         reg.link_dataset(key, ref, role, version=version_)
+        record = reg.dataset(key)
+    if as_json:
+        emit_json(record.to_json())
+        return
     say(f"data set {esc(key)} linked to {esc(ref)} as {esc(role)}")
 
 
@@ -74,24 +96,42 @@ def link(
 def datasheet(
     key: str = KEY,
     file: Path = typer.Option(..., "--file", help="YAML file with datasheet sections to set"),
+    as_json: bool = JSON_WRITE,
 ) -> None:
-    """Fill in or revise datasheet sections."""
+    """Fill in or revise datasheet sections.
+
+    Example: `mltrl dataset datasheet biolab-pilot --file datasheet.yaml`
+    """
     sections = _sections(file)
     with writing() as reg:
-        reg.update_datasheet(key, sections)
+        record = reg.update_datasheet(key, sections)
+    if as_json:
+        emit_json(record.to_json())
+        return
     say(f"data set {esc(key)}: datasheet sections {esc(', '.join(sorted(sections)))} saved")
 
 
 @app.command("list")
-def list_(project: str | None = typer.Option(None, "--project", "-p"), as_json: bool = JSON) -> None:
-    """Data sets with their latest version and uses."""
+def list_(
+    project: str | None = typer.Option(
+        None, "--project", "-p", metavar="PROJECT", help="Only this project's"
+    ),
+    fmt: Format = FORMAT,
+    as_json: bool = JSON,
+) -> None:
+    """Data sets with their latest version and uses.
+
+    Example: `mltrl dataset list --project neuropath --format csv`
+    """
     from mltrl.service import lookup
     from mltrl.store import dataset_queries
 
+    fmt = choose(fmt, as_json)
     with reading() as r:
         rows = dataset_queries.datasets(r, project_key=lookup.project(r, project).key if project else None)
-    if as_json:
-        emit_json([d.to_json() for d in rows])
+    if fmt != Format.TABLE:
+        items = [d.to_json() for d in rows]
+        emit(fmt, {"datasets": items}, items)
         return
     from rich.table import Table
 
@@ -109,18 +149,15 @@ def list_(project: str | None = typer.Option(None, "--project", "-p"), as_json: 
 
 
 @app.command("show")
-def show(key: str = KEY, as_json: bool = JSON) -> None:
-    """A data set with its datasheet, versions and links."""
-    from mltrl.errors import NotFound
-    from mltrl.store import dataset_queries
+def show(key: str = KEY, fmt: Format = FORMAT, as_json: bool = JSON) -> None:
+    """A data set with its datasheet, versions and links.
 
-    with reading() as r:
-        found = dataset_queries.datasets(r, key=key)
-    if not found:
-        raise NotFound(f"no data set {key!r} (see `mltrl dataset list`)")
-    d = found[0]
-    if as_json:
-        emit_json(d.to_json())
+    Example: `mltrl dataset show biolab-pilot --json`
+    """
+    fmt = choose(fmt, as_json)
+    d = _dataset(key)
+    if fmt != Format.TABLE:
+        emit(fmt, d.to_json())
         return
     say(f"[bold]{esc(d.key)}[/] {esc(d.name)} ({esc(d.kind)}); registered by project {esc(d.project_key)}")
     sensitive = ", ".join(d.sensitive) or "none"
@@ -136,6 +173,17 @@ def show(key: str = KEY, as_json: bool = JSON) -> None:
         say(f"  used by {esc(x.component)} as {esc(x.role)}{pinned}")
     for section, text in d.datasheet.items():
         say(f"  [bold]{esc(section)}[/]: {esc_block(text)}")
+
+
+def _dataset(key: str):  # type: ignore[no-untyped-def]
+    from mltrl.errors import NotFound
+    from mltrl.store import dataset_queries
+
+    with reading() as r:
+        found = dataset_queries.datasets(r, key=key)
+    if not found:
+        raise NotFound(f"no data set {key!r} (see `mltrl dataset list`)")
+    return found[0]
 
 
 def _sections(file: Path) -> dict[str, str]:

@@ -9,11 +9,11 @@ import typer
 
 from mltrl.cli import _render
 from mltrl.cli._context import catalog, console, emit_json, reading, say, write_output, writing
+from mltrl.cli._output import FORMAT, JSON, JSON_WRITE, Format, choose, emit
 from mltrl.errors import BadInput, CheckFailed, NotFound
 
 app = typer.Typer(no_args_is_help=True)
-JSON = typer.Option(False, "--json", help="Print JSON")
-REF = typer.Argument(..., help="Component as PROJECT/CODE")
+REF = typer.Argument(..., metavar="PROJECT/CODE", help="Component, e.g. recycling/1.1")
 STATUS_STYLE = {"met": "green", "waived": "cyan", "stale": "yellow", "unmet": "red"}
 
 
@@ -39,8 +39,12 @@ def add(
     ),
     source: str = typer.Option("cli", "--source", help="cli, api, ci or pytest"),
     note: str = typer.Option("", "--note"),
+    as_json: bool = JSON_WRITE,
 ) -> None:
-    """Record a check's result on the component's exact code, model and data versions."""
+    """Record a check's result on the component's exact code, model and data versions.
+
+    Example: `mltrl evidence add recycling/1.1 -k metric -o pass -c L7.golden-dataset -m recall=0.93`
+    """
     metrics = _metrics(metric, metrics_file)
     versions = dict(_pair(v, "--version") for v in version) or None
     with writing() as reg:
@@ -57,6 +61,9 @@ def add(
             source=source,
             note=note,
         )
+    if as_json:
+        emit_json(record.to_json())
+        return
     on = ", ".join(f"{k} {v}" for k, v in sorted(record.versions.items())) or "no registered versions"
     esc = _render.esc
     say(
@@ -66,15 +73,21 @@ def add(
 
 
 @app.command("list")
-def list_(ref: str = REF, as_json: bool = JSON) -> None:
-    """A component's evidence, with whether it is still fresh."""
+def list_(ref: str = REF, fmt: Format = FORMAT, as_json: bool = JSON) -> None:
+    """A component's evidence, with whether it is still fresh.
+
+    Example: `mltrl evidence list recycling/1.1 --format csv`
+    """
     from mltrl.service import lookup
     from mltrl.store import evidence_queries
 
+    fmt = choose(fmt, as_json)
     with reading() as r:
-        rows = evidence_queries.evidence(r, component_id=lookup.component(r, ref).id)
-    if as_json:
-        emit_json([e.to_json() for e in rows])
+        component = lookup.component(r, ref)
+        rows = evidence_queries.evidence(r, component_id=component.id)
+    if fmt != Format.TABLE:
+        items = [e.to_json() for e in rows]
+        emit(fmt, {"component": component.ref, "evidence": items}, items)
         return
     from rich.table import Table
 
@@ -94,17 +107,25 @@ def list_(ref: str = REF, as_json: bool = JSON) -> None:
 
 
 @app.command("show")
-def show(evidence_id: int = typer.Argument(...), as_json: bool = JSON) -> None:
-    """One piece of evidence with its metrics and attachments."""
+def show(
+    evidence_id: int = typer.Argument(..., metavar="ID", help="Evidence number (see `evidence list`)"),
+    fmt: Format = FORMAT,
+    as_json: bool = JSON,
+) -> None:
+    """One piece of evidence with its metrics and attachments.
+
+    Example: `mltrl evidence show 12 --json`
+    """
     from mltrl.store import evidence_queries
 
+    fmt = choose(fmt, as_json)
     with reading() as r:
         found = evidence_queries.evidence(r, evidence_id=evidence_id)
     if not found:
         raise NotFound(f"no evidence {evidence_id}")
     e = found[0]
-    if as_json:
-        emit_json(e.to_json())
+    if fmt != Format.TABLE:
+        emit(fmt, e.to_json())
         return
     esc = _render.esc
     say(
@@ -121,10 +142,13 @@ def show(evidence_id: int = typer.Argument(...), as_json: bool = JSON) -> None:
 
 @app.command("file")
 def file_(
-    sha256: str = typer.Argument(..., help="The attachment's sha256 (see `evidence show`)"),
+    sha256: str = typer.Argument(..., metavar="SHA256", help="The attachment's sha256 (see `evidence show`)"),
     output: Path = typer.Option(..., "--output", "-o", help="Where to write it"),
 ) -> None:
-    """Write an attached file back out."""
+    """Write an attached file back out.
+
+    Example: `mltrl evidence file 3f7a...e2 -o confusion.png`
+    """
     from mltrl.store import evidence_queries
 
     with reading() as r:
@@ -136,16 +160,19 @@ def file_(
 
 
 def register_gate(root: typer.Typer) -> None:
-    @root.command("gate")
+    @root.command("gate", rich_help_panel="Evidence and cards")
     def gate(
         ref: str = REF,
         level: str | None = typer.Option(None, "--level", "-l", help="The gate at the end of this level"),
         upcoming: bool = typer.Option(False, "--next", help="The gate ahead (at the component's own level)"),
+        fmt: Format = FORMAT,
         as_json: bool = JSON,
     ) -> None:
         """Evaluate a gate: met / unmet / stale / waived per criterion. Exit 1 when it does not hold.
 
         By default, the gate the component's level claims it passed (the end of the level below).
+
+        Example, in CI: `mltrl gate recycling/1.1 --format csv` (one row per criterion)
         """
         from mltrl.domain.rules import parse_level
         from mltrl.gates import default_gate, evaluate_gate
@@ -153,6 +180,7 @@ def register_gate(root: typer.Typer) -> None:
 
         if level is not None and upcoming:
             raise BadInput("give --level or --next, not both")
+        fmt = choose(fmt, as_json)
         cat = catalog()
         with reading() as r:
             component = lookup.component(r, ref)
@@ -164,8 +192,9 @@ def register_gate(root: typer.Typer) -> None:
             if chosen is None:
                 raise BadInput(f"{ref} is at level 0 and has passed no gate; use --next for the one ahead")
             result = evaluate_gate(r, cat, component, chosen)
-        if as_json:
-            emit_json(result.to_json())
+        if fmt != Format.TABLE:
+            data = result.to_json()
+            emit(fmt, data, data["criteria"])
         else:
             say(
                 f"[bold]{_render.esc(ref)}[/] (at level {result.component_level}): "

@@ -5,28 +5,36 @@ from __future__ import annotations
 import typer
 
 from mltrl.cli import _render
-from mltrl.cli._context import catalog, console, emit_json, say
+from mltrl.cli._context import catalog, console, say
+from mltrl.cli._output import FORMAT, JSON, Format, choose, emit
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("levels")
+    @app.command("levels", rich_help_panel="Setting up")
     def levels(
-        level: str | None = typer.Argument(None, help="One level (0-9) in full"),
-        as_json: bool = typer.Option(False, "--json", help="Print JSON"),
+        level: str | None = typer.Argument(None, metavar="[LEVEL]", help="One level (0-9) in full"),
+        fmt: Format = FORMAT,
+        as_json: bool = JSON,
     ) -> None:
-        """The levels 0-9: phase, code caliber, panel, deliverables, decisions and gate criteria."""
+        """The levels 0-9: phase, code caliber, panel, deliverables, decisions and gate criteria.
+
+        Example: `mltrl levels 4` (as CSV or TSV: one row per level, or per gate criterion of level N)
+        """
         from mltrl.domain.rules import parse_level
 
+        fmt = choose(fmt, as_json)
         cat = catalog()
         if level is not None:
             chosen = cat.level(parse_level(level))
-            if as_json:
-                emit_json(chosen.to_json())
+            if fmt != Format.TABLE:
+                data = chosen.to_json()
+                emit(fmt, data, _criteria_rows([data]))
             else:
                 _print_level(chosen)
             return
-        if as_json:
-            emit_json(cat.to_json())
+        if fmt != Format.TABLE:
+            data = cat.to_json()
+            emit(fmt, data, data["levels"])
             return
         from rich import box
         from rich.table import Table
@@ -45,6 +53,10 @@ def register(app: typer.Typer) -> None:
             )
         console().print(table)
         say("[dim]`mltrl levels N` shows a level in full[/]")
+
+
+def _criteria_rows(levels: list[dict]) -> list[dict]:  # type: ignore[type-arg]
+    return [{"level": lv["level"], **criterion} for lv in levels for criterion in lv["criteria"]]
 
 
 def _print_level(lv) -> None:  # type: ignore[no-untyped-def]

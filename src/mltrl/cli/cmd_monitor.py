@@ -23,15 +23,27 @@ from mltrl.cli._monitor_app import (
     say_excluded,
     say_routed,
 )
+from mltrl.cli._output import FORMAT, JSON, JSON_WRITE, Format, choose, emit
 from mltrl.cli._render import esc
 from mltrl.errors import BadInput, CheckFailed
 
 
 @app.command("reference")
-def reference(ref: str = REF, data: Path = DATA, name: str = typer.Option("default", "--name")) -> None:
-    """Profile training or golden data as the component's reference."""
+def reference(
+    ref: str = REF,
+    data: Path = DATA,
+    name: str = typer.Option("default", "--name"),
+    as_json: bool = JSON_WRITE,
+) -> None:
+    """Profile training or golden data as the component's reference.
+
+    Example: `mltrl monitor reference recycling/1 train.parquet`
+    """
     with writing() as reg, progress(data) as advance:
         rows = reg.set_reference(ref, data, name=name, progress=advance)
+    if as_json:
+        emit_json({"component": ref, "role": "reference", "name": name, "rows": rows})
+        return
     say(f"reference {esc(repr(name))} of {esc(ref)}: {rows:,} rows profiled")
 
 
@@ -43,20 +55,31 @@ def log(
     at: str | None = typer.Option(None, "--at", help="When the data was served (default: now)"),
     start: str | None = typer.Option(None, "--start", help="A custom window's start (with --end)"),
     end: str | None = typer.Option(None, "--end", help="A custom window's end"),
+    as_json: bool = JSON_WRITE,
 ) -> None:
-    """Profile serving data into its time window (adds to what the window holds already)."""
+    """Profile serving data into its time window (adds to what the window holds already).
+
+    Example: `mltrl monitor log recycling/1 served-2026-05-04.csv --at 2026-05-04T12:00Z`
+    """
     with writing() as reg, progress(data) as advance:
         label, rows = reg.log_profile(ref, data, window=window, at=at, start=start, end=end, progress=advance)
+    if as_json:
+        emit_json({"component": ref, "role": "window", "name": label, "rows": rows})
+        return
     say(f"window {esc(label)} of {esc(ref)}: {rows:,} rows in all")
 
 
 @app.command("windows")
-def windows(ref: str = REF, as_json: bool = typer.Option(False, "--json")) -> None:
-    """The stored reference and window profiles of a component."""
+def windows(ref: str = REF, fmt: Format = FORMAT, as_json: bool = JSON) -> None:
+    """The stored reference and window profiles of a component.
+
+    Example: `mltrl monitor windows recycling/1 --format csv`
+    """
+    fmt = choose(fmt, as_json)
     with writing() as reg:
         rows = reg.profiles(ref)
-    if as_json:
-        emit_json(rows)
+    if fmt != Format.TABLE:
+        emit(fmt, {"component": ref, "profiles": rows}, rows)
         return
     from rich.table import Table
 
@@ -74,15 +97,21 @@ def drift(
     window: str | None = WINDOW,
     reference_name: str = typer.Option("default", "--reference", help="Which reference profile"),
     config: Path | None = SETTINGS,
-    as_json: bool = typer.Option(False, "--json"),
+    fmt: Format = FORMAT,
+    as_json: bool = JSON,
 ) -> None:
-    """Per-column drift of a window against the reference; exit 1 when any column drifted."""
+    """Per-column drift of a window against the reference; exit 1 when any column drifted.
+
+    Example: `mltrl monitor drift recycling/1 --window 2026-05-04 --format csv` (one row per column)
+    """
+    fmt = choose(fmt, as_json)
     with writing() as reg:
         label, report = reg.drift(
             ref, window=window, reference=reference_name, overrides=column_settings(config)
         )
-    if as_json:
-        emit_json({"window": label, "reference": reference_name, **report.to_json()})
+    if fmt != Format.TABLE:
+        data = {"window": label, "reference": reference_name, **report.to_json()}
+        emit(fmt, data, data["columns"])
     else:
         from rich.table import Table
 
@@ -127,9 +156,14 @@ def check(
     no_evidence: bool = typer.Option(
         False, "--no-evidence", help="Do not record L9.monitoring-drift evidence"
     ),
-    as_json: bool = typer.Option(False, "--json"),
+    fmt: Format = FORMAT,
+    as_json: bool = JSON,
 ) -> None:
-    """Drift and data-quality check for CI or cron: alerts, monitoring evidence; exit 1 on any issue."""
+    """Drift and data-quality check for CI or cron: alerts, monitoring evidence; exit 1 on any issue.
+
+    Example, nightly: `mltrl monitor check recycling --open-review --webhook $SLACK_URL`
+    """
+    fmt = choose(fmt, as_json)
     settings = column_settings(config)
     with writing() as reg:
         if "/" in target:
@@ -154,8 +188,9 @@ def check(
             open_review=open_review,
             evidence=not no_evidence,
         )
-    if as_json:
-        emit_json(outcomes[0] if "/" in target else outcomes)
+    if fmt != Format.TABLE:
+        rows = [_check_row(o) for o in outcomes]
+        emit(fmt, outcomes[0] if "/" in target else {"components": outcomes}, rows)
     else:
         for outcome in outcomes:
             if not outcome["alerts"]:
@@ -195,6 +230,8 @@ def report(
     """A self-contained HTML report: distributions reference vs window, drift over time, performance.
 
     --min/--max draw the performance thresholds (as `monitor performance` takes them) on its plot.
+
+    Example: `mltrl monitor report recycling/1 -o report.html --min accuracy=0.9`
     """
     from mltrl.monitor.metrics import thresholds
 
@@ -219,6 +256,19 @@ def report(
     except OSError as exc:
         raise BadInput(f"{target}: cannot write the report: {exc.strerror}") from None
     say(f"report of {esc(ref)}, window {esc(data['window'])}, written to {esc(target)}")
+
+
+def _check_row(outcome: dict) -> dict:  # type: ignore[type-arg]
+    """A check's outcome as one flat row: its verdict, alerts and drifted columns."""
+    return {
+        "component": outcome["component"],
+        "window": outcome["window"],
+        "alerts": [a["id"] for a in outcome["alerts"]],
+        "alert_kinds": [a["kind"] for a in outcome["alerts"]],
+        "drifted_columns": outcome["drift"].get("drifted_columns", []),
+        "quality_failing_columns": outcome["quality"].get("failing_columns", []),
+        "columns_checked": outcome["quality"].get("columns_checked"),
+    }
 
 
 # --- retention (mltrl monitor prune) ---------------------------------------------------------------

@@ -6,20 +6,28 @@ import typer
 
 from mltrl.cli._context import console, emit_json, say, writing
 from mltrl.cli._monitor_app import WEBHOOK, app
+from mltrl.cli._output import FORMAT, JSON, JSON_WRITE, Format, choose, emit
 from mltrl.cli._render import esc
 
 
 @app.command("alerts")
 def list_alerts(
-    target: str | None = typer.Argument(None, help="PROJECT or PROJECT/CODE"),
+    target: str | None = typer.Argument(
+        None, metavar="[PROJECT[/CODE]]", help="A project or a component (default: every project)"
+    ),
     open_only: bool = typer.Option(False, "--open", help="Only unacknowledged alerts"),
-    as_json: bool = typer.Option(False, "--json"),
+    fmt: Format = FORMAT,
+    as_json: bool = JSON,
 ) -> None:
-    """Monitoring alerts, the review they went to, and who acknowledged them."""
+    """Monitoring alerts, the review they went to, and who acknowledged them.
+
+    Example: `mltrl monitor alerts recycling --open --json`
+    """
+    fmt = choose(fmt, as_json)
     with writing() as reg:
         rows = reg.alerts(target, open_only=open_only)
-    if as_json:
-        emit_json(rows)
+    if fmt != Format.TABLE:
+        emit(fmt, {"alerts": rows}, rows)
         return
     from rich.table import Table
 
@@ -39,21 +47,40 @@ def list_alerts(
 
 
 @app.command("ack")
-def ack(alert_id: int = typer.Argument(...), note: str = typer.Option("", "--note")) -> None:
-    """Acknowledge an alert (who and when are recorded)."""
+def ack(
+    alert_id: int = typer.Argument(..., metavar="ID", help="Alert number (see `monitor alerts`)"),
+    note: str = typer.Option("", "--note"),
+    as_json: bool = JSON_WRITE,
+) -> None:
+    """Acknowledge an alert (who and when are recorded).
+
+    Example: `mltrl monitor ack 7 --note "camera firmware rolled back"`
+    """
     with writing() as reg:
         reg.acknowledge_alert(alert_id, note)
+        alert = reg.alert(alert_id)
+    if as_json:
+        emit_json(alert)
+        return
     say(f"alert {alert_id} acknowledged")
 
 
 @app.command("review")
-def review(alert_id: int = typer.Argument(...)) -> None:
+def review(
+    alert_id: int = typer.Argument(..., metavar="ID", help="Alert number (see `monitor alerts`)"),
+    as_json: bool = JSON_WRITE,
+) -> None:
     """Bring an alert before a review of its component: joins the open review or opens one.
 
     On a level-9 component that is the deployment review, which keeps the component or switches it back.
+
+    Example: `mltrl monitor review 7`
     """
     with writing() as reg:
         linked = reg.review_alert(alert_id)
+    if as_json:
+        emit_json({"alert": alert_id, **linked})
+        return
     verb = "opened" if linked["opened"] else "joined"
     say(
         f"alert {alert_id} {verb} review {linked['review']} (level {linked['level']}): "
@@ -62,8 +89,14 @@ def review(alert_id: int = typer.Argument(...)) -> None:
 
 
 @app.command("send")
-def send(alert_id: int = typer.Argument(...), webhook: str = WEBHOOK) -> None:
-    """(Re)send a stored alert to a webhook, e.g. after the receiver was down."""
+def send(
+    alert_id: int = typer.Argument(..., metavar="ID", help="Alert number (see `monitor alerts`)"),
+    webhook: str = WEBHOOK,
+) -> None:
+    """(Re)send a stored alert to a webhook, e.g. after the receiver was down.
+
+    Example: `mltrl monitor send 7 --webhook https://hooks.example.org/mltrl`
+    """
     with writing() as reg:
         reg.alert(alert_id)
         if not webhook:
@@ -75,14 +108,21 @@ def send(alert_id: int = typer.Argument(...), webhook: str = WEBHOOK) -> None:
 
 @app.command("status")
 def status(
-    target: str | None = typer.Argument(None, help="PROJECT or PROJECT/CODE (default: every project)"),
-    as_json: bool = typer.Option(False, "--json"),
+    target: str | None = typer.Argument(
+        None, metavar="[PROJECT[/CODE]]", help="A project or a component (default: every project)"
+    ),
+    fmt: Format = FORMAT,
+    as_json: bool = JSON,
 ) -> None:
-    """What is monitored: references, latest window, last check, open alerts, latest performance."""
+    """What is monitored: references, latest window, last check, open alerts, latest performance.
+
+    Example: `mltrl monitor status recycling --format csv`
+    """
+    fmt = choose(fmt, as_json)
     with writing() as reg:
         rows = reg.monitor_status(target)
-    if as_json:
-        emit_json(rows)
+    if fmt != Format.TABLE:
+        emit(fmt, {"components": rows}, rows)
         return
     if not rows:
         say("nothing is monitored yet (mltrl monitor reference / log)")

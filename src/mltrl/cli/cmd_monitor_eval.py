@@ -19,6 +19,7 @@ from mltrl.cli._monitor_app import (
     metric_pairs,
     say_routed,
 )
+from mltrl.cli._output import FORMAT, JSON, JSON_WRITE, Format, choose, emit
 from mltrl.cli._render import esc
 from mltrl.errors import CheckFailed
 
@@ -26,24 +27,37 @@ from mltrl.errors import CheckFailed
 @app.command("skew")
 def skew(
     ref: str = REF,
-    training: Path = typer.Argument(..., help="Features as computed in training (.csv/.parquet)"),
-    serving: Path = typer.Argument(..., help="The same entities' features as computed in serving"),
+    training: Path = typer.Argument(
+        ..., metavar="TRAINING", help="Features as computed in training (.csv/.parquet)"
+    ),
+    serving: Path = typer.Argument(
+        ..., metavar="SERVING", help="The same entities' features as computed in serving"
+    ),
     key: str = typer.Option(..., "--key", help="The entity id column both tables share"),
     threshold: float = typer.Option(
         0.01, "--threshold", help="Largest share of entities allowed to disagree"
     ),
     webhook: str | None = WEBHOOK,
     open_review: bool = OPEN_REVIEW,
-    as_json: bool = typer.Option(False, "--json"),
+    fmt: Format = FORMAT,
+    as_json: bool = JSON,
 ) -> None:
-    """Training-serving skew per feature; raises a skew alert and exits 1 when a feature disagrees."""
+    """Training-serving skew per feature; raises a skew alert and exits 1 when a feature disagrees.
+
+    Example: `mltrl monitor skew fraud/1 train-features.csv served-features.csv --key tx_id`
+    """
+    fmt = choose(fmt, as_json)
     with writing() as reg:
         outcome = reg.check_skew(
             ref, training, serving, key=key, threshold=threshold, webhook=webhook, open_review=open_review
         )
     alert = outcome["alert"]
-    if as_json:
-        emit_json(outcome)
+    if fmt != Format.TABLE:
+        rows = [
+            {"feature": name, **f, "skewed": name in outcome["skewed"]}
+            for name, f in outcome["features"].items()
+        ]
+        emit(fmt, outcome, rows)
     else:
         for name, f in outcome["features"].items():
             say(
@@ -66,12 +80,19 @@ def predictions(
     prediction_column: str = typer.Option("prediction", "--prediction-column"),
     window: str = typer.Option("day", "--window", help="hour or day"),
     at: str | None = typer.Option(None, "--at", help="When they were served (default: now)"),
+    as_json: bool = JSON_WRITE,
 ) -> None:
-    """Log served predictions with their ids; they wait for their actuals."""
+    """Log served predictions with their ids; they wait for their actuals.
+
+    Example: `mltrl monitor predictions fraud/1 scored.csv --id-column tx_id --prediction-column score`
+    """
     with writing() as reg:
         label, rows = reg.log_predictions(
             ref, data, id_column=id_column, prediction_column=prediction_column, window=window, at=at
         )
+    if as_json:
+        emit_json({"component": ref, "window": label, "rows": rows})
+        return
     say(f"{rows:,} predictions of {esc(ref)} logged in window {esc(label)}")
 
 
@@ -88,8 +109,12 @@ def actuals(
     decision_threshold: float = typer.Option(
         0.5, "--decision-threshold", help="With --positive: a probability at least this is positive"
     ),
+    as_json: bool = JSON_WRITE,
 ) -> None:
-    """Join late-arriving actuals to their predictions and update each window's evaluation."""
+    """Join late-arriving actuals to their predictions and update each window's evaluation.
+
+    Example: `mltrl monitor actuals fraud/1 chargebacks.csv --id-column tx_id --positive 1`
+    """
     with writing() as reg:
         result = reg.log_actuals(
             ref,
@@ -100,6 +125,9 @@ def actuals(
             positive=positive,
             decision_threshold=decision_threshold,
         )
+    if as_json:
+        emit_json({"component": ref, **result})
+        return
     say(f"{result['matched']:,} actuals joined; {result['unmatched']:,} had no waiting prediction")
 
 
@@ -112,13 +140,17 @@ def performance(
     maximum: list[str] = MAXIMUM,
     webhook: str | None = WEBHOOK,
     open_review: bool = OPEN_REVIEW,
-    as_json: bool = typer.Option(False, "--json"),
+    fmt: Format = FORMAT,
+    as_json: bool = JSON,
 ) -> None:
     """Model performance per window as actuals arrive; a performance alert (exit 1) past a threshold.
 
     A threshold fails only when the metric's whole 95% interval lies past it; with fewer than 30
     actuals in the window it is `insufficient`.
+
+    Example: `mltrl monitor performance fraud/1 --min roc_auc=0.85 --min recall=0.6 --format csv`
     """
+    fmt = choose(fmt, as_json)
     with writing() as reg:
         outcome = reg.check_performance(
             ref,
@@ -130,8 +162,8 @@ def performance(
             open_review=open_review,
         )
     alert = outcome["alert"]
-    if as_json:
-        emit_json(outcome)
+    if fmt != Format.TABLE:
+        emit(fmt, outcome, outcome["windows"])
     else:
         _performance_table(outcome["windows"])
         for verdict in outcome["verdicts"]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import typer
 
-from mltrl.cli._context import console, emit_json, reading, say, writing
+from mltrl.cli._context import emit_json, reading, say, writing
+from mltrl.cli._output import FORMAT, JSON, JSON_WRITE, Format, choose, emit
 from mltrl.cli._render import esc
 
 app = typer.Typer(no_args_is_help=True)
-REF = typer.Argument(..., help="Component as PROJECT/CODE")
+REF = typer.Argument(..., metavar="PROJECT/CODE", help="Component, e.g. recycling/1.1")
 
 
 @app.command("add")
@@ -16,6 +17,7 @@ def add(
     ref: str = REF,
     person: str = typer.Option(..., "--person", help="Who joins"),
     role: str = typer.Option(..., "--role", help="Their role, e.g. product-engineering, qa, domain-expert"),
+    as_json: bool = JSON_WRITE,
 ) -> None:
     """Add a person to the working group, from the component's current level on.
 
@@ -23,6 +25,9 @@ def add(
     """
     with writing() as reg:
         reg.join_group(ref, person, role)
+    if as_json:
+        _emit_group(ref)
+        return
     say(f"{esc(person)} joins the working group of {esc(ref)} as {esc(role)}")
 
 
@@ -31,27 +36,36 @@ def remove(
     ref: str = REF,
     person: str = typer.Option(..., "--person", help="Who leaves"),
     reason: str = typer.Option("", "--reason", "-r"),
+    as_json: bool = JSON_WRITE,
 ) -> None:
-    """A member leaves the working group; the history keeps the levels they worked at."""
+    """A member leaves the working group; the history keeps the levels they worked at.
+
+    Example: `mltrl group remove recycling/1.1 --person "J. Novak" --reason "moved to the app team"`
+    """
     with writing() as reg:
         reg.leave_group(ref, person, reason=reason)
+    if as_json:
+        _emit_group(ref)
+        return
     say(f"{esc(person)} leaves the working group of {esc(ref)}")
 
 
 @app.command("show")
-def show(ref: str = REF, as_json: bool = typer.Option(False, "--json", help="Print JSON")) -> None:
-    """The working group as it is and as it was, level by level, with the hand-offs."""
-    from mltrl.service import lookup
-    from mltrl.store import people_queries
+def show(ref: str = REF, fmt: Format = FORMAT, as_json: bool = JSON) -> None:
+    """The working group as it is and as it was, level by level, with the hand-offs.
 
-    with reading() as r:
-        component = lookup.component(r, ref)
-        members = people_queries.working_group(r, component.id)
-        handoffs = people_queries.handoffs(r, component.id)
-    if as_json:
-        emit_json(
-            {"component": component.ref, "owner": component.owner, "members": members, "handoffs": handoffs}
-        )
+    Example: `mltrl group show recycling/1.1 --format csv` (one row per member)
+    """
+    fmt = choose(fmt, as_json)
+    component, members, handoffs = _group(ref)
+    if fmt != Format.TABLE:
+        data = {
+            "component": component.ref,
+            "owner": component.owner,
+            "members": members,
+            "handoffs": handoffs,
+        }
+        emit(fmt, data, members)
         return
     owner = esc(component.owner or "-")
     say(f"[bold]{esc(component.ref)}[/] {esc(component.name)} at L{component.level}, owned by {owner}")
@@ -64,12 +78,33 @@ def show(ref: str = REF, as_json: bool = typer.Option(False, "--json", help="Pri
         say(f"  hand-off at L{h['level']} on {h['at'][:10]}: {esc(str(h['from']))} -> {esc(h['to'])}")
 
 
+def _group(ref: str):  # type: ignore[no-untyped-def]
+    from mltrl.service import lookup
+    from mltrl.store import people_queries
+
+    with reading() as r:
+        component = lookup.component(r, ref)
+        return (
+            component,
+            people_queries.working_group(r, component.id),
+            people_queries.handoffs(r, component.id),
+        )
+
+
+def _emit_group(ref: str) -> None:
+    component, members, handoffs = _group(ref)
+    emit_json(
+        {"component": component.ref, "owner": component.owner, "members": members, "handoffs": handoffs}
+    )
+
+
 def register_handoff(root: typer.Typer) -> None:
-    @root.command("handoff")
+    @root.command("handoff", rich_help_panel="Lifecycle")
     def handoff(
         ref: str = REF,
         to: str = typer.Option(..., "--to", help="The product owner who takes the component over"),
         note: str = typer.Option("", "--note", help="What was handed over (roadmap, resources ...)"),
+        as_json: bool = JSON_WRITE,
     ) -> None:
         """Record the hand-off from R&D to product (from level 5): the component gets its new owner.
 
@@ -77,4 +112,7 @@ def register_handoff(root: typer.Typer) -> None:
         """
         with writing() as reg:
             c = reg.hand_off(ref, to, note=note)
-        console().print(f"{esc(c.ref)} is now owned by {esc(c.owner or '')}")
+        if as_json:
+            emit_json(c.to_json())
+            return
+        say(f"{esc(c.ref)} is now owned by {esc(c.owner or '')}")

@@ -6,14 +6,14 @@ import typer
 
 from mltrl.cli import _render
 from mltrl.cli._context import console, emit_json, reading, say, writing
+from mltrl.cli._output import FORMAT, JSON, JSON_WRITE, Format, choose, emit
 
 app = typer.Typer(no_args_is_help=True)
-JSON = typer.Option(False, "--json", help="Print JSON instead of a table")
 
 
 @app.command("create")
 def create(
-    key: str = typer.Argument(..., help="Short key, e.g. neuropath"),
+    key: str = typer.Argument(..., metavar="KEY", help="Short key, e.g. neuropath"),
     name: str = typer.Option(..., "--name", "-n", help="Full name of the technology"),
     description: str = typer.Option("", "--description", "-d"),
     rd_owner: str | None = typer.Option(None, "--rd-owner", help="R&D owner"),
@@ -21,30 +21,40 @@ def create(
     at: str | None = typer.Option(
         None, "--at", help="When it happened, ISO 8601 (default: now; for importing history)"
     ),
+    as_json: bool = JSON_WRITE,
 ) -> None:
-    """Create a project (a technology whose components climb the levels)."""
+    """Create a project (a technology whose components climb the levels).
+
+    Example: `mltrl project create recycling --name "Recycling vision app" --rd-owner "M. Chen"`
+    """
     with writing() as reg:
         project = reg.create_project(
             key, name, description=description, rd_owner=rd_owner, product_owner=product_owner, at=at
         )
+    if as_json:
+        emit_json(project.to_json())
+        return
     say(f"created project [bold]{_render.esc(project.key)}[/] ({_render.esc(project.name)})")
 
 
 @app.command("list")
-def list_(as_json: bool = JSON) -> None:
-    """List projects with their system TRL."""
+def list_(fmt: Format = FORMAT, as_json: bool = JSON) -> None:
+    """List projects with their system TRL.
+
+    Example: `mltrl project list --format csv`
+    """
     from mltrl.store import queries
     from mltrl.views.status import project_status
 
+    fmt = choose(fmt, as_json)
     with reading() as r:
         rows = [project_status(r, p) for p in queries.projects(r)]
-    if as_json:
-        emit_json(
-            [
-                {**s.project.to_json(), "system_level": s.system_level, "held_back_by": s.held_back_by}
-                for s in rows
-            ]
-        )
+    if fmt != Format.TABLE:
+        items = [
+            {**s.project.to_json(), "system_level": s.system_level, "held_back_by": s.held_back_by}
+            for s in rows
+        ]
+        emit(fmt, {"projects": items}, items)
         return
     from rich.table import Table
 
@@ -61,17 +71,25 @@ def list_(as_json: bool = JSON) -> None:
 
 
 @app.command("show")
-def show(key: str = typer.Argument(...), as_json: bool = JSON) -> None:
-    """Show a project: owners, lineage and its components."""
+def show(
+    key: str = typer.Argument(..., metavar="PROJECT", help="Project key"),
+    fmt: Format = FORMAT,
+    as_json: bool = JSON,
+) -> None:
+    """Show a project: owners, lineage and its components.
+
+    Example: `mltrl project show ppx --json`
+    """
     from mltrl.service import lookup
     from mltrl.store import queries
 
+    fmt = choose(fmt, as_json)
     with reading() as r:
         project = lookup.project(r, key)
         components = queries.components(r, project.key)
         forks = [p.key for p in queries.projects(r) if p.parent_key == project.key]
-    if as_json:
-        emit_json({**project.to_json(), "forks": forks, "components": [c.to_json() for c in components]})
+    if fmt != Format.TABLE:
+        emit(fmt, {**project.to_json(), "forks": forks, "components": [c.to_json() for c in components]})
         return
     say(f"[bold]{_render.esc(project.key)}[/] {_render.esc(project.name)}")
     for label, value in (
@@ -87,21 +105,29 @@ def show(key: str = typer.Argument(...), as_json: bool = JSON) -> None:
     say(f"  components: {_render.esc(', '.join(c.code for c in components)) or 'none yet'}")
 
 
-def register_fork(root: typer.Typer) -> None:
-    @root.command("fork")
+def register_fork(root: typer.Typer, panel: str) -> None:
+    @root.command("fork", rich_help_panel=panel)
     def fork(
-        parent: str = typer.Argument(..., help="Project to fork"),
-        key: str = typer.Argument(..., help="Key of the new project"),
+        parent: str = typer.Argument(..., metavar="PARENT", help="Project to fork"),
+        key: str = typer.Argument(..., metavar="KEY", help="Key of the new project"),
         reason: str = typer.Option(..., "--reason", "-r", help="Why the paths split"),
         name: str | None = typer.Option(None, "--name", "-n"),
         at: str | None = typer.Option(
             None, "--at", help="When it happened, ISO 8601 (default: now; for importing history)"
         ),
+        as_json: bool = JSON_WRITE,
     ) -> None:
-        """Fork a project (the level-2 "both paths" bifurcation), keeping lineage."""
+        """Fork a project (the level-2 "both paths" bifurcation), keeping lineage.
+
+        Example: `mltrl fork etalumis ppx --reason "open-source path"`
+        """
         with writing() as reg:
             child = reg.fork_project(parent, key, reason=reason, name=name, at=at)
-            count = len(reg.components(child.key))
+            components = reg.components(child.key)
+            count = len(components)
+        if as_json:
+            emit_json({**child.to_json(), "components": [c.to_json() for c in components]})
+            return
         say(
             f"forked [bold]{_render.esc(parent)}[/] into [bold]{_render.esc(child.key)}[/] "
             f"with {count} component(s)"

@@ -8,14 +8,16 @@ import typer
 
 from mltrl.cli import _render
 from mltrl.cli._context import console, emit_json, reading, say, write_output, writing
+from mltrl.cli._output import FORMAT, JSON, JSON_WRITE, Format, choose, emit
 from mltrl.cli._render import esc
 
 app = typer.Typer(no_args_is_help=True)
 vv_app = typer.Typer(no_args_is_help=True)
 app.add_typer(vv_app, name="vv", help="Verification and validation steps of a requirement.")
-JSON = typer.Option(False, "--json", help="Print JSON")
-PROJECT = typer.Argument(..., help="Project key")
-CODE = typer.Argument(..., help="Requirement id: N, N.M or N.M.K (requirement.subset.component)")
+PROJECT = typer.Argument(..., metavar="PROJECT", help="Project key")
+CODE = typer.Argument(
+    ..., metavar="ID", help="Requirement id: N, N.M or N.M.K (requirement.subset.component)"
+)
 
 
 @app.command("add")
@@ -36,8 +38,13 @@ def add(
     component: list[str] = typer.Option([], "--component", "-c", help="Linked component PROJECT/CODE"),
     scenario: list[str] = typer.Option([], "--scenario", help="A critical scenario tests must cover"),
     data_slice: list[str] = typer.Option([], "--slice", help="A data slice tests must cover"),
+    as_json: bool = JSON_WRITE,
 ) -> None:
-    """Add a requirement with its risk (risk = p x value)."""
+    """Add a requirement with its risk (risk = p x value).
+
+    Example: `mltrl req add neuropath 1.1 -s "The model shall flag tumour regions" -k research --p 0.3
+    --value 8 --category science -c neuropath/1.1`
+    """
     with writing() as reg:
         q = reg.add_requirement(
             project,
@@ -53,25 +60,42 @@ def add(
             scenarios=scenario,
             slices=data_slice,
         )
+    if as_json:
+        emit_json(q.to_json())
+        return
     say(f"requirement {esc(q.code)} added to {esc(project)} (risk {q.risk:g})")
 
 
 @app.command("link")
 def link(
-    project: str = PROJECT, code: str = CODE, ref: str = typer.Argument(..., help="PROJECT/CODE")
+    project: str = PROJECT,
+    code: str = CODE,
+    ref: str = typer.Argument(..., metavar="PROJECT/CODE", help="The component"),
+    as_json: bool = JSON_WRITE,
 ) -> None:
-    """Link a requirement to a component."""
+    """Link a requirement to a component.
+
+    Example: `mltrl req link neuropath 1.1 neuropath/4.2`
+    """
     with writing() as reg:
         reg.link_requirement(project, code, ref)
+    if as_json:
+        emit_json(_requirement(project, code).to_json())
+        return
     say(f"requirement {esc(code)} linked to {esc(ref)}")
 
 
 @app.command("list")
-def list_(project: str = PROJECT, as_json: bool = JSON) -> None:
-    """A project's requirements with V&V progress and risk."""
+def list_(project: str = PROJECT, fmt: Format = FORMAT, as_json: bool = JSON) -> None:
+    """A project's requirements with V&V progress and risk.
+
+    Example: `mltrl req list neuropath --format csv`
+    """
+    fmt = choose(fmt, as_json)
     rows = _requirements(project)
-    if as_json:
-        emit_json([q.to_json() for q in rows])
+    if fmt != Format.TABLE:
+        items = [q.to_json() for q in rows]
+        emit(fmt, {"project": project, "requirements": items}, items)
         return
     from rich.table import Table
 
@@ -88,16 +112,16 @@ def list_(project: str = PROJECT, as_json: bool = JSON) -> None:
 
 
 @app.command("show")
-def show(project: str = PROJECT, code: str = CODE, as_json: bool = JSON) -> None:
-    """One requirement with its V&V steps."""
-    from mltrl.errors import NotFound
+def show(project: str = PROJECT, code: str = CODE, fmt: Format = FORMAT, as_json: bool = JSON) -> None:
+    """One requirement with its V&V steps.
 
-    found = [q for q in _requirements(project) if q.code == code]
-    if not found:
-        raise NotFound(f"no requirement {code!r} in project {project!r}")
-    q = found[0]
-    if as_json:
-        emit_json(q.to_json())
+    Example: `mltrl req show neuropath 1.1 --format csv` (one row per V&V step)
+    """
+    fmt = choose(fmt, as_json)
+    q = _requirement(project, code)
+    if fmt != Format.TABLE:
+        data = q.to_json()
+        emit(fmt, data, [{"requirement": q.code, **step} for step in data["steps"]])
         return
     say(f"[bold]{esc(q.code)}[/] ({esc(q.kind)}, {esc(q.category)}) {esc(q.statement)}")
     say(f"  risk {q.risk:g} = p {q.p_failure:g} x value {q.value}; stakeholder: {esc(q.stakeholder or '-')}")
@@ -128,7 +152,10 @@ def export(
     project: str = PROJECT,
     output: Path | None = typer.Option(None, "--output", "-o", help="Write here instead of standard output"),
 ) -> None:
-    """The requirements document (Markdown) with its V&V table."""
+    """The requirements document (Markdown) with its V&V table.
+
+    Example: `mltrl req export neuropath -o docs/requirements.md`
+    """
     from mltrl.service import inputs, lookup
     from mltrl.store import requirement_queries
     from mltrl.views.requirements_doc import requirements_markdown
@@ -151,10 +178,17 @@ def vv_add(
     method: str = typer.Option(..., "--method", "-m", help="test, analysis, inspection or demonstration"),
     description: str = typer.Option(..., "--description", "-d"),
     status: str = typer.Option("planned", "--status", help="planned, passed or failed"),
+    as_json: bool = JSON_WRITE,
 ) -> None:
-    """Add a verification or validation step."""
+    """Add a verification or validation step.
+
+    Example: `mltrl req vv add neuropath 1.1 -k verification -m test -d "golden slides, recall >= 0.9"`
+    """
     with writing() as reg:
         number = reg.add_vv_step(project, code, kind, description, method=method, status=status)
+    if as_json:
+        emit_json(_step(project, code, number))
+        return
     say(f"requirement {esc(code)}: {esc(kind)} step {number} added")
 
 
@@ -162,29 +196,41 @@ def vv_add(
 def vv_set(
     project: str = PROJECT,
     code: str = CODE,
-    step: int = typer.Argument(..., help="Step number"),
-    status: str = typer.Argument(..., help="planned, passed, failed or waived"),
+    step: int = typer.Argument(..., metavar="STEP", help="Step number"),
+    status: str = typer.Argument(..., metavar="STATUS", help="planned, passed, failed or waived"),
     reason: str = typer.Option("", "--reason", "-r", help="Required to waive"),
+    as_json: bool = JSON_WRITE,
 ) -> None:
-    """Set a V&V step's status."""
+    """Set a V&V step's status.
+
+    Example: `mltrl req vv set neuropath 1.1 1 waived --reason "covered by the level-5 study"`
+    """
     with writing() as reg:
         reg.set_vv_status(project, code, step, status, reason=reason)
+    if as_json:
+        emit_json(_step(project, code, step))
+        return
     say(f"requirement {esc(code)} step {step}: {esc(status)}")
 
 
 def register_risk(root: typer.Typer) -> None:
-    @root.command("risk")
-    def risk(project: str = PROJECT, as_json: bool = JSON) -> None:
-        """Requirements ranked by risk = p(failure) x value, and the likelihood x impact matrix."""
+    @root.command("risk", rich_help_panel="Requirements and data")
+    def risk(project: str = PROJECT, fmt: Format = FORMAT, as_json: bool = JSON) -> None:
+        """Requirements ranked by risk = p(failure) x value, and the likelihood x impact matrix.
+
+        Example: `mltrl risk neuropath --format csv` (one row per requirement, highest risk first)
+        """
         from mltrl.service import lookup
         from mltrl.store import requirement_queries
         from mltrl.views.risk import IMPACT, LIKELIHOOD, risk_report
 
+        fmt = choose(fmt, as_json)
         with reading() as r:
             key = lookup.project(r, project).key
             report = risk_report(key, requirement_queries.requirements(r, key))
-        if as_json:
-            emit_json(report.to_json())
+        if fmt != Format.TABLE:
+            data = report.to_json()
+            emit(fmt, data, data["ranked"])
             return
         from rich.table import Table
 
@@ -205,6 +251,22 @@ def register_risk(root: typer.Typer) -> None:
         for band in reversed(range(len(LIKELIHOOD))):
             matrix.add_row(LIKELIHOOD[band], *[esc(", ".join(cell)) for cell in report.matrix[band]])
         console().print(matrix)
+
+
+def _requirement(project: str, code: str):  # type: ignore[no-untyped-def]
+    from mltrl.errors import NotFound
+
+    found = [q for q in _requirements(project) if q.code == code]
+    if not found:
+        raise NotFound(f"no requirement {code!r} in project {project!r}")
+    return found[0]
+
+
+def _step(project: str, code: str, number: int) -> dict:  # type: ignore[type-arg]
+    """A V&V step as JSON, with the requirement it belongs to."""
+    data = _requirement(project, code).to_json()
+    (step,) = [s for s in data["steps"] if s["number"] == number]
+    return {"project": project, "requirement": data["code"], **step}
 
 
 def _requirements(project: str):  # type: ignore[no-untyped-def]

@@ -8,17 +8,18 @@ import typer
 
 from mltrl.cli import _render
 from mltrl.cli._context import catalog, console, emit_json, reading, say, writing
+from mltrl.cli._output import FORMAT, JSON, JSON_WRITE, Format, emit
+from mltrl.cli._output import choose as choose_format  # `choose` is the command below
 from mltrl.cli._render import esc, esc_block
 from mltrl.errors import BadInput
 
 app = typer.Typer(no_args_is_help=True)
-JSON = typer.Option(False, "--json", help="Print JSON")
-ID = typer.Argument(..., help="Review number (see `mltrl review list`)")
+ID = typer.Argument(..., metavar="ID", help="Review number (see `mltrl review list`)")
 
 
 @app.command("open")
 def open_(
-    ref: str = typer.Argument(..., help="Component as PROJECT/CODE"),
+    ref: str = typer.Argument(..., metavar="PROJECT/CODE", help="Component, e.g. recycling/1.1"),
     entry: bool | None = typer.Option(
         None,
         "--entry/--gate",
@@ -30,8 +31,12 @@ def open_(
     file: Path | None = typer.Option(
         None, "--file", metavar="REVIEW.yaml", help="Record a whole review file (see `mltrl review template`)"
     ),
+    as_json: bool = JSON_WRITE,
 ) -> None:
-    """Open the gate review of a component at its current level (its entry review if it waits to enter)."""
+    """Open the gate review of a component at its current level (its entry review if it waits to enter).
+
+    Example: `mltrl review open neuropath/1.1 --json` prints the review with its id
+    """
     applied = None
     with writing() as reg:
         if from_review is None and file is None:
@@ -39,6 +44,9 @@ def open_(
         else:
             applied = reg.apply_review(ref, file or {}, entry=entry, from_review=from_review)
             review = applied.review
+    if as_json:
+        _emit_review(review.id)
+        return
     if applied is not None:
         from mltrl.cli.cmd_review_files import say_applied
 
@@ -59,25 +67,39 @@ def panel(
     review_id: int = ID,
     role: str = typer.Option(..., "--role", help="Panel role id of the level (see `review show`)"),
     person: str = typer.Option(..., "--person", help="Who fills it"),
+    as_json: bool = JSON_WRITE,
 ) -> None:
-    """Put a person on the review panel in one of the level's roles."""
+    """Put a person on the review panel in one of the level's roles.
+
+    Example: `mltrl review panel 1 --role research-lead --person "G. Renard"`
+    """
     with writing() as reg:
         reg.add_panel_member(review_id, role, person)
+    if as_json:
+        _emit_review(review_id)
+        return
     say(f"review {review_id}: {esc(person)} joins the panel as {esc(role)}")
 
 
 @app.command("result")
 def result(
     review_id: int = ID,
-    criterion: str = typer.Argument(..., help="Criterion id, e.g. L4.real-data"),
-    value: str = typer.Argument(..., help="met, unmet, waived or not-applicable"),
+    criterion: str = typer.Argument(..., metavar="CRITERION", help="Criterion id, e.g. L4.real-data"),
+    value: str = typer.Argument(..., metavar="RESULT", help="met, unmet, waived or not-applicable"),
     note: str = typer.Option(
         "", "--note", help="Evidence or reason (required to waive or mark not applicable)"
     ),
+    as_json: bool = JSON_WRITE,
 ) -> None:
-    """Record a gate criterion's result (it can be changed until the review is decided)."""
+    """Record a gate criterion's result (it can be changed until the review is decided).
+
+    Example: `mltrl review result 1 L4.real-data met --note "BioLab pilot, 212 slides"`
+    """
     with writing() as reg:
         reg.record_result(review_id, criterion, value, note)
+    if as_json:
+        _emit_review(review_id)
+        return
     say(f"review {review_id}: {esc(criterion)} {esc(value)}")
 
 
@@ -87,11 +109,18 @@ def ethics(
     file: Path | None = typer.Option(None, "--file", help="YAML mapping of question id to answer"),
     question: str | None = typer.Option(None, "--question", help="One question id"),
     answer: str | None = typer.Option(None, "--answer", help="Its answer"),
+    as_json: bool = JSON_WRITE,
 ) -> None:
-    """Answer the ethics checklist for this review (all questions must be answered to graduate)."""
+    """Answer the ethics checklist for this review (all questions must be answered to graduate).
+
+    Example: `mltrl review ethics 1 --file answers.yaml`
+    """
     answers = _answers(file, question, answer)
     with writing() as reg:
         reg.answer_ethics(review_id, answers)
+    if as_json:
+        _emit_review(review_id)
+        return
     say(f"review {review_id}: {len(answers)} ethics answer(s) recorded")
 
 
@@ -99,15 +128,22 @@ def ethics(
 def choose(
     review_id: int = ID,
     point: str = typer.Argument(
-        ..., help="Key decision point, e.g. research-path, continue-or-pause, go-no-go"
+        ..., metavar="POINT", help="Key decision point, e.g. research-path, continue-or-pause, go-no-go"
     ),
-    option: str = typer.Argument(..., help="The option chosen"),
+    option: str = typer.Argument(..., metavar="OPTION", help="The option chosen"),
     date: str | None = typer.Option(None, "--date", help="YYYY-MM-DD (a level-8 'go' needs one)"),
     note: str = typer.Option("", "--note"),
+    as_json: bool = JSON_WRITE,
 ) -> None:
-    """Record a key decision of the level."""
+    """Record a key decision of the level.
+
+    Example: `mltrl review choose 1 continue-or-pause continue`
+    """
     with writing() as reg:
         reg.record_choice(review_id, point, option, on_date=date, note=note)
+    if as_json:
+        _emit_review(review_id)
+        return
     say(f"review {review_id}: {esc(point)} = {esc(option)}" + (f" on {esc(date)}" if date else ""))
 
 
@@ -121,8 +157,12 @@ def sign(
         [], "--task", help="A task, optionally with a target after '=>', e.g. 'raise recall => >= 0.9'"
     ),
     note: str = typer.Option("", "--note"),
+    as_json: bool = JSON_WRITE,
 ) -> None:
-    """Sign the review once: approve, or request changes with a list of tasks."""
+    """Sign the review once: approve, or request changes with a list of tasks.
+
+    Example: `mltrl review sign 1 --person "G. Renard" --request-changes --task "raise recall => >= 0.9"`
+    """
     if approve == request_changes:
         raise BadInput("sign with exactly one of --approve or --request-changes")
     tasks = [_task(text) for text in task]
@@ -130,6 +170,9 @@ def sign(
         reg.sign_review(
             review_id, person, "approve" if approve else "request-changes", tasks=tasks, note=note
         )
+    if as_json:
+        _emit_review(review_id)
+        return
     say(f"review {review_id}: {esc(person)} {'approved' if approve else f'requested {len(tasks)} change(s)'}")
 
 
@@ -138,6 +181,7 @@ def decide(
     review_id: int = ID,
     decision: str = typer.Argument(
         ...,
+        metavar="DECISION",
         help="graduate, tasks, switchback, pause, or stay (decided, stays at this level: level-2 more "
         "research, level-8 no-go, level-9 keep)",
     ),
@@ -147,10 +191,13 @@ def decide(
     fork_key: str | None = typer.Option(
         None, "--fork-key", help="New project when the level-2 path is 'both'"
     ),
+    as_json: bool = JSON_WRITE,
 ) -> None:
     """Decide the review; 'graduate' moves the component up one level (or admits it, on an entry review).
 
     A decided review never changes.
+
+    Example: `mltrl review decide 1 graduate --reason "every criterion met; panel approved"`
     """
     from mltrl.domain.rules import parse_level
 
@@ -164,7 +211,11 @@ def decide(
             fork_key=fork_key,
         )
         component = reg.component(review.ref)
-        outcome = reg.review(review_id).outcome
+        view = reg.review(review_id)
+        outcome = view.outcome
+    if as_json:
+        emit_json({**view.to_json(), "component": component.to_json()})
+        return
     say(
         f"review {review_id} decided: {esc(outcome)}; "
         f"{esc(review.ref)} is at {_render.level(component.level)} "
@@ -174,12 +225,20 @@ def decide(
 
 @app.command("list")
 def list_(
-    target: str | None = typer.Argument(None, help="PROJECT or PROJECT/CODE"), as_json: bool = JSON
+    target: str | None = typer.Argument(
+        None, metavar="[PROJECT[/CODE]]", help="A project or a component (default: every review)"
+    ),
+    fmt: Format = FORMAT,
+    as_json: bool = JSON,
 ) -> None:
-    """List reviews, newest last."""
+    """List reviews, newest last.
+
+    Example: `mltrl review list recycling --format csv`
+    """
     from mltrl.service import lookup
     from mltrl.store import review_queries
 
+    fmt = choose_format(fmt, as_json)
     with reading() as r:
         if target is None:
             rows = review_queries.reviews(r)
@@ -187,8 +246,9 @@ def list_(
             rows = review_queries.reviews(r, component_id=lookup.component(r, target).id)
         else:
             rows = review_queries.reviews(r, project_key=lookup.project(r, target).key)
-    if as_json:
-        emit_json([row.to_json() for row in rows])
+    if fmt != Format.TABLE:
+        items = [row.to_json() for row in rows]
+        emit(fmt, {"reviews": items}, items)
         return
     from rich.table import Table
 
@@ -207,15 +267,19 @@ def list_(
 
 
 @app.command("show")
-def show(review_id: int = ID, as_json: bool = JSON) -> None:
-    """A review: panel, criteria, ethics, key decisions, signatures, what blocks graduation, and context."""
+def show(review_id: int = ID, fmt: Format = FORMAT, as_json: bool = JSON) -> None:
+    """A review: panel, criteria, ethics, key decisions, signatures, what blocks graduation, and context.
+
+    Example: `mltrl review show 1 --format csv` (one row per gate criterion with its result)
+    """
     from mltrl.views.review import review_view
 
+    fmt = choose_format(fmt, as_json)
     cat = catalog()
     with reading() as r:
         view = review_view(r, review_id, cat)
-    if as_json:
-        emit_json(view.to_json())
+    if fmt != Format.TABLE:
+        emit(fmt, view.to_json(), _criteria_rows(view))
         return
     _print_review(view)
 
@@ -223,17 +287,30 @@ def show(review_id: int = ID, as_json: bool = JSON) -> None:
 def register_ethics(root: typer.Typer) -> None:
     ethics_app = typer.Typer()
     root.add_typer(
-        ethics_app, name="ethics", help="The organisation's ethics checklist, answered at every review."
+        ethics_app,
+        name="ethics",
+        help="The organisation's ethics checklist, answered at every review.",
+        rich_help_panel="Reviews",
     )
 
     @ethics_app.callback(invoke_without_command=True)
-    def ethics_checklist(ctx: typer.Context, as_json: bool = JSON) -> None:
-        """The organisation's ethics checklist, answered at every review."""
+    def ethics_checklist(ctx: typer.Context, fmt: Format = FORMAT, as_json: bool = JSON) -> None:
+        """The organisation's ethics checklist, answered at every review.
+
+        Example: `mltrl ethics --format csv` (one row per question)
+        """
         if ctx.invoked_subcommand is not None:
             return
+        fmt = choose_format(fmt, as_json)
         checklist = catalog().ethics
-        if as_json:
-            emit_json(checklist.to_json())
+        if fmt != Format.TABLE:
+            data = checklist.to_json()
+            rows = [
+                {"section": section["id"], **question}
+                for section in data["sections"]
+                for question in section["questions"]
+            ]
+            emit(fmt, data, rows)
             return
         for section in checklist.sections:
             say(f"[bold]{esc(section.title)}[/] ({esc(section.id)})")
@@ -411,13 +488,17 @@ def _print_context(context: dict) -> None:  # type: ignore[type-arg]
 
 @app.command("due")
 def due(
-    project: str | None = typer.Argument(None, help="Project key; every project when left out"),
+    project: str | None = typer.Argument(
+        None, metavar="[PROJECT]", help="Project key; every project when left out"
+    ),
+    fmt: Format = FORMAT,
     as_json: bool = JSON,
 ) -> None:
     """Deployed components and when their recurring review is due (exit 1 when any is overdue).
 
     Example, in a scheduled CI job: `mltrl review due || notify-the-owners`.
     """
+    fmt = choose_format(fmt, as_json)
     from mltrl.errors import CheckFailed
     from mltrl.service import inputs, lookup
     from mltrl.views.cadence import schedule
@@ -427,8 +508,9 @@ def due(
         key = lookup.project(r, project).key if project else None
         rows = schedule(r, every, inputs.now(), key)
     overdue = [d.ref for d in rows if d.overdue]
-    if as_json:
-        emit_json({"default_every_days": every, "components": [d.to_json() for d in rows]})
+    if fmt != Format.TABLE:
+        items = [d.to_json() for d in rows]
+        emit(fmt, {"default_every_days": every, "components": items}, items)
     elif not rows:
         say("no deployed components")
     else:

@@ -7,7 +7,10 @@ from pathlib import Path
 import typer
 
 from mltrl.cli._context import emit_json, reading, say, settings, writing
+from mltrl.cli._output import FORMAT, JSON, JSON_WRITE, Format, choose, emit
 from mltrl.cli._render import esc
+
+PANEL = "Setting up"
 
 OTHER_TABLES = typer.Option(
     False,
@@ -17,9 +20,12 @@ OTHER_TABLES = typer.Option(
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("init")
-    def init(allow_other_tables: bool = OTHER_TABLES) -> None:
-        """Create a registry in .mltrl/ here (or at --db / $MLTRL_DATABASE_URL); safe to run again."""
+    @app.command("init", rich_help_panel=PANEL)
+    def init(allow_other_tables: bool = OTHER_TABLES, as_json: bool = JSON_WRITE) -> None:
+        """Create a registry in .mltrl/ here (or at --db / $MLTRL_DATABASE_URL); safe to run again.
+
+        Example: `mltrl init`, or `mltrl --db postgresql+psycopg://me@db/mltrl init`
+        """
         from mltrl.service.registry import Registry
 
         with Registry.init(
@@ -27,13 +33,19 @@ def register(app: typer.Typer) -> None:
         ) as reg:
             where = reg.location.display
             created = reg.created
+        if as_json:
+            emit_json({"registry": where, "created": created})
+            return
         say(f"{'initialised' if created else 'already initialised:'} registry at {esc(where)}")
         if created and not settings.db:
             say("next: `mltrl project create KEY --name NAME`, then `mltrl component add KEY/1.1 ...`")
 
-    @app.command("migrate")
-    def migrate(allow_other_tables: bool = OTHER_TABLES) -> None:
-        """Upgrade the registry's schema to this version of mltrl."""
+    @app.command("migrate", rich_help_panel=PANEL)
+    def migrate(allow_other_tables: bool = OTHER_TABLES, as_json: bool = JSON_WRITE) -> None:
+        """Upgrade the registry's schema to this version of mltrl.
+
+        Example: `mltrl migrate` after upgrading the package
+        """
         from mltrl.service import setup
         from mltrl.store.engine import make_engine
         from mltrl.store.location import locate
@@ -45,18 +57,25 @@ def register(app: typer.Typer) -> None:
         finally:
             engine.dispose()
         target = setup.HEAD_REVISION
+        if as_json:
+            emit_json({"schema": target, "was": before})
+            return
         say(f"schema at {target}" + ("" if before == target else f" (was {before or 'empty'})"))
 
-    @app.command("doctor")
-    def doctor(as_json: bool = typer.Option(False, "--json", help="Print JSON")) -> None:
-        """Replay the event log and check it rebuilds the stored state exactly (exit 1 if not)."""
+    @app.command("doctor", rich_help_panel=PANEL)
+    def doctor(fmt: Format = FORMAT, as_json: bool = JSON) -> None:
+        """Replay the event log and check it rebuilds the stored state exactly (exit 1 if not).
+
+        Example: `mltrl doctor --format csv` (one row per problem)
+        """
         from mltrl.errors import CheckFailed
         from mltrl.views.doctor import examine
 
+        fmt = choose(fmt, as_json)
         with reading() as r:
             result = examine(r)
-        if as_json:
-            emit_json(result.to_json())
+        if fmt != Format.TABLE:
+            emit(fmt, result.to_json(), result.problems)
         else:
             for p in result.problems:
                 say(f"[red]{esc(p['component'])}[/]: {esc(p['problem'])}")
@@ -71,13 +90,16 @@ def register(app: typer.Typer) -> None:
         if not result.healthy:
             raise CheckFailed(f"doctor found {len(result.problems)} problem(s) in the registry")
 
-    @app.command("demo")
+    @app.command("demo", rich_help_panel=PANEL)
     def demo(
         directory: Path = typer.Option(
             Path("mltrl-demo"), "--dir", help="Where to build the demo registry (its own .mltrl/)"
         ),
     ) -> None:
-        """Build a demo registry from the paper's use-cases and show its status and report."""
+        """Build a demo registry from the paper's use-cases and show its status and report.
+
+        Example: `mltrl demo --dir /tmp/mltrl-demo`
+        """
         from mltrl.cli import cmd_views
         from mltrl.demo.run import build
         from mltrl.store.location import sqlite_url

@@ -7,37 +7,67 @@ import functools
 import typer
 
 from mltrl.cli import _render
-from mltrl.cli._context import catalog, console, emit_json, reading, say
+from mltrl.cli._context import catalog, console, reading, say, settings
+from mltrl.cli._output import FORMAT, JSON, Format, choose, emit
 
-JSON = typer.Option(False, "--json", help="Print JSON")
+TARGET = typer.Argument(..., metavar="PROJECT[/CODE]", help="A project, or one component as PROJECT/CODE")
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("status")
+    @app.command("status", rich_help_panel="Views")
     def status(
-        project: str | None = typer.Argument(None, help="Project key; all projects when left out"),
+        project: str | None = typer.Argument(
+            None, metavar="[PROJECT]", help="Project key; all projects when left out"
+        ),
+        fmt: Format = FORMAT,
         as_json: bool = JSON,
     ) -> None:
-        """The component tree with levels, phases and the system TRL (lowest level of its parts)."""
-        show_status(project, as_json)
+        """The component tree with levels, phases and the system TRL (lowest level of its parts).
 
-    @app.command("history")
+        Example: `mltrl status recycling`
+        """
+        show_status(project, choose(fmt, as_json))
+
+    @app.command("history", rich_help_panel="Views")
     def history(
-        target: str = typer.Argument(..., help="PROJECT or PROJECT/CODE"),
+        target: str = TARGET,
         lifecycle: bool = typer.Option(False, "--lifecycle", help="Only level and status changes"),
+        since: str | None = typer.Option(
+            None,
+            "--since",
+            metavar="WHEN",
+            help="From this date or time (2026-03-01), or a span back: 7d, 12h",
+        ),
+        until: str | None = typer.Option(
+            None, "--until", metavar="WHEN", help="Up to this date (the whole day) or time"
+        ),
+        kind: list[str] = typer.Option(
+            [],
+            "--kind",
+            metavar="KIND",
+            help="Only this kind (graduate, review.sign ...) or family (review, alert ...); repeatable",
+        ),
+        limit: int | None = typer.Option(None, "--limit", metavar="N", help="Only the N most recent events"),
+        fmt: Format = FORMAT,
         as_json: bool = JSON,
     ) -> None:
-        """The timeline of transitions and other events, oldest first."""
+        """The timeline of transitions and other events, oldest first.
+
+        Example: `mltrl history recycling --kind review --since 30d --limit 20`
+        """
         from mltrl.service import lookup
         from mltrl.views import history as views
 
+        fmt = choose(fmt, as_json)
+        chosen = views.filters(since=since, until=until, kinds=kind, limit=limit, lifecycle_only=lifecycle)
         with reading() as r:
             if "/" in target:
-                events = views.component_history(r, lookup.component(r, target), lifecycle_only=lifecycle)
+                events = views.component_history(r, lookup.component(r, target), chosen)
             else:
-                events = views.project_history(r, lookup.project(r, target), lifecycle_only=lifecycle)
-        if as_json:
-            emit_json([e.to_json() for e in events])
+                events = views.project_history(r, lookup.project(r, target), chosen)
+        if fmt != Format.TABLE:
+            items = [{**e.to_json(), "description": views.describe(e)} for e in events]
+            emit(fmt, {"events": items}, items)
             return
         from rich.table import Table
 
@@ -47,28 +77,62 @@ def register(app: typer.Typer) -> None:
             table.add_row(_render.when(e.at), *map(_render.esc, (e.code or "", views.describe(e), e.actor)))
         console().print(table)
 
-    @app.command("report")
+    @app.command("report", rich_help_panel="Views")
     def report(
-        project: str | None = typer.Option(None, "--project", "-p", help="Only this project"),
+        project: str | None = typer.Option(
+            None, "--project", "-p", metavar="PROJECT", help="Only this project"
+        ),
         top: int = typer.Option(10, "--top", min=0, help="How many paths, cycles and transitions to list"),
+        fmt: Format = FORMAT,
         as_json: bool = JSON,
     ) -> None:
-        """Time per level, switchbacks by kind, frequent paths and cycles, median time per level."""
-        show_report(project, top, as_json)
+        """Time per level, switchbacks by kind, frequent paths and cycles, median time per level.
+
+        Example: `mltrl report --project recycling --format csv` (one row per component)
+        """
+        show_report(project, top, choose(fmt, as_json))
 
 
-def show_status(project: str | None, as_json: bool = False) -> None:
+def _status_rows(results) -> list[dict]:  # type: ignore[no-untyped-def, type-arg]
+    """One row per component, the tree flattened: its project and the composite it is part of."""
+    rows = []
+
+    def walk(key: str, parent: str | None, node: dict) -> None:  # type: ignore[type-arg]
+        rows.append({"project": key, "parent": parent, **{k: v for k, v in node.items() if k != "children"}})
+        for child in node["children"]:
+            walk(key, node["code"], child)
+
+    for result in results:
+        data = result.to_json()
+        for root in data["components"]:
+            walk(result.project.key, None, root)
+    return rows
+
+
+def _review_every_days() -> int:
+    """The policy's cadence of level-9 reviews, read only for a project with a deployed component,
+    and without loading the catalogue (pydantic) when no policy file applies."""
+    from mltrl.catalog import find_policy
+    from mltrl.domain.model import DEFAULT_REVIEW_EVERY_DAYS
+    from mltrl.store.location import find_home
+
+    if find_policy(find_home(), settings.policy) is None:
+        return DEFAULT_REVIEW_EVERY_DAYS
+    return catalog().settings.review_every_days
+
+
+def show_status(project: str | None, fmt: Format = Format.TABLE) -> None:
     from mltrl.service import lookup
     from mltrl.store import queries
     from mltrl.views.status import project_status
 
     with reading() as r:
         chosen = [lookup.project(r, project)] if project else queries.projects(r)
-        # The policy is read only for projects with a deployed component (their review cadence).
-        every = functools.cache(lambda: catalog().settings.review_every_days)
+        every = functools.cache(_review_every_days)
         results = [project_status(r, p, review_every_days=every) for p in chosen]
-    if as_json:
-        emit_json(results[0].to_json() if project else [s.to_json() for s in results])
+    if fmt != Format.TABLE:
+        payload = results[0].to_json() if project else {"projects": [s.to_json() for s in results]}
+        emit(fmt, payload, _status_rows(results))
         return
     if not results:
         say("no projects yet: `mltrl project create KEY --name NAME`")
@@ -79,15 +143,16 @@ def show_status(project: str | None, as_json: bool = False) -> None:
             say(f"  system TRL {result.system_level}: held back by {held}")
 
 
-def show_report(project: str | None, top: int = 10, as_json: bool = False) -> None:
+def show_report(project: str | None, top: int = 10, fmt: Format = Format.TABLE) -> None:
     from mltrl.analytics.report import report_with_targets
     from mltrl.service import inputs, lookup
 
     with reading() as r:
         key = lookup.project(r, project).key if project else None
         result = report_with_targets(r, inputs.now(), key, top=top)
-    if as_json:
-        emit_json(result.to_json())
+    if fmt != Format.TABLE:
+        data = result.to_json()
+        emit(fmt, data, data["components"])
         return
     _print_report(result)
 

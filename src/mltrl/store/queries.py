@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from mltrl.store.reader import Reader, as_utc
@@ -110,8 +112,18 @@ def versions(r: Reader, component_id: int) -> list[VersionRecord]:
 
 
 def events(
-    r: Reader, project_key: str | None = None, component_id: int | None = None, lifecycle_only: bool = False
+    r: Reader,
+    project_key: str | None = None,
+    component_id: int | None = None,
+    lifecycle_only: bool = False,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    kinds: Sequence[str] = (),
+    limit: int | None = None,
 ) -> list[EventRecord]:
+    """Events oldest first; ``since``/``until`` bound ``at`` (both inclusive), ``kinds`` are exact
+    kinds or families (``review`` is every ``review.*``), ``limit`` keeps the most recent ones."""
     where, params = [], {}
     if project_key is not None:
         where.append("p.key = :key")
@@ -121,8 +133,26 @@ def events(
         params["cid"] = component_id
     if lifecycle_only:
         where.append("e.seq IS NOT NULL")
-    sql = _EVENT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY e.at, e.id"
-    return [_event(row) for row in r.all(sql, **params)]
+    if since is not None:
+        where.append("e.at >= :since")
+        params["since"] = r.time(since)
+    if until is not None:
+        where.append("e.at <= :until")
+        params["until"] = r.time(until)
+    if kinds:
+        alternatives = []
+        for n, kind in enumerate(kinds):
+            alternatives.append(f"e.kind = :kind{n} OR e.kind LIKE :family{n}")
+            params[f"kind{n}"] = kind
+            # A family is the kind before its dot; '_' and '%' cannot occur in a kind name.
+            params[f"family{n}"] = f"{kind}.%"
+        where.append("(" + " OR ".join(alternatives) + ")")
+    sql = _EVENT + (" WHERE " + " AND ".join(where) if where else "")
+    if limit is None:
+        return [_event(row) for row in r.all(sql + " ORDER BY e.at, e.id", **params)]
+    # The most recent `limit` events, still printed oldest first.
+    rows = r.all(sql + " ORDER BY e.at DESC, e.id DESC LIMIT :limit", **params, limit=limit)
+    return [_event(row) for row in reversed(rows)]
 
 
 def lifecycle_log(r: Reader, project_key: str | None = None) -> list[dict[str, Any]]:

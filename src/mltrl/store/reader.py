@@ -56,6 +56,10 @@ class Reader:
             return f"EXTRACT(EPOCH FROM {column})::float8"
         return f"(julianday({column}) - 2440587.5) * 86400.0"
 
+    def time(self, value: datetime) -> Any:
+        """``value`` as a parameter that compares rightly with stored times (SQLite keeps them as text)."""
+        return value if self._postgres else sqlite_time(value)
+
     def one(self, sql: str, **params: Any) -> dict[str, Any] | None:
         rows = self.all(sql, **params)
         return rows[0] if rows else None
