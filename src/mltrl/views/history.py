@@ -60,6 +60,7 @@ KINDS = (
     "monitor.window",
     "monitor.predictions",
     "monitor.actuals",
+    "monitor.prune",
 )
 FAMILIES = tuple(dict.fromkeys(kind.split(".")[0] for kind in KINDS if "." in kind))
 _DURATION = re.compile(r"([0-9]{1,5})([dh])")
@@ -236,6 +237,9 @@ _DESCRIBE: dict[str, Callable[[dict[str, Any]], str]] = {
     "monitor.window": lambda d: f"window {d.get('name')} profiled ({d.get('rows')} rows in all)",
     "monitor.predictions": lambda d: f"{d.get('rows')} predictions logged in window {d.get('window')}",
     "monitor.actuals": lambda d: f"{d.get('matched')} actuals joined to their predictions",
+    "monitor.prune": lambda d: (
+        f"pruned {d.get('profiles')} window profile(s) and {d.get('alerts')} acknowledged alert(s)"
+    ),
 }
 
 
