@@ -146,3 +146,11 @@ class Card(Strict):
         default_factory=list,
         description="where the organisation's policy departs from MLTRL's mandatory criteria",
     )
+
+    def _repr_html_(self) -> str:
+        """The card's HTML page (sanitised: raw HTML in hand-written sections is never rendered),
+        embedded so its stylesheet leaves the notebook alone."""
+        from mltrl.cards.render import to_html
+        from mltrl.views.notebook import embedded
+
+        return embedded(to_html(self), height=800)

@@ -159,53 +159,95 @@ class ReviewState:
         return [r.id for r in self.template.roles if r.required and r.id not in signed_roles]
 
 
+@dataclass(frozen=True)
+class Blocker:
+    """One thing that stands between a review and its gate, for scripts and notebooks to act on.
+
+    ``kind``: role | signature | criterion | ethics | key-decision | separation-of-duties | quorum |
+    evidence; ``subject``: what it is about (the role, person, criterion id, key decision ...);
+    ``message``: the sentence ``review show`` prints (the same as in ``blockers``).
+    """
+
+    kind: str
+    subject: str
+    message: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"kind": self.kind, "subject": self.subject, "message": self.message}
+
+
 def blockers(state: ReviewState) -> list[str]:
     """Everything that stands between this review and a graduation, in words a panel acts on."""
-    found: list[str] = []
+    return [b.message for b in blocker_items(state)]
+
+
+def blocker_items(state: ReviewState) -> list[Blocker]:
+    """:func:`blockers` as structured items."""
+    found: list[Blocker] = []
     t = state.template
     for role in t.roles:
         if not role.required:
             continue
         members = [p for p, r in state.panel.items() if r == role.id]
         if not members:
-            found.append(f"required role {role.id} has nobody on the panel")
+            found.append(Blocker("role", role.id, f"required role {role.id} has nobody on the panel"))
         elif not any(
             state.signatures.get(p, Signature(Verdict.REQUEST_CHANGES)).verdict is Verdict.APPROVE
             for p in members
         ):
-            found.append(f"required role {role.id} has not approved")
+            found.append(Blocker("role", role.id, f"required role {role.id} has not approved"))
     for person, signature in sorted(state.signatures.items()):
         if signature.verdict is Verdict.REQUEST_CHANGES:
-            found.append(f"{person} requested changes")
+            found.append(Blocker("signature", person, f"{person} requested changes"))
     for criterion in t.criteria:
         result, note = state.results.get(criterion.id, (None, ""))
+        said = None
         if result in (Result.WAIVED, Result.NOT_APPLICABLE) and not criterion.waivable:
-            found.append(f"criterion {criterion.id} is mandatory and cannot be {result}")
-            continue
-        if criterion.kind == "evidence" and result not in (Result.WAIVED, Result.NOT_APPLICABLE):
+            said = f"criterion {criterion.id} is mandatory and cannot be {result}"
+        elif criterion.kind == "evidence" and result not in (Result.WAIVED, Result.NOT_APPLICABLE):
             continue  # computed from the registry by the gate (mltrl.gates), unless the panel waives it
-        if result is None:
-            found.append(f"criterion {criterion.id} has no result")
+        elif result is None:
+            said = f"criterion {criterion.id} has no result"
         elif result is Result.UNMET:
-            found.append(f"criterion {criterion.id} is unmet")
+            said = f"criterion {criterion.id} is unmet"
         elif result in (Result.WAIVED, Result.NOT_APPLICABLE) and not note.strip():
-            found.append(f"criterion {criterion.id} is {result} without a reason")
+            said = f"criterion {criterion.id} is {result} without a reason"
+        if said is not None:
+            found.append(Blocker("criterion", criterion.id, said))
     unanswered = [q for q in t.ethics if not state.ethics.get(q, "").strip()]
     if unanswered:
         found.append(
-            f"ethics checklist incomplete: {len(unanswered)} of {len(t.ethics)} questions unanswered"
+            Blocker(
+                "ethics",
+                ", ".join(unanswered),
+                f"ethics checklist incomplete: {len(unanswered)} of {len(t.ethics)} questions unanswered",
+            )
         )
     for point in t.points:
         choice = state.choices.get(point.id)
         if choice is None:
-            found.append(f"key decision {point.id} is not recorded")
+            found.append(Blocker("key-decision", point.id, f"key decision {point.id} is not recorded"))
         elif (point.id, choice[0]) in NO_GRADUATION_OPTIONS:
-            found.append(f"key decision {point.id} is {choice[0]}")
+            found.append(Blocker("key-decision", point.id, f"key decision {point.id} is {choice[0]}"))
     approvers = set(state.approvers)
     owners = state.owner and all(same_person(a, state.owner) for a in approvers)  # "ZED", Cyrillic "Z\u0435d"
     if t.separation_of_duties and state.owner and approvers and owners:
-        found.append(f"{state.owner} owns the work and cannot be its only approver")
+        found.append(
+            Blocker(
+                "separation-of-duties",
+                state.owner,
+                f"{state.owner} owns the work and cannot be its only approver",
+            )
+        )
     return found
+
+
+def quorum_items(state: ReviewState) -> list[Blocker]:
+    """Required roles nobody in which has signed, either way: every decision needs them."""
+    return [
+        Blocker("quorum", role, f"no quorum: required role {role} has not signed")
+        for role in state.missing_quorum()
+    ]
 
 
 def staying_choice(state: ReviewState) -> str | None:

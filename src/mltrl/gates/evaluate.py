@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mltrl.catalog import Catalog
+from mltrl.domain.review import Blocker
 from mltrl.gates.context import GateContext
 from mltrl.gates.probes import probe
 from mltrl.store.reader import Reader
@@ -43,6 +44,11 @@ class GateResult:
     @property
     def stale(self) -> list[str]:
         return [c.id for c in self.criteria if c.status == "stale"]
+
+    def _repr_html_(self) -> str:
+        from mltrl.views.notebook import gate_html
+
+        return gate_html(self)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -114,13 +120,20 @@ def _judge(ctx: GateContext, criterion_id: str, kind: str, waivable: bool) -> tu
 
 def evidence_blockers(r: Reader, catalog: Catalog, project_key: str, code: str, level: int) -> list[str]:
     """Evidence criteria of a gate that the registry does not back and the panel did not waive."""
+    return [b.message for b in evidence_blocker_items(r, catalog, project_key, code, level)]
+
+
+def evidence_blocker_items(
+    r: Reader, catalog: Catalog, project_key: str, code: str, level: int
+) -> list[Blocker]:
+    """:func:`evidence_blockers` as structured items (kind ``evidence``, subject the criterion id)."""
     from mltrl.store import queries
 
     component = queries.component(r, project_key, code)
     assert component is not None
     gate = evaluate_gate(r, catalog, component, level)
     return [
-        f"evidence criterion {c.id} is {c.status}: {c.reason}"
+        Blocker("evidence", c.id, f"evidence criterion {c.id} is {c.status}: {c.reason}")
         for c in gate.criteria
         if c.kind == "evidence" and c.status not in PASSING
     ]

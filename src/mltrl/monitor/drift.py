@@ -87,6 +87,11 @@ class DriftReport:
     def dataset_drift(self) -> bool:
         return bool(self.columns) and len(self.drifted_columns) / len(self.columns) >= self.share_threshold
 
+    def _repr_html_(self) -> str:
+        from mltrl.views.notebook import drift_html
+
+        return drift_html(self)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "dataset_drift": self.dataset_drift,

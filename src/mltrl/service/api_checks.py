@@ -13,6 +13,7 @@ from typing import Any
 
 from mltrl.errors import BadInput
 from mltrl.service.api_monitor import table_of
+from mltrl.views.results import CheckOutcome
 
 
 class CheckAPI:
@@ -39,7 +40,7 @@ class CheckAPI:
         webhook: str | None = None,
         open_review: bool = False,
         evidence: bool = True,
-    ) -> dict[str, Any]:
+    ) -> CheckOutcome:
         """Drift and data-quality checks of a window (default: the latest) against a reference.
 
         Each failing check raises its own alert (``drift``, ``data-quality``); with ``open_review``
@@ -70,7 +71,7 @@ class CheckAPI:
         webhook: str | None = None,
         open_review: bool = False,
         evidence: bool = True,
-    ) -> list[dict[str, Any]]:
+    ) -> list[CheckOutcome]:
         """:meth:`check_window` of several components as one write: when one of them cannot be
         stored, nothing is, and no webhook is called."""
         measured = [self._measure_window(ref, window, reference, settings) for ref in refs]
@@ -81,7 +82,7 @@ class CheckAPI:
             ]
         for outcome in outcomes:  # only now: a receiver never hears of an alert that was undone
             self._deliver(outcome["alerts"], webhook)
-        return outcomes
+        return [CheckOutcome(outcome) for outcome in outcomes]
 
     def _measure_window(
         self, ref: str, window: str | None, reference: str, settings: dict[str, dict[str, Any]] | None
@@ -157,7 +158,7 @@ class CheckAPI:
         outcome["alerts"] = [self._before_review(alert_id, new, open_review) for alert_id, new in raised]
         return {"component": ref, **outcome}
 
-    def refuse_changed_kinds(self, ref: str, profile: Any) -> None:
+    def _refuse_changed_kinds(self, ref: str, profile: Any) -> None:
         """Refuse serving data whose column changed type against a reference of the component
         (numbers in the reference, strings now): stored, it would make every later drift, check
         and report of its window fail."""

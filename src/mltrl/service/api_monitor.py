@@ -10,6 +10,7 @@ from typing import Any
 from mltrl.errors import BadInput, NotFound
 from mltrl.service import inputs, lookup, monitoring
 from mltrl.store import profile_queries
+from mltrl.views.results import MonitorReport
 
 
 def _profile(data: Any, progress: Callable[[int], None] | None = None):  # type: ignore[no-untyped-def]
@@ -71,7 +72,7 @@ class MonitorAPI:
         else:
             label, begin, finish = monitoring.window_bounds(window or "day", inputs.moment(at))
         profile = _profile(data, progress)
-        self.refuse_changed_kinds(ref, profile)  # type: ignore[attr-defined]  # (CheckAPI)
+        self._refuse_changed_kinds(ref, profile)  # type: ignore[attr-defined]  # (CheckAPI)
         rows = self._write(
             monitoring.store, ref, "window", label, profile, start=begin, end=finish, merge=True
         )
@@ -102,7 +103,7 @@ class MonitorAPI:
         reference: str = "default",
         settings: dict[str, dict[str, Any]] | None = None,
         history: int = 30,
-    ) -> dict[str, Any]:
+    ) -> MonitorReport:
         """The data of the monitoring report (``mltrl monitor report``): per-column distributions of
         the reference and the window, drift and data quality, drift over the last ``history`` windows,
         performance per window and open alerts."""
@@ -125,17 +126,19 @@ class MonitorAPI:
             )
 
         component, recent, performance, alerts = self._read(view)
-        return build_report(
-            component=component.ref,
-            level=component.level,
-            reference_name=reference,
-            reference=base,
-            window=label,
-            current=current,
-            history=recent,
-            settings=settings,
-            performance=performance,
-            alerts=alerts,
+        return MonitorReport(
+            build_report(
+                component=component.ref,
+                level=component.level,
+                reference_name=reference,
+                reference=base,
+                window=label,
+                current=current,
+                history=recent,
+                settings=settings,
+                performance=performance,
+                alerts=alerts,
+            )
         )
 
     def window_profiles(self, ref: str, *, window: str | None = None, reference: str = "default"):  # type: ignore[no-untyped-def]

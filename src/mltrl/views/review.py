@@ -8,13 +8,19 @@ level 5, and the deployment setting at level 6.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from mltrl.catalog import Catalog
-from mltrl.domain.review import Decision, Template, blockers, check_decision
+from mltrl.domain.review import (
+    Blocker,
+    Template,
+    blocker_items,
+    blockers,
+    quorum_items,
+)
 from mltrl.errors import NotFound
-from mltrl.gates import evidence_blockers
+from mltrl.gates import evidence_blocker_items
 from mltrl.store import alert_queries, dataset_queries, queries, requirement_queries, review_queries
 from mltrl.store.reader import Reader
 from mltrl.store.records import ReviewRecord
@@ -32,6 +38,13 @@ class ReviewView:
     blockers: list[str]  # what stands between this review and a graduation (empty once decided)
     context: dict[str, Any]
     passed: bool = False  # the gate held when it was decided (graduate, keep, or passed-and-paused)
+    #: ``blockers`` as structured items: kind, subject, message (the same sentences, in order).
+    blocker_items: list[Blocker] = field(default_factory=list)
+
+    def _repr_html_(self) -> str:
+        from mltrl.views.notebook import review_html
+
+        return review_html(self)
 
     @property
     def entry(self) -> bool:
@@ -65,6 +78,7 @@ class ReviewView:
             "template": self.template.to_json(),
             **self.details,
             "blockers": self.blockers,
+            "blocker_items": [b.to_json() for b in self.blocker_items],
             "context": self.context,
         }
 
@@ -79,27 +93,29 @@ def review_view(r: Reader, review_id: int, catalog: Catalog) -> ReviewView:
     owner = component.owner or project.rd_owner
     state = review_queries.state(r, record, owner)
     still_open = record.status == "open"
+    items = (
+        _readiness(state) + evidence_blocker_items(r, catalog, record.project_key, record.code, record.level)
+        if still_open
+        else []
+    )
     return ReviewView(
         record=record,
         template=state.template,
         owner=owner,
         details=review_queries.details(r, review_id),
-        blockers=(
-            _readiness(state) + evidence_blockers(r, catalog, record.project_key, record.code, record.level)
-        )
-        if still_open
-        else [],
+        blockers=[b.message for b in items],
         context=level_context(r, record, component.id),
         passed=_passed(r, record),
+        blocker_items=items,
     )
 
 
-def _readiness(state: Any) -> list[str]:
-    """What stands between the review and passing its gate (a level-9 review passes by 'keep')."""
-    if state.template.level == 9 and not state.template.entry:
-        quorum = [f"no quorum: required role {role} has not signed" for role in state.missing_quorum()]
-        return quorum + [p for p in blockers(state) if p not in quorum]
-    return check_decision(state, Decision.GRADUATE)
+def _readiness(state: Any) -> list[Blocker]:
+    """What stands between the review and passing its gate (graduating; at level 9, 'keep'): the
+    quorum, then the blockers, in the words and order of ``check_decision(state, GRADUATE)``."""
+    quorum = quorum_items(state)
+    said = {b.message for b in quorum}
+    return quorum + [b for b in blocker_items(state) if b.message not in said]
 
 
 def _passed(r: Reader, record: ReviewRecord) -> bool:
@@ -154,4 +170,4 @@ def _requirement(q: Any) -> dict[str, Any]:
     }
 
 
-__all__ = ["ReviewView", "blockers", "level_context", "review_view"]
+__all__ = ["Blocker", "ReviewView", "blockers", "level_context", "review_view"]

@@ -87,6 +87,11 @@ class ProjectStatus:
     def system_phase(self) -> str | None:
         return None if self.system_level is None else phase_of(self.system_level)
 
+    def _repr_html_(self) -> str:
+        from mltrl.views.notebook import status_html
+
+        return status_html(self)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "project": self.project.to_json(),
