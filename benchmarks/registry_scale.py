@@ -70,6 +70,31 @@ def _component_life(reg: Registry, ref: str, rng: random.Random, start: datetime
     return EVENTS_PER_COMPONENT
 
 
+def per_call_moves(directory: Path, synchronous: str, moves: int = 300) -> float:
+    """Median seconds per level move, one transaction per call, under a SQLite synchronous mode."""
+    import os
+
+    os.environ["MLTRL_SQLITE_SYNCHRONOUS"] = synchronous
+    try:
+        url = f"sqlite:///{directory / f'moves-{synchronous.lower()}.db'}"
+        with Registry.init(db=url, actor="bench") as reg:
+            at = datetime.now(UTC) - timedelta(days=30)
+            reg.create_project("moves", "Moves", at=at)
+            reg.add_component("moves/1", "Model", kind="model", level=0, at=at)
+            level, times = 0, []
+            for _ in range(moves):
+                at += timedelta(seconds=1)
+                began = time.perf_counter()
+                if level < 9:
+                    level = reg.import_graduation("moves/1", approver="history", at=at).level
+                else:
+                    level = reg.switchback("moves/1", 0, kind="discovery", reason="again", at=at).level
+                times.append(time.perf_counter() - began)
+        return statistics.median(times)
+    finally:
+        os.environ.pop("MLTRL_SQLITE_SYNCHRONOUS", None)
+
+
 def wall(argv: list[str], runs: int) -> float:
     """Median wall time of a command, started fresh each run as a user would."""
     times = []
@@ -108,6 +133,8 @@ def main() -> None:
         report = wall([*mltrl, "--db", big, "report", "--json"], 3)
         version = wall([*mltrl, "--version"], 15)
         bare = wall([sys.executable, "-c", "pass"], 15)
+        move_full = per_call_moves(Path(tmp), "FULL")
+        move_normal = per_call_moves(Path(tmp), "NORMAL")
 
     rows = [
         (
@@ -123,6 +150,8 @@ def main() -> None:
         ("mltrl --version", f"{version:.3f} s", ""),
         ("python -c pass (peer)", f"{bare:.3f} s", ""),
         ("start-up above bare python", f"{version - bare:.3f} s", "<= 0.15 s"),
+        ("per-call move, synchronous FULL (default)", f"{move_full * 1000:.2f} ms", ""),
+        ("per-call move, synchronous NORMAL (opt-out)", f"{move_normal * 1000:.2f} ms", ""),
     ]
     width = max(len(r[0]) for r in rows)
     for name, value, target in rows:

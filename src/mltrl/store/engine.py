@@ -10,6 +10,7 @@ optimistic ``seq`` check and the row locks of :mod:`mltrl.store.locks` in the se
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,19 @@ from mltrl.store.location import Location, read_only_reason, sqlite_read_only_ur
 #: Execution option a connection sets when it is about to write.
 WRITE = "mltrl_write"
 SQLITE_BUSY_TIMEOUT_S = 60
+#: How SQLite syncs a commit to disk. FULL by default: a registry records signatures and decisions, and
+#: with NORMAL in WAL mode a power cut can lose the last commits. A bulk import that can simply be run
+#: again may choose NORMAL (docs/storage.md gives the cost of each).
+ENV_SYNCHRONOUS = "MLTRL_SQLITE_SYNCHRONOUS"
+SYNCHRONOUS_MODES = ("FULL", "NORMAL")
+
+
+def sqlite_synchronous() -> str:
+    """The synchronous mode for SQLite commits: FULL unless ``MLTRL_SQLITE_SYNCHRONOUS`` says NORMAL."""
+    mode = os.environ.get(ENV_SYNCHRONOUS, "").strip().upper() or "FULL"
+    if mode not in SYNCHRONOUS_MODES:
+        raise StoreError(f"{ENV_SYNCHRONOUS}: {mode!r} is not one of FULL, NORMAL")
+    return mode
 
 
 def make_engine(location: Location) -> Engine:
@@ -41,6 +55,7 @@ def make_engine(location: Location) -> Engine:
 
 def _sqlite_engine(path: Path) -> Engine:
     read_only = read_only_reason(path) is not None
+    synchronous = sqlite_synchronous()
     if read_only:
         # A read-only directory or file: read through a URI that writes nothing beside the database
         # (reads work; a write fails and store_error says why).
@@ -59,7 +74,7 @@ def _sqlite_engine(path: Path) -> Engine:
         cursor.execute("PRAGMA foreign_keys = ON")
         if not read_only:
             cursor.execute("PRAGMA journal_mode = WAL")
-            cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.execute(f"PRAGMA synchronous = {synchronous}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
