@@ -136,6 +136,10 @@ def register(app: typer.Typer) -> None:
                 if deployed
                 else [("pip install 'mltrl[monitor]'", "then rerun the demo to see production monitoring")]
             ),
+            ("mltrl review show 1", "an entry review: a component that started at level 4"),
+            ("mltrl target list", "a readiness target, forecast from the organisation's own pace"),
+            ("mltrl group show recycling/1.1", "the working group as it changed over the levels"),
+            ("mltrl review due", "deployed components overdue for their recurring review (exit 1)"),
             ("mltrl risk neuropath", "ranked risks, likelihood x impact matrix"),
             ("mltrl req export neuropath", "the requirements document with its V&V table"),
             ("mltrl dataset list", "data sets, versions and who uses them"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from mltrl.demo import _reviewing
@@ -70,6 +71,9 @@ def build(reg: Registry, t: Timeline) -> None:
     _requirements(reg, t)
     _reviewing.graduate(reg, "neuropath/1.1", t.after(40), PEOPLE)
     _level_four_review(reg, t)
+    # The lab's OKR: the manifold model in application development (level 6) within four months.
+    due = (t.end + timedelta(days=120)).date().isoformat()
+    reg.add_target("neuropath/1.1", 6, due, note="OKR: the copilot's model in application development")
 
 
 def _datasets(reg: Registry, t: Timeline) -> None:
