@@ -537,3 +537,19 @@ def test_a_retired_component_takes_no_more_changes(reg: Registry) -> None:
         with pytest.raises(RuleViolation, match=f"p/1 is retired; it takes no more {what}"):
             change()
     assert reg.counts() == before
+
+
+def test_a_card_says_when_the_policy_relaxes_entry_or_separation_of_duties(
+    db_url: str, tmp_path: Path
+) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("version: 1\nsettings: {entry_without_review_up_to: 9, separation_of_duties: false}\n")
+    with Registry.init(db=db_url, actor="tester") as init:
+        init.create_project("p", "Project", at=PAST)
+    with Registry.open(db_url, actor="tester", policy=policy) as reg:
+        reg.add_component("p/1", "Model", kind="model", level=9, reason="legacy", at=day(0))
+        assert reg.card("p").policy_notes == [
+            "this organisation's policy lets a component enter up to level 9 with a reason alone, "
+            "without an entry review (shipped: 3)",
+            "this organisation's policy lets the owner of the work be its only approver",
+        ]

@@ -225,6 +225,15 @@ def policy_notes(catalog: Catalog) -> list[str]:
     notes += [
         f"this organisation's policy removes mandatory criterion {cid}" for cid in sorted(mandatory - present)
     ]
+    ours, default = catalog.settings, load_catalog(None).settings
+    free, shipped_free = ours.entry_without_review_up_to, default.entry_without_review_up_to
+    if free > shipped_free:
+        notes.append(
+            f"this organisation's policy lets a component enter up to level {free} with a reason alone, "
+            f"without an entry review (shipped: {shipped_free})"
+        )
+    if not ours.separation_of_duties:
+        notes.append("this organisation's policy lets the owner of the work be its only approver")
     return notes
 
 
