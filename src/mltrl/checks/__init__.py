@@ -1,5 +1,48 @@
-"""Checks whose results become evidence (issue 12): one contract, :class:`CheckResult`."""
+"""Checks whose results become evidence (issue 12): one contract, :class:`CheckResult`.
 
+A check is configured, run on data and a model, and returns a :class:`CheckResult` (``pass`` /
+``fail`` / ``insufficient``, metrics with confidence intervals, the threshold and why);
+:func:`record` turns it into evidence. The checks themselves need the ``checks`` extra
+(scikit-learn, scipy, statsmodels); they load on first use, so ``CheckResult`` and ``record`` work
+with the base install.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from mltrl.checks.evidence import record
 from mltrl.checks.result import CheckResult
 
-__all__ = ["CheckResult"]
+if TYPE_CHECKING:
+    from mltrl.checks import perturbations
+    from mltrl.checks.golden import GoldenCheck
+    from mltrl.checks.metamorphic import MetamorphicCheck, Relation
+    from mltrl.checks.slices import SliceCheck
+
+_LAZY = {
+    "GoldenCheck": "mltrl.checks.golden",
+    "SliceCheck": "mltrl.checks.slices",
+    "MetamorphicCheck": "mltrl.checks.metamorphic",
+    "Relation": "mltrl.checks.metamorphic",
+}
+
+__all__ = [
+    "CheckResult",
+    "GoldenCheck",
+    "MetamorphicCheck",
+    "Relation",
+    "SliceCheck",
+    "perturbations",
+    "record",
+]
+
+
+def __getattr__(name: str) -> Any:
+    # scikit-learn and statsmodels take a second to import; the pytest plugin only needs CheckResult.
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    if name == "perturbations":
+        return importlib.import_module("mltrl.checks.perturbations")
+    raise AttributeError(f"module 'mltrl.checks' has no attribute {name!r}")
