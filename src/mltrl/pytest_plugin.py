@@ -1,0 +1,257 @@
+"""mltrl's pytest plugin: tests of levels 7-8 become evidence on the exact versions they ran on.
+
+Loaded in every pytest run once mltrl is installed (entry point ``pytest11``), and inert unless
+asked: without ``--mltrl`` / ``--mltrl-gate`` it only registers the ``mltrl`` marker and the
+``mltrl_evidence`` fixture; it opens no database and writes nothing. So this module imports only
+the standard library and pytest; the registry work lives in :mod:`mltrl._plugin_record`.
+
+    @pytest.mark.mltrl(component="recycling/1.1", criterion="L7.golden-dataset", rubric="M6")
+    def test_golden(mltrl_evidence):
+        data = mltrl_evidence.read("data/golden.csv")     # its sha256 goes with the evidence
+        mltrl_evidence.metric("accuracy", 0.93)
+
+    $ pytest --mltrl --mltrl-gate recycling/1.1@next
+
+See docs/testing.md ("pytest plugin").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from mltrl._plugin_record import Outcome, Session
+
+MARKER = (
+    "mltrl(component, criterion, requirement, step, rubric): the gate criterion, requirement V&V step "
+    "and ML Test Score item this test gives evidence for (recorded with --mltrl)"
+)
+_OUTCOME = pytest.StashKey["Outcome"]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("mltrl", "mltrl: record marked tests as evidence on component versions")
+    group.addoption(
+        "--mltrl", action="store_true", default=False, help="Record marked tests as mltrl evidence."
+    )
+    group.addoption(
+        "--mltrl-db",
+        metavar="URL",
+        default=None,
+        help="Registry database (default: [tool.mltrl] db, $MLTRL_DATABASE_URL, the nearest .mltrl/).",
+    )
+    group.addoption("--mltrl-actor", metavar="NAME", default=None, help="Who records (default: OS user).")
+    group.addoption(
+        "--mltrl-gate",
+        metavar="REF[@LEVEL|@next]",
+        action="append",
+        default=[],
+        help="After recording, fail the run when this gate does not hold (implies --mltrl; repeatable).",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", MARKER)
+    opts = config.option
+    if not (opts.mltrl or opts.mltrl_gate):
+        return
+    from mltrl._plugin_record import MltrlError, Session, Settings, read_settings
+
+    try:
+        found = read_settings(config.rootpath / "pyproject.toml")
+        settings = Settings(
+            db=opts.mltrl_db or found.db,
+            actor=opts.mltrl_actor or found.actor,
+            gates=tuple(opts.mltrl_gate) or found.gates,
+        )
+        session = Session(settings, config.rootpath)
+    except MltrlError as exc:
+        raise pytest.UsageError(f"mltrl: {exc}") from None
+    config.pluginmanager.register(_Recorder(session, settings.gates, config.rootpath), "mltrl-recorder")
+
+
+class _Recorder:
+    """The active plugin (registered only under --mltrl): checks markers, keeps outcomes, records."""
+
+    def __init__(self, session: Session, gates: tuple[str, ...], rootpath: Path) -> None:
+        self.session = session
+        self.gates = gates
+        self.rootpath = rootpath
+        self.outcomes: list[Outcome] = []
+        self.interrupted = False
+        self.lines: list[tuple[str, dict[str, bool]]] = []
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_make_collect_report(self, collector: pytest.Collector) -> Any:
+        """Check each collected test's markers; a wrong one fails collection, naming the test."""
+        report = yield
+        if not report.passed:
+            return report
+        from mltrl._plugin_record import MltrlError, Outcome
+
+        problems = []
+        for item in report.result:
+            if not isinstance(item, pytest.Item):
+                continue
+            marks = [(m.args, m.kwargs) for m in item.iter_markers("mltrl")]
+            if not marks:
+                continue
+            try:
+                target = self.session.target(marks[::-1])  # closest marker last: it overrides
+            except MltrlError as exc:
+                problems.append(f"{item.nodeid}: @pytest.mark.mltrl: {exc}")
+                continue
+            outcome = Outcome(target, item.nodeid)
+            item.stash[_OUTCOME] = outcome
+            self.outcomes.append(outcome)
+        if problems:
+            report.outcome = "failed"
+            report.longrepr = "\n".join(problems)
+        return report
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+        report = yield
+        outcome = item.stash.get(_OUTCOME, None)
+        if outcome is not None:
+            outcome.ran = True
+            outcome.duration += report.duration
+            if report.failed:
+                outcome.failed = True
+            elif report.skipped or hasattr(report, "wasxfail"):
+                # A skipped test proves nothing; an expected failure (xfail) is no evidence of a pass.
+                outcome.skipped = True
+        return report
+
+    def pytest_keyboard_interrupt(self) -> None:
+        # Called for Ctrl-C and for pytest.exit(): the run did not finish, so nothing is recorded.
+        self.interrupted = True
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        from mltrl._plugin_record import MltrlError, git_commit
+
+        finished = not self.interrupted and exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
+        if not finished:
+            self.lines.append(("the run did not finish: no evidence was recorded", {"red": True}))
+            return
+        try:
+            recorded = self.session.record(self.outcomes, git_commit(self.rootpath))
+        except MltrlError as exc:
+            self.lines.append((f"nothing was recorded: {exc}", {"red": True}))
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+            return
+        where = self.session.registry.location.display
+        self.lines.append((f"recorded {len(recorded)} piece(s) of evidence in {where}", {}))
+        try:
+            self.lines += [(line, {}) for line in self.session.coverage(self.outcomes)]
+            for spec in self.gates:
+                holds, lines = self.session.gate(spec)
+                self.lines.append((lines[0], {"green" if holds else "red": True}))
+                self.lines += [(line, {}) for line in lines[1:]]
+                if not holds:
+                    session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        except MltrlError as exc:
+            self.lines.append((str(exc), {"red": True}))
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if self.lines:
+            terminalreporter.section("mltrl")
+            for line, markup in self.lines:
+                terminalreporter.line(line, **markup)
+
+    def pytest_unconfigure(self) -> None:
+        self.session.close()
+
+
+class Evidence:
+    """What a test declares for its evidence: the data files it read, metrics, check results."""
+
+    def __init__(self, outcome: Outcome | None, rootpath: Path) -> None:
+        self._outcome = outcome  # None when the run records nothing (or the test is not marked)
+        self._root = rootpath
+
+    def read(self, path: str | Path) -> Path:
+        """Declare a data file the test reads; its sha256 goes with the evidence. Returns the path."""
+        file = Path(path)
+        if not file.is_file():
+            raise FileNotFoundError(f"mltrl_evidence.read: {file} is not a file")
+        if self._outcome is not None:
+            digest = hashlib.sha256()
+            with file.open("rb") as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    digest.update(chunk)
+            shown = file.resolve()
+            shown = shown.relative_to(self._root) if shown.is_relative_to(self._root) else shown
+            self._outcome.reads.append(
+                {"path": str(shown), "sha256": digest.hexdigest(), "size": file.stat().st_size}
+            )
+        return file
+
+    def metric(self, name: str, value: float | int | str | bool) -> None:
+        """Attach a metric (a finite number, text or true/false) to the test's evidence."""
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"mltrl_evidence.metric: name {name!r} must be a non-empty string")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"mltrl_evidence.metric: {name} is {value}; give a finite number")
+        if not isinstance(value, (int, float, str, bool)):
+            value = _number(value, name)
+        if self._outcome is not None:
+            self._outcome.metrics[name] = value
+
+    def result(self, check_result: Any) -> Any:
+        """Attach a check's structured result (``mltrl.checks.CheckResult`` or anything with
+        ``to_json()``); its numeric metrics become the evidence's metrics, and a ``fail`` or
+        ``insufficient`` result makes the evidence a fail. Returns the result."""
+        to_json = getattr(check_result, "to_json", None)
+        if not callable(to_json):
+            raise TypeError(
+                f"mltrl_evidence.result: {type(check_result).__name__} has no to_json(); "
+                "give a mltrl.checks result"
+            )
+        data = to_json()
+        if not isinstance(data, dict):
+            raise TypeError("mltrl_evidence.result: to_json() must return a JSON object")
+        if self._outcome is not None:
+            self._outcome.results.append(data)
+            prefix = str(data.get("check") or data.get("name") or "")
+            for name, value in _flatten(data.get("metrics", {}), prefix):
+                self._outcome.metrics[name] = value
+        return check_result
+
+
+def _number(value: Any, name: str) -> float:
+    # numpy scalars and the like: anything that converts to a finite float.
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"mltrl_evidence.metric: {name} must be a number, text or true/false") from None
+    if not math.isfinite(number):
+        raise ValueError(f"mltrl_evidence.metric: {name} is {number}; give a finite number")
+    return number
+
+
+def _flatten(value: Any, prefix: str) -> list[tuple[str, Any]]:
+    """Scalar leaves of a metrics object as dotted names: ``accuracy.ci_low`` ..."""
+    if isinstance(value, dict):
+        out = []
+        for key, inner in value.items():
+            out += _flatten(inner, f"{prefix}.{key}" if prefix else str(key))
+        return out
+    if isinstance(value, (bool, int, str)):
+        return [(prefix, value)] if prefix else []
+    if isinstance(value, float):
+        return [(prefix, value)] if prefix and math.isfinite(value) else []
+    return []
+
+
+@pytest.fixture
+def mltrl_evidence(request: pytest.FixtureRequest) -> Evidence:
+    """Declare the data a test read and attach metrics / check results to its mltrl evidence."""
+    outcome = request.node.stash.get(_OUTCOME, None)  # set only when the run records
+    return Evidence(outcome, request.config.rootpath)

@@ -1,0 +1,148 @@
+"""`pytest --mltrl-gate REF`: after recording, the run fails when the gate does not hold (as `mltrl gate`)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from plugin_harness import REF, evidence
+
+from mltrl.service.registry import Registry
+
+pytest_plugins = ["pytester"]
+
+GOOD = """
+import pytest
+
+@pytest.mark.mltrl(component="recycling/1.1", criterion="L7.golden-dataset")
+def test_good():
+    pass
+"""
+
+
+def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return pytester.runpytest("-p", "no:cacheprovider", *args)
+
+
+def test_a_gate_that_does_not_hold_fails_the_run_with_the_verdict_of_mltrl_gate(
+    pytester: pytest.Pytester, seeded: Registry, db_url: str
+) -> None:
+    pytester.makepyfile(test_suite=GOOD)
+    result = run(pytester, "--mltrl-db", db_url, "--mltrl-gate", f"{REF}@next")  # implies --mltrl
+    result.assert_outcomes(passed=1)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    verdict = seeded.gate(REF, 7)
+    assert not verdict.holds
+    lines = [f"gate of {REF} at the end of level 7: does NOT hold"] + [
+        f"  {c.status:<8} {c.id} ({c.kind}): {c.reason}" for c in verdict.criteria
+    ]
+    result.stdout.fnmatch_lines(lines, consecutive=True)
+    golden = next(c for c in verdict.criteria if c.id == "L7.golden-dataset")
+    assert golden.status == "met"  # backed by the evidence this very run recorded
+    assert len(evidence(seeded)) == 1
+
+
+def test_a_gate_that_holds_leaves_the_exit_status_alone(
+    pytester: pytest.Pytester, seeded: Registry, db_url: str
+) -> None:
+    pytester.makepyfile(test_suite=GOOD)
+    # recycling/2.1 entered at level 1: the gate its level claims (the end of level 0) holds.
+    result = run(pytester, "--mltrl-db", db_url, "--mltrl-gate", "recycling/2.1")
+    assert result.ret == pytest.ExitCode.OK
+    result.stdout.fnmatch_lines(["gate of recycling/2.1 at the end of level 0: holds"])
+    assert seeded.gate("recycling/2.1").holds
+
+
+def test_the_gate_setting_of_pyproject_applies_under_mltrl(
+    pytester: pytest.Pytester, seeded: Registry, db_url: str
+) -> None:
+    pytester.makepyfile(test_suite=GOOD)
+    pytester.makepyprojecttoml(f'[tool.mltrl]\ndb = "{db_url}"\ngate = ["recycling/2.1", "{REF}@7"]\n')
+    result = run(pytester, "--mltrl")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(
+        [
+            "gate of recycling/2.1 at the end of level 0: holds",
+            f"gate of {REF} at the end of level 7: does NOT hold",
+        ]
+    )
+    # The option overrides the setting.
+    assert run(pytester, "--mltrl", "--mltrl-gate", "recycling/2.1").ret == pytest.ExitCode.OK
+
+
+def test_an_unknown_gate_component_fails_the_run_after_recording(
+    pytester: pytest.Pytester, seeded: Registry, db_url: str
+) -> None:
+    pytester.makepyfile(test_suite=GOOD)
+    result = run(pytester, "--mltrl-db", db_url, "--mltrl-gate", "recycling/7.7")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["no component '7.7' in project 'recycling'*"])
+
+
+SKLEARN_SUITE = """
+import numpy as np
+import pytest
+from sklearn.datasets import load_breast_cancer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+
+@pytest.fixture(scope="module")
+def split(tmp_path_factory):
+    data = load_breast_cancer()
+    path = tmp_path_factory.mktemp("golden") / "golden.npz"
+    X_train, X_test, y_train, y_test = train_test_split(data.data, data.target, test_size=0.3, random_state=0)
+    np.savez(path, X=X_test, y=y_test)
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500)).fit(X_train, y_train)
+    return model, path
+
+
+@pytest.mark.mltrl(component="recycling/1.1", criterion="L7.golden-dataset", rubric="M6")
+def test_golden_accuracy(split, mltrl_evidence):
+    model, path = split
+    golden = np.load(mltrl_evidence.read(path))
+    accuracy = float((model.predict(golden["X"]) == golden["y"]).mean())
+    mltrl_evidence.metric("accuracy", accuracy)
+    assert accuracy >= 0.9
+
+
+@pytest.mark.mltrl(component="recycling/1.1", criterion="L7.metamorphic", rubric="M5")
+def test_prediction_ignores_row_order(split):
+    model, path = split
+    X = np.load(path)["X"]
+    order = np.random.default_rng(0).permutation(len(X))
+    assert (model.predict(X[order]) == model.predict(X)[order]).all()
+"""
+
+
+def test_a_real_pytest_process_on_a_scikit_learn_model(tmp_path: Path, seeded: Registry, db_url: str) -> None:
+    (tmp_path / "test_model.py").write_text(textwrap.dedent(SKLEARN_SUITE))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "MLTRL_DATABASE"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--mltrl", "--mltrl-db", db_url],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "recorded 2 piece(s) of evidence" in done.stdout
+    assert (
+        "criteria with evidence from this run: L7.golden-dataset (1 pass), L7.metamorphic (1 pass)"
+        in done.stdout
+    )
+    rows = {e.criterion_id: e for e in evidence(seeded)}
+    golden = rows["L7.golden-dataset"]
+    assert golden.outcome == "pass" and golden.source == "pytest"
+    assert golden.metrics["accuracy"] >= 0.9
+    assert "read " in golden.note and "golden.npz sha256 " in golden.note
+    assert rows["L7.metamorphic"].outcome == "pass"
+    gate = {c.id: c.status for c in seeded.gate(REF, 7).criteria}
+    assert gate["L7.golden-dataset"] == gate["L7.metamorphic"] == "met"
