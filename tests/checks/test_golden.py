@@ -120,3 +120,17 @@ def test_bad_input_is_one_line_naming_check_and_argument(
         run(cancer)
     assert message in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+def test_a_regressor_is_scored_by_r2() -> None:
+    from sklearn.datasets import load_diabetes
+    from sklearn.dummy import DummyRegressor
+    from sklearn.linear_model import Ridge
+
+    X, y = load_diabetes(return_X_y=True)
+    ridge, mean = Ridge(alpha=0.1).fit(X[:300], y[:300]), DummyRegressor().fit(X[:300], y[:300])
+    check = GoldenCheck(metric="r2", minimum=0.2, max_drop_vs_champion=0.05, n_boot=200)
+    assert check.run(ridge, X[300:], y[300:], champion=ridge).status == "pass"
+    result = check.run(mean, X[300:], y[300:], champion=ridge)
+    assert result.status == "fail"
+    assert result.metrics["r2"] < 0.01 < 0.3 < result.metrics["r2_champion"]

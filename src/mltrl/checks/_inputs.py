@@ -69,10 +69,3 @@ def confidence(check: str, value: Any) -> float:
     if number >= 1:
         raise BadInput(f"{check}: confidence must lie in (0, 1), not {value!r}")
     return number
-
-
-def take_rows(X: Any, mask: np.ndarray) -> Any:
-    """The rows of ``X`` where ``mask`` holds, keeping X's type (DataFrame or array)."""
-    if isinstance(X, (pd.DataFrame, pd.Series)):
-        return X.loc[mask] if X.index.is_unique else X.iloc[np.flatnonzero(mask)]
-    return np.asarray(X)[mask]
