@@ -86,15 +86,28 @@ class Outcome:
     ran: bool = False
     duration: float = 0.0
     reads: list[dict[str, Any]] = field(default_factory=list)
-    metrics: dict[str, Any] = field(default_factory=dict)
-    results: list[dict[str, Any]] = field(default_factory=list)
+    declared: dict[str, Any] = field(default_factory=dict)  # mltrl_evidence.metric(...)
+    results: list[dict[str, Any]] = field(default_factory=list)  # check results, as plain data
+    result_metrics: list[dict[str, Any]] = field(default_factory=list)  # each result's flat metrics
 
     @property
     def outcome(self) -> str:
         # A check that failed or could not decide (insufficient data) is no pass, even when the
         # test forgot to assert on it.
-        verdicts = {str(r.get("status", r.get("outcome", ""))).lower() for r in self.results}
+        verdicts = {str(r.get("status", "")).lower() for r in self.results}
         return "fail" if self.failed or verdicts & {"fail", "insufficient"} else "pass"
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        """One result's metrics under their own names (as ``mltrl.checks.record`` stores them);
+        several results' as ``<check>.<name>`` so they cannot overwrite each other. Metrics the
+        test declared itself come last and win."""
+        merged: dict[str, Any] = {}
+        for data, flat in zip(self.results, self.result_metrics, strict=True):
+            prefix = f"{data.get('check') or 'check'}." if len(self.results) > 1 else ""
+            merged.update({f"{prefix}{k}": v for k, v in flat.items()})
+        merged.update(self.declared)
+        return merged
 
 
 class Session:
@@ -304,6 +317,10 @@ def _note(o: Outcome, commit: dict[str, Any] | None) -> str:
         )
     if o.target.rubric:
         parts.append("rubric " + ", ".join(o.target.rubric))
+    parts += [
+        f"{r.get('check') or 'check'}: {r.get('status')}: {r.get('reason') or ''}".rstrip(": ")
+        for r in o.results
+    ]
     parts += [f"read {r['path']} sha256 {r['sha256']}" for r in o.reads]
     return "; ".join(parts)[:4000]
 

@@ -18,6 +18,7 @@ See docs/testing.md ("pytest plugin").
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -202,26 +203,25 @@ class Evidence:
         if not isinstance(value, (int, float, str, bool)):
             value = _number(value, name)
         if self._outcome is not None:
-            self._outcome.metrics[name] = value
+            self._outcome.declared[name] = value
 
     def result(self, check_result: Any) -> Any:
-        """Attach a check's structured result (``mltrl.checks.CheckResult`` or anything with
-        ``to_json()``); its numeric metrics become the evidence's metrics, and a ``fail`` or
-        ``insufficient`` result makes the evidence a fail. Returns the result."""
-        to_json = getattr(check_result, "to_json", None)
-        if not callable(to_json):
-            raise TypeError(
-                f"mltrl_evidence.result: {type(check_result).__name__} has no to_json(); "
-                "give a mltrl.checks result"
+        """Attach a check's structured result (``mltrl.checks.CheckResult``, or anything with
+        ``to_json()`` giving a JSON object with ``check``, ``status``, ``metrics``, ``intervals``).
+
+        Its metrics, their confidence intervals (``<name>_ci_low``/``_ci_high``), ``n`` and
+        ``status`` become the evidence's metrics; a ``fail`` or ``insufficient`` result makes the
+        evidence a fail. Returns the result, so ``mltrl_evidence.result(check.run(...))`` chains.
+        """
+        data = _plain(check_result)
+        if data.get("status") not in ("pass", "fail", "insufficient"):
+            raise ValueError(
+                f"mltrl_evidence.result: status {data.get('status')!r} is not pass, fail or insufficient"
             )
-        data = to_json()
-        if not isinstance(data, dict):
-            raise TypeError("mltrl_evidence.result: to_json() must return a JSON object")
         if self._outcome is not None:
+            flat = getattr(check_result, "evidence_metrics", None)
             self._outcome.results.append(data)
-            prefix = str(data.get("check") or data.get("name") or "")
-            for name, value in _flatten(data.get("metrics", {}), prefix):
-                self._outcome.metrics[name] = value
+            self._outcome.result_metrics.append(flat() if callable(flat) else _flat_metrics(data))
         return check_result
 
 
@@ -236,18 +236,44 @@ def _number(value: Any, name: str) -> float:
     return number
 
 
-def _flatten(value: Any, prefix: str) -> list[tuple[str, Any]]:
-    """Scalar leaves of a metrics object as dotted names: ``accuracy.ci_low`` ..."""
-    if isinstance(value, dict):
-        out = []
-        for key, inner in value.items():
-            out += _flatten(inner, f"{prefix}.{key}" if prefix else str(key))
-        return out
-    if isinstance(value, (bool, int, str)):
-        return [(prefix, value)] if prefix else []
-    if isinstance(value, float):
-        return [(prefix, value)] if prefix and math.isfinite(value) else []
-    return []
+def _plain(check_result: Any) -> dict[str, Any]:
+    """A check result as plain data: ``as_dict()`` (CheckResult) or ``to_json()`` (object or text)."""
+    as_dict = getattr(check_result, "as_dict", None)
+    to_json = getattr(check_result, "to_json", None)
+    if callable(as_dict):
+        data = as_dict()
+    elif callable(to_json):
+        data = to_json()
+        if isinstance(data, (str, bytes)):
+            data = json.loads(data)
+    else:
+        raise TypeError(
+            f"mltrl_evidence.result: {type(check_result).__name__} has no to_json(); "
+            "give a mltrl.checks result"
+        )
+    if not isinstance(data, dict):
+        raise TypeError("mltrl_evidence.result: to_json() must give a JSON object")
+    return data
+
+
+def _flat_metrics(data: dict[str, Any]) -> dict[str, Any]:
+    """The flat metrics ``CheckResult.evidence_metrics`` gives, from plain data (finite numbers only)."""
+    flat: dict[str, Any] = {}
+    for name, value in (data.get("metrics") or {}).items():
+        if _finite(value):
+            flat[str(name)] = value
+    for name, bounds in (data.get("intervals") or {}).items():
+        for side, value in zip(("low", "high"), bounds or (), strict=False):
+            if _finite(value):
+                flat[f"{name}_ci_{side}"] = value
+    if isinstance(data.get("n"), int):
+        flat["n"] = data["n"]
+    flat["status"] = data["status"]
+    return flat
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 @pytest.fixture

@@ -23,16 +23,16 @@ import pytest
 class Result:
     def __init__(self, status, accuracy):
         self.status, self.accuracy = status, accuracy
-    def to_json(self):
-        return {"check": "golden", "status": self.status,
-                "metrics": {"accuracy": {"value": self.accuracy, "ci_low": self.accuracy - 0.02}}}
+    def to_json(self):   # any object with to_json() will do, not only mltrl.checks.CheckResult
+        return {"check": "golden", "status": self.status, "metrics": {"accuracy": self.accuracy},
+                "intervals": {"accuracy": [self.accuracy - 0.25, self.accuracy + 0.25]}, "n": 2}
 
 @pytest.mark.mltrl(component="recycling/1.1", criterion="L7.golden-dataset", rubric="M6")
 def test_golden(mltrl_evidence):
     path = mltrl_evidence.read("golden.csv")
     assert path.read_text().startswith("x,y")
     mltrl_evidence.metric("rows", 2)
-    mltrl_evidence.result(Result("pass", 0.93))
+    mltrl_evidence.result(Result("pass", 0.75))
 
 @pytest.mark.mltrl(component="recycling/1.1", criterion="L7.metamorphic")
 def test_metamorphic_fails():
@@ -85,7 +85,14 @@ def test_records_each_marked_outcome_on_current_versions(
         "test-run",
     )
     assert golden.versions == {"model": "1.0.0", "data": "1.0.0"}
-    assert golden.metrics == {"rows": 2, "golden.accuracy.value": 0.93, "golden.accuracy.ci_low": 0.91}
+    assert golden.metrics == {
+        "rows": 2,
+        "accuracy": 0.75,
+        "accuracy_ci_low": 0.5,
+        "accuracy_ci_high": 1.0,
+        "n": 2,
+        "status": "pass",
+    }
     digest = hashlib.sha256(GOLDEN).hexdigest()
     assert f"read golden.csv sha256 {digest}" in golden.note
     assert f"git {commit[:12]}" in golden.note
@@ -174,3 +181,36 @@ def test_relation():
     )
     run(pytester, db_url, "--mltrl").assert_outcomes(passed=2)
     assert sorted(e.criterion_id for e in evidence(seeded)) == ["L7.golden-dataset", "L7.metamorphic"]
+
+
+def test_check_results_of_mltrl_checks_become_metrics_and_a_failed_one_a_fail(
+    pytester: pytest.Pytester, seeded: Registry, db_url: str
+) -> None:
+    pytester.makepyfile(
+        test_one="""
+import pytest
+from mltrl.checks.result import CheckResult
+
+@pytest.mark.mltrl(component="recycling/1.1", criterion="L7.metamorphic")
+def test_relations(mltrl_evidence):
+    flip = CheckResult("flip", "pass", {"failure_rate": 0.0}, {"failure_rate": (0.0, 0.02)}, n=150)
+    mltrl_evidence.result(flip)
+    noise = CheckResult("noise", "fail", {"failure_rate": 0.2}, reason="20% flipped", n=150)
+    returned = mltrl_evidence.result(noise)
+    assert returned.status == "fail"    # the test forgot to assert_pass(): the evidence still fails
+"""
+    )
+    run(pytester, db_url, "--mltrl").assert_outcomes(passed=1)
+    (record,) = evidence(seeded)
+    assert record.outcome == "fail"
+    assert record.metrics == {
+        "flip.failure_rate": 0.0,
+        "flip.failure_rate_ci_low": 0.0,
+        "flip.failure_rate_ci_high": 0.02,
+        "flip.n": 150,
+        "flip.status": "pass",
+        "noise.failure_rate": 0.2,
+        "noise.n": 150,
+        "noise.status": "fail",
+    }
+    assert "flip: pass; noise: fail: 20% flipped" in record.note
