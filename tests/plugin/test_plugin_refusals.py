@@ -142,3 +142,30 @@ def test_bad_settings_are_a_usage_error_naming_the_file(
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert f"mltrl: {pytester.path / 'pyproject.toml'}: {message}" in result.stderr.str()
     assert evidence(seeded) == []
+
+
+def test_evidence_the_registry_refuses_at_the_end_rolls_back_the_whole_run(
+    pytester: pytest.Pytester, seeded: Registry, db_url: str
+) -> None:
+    # recycling/2.1's evidence would be accepted; recycling/1.1 is retired while the run goes on, so
+    # its evidence is refused at the end: one transaction, so neither lands, and the run fails.
+    pytester.makepyfile(
+        test_suite=f"""
+import pytest
+from mltrl.service.registry import Registry
+
+@pytest.mark.mltrl(component="recycling/2.1", criterion="L1.sample-data")
+def test_first():
+    pass
+
+@pytest.mark.mltrl(component="recycling/1.1", criterion="L7.metamorphic")
+def test_retires_its_component():
+    with Registry.open({db_url!r}, actor="ops") as reg:
+        reg.retire("recycling/1.1", reason="replaced by the new sorter")
+"""
+    )
+    result = run(pytester, "--mltrl", "--mltrl-db", db_url)
+    result.assert_outcomes(passed=2)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["nothing was recorded: recycling/1.1 is retired; it takes no more evidence"])
+    assert evidence(seeded) == [] and evidence(seeded, "recycling/2.1") == []
