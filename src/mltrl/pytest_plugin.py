@@ -35,7 +35,8 @@ MARKER = (
 _OUTCOME = pytest.StashKey["Outcome"]()
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
+    _rewrite_no_library_code(pluginmanager)
     group = parser.getgroup("mltrl", "mltrl: record marked tests as evidence on component versions")
     group.addoption(
         "--mltrl", action="store_true", default=False, help="Record marked tests as mltrl evidence."
@@ -54,6 +55,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=[],
         help="After recording, fail the run when this gate does not hold (implies --mltrl; repeatable).",
     )
+
+
+def _rewrite_no_library_code(pluginmanager: pytest.PytestPluginManager) -> None:
+    """Keep pytest from rewriting the asserts of all of mltrl.
+
+    pytest marks the whole top-level package of a plugin's distribution for assertion rewriting
+    (meant for packages that are only a plugin). For mltrl that would be every library module a
+    test suite imports: re-parsed on each run where bytecode is not cached (~0.6 s measured with
+    PYTHONDONTWRITEBYTECODE), and asserts inside the library changed. This module is already
+    imported when this runs; nothing else of mltrl needs rewriting. A pytest without this (private)
+    attribute keeps its default.
+    """
+    must_rewrite = getattr(getattr(pluginmanager, "rewrite_hook", None), "_must_rewrite", None)
+    if isinstance(must_rewrite, set):
+        must_rewrite.discard("mltrl")
 
 
 def pytest_configure(config: pytest.Config) -> None:

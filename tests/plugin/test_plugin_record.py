@@ -214,3 +214,18 @@ def test_relations(mltrl_evidence):
         "noise.status": "fail",
     }
     assert "flip: pass; noise: fail: 20% flipped" in record.note
+
+
+def test_the_library_is_not_assertion_rewritten_in_suites_that_import_it(pytester: pytest.Pytester) -> None:
+    # pytest would rewrite every module of a plugin's distribution: all of mltrl, re-parsed on each
+    # run without cached bytecode. Only the plugin module itself is. (A fresh process: here, mltrl's
+    # modules are already imported.)
+    pytester.makepyfile(
+        test_imports="""
+import mltrl.gates.evaluate as evaluate
+
+def test_rewritten():
+    assert "@py_builtins" not in vars(evaluate)   # it has asserts: rewriting would add this name
+"""
+    )
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
