@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mltrl.errors import BadInput, MltrlError, NotFound
+from mltrl.errors import BadInput, MltrlError, NotFound, RuleViolation
 from mltrl.service.registry import Registry
 from mltrl.store.records import ComponentRecord, RequirementRecord
 
@@ -152,6 +152,8 @@ class Session:
         if not isinstance(ref, str) or not ref:
             raise BadInput("no component named (component='PROJECT/CODE')")
         component = self.component(ref)
+        if component.status == "retired":  # refused now, not after the whole suite ran
+            raise RuleViolation(f"{component.ref} is retired; it takes no more evidence")
         criterion = merged.get("criterion")
         if criterion is not None:
             if not isinstance(criterion, str):

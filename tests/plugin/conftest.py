@@ -14,11 +14,14 @@ from mltrl.service.registry import Registry
 @pytest.fixture
 def seeded(db_url: str, lenient_entry: Path) -> Iterator[Registry]:
     """recycling/1.1 at level 7 on model 1.0.0 and data 1.0.0, with requirement 1 (two V&V steps) and
-    a golden data set; recycling/2.1 at level 1 (it entered after level 0's gate, so that gate holds)."""
+    a golden data set; recycling/2.1 at level 1 (it entered after level 0's gate, so that gate
+    holds); recycling/3.1 retired."""
     with Registry.init(db=db_url, actor="tester") as reg:
         reg.create_project("recycling", "Recycling sorter")
         reg.add_component(REF, "Sorter model", kind="model", level=7, reason="built before the registry")
         reg.add_component("recycling/2.1", "Camera feed", kind="dataset", level=1, reason="an early part")
+        reg.add_component("recycling/3.1", "Old sorter", kind="model", level=1, reason="an early part")
+        reg.retire("recycling/3.1", reason="replaced by recycling/1.1")
         reg.register_version(REF, "model", "1.0.0")
         reg.register_version(REF, "data", "1.0.0")
         reg.add_requirement(

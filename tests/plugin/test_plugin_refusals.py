@@ -30,6 +30,10 @@ def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
             'component="recycling/9.9", criterion="L7.golden-dataset"',
             "no component '9.9' in project 'recycling'",
         ),
+        (
+            'component="recycling/3.1", criterion="L1.sample-data"',
+            "recycling/3.1 is retired; it takes no more",
+        ),
         ('component="recycling/1.1", criterion="L7.golden-dataset", rubric="M9"', "rubric 'M9'"),
         (
             'component="recycling/1.1", requirement="1"',
