@@ -254,18 +254,24 @@ class Session:
                 )
         return lines
 
-    def gate(self, spec: str) -> tuple[bool, list[str]]:
-        """``REF``, ``REF@LEVEL`` or ``REF@next``: the verdict ``mltrl gate`` gives, as lines to print."""
+    def gate_level(self, spec: str) -> tuple[str, int | None]:
+        """``REF``, ``REF@LEVEL`` or ``REF@next`` as the component and the gate's level (None: the
+        one its level claims it passed, as ``mltrl gate`` picks); checked before the suite runs."""
         ref, _, which = spec.partition("@")
-        level: int | None
-        if which == "":
-            level = None
-        elif which == "next":
-            level = self.registry.component(ref).level
-        else:
+        component = self.component(ref)
+        if which == "next":
+            return ref, component.level
+        if which:
             from mltrl.domain.rules import parse_level
 
-            level = parse_level(which, f"--mltrl-gate {spec}")
+            return ref, parse_level(which, f"--mltrl-gate {spec}")
+        if component.level == 0:
+            raise BadInput(f"--mltrl-gate {spec}: {ref} is at level 0 and has passed no gate; use {ref}@next")
+        return ref, None
+
+    def gate(self, spec: str) -> tuple[bool, list[str]]:
+        """The verdict ``mltrl gate`` gives on ``spec`` (see :meth:`gate_level`), as lines to print."""
+        ref, level = self.gate_level(spec)
         result = self.registry.gate(ref, level)
         lines = [
             f"gate of {ref} at the end of level {result.level}"

@@ -89,6 +89,12 @@ def pytest_configure(config: pytest.Config) -> None:
         session = Session(settings, config.rootpath)
     except MltrlError as exc:
         raise pytest.UsageError(f"mltrl: {exc}") from None
+    try:
+        for spec in settings.gates:  # a gate that cannot be evaluated is refused before the suite runs
+            session.gate_level(spec)
+    except MltrlError as exc:
+        session.close()
+        raise pytest.UsageError(f"mltrl: {exc}") from None
     config.pluginmanager.register(_Recorder(session, settings.gates, config.rootpath), "mltrl-recorder")
 
 

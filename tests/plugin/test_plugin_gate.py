@@ -74,13 +74,21 @@ def test_the_gate_setting_of_pyproject_applies_under_mltrl(
     assert run(pytester, "--mltrl", "--mltrl-gate", "recycling/2.1").ret == pytest.ExitCode.OK
 
 
-def test_an_unknown_gate_component_fails_the_run_after_recording(
-    pytester: pytest.Pytester, seeded: Registry, db_url: str
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("recycling/7.7", "no component '7.7' in project 'recycling'"),
+        ("recycling/1.1@eleven", "--mltrl-gate recycling/1.1@eleven"),
+    ],
+)
+def test_a_gate_that_cannot_be_evaluated_is_refused_before_the_suite_runs(
+    pytester: pytest.Pytester, seeded: Registry, db_url: str, spec: str, message: str
 ) -> None:
     pytester.makepyfile(test_suite=GOOD)
-    result = run(pytester, "--mltrl-db", db_url, "--mltrl-gate", "recycling/7.7")
-    assert result.ret == pytest.ExitCode.TESTS_FAILED
-    result.stdout.fnmatch_lines(["no component '7.7' in project 'recycling'*"])
+    result = run(pytester, "--mltrl-db", db_url, "--mltrl-gate", spec)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert f"mltrl: {message}" in result.stderr.str()
+    assert evidence(seeded) == []
 
 
 SKLEARN_SUITE = """
