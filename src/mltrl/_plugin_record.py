@@ -234,7 +234,7 @@ class Session:
                 f"{ref} (level {component.level}): its next gate, at the end of level {component.level}"
             )
             lines.append(_listing("criteria with evidence from this run", wanted, by_criterion))
-            lines.append(_listing("criteria without", [c for c in wanted if c not in by_criterion], {}))
+            lines.append(_listing("criteria without", [c for c in wanted if c not in by_criterion]))
             other = sorted(c for c in by_criterion if c not in wanted)
             if other:
                 lines.append(_listing("also recorded (other gates)", other, by_criterion))
@@ -250,7 +250,7 @@ class Session:
             if steps or by_step:
                 lines.append(_listing("requirement V&V steps with evidence from this run", steps, by_step))
                 lines.append(
-                    _listing("requirement V&V steps without", [s for s in steps if s not in by_step], {})
+                    _listing("requirement V&V steps without", [s for s in steps if s not in by_step])
                 )
         return lines
 
@@ -290,11 +290,11 @@ def _group(outcomes: list[Outcome], key: Callable[[Outcome], str | None]) -> dic
     return groups
 
 
-def _listing(title: str, names: list[str], outcomes: dict[str, list[Outcome]]) -> str:
-    """``title: a (2 pass), b (1 fail)``, only the names ``outcomes`` has when it is given."""
+def _listing(title: str, names: list[str], outcomes: dict[str, list[Outcome]] | None = None) -> str:
+    """``title: a, b`` — or, given ``outcomes``, only the names it has: ``a (2 pass), b (1 fail)``."""
     shown = []
     for name in names:
-        if not outcomes:
+        if outcomes is None:
             shown.append(name)
         elif name in outcomes:
             fails = sum(o.outcome == "fail" for o in outcomes[name])

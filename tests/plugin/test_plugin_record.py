@@ -229,3 +229,30 @@ def test_rewritten():
 """
     )
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_coverage_of_a_run_that_backed_nothing_says_none(
+    pytester: pytest.Pytester, seeded: Registry, db_url: str
+) -> None:
+    pytester.makepyfile(
+        test_one="""
+import pytest
+@pytest.mark.mltrl(component="recycling/1.1", criterion="L7.golden-dataset")
+@pytest.mark.skip(reason="the golden set is being rebuilt")
+def test_golden():
+    pass
+"""
+    )
+    result = run(pytester, db_url, "--mltrl")
+    result.stdout.fnmatch_lines(
+        [
+            "recorded 0 piece(s) of evidence in *",
+            "recycling/1.1 (level 7): its next gate, at the end of level 7",
+            "  criteria with evidence from this run: none",
+            "  criteria without: L7.golden-dataset, L7.metamorphic, L7.data-validation, L7.ml-test-score, "
+            "L7.ethics-checklist, L7.parts-ready",
+            "  requirement V&V steps with evidence from this run: none",
+            "  requirement V&V steps without: 1 step 1, 1 step 2",
+        ],
+        consecutive=True,
+    )
