@@ -3,7 +3,7 @@
 A test checks it equals the head of ``store/migrations``.
 """
 
-HEAD_REVISION = "0008_rules_targets"
+HEAD_REVISION = "0011_card_storage"
 
 
 def is_known_revision(revision: object) -> bool:
