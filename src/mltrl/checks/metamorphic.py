@@ -11,8 +11,8 @@ tolerance 0 fails on its first failing row.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -27,15 +27,19 @@ KINDS = ("invariance", "directional", "monotonic")
 @dataclass(frozen=True)
 class Relation:
     """One codified relation. ``perturb`` maps X to a perturbed copy (for ``monotonic``: to a list of
-    copies of increasing intensity, e.g. :func:`mltrl.checks.perturbations.ramp`)."""
+    copies of increasing intensity, e.g. :func:`mltrl.checks.perturbations.ramp`), or is the name of a
+    built-in perturbation (:func:`mltrl.checks.perturbations.names`) built with ``params``."""
 
     name: str
     kind: str
-    perturb: Callable[[Any], Any] | None
+    perturb: Callable[[Any], Any] | str | None
     tolerance: float = 0.0  # the failure rate the relation accepts
     direction: str | None = None  # "up" or "down", for directional and monotonic relations
     atol: float = 0.0  # a score change within atol counts as no change
     target_class: int = -1  # the predict_proba column scored by directional and monotonic relations
+    params: Mapping[str, Any] = field(default_factory=dict)  # for a perturbation given by name
+    #: The built-in perturbation's name when ``perturb`` was given as one (None for a callable).
+    perturbation: str | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         where = f"metamorphic: relation {self.name!r}"
@@ -43,6 +47,19 @@ class Relation:
             raise BadInput("metamorphic: a relation needs a name")
         if self.kind not in KINDS:
             raise BadInput(f"{where}: kind {self.kind!r} is not one of {', '.join(KINDS)}")
+        if not isinstance(self.params, Mapping):
+            raise BadInput(f"{where}: params must be a mapping of parameter -> value")
+        if isinstance(self.perturb, str):
+            from mltrl.checks import perturbations
+
+            try:
+                built = perturbations.get(self.perturb, **dict(self.params))
+            except BadInput as exc:
+                raise BadInput(f"{where}: {exc}") from None
+            object.__setattr__(self, "perturbation", self.perturb)
+            object.__setattr__(self, "perturb", built)
+        elif self.params:
+            raise BadInput(f"{where}: params apply to a perturbation given by name, not to a callable")
         if not callable(self.perturb):
             raise BadInput(f"{where} has no perturbation: give perturb=callable(X) -> perturbed X")
         _inputs.fraction(where, self.tolerance, "tolerance")
@@ -101,6 +118,7 @@ class MetamorphicCheck:
                 {
                     "relation": relation.name,
                     "kind": relation.kind,
+                    "perturbation": relation.perturbation,
                     "failures": failures,
                     "n": rows,
                     "failure_rate": failures / rows,

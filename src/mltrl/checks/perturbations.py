@@ -1,14 +1,22 @@
-"""Built-in perturbations of tabular data for metamorphic relations (CheckList's INV / DIR / MFT).
+"""Built-in perturbations for metamorphic relations (CheckList's INV / DIR / MFT), and their registry.
 
-Each function returns a perturbation: a callable taking ``X`` (a pandas DataFrame, or a 2-D numpy
-array whose columns are named by position) and returning a perturbed copy; ``X`` is never changed.
-Randomness is seeded, so a relation gives the same result on the same data every run.
+Each function returns a perturbation: a callable taking ``X`` and returning a perturbed copy; ``X``
+is never changed. Randomness is seeded, so a relation gives the same result on the same data every
+run. The tabular ones live here (``X`` a pandas DataFrame, or a 2-D numpy array whose columns are
+named by position); images as numpy arrays in :mod:`mltrl.checks.perturbations_image`, text in
+:mod:`mltrl.checks.perturbations_text`.
+
+:data:`PERTURBATIONS` names every built-in one; the names are stable, because codified relations
+store them: :func:`get` builds one by name (``get("image_flip")``), :func:`names` lists them and
+:func:`describe` says what each does and which parameters it takes.
 """
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -111,3 +119,78 @@ def _numeric_columns(frame: pd.DataFrame, columns: Sequence[Column] | None, wher
     if text:
         raise BadInput(f"{where}: columns are not numeric: {', '.join(map(str, text))}")
     return list(columns)
+
+
+#: Every built-in perturbation: stable name -> (modality, module, function). Codified relations
+#: store these names; renaming one breaks them, so a name is only ever added.
+PERTURBATIONS: Mapping[str, tuple[str, str, str]] = {
+    "gaussian_noise": ("tabular", __name__, "gaussian_noise"),
+    "scaling": ("tabular", __name__, "scaling"),
+    "shift": ("tabular", __name__, "shift"),
+    "ramp": ("tabular", __name__, "ramp"),
+    "swap_feature": ("tabular", __name__, "swap_feature"),
+    "image_flip": ("image", "mltrl.checks.perturbations_image", "image_flip"),
+    "image_brightness": ("image", "mltrl.checks.perturbations_image", "image_brightness"),
+    "image_rotation": ("image", "mltrl.checks.perturbations_image", "image_rotation"),
+    "text_case": ("text", "mltrl.checks.perturbations_text", "text_case"),
+    "text_whitespace": ("text", "mltrl.checks.perturbations_text", "text_whitespace"),
+    "text_typos": ("text", "mltrl.checks.perturbations_text", "text_typos"),
+}
+
+
+def names() -> list[str]:
+    """The names of every built-in perturbation, sorted."""
+    return sorted(PERTURBATIONS)
+
+
+def factory(name: Any) -> Callable[..., Callable[[Any], Any]]:
+    """The function that builds the perturbation called ``name``; ``BadInput`` for an unknown name."""
+    if not isinstance(name, str) or name not in PERTURBATIONS:
+        raise BadInput(f"perturbation {name!r} is unknown; built-in ones: {', '.join(names())}")
+    _, module, function = PERTURBATIONS[name]
+    return getattr(importlib.import_module(module), function)  # type: ignore[no-any-return]
+
+
+def get(name: Any, **params: Any) -> Callable[[Any], Any]:
+    """The perturbation called ``name`` built with ``params`` (e.g. ``get("text_typos", rate=0.05)``)."""
+    build = factory(name)
+    accepted = inspect.signature(build).parameters
+    unknown = sorted(set(params) - set(accepted))
+    if unknown:
+        raise BadInput(
+            f"perturbation {name!r}: unknown parameter(s) {', '.join(unknown)}; it takes "
+            f"{', '.join(accepted) or 'none'}"
+        )
+    missing = [
+        p for p, spec in accepted.items() if spec.default is inspect.Parameter.empty and p not in params
+    ]
+    if missing:
+        raise BadInput(f"perturbation {name!r}: missing parameter(s) {', '.join(missing)}")
+    return build(**params)
+
+
+def describe() -> list[dict[str, Any]]:
+    """One row per built-in perturbation: name, modality, parameters (with their defaults), the
+    required ones, and a one-line summary."""
+    rows = []
+    for name in names():
+        modality = PERTURBATIONS[name][0]
+        build = factory(name)
+        parameters = {
+            p: (None if spec.default is inspect.Parameter.empty else spec.default)
+            for p, spec in inspect.signature(build).parameters.items()
+        }
+        summary = " ".join((inspect.getdoc(build) or "").split("\n\n")[0].split())
+        required = [
+            p for p, spec in inspect.signature(build).parameters.items() if spec.default is spec.empty
+        ]
+        rows.append(
+            {
+                "name": name,
+                "modality": modality,
+                "parameters": parameters,
+                "required": required,
+                "summary": summary,
+            }
+        )
+    return rows
