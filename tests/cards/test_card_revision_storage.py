@@ -1,9 +1,10 @@
 """Card revisions read back exactly as they were frozen, however they are stored.
 
 The golden file pins what ``card revisions``, ``card show --revision N`` and ``card diff`` returned
-for every revision of the demo registry (built on a fixed timeline) before revisions were stored by
-what changed: a sha256 per output, so a failure names the revision that reads back differently.
-If the card itself changes on purpose (a new section ...), regenerate it:
+for every revision of a small organisation (fixed dates: components climbing, switching back,
+pausing and retiring, with requirements, data sets, couplings, evidence and card edits on the way)
+before revisions were stored by what changed: a sha256 per output, so a failure names the revision
+that reads back differently. If the card itself changes on purpose (a new section ...), regenerate:
 ``python tests/cards/test_card_revision_storage.py --regenerate``.
 """
 
@@ -13,17 +14,16 @@ import hashlib
 import itertools
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from mltrl.demo.build import POLICY, build_demo
 from mltrl.service.registry import Registry
 
 GOLDEN = Path(__file__).with_name("card_revisions_golden.json")
-DEMO_END = datetime(2026, 1, 1, tzinfo=UTC)
+START = datetime(2025, 1, 1, tzinfo=UTC)
 
 
 def _digest(value: Any) -> str:
@@ -48,18 +48,54 @@ def card_outputs(reg: Registry) -> dict[str, str]:
     return out
 
 
-def _demo_outputs(db_url: str) -> dict[str, str]:
-    with Registry.init(db=db_url, actor="tester"):
-        pass
-    with Registry.open(db=db_url, actor="tester", policy=str(POLICY)) as reg:
-        build_demo(reg, DEMO_END)
+def build_history(reg: Registry) -> None:
+    """Two projects whose components move through levels, with what their cards show changing too."""
+    at = iter(START + timedelta(days=d) for d in itertools.count())
+    for key in ("alpha", "beta"):
+        reg.create_project(key, f"Project {key}", rd_owner="R. Owner", at=next(at))
+        reg.add_component(f"{key}/1", "System", kind="composite", level=0, at=next(at))
+        reg.add_component(f"{key}/1.1", "Features", kind="data-pipeline", level=0, parent="1", at=next(at))
+        reg.add_component(f"{key}/2", "Service", kind="software-module", level=1, reason="old", at=next(at))
+        reg.edit_card(key, {"tldr": f"{key} in one line", "caveats": "few"})
+    reg.couple("alpha/1", "beta/2", note="shares features")
+    reg.add_requirement(
+        "alpha",
+        "1",
+        "The model shall reach recall above 0.9",
+        kind="research",
+        p_failure=0.2,
+        value=4,
+        category="technical",
+        components=["alpha/1"],
+    )
+    reg.add_dataset("alpha", "scans", "Scans", kind="real", sensitive=["health"], at=next(at))
+    reg.add_dataset_version("scans", "1.0", uri="s3://scans/1.0", at=next(at))
+    reg.link_dataset("scans", "alpha/1", "train", version="1.0")
+    plan = ["alpha/1", "alpha/1.1", "beta/1", "alpha/1", "beta/2", "alpha/2", "alpha/1", "beta/1"]
+    for step, ref in enumerate(plan):
+        reg.import_graduation(ref, approver="panel", at=next(at))
+        if step == 3:
+            reg.record_evidence(
+                "alpha/1", "L2.research-requirements", kind="report", outcome="pass", metrics={"recall": 0.93}
+            )
+            reg.edit_card("alpha", {"intended-use": "research only"}, component="1")
+    reg.switchback("alpha/1", 1, kind="discovery", reason="leak found", at=next(at))
+    reg.pause("beta/1", reason="waiting for data", at=next(at))
+    reg.resume("beta/1", at=next(at))
+    reg.retire("alpha/2", reason="replaced", at=next(at))
+    reg.import_graduation("alpha/1", approver="panel", at=next(at))
+
+
+def _outputs(db_url: str) -> dict[str, str]:
+    with Registry.init(db=db_url, actor="tester") as reg:
+        build_history(reg)
         return card_outputs(reg)
 
 
-def test_every_revision_of_the_demo_reads_back_as_it_was_frozen(db_url: str) -> None:
+def test_every_revision_reads_back_as_it_was_frozen(db_url: str) -> None:
     golden = json.loads(GOLDEN.read_text())
-    outputs = _demo_outputs(db_url)
-    assert sorted(outputs) == sorted(golden), "the demo froze other revisions than it used to"
+    outputs = _outputs(db_url)
+    assert sorted(outputs) == sorted(golden), "other revisions were frozen than used to be"
     differing = [name for name in golden if outputs[name] != golden[name]]
     assert differing == []
 
@@ -93,5 +129,5 @@ if __name__ == "__main__" and sys.argv[1:] == ["--regenerate"]:
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
-        GOLDEN.write_text(json.dumps(_demo_outputs(f"sqlite:///{tmp}/golden.db"), indent=1) + "\n")
+        GOLDEN.write_text(json.dumps(_outputs(f"sqlite:///{tmp}/golden.db"), indent=1) + "\n")
     print(f"wrote {GOLDEN}")
