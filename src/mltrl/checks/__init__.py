@@ -20,16 +20,21 @@ if TYPE_CHECKING:
     from mltrl.checks.golden import GoldenCheck
     from mltrl.checks.metamorphic import MetamorphicCheck, Relation
     from mltrl.checks.slices import SliceCheck
+    from mltrl.checks.validation import DataValidationCheck, Expectation
 
 _LAZY = {
     "GoldenCheck": "mltrl.checks.golden",
     "SliceCheck": "mltrl.checks.slices",
     "MetamorphicCheck": "mltrl.checks.metamorphic",
     "Relation": "mltrl.checks.metamorphic",
+    "DataValidationCheck": "mltrl.checks.validation",
+    "Expectation": "mltrl.checks.validation",
 }
 
 __all__ = [
     "CheckResult",
+    "DataValidationCheck",
+    "Expectation",
     "GoldenCheck",
     "MetamorphicCheck",
     "Relation",

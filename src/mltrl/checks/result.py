@@ -32,6 +32,8 @@ class CheckResult:
     - ``reason``: one line saying why the status is what it is.
     - ``details``: rows a person reads to see where (per slice, per relation ...).
     - ``n``: how many rows the verdict rests on.
+    - ``labels``: short text facts about the run that gates read, e.g. ``{"stage": "ingestion"}``
+      for data validation; recorded beside the metrics.
     """
 
     check: str
@@ -42,6 +44,7 @@ class CheckResult:
     reason: str = ""
     details: Sequence[Mapping[str, Any]] = field(default_factory=tuple)
     n: int = 0
+    labels: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -57,6 +60,7 @@ class CheckResult:
         object.__setattr__(self, "details", tuple(dict(row) for row in self.details))
         object.__setattr__(self, "reason", " ".join(str(self.reason).split()))  # one line
         object.__setattr__(self, "n", int(self.n))
+        object.__setattr__(self, "labels", {str(k): str(v) for k, v in self.labels.items()})
 
     @property
     def passed(self) -> bool:
@@ -87,6 +91,7 @@ class CheckResult:
                 "reason": self.reason,
                 "details": [dict(row) for row in self.details],
                 "n": self.n,
+                "labels": dict(self.labels),
             }
         )
 
@@ -96,7 +101,8 @@ class CheckResult:
 
     def evidence_metrics(self) -> dict[str, float | int | str]:
         """Flat metrics for evidence: each metric, its CI as ``<name>_ci_low``/``_ci_high``, ``n`` and
-        ``status``; non-finite values are left out (the evidence store refuses them)."""
+        ``status``, and the labels as text; non-finite values are left out (the evidence store refuses
+        them)."""
         flat: dict[str, float | int | str] = {}
         for name, value in self.metrics.items():
             if math.isfinite(value):
@@ -108,6 +114,8 @@ class CheckResult:
                 flat[f"{name}_ci_high"] = high
         flat["n"] = self.n
         flat["status"] = self.status
+        for name, text in self.labels.items():
+            flat.setdefault(name, text)  # a label never hides a metric of the same name
         return flat
 
 
