@@ -17,6 +17,7 @@ from mltrl.checks.result import CheckResult
 
 if TYPE_CHECKING:
     from mltrl.checks import perturbations
+    from mltrl.checks.calibration import CalibrationCheck, CoverageCheck, reliability_diagram
     from mltrl.checks.golden import GoldenCheck
     from mltrl.checks.metamorphic import MetamorphicCheck, Relation
     from mltrl.checks.slices import SliceCheck
@@ -28,11 +29,16 @@ _LAZY = {
     "MetamorphicCheck": "mltrl.checks.metamorphic",
     "Relation": "mltrl.checks.metamorphic",
     "DataValidationCheck": "mltrl.checks.validation",
+    "CalibrationCheck": "mltrl.checks.calibration",
+    "CoverageCheck": "mltrl.checks.calibration",
+    "reliability_diagram": "mltrl.checks.calibration",
     "Expectation": "mltrl.checks.validation",
 }
 
 __all__ = [
+    "CalibrationCheck",
     "CheckResult",
+    "CoverageCheck",
     "DataValidationCheck",
     "Expectation",
     "GoldenCheck",
@@ -41,6 +47,7 @@ __all__ = [
     "SliceCheck",
     "perturbations",
     "record",
+    "reliability_diagram",
 ]
 
 
