@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from mltrl.checks import perturbations
     from mltrl.checks.calibration import CalibrationCheck, CoverageCheck, reliability_diagram
     from mltrl.checks.golden import GoldenCheck
+    from mltrl.checks.latency import LatencyCheck
     from mltrl.checks.metamorphic import MetamorphicCheck, Relation
     from mltrl.checks.slices import SliceCheck
     from mltrl.checks.validation import DataValidationCheck, Expectation
@@ -32,6 +33,7 @@ _LAZY = {
     "CalibrationCheck": "mltrl.checks.calibration",
     "CoverageCheck": "mltrl.checks.calibration",
     "reliability_diagram": "mltrl.checks.calibration",
+    "LatencyCheck": "mltrl.checks.latency",
     "Expectation": "mltrl.checks.validation",
 }
 
@@ -42,6 +44,7 @@ __all__ = [
     "DataValidationCheck",
     "Expectation",
     "GoldenCheck",
+    "LatencyCheck",
     "MetamorphicCheck",
     "Relation",
     "SliceCheck",
