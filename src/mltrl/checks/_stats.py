@@ -125,12 +125,8 @@ def bootstrap(
     """
     rng = np.random.default_rng(seed)
     n = len(y)
-    values: list[np.ndarray] = []
-    if metric_.per_row:  # accuracy: the mean of per-row hits, resampled in one vectorised step
-        hits = [(np.asarray(out) == y).astype(float) for out in outputs_]
-        for idx in _chunks(rng, n, n_boot):
-            values.append(np.asarray(combine([h[idx].mean(axis=1) for h in hits])))
-        return np.concatenate(values)
+    if metric_.per_row and len(outputs_) <= 8:
+        return _bootstrap_hits(y, outputs_, combine=combine, n_boot=n_boot, rng=rng)
     result = np.empty(n_boot)
     i = 0
     for idx in _chunks(rng, n, n_boot):
@@ -141,6 +137,32 @@ def bootstrap(
                 result[i] = np.nan
             i += 1
     return result
+
+
+def _bootstrap_hits(
+    y: np.ndarray,
+    outputs_: Sequence[np.ndarray],
+    *,
+    combine: Callable[[Sequence[float]], float],
+    n_boot: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """The bootstrap of a mean of per-row hits (accuracy), drawn as counts instead of row indices.
+
+    Resampling n rows with replacement only matters through how many resampled rows fall in each
+    pattern of hits (for two outputs: both right, only the first, only the second, both wrong), and
+    those counts are exactly multinomial(n, observed pattern frequencies). Drawing the counts gives the
+    same distribution as drawing indices at O(patterns) per resample instead of O(n): 10,000 rows x
+    1,000 resamples cost microseconds, not 10^7 gathers, which is what makes 1,000-fold A/A runs cheap.
+    """
+    n = len(y)
+    hits = np.stack([np.asarray(out) == y for out in outputs_]).astype(np.int64)
+    pattern = (hits << np.arange(len(outputs_))[:, None]).sum(axis=0)  # each row's hit pattern as bits
+    frequencies = np.bincount(pattern, minlength=1 << len(outputs_)) / n
+    counts = rng.multinomial(n, frequencies, size=n_boot)  # (n_boot, patterns)
+    patterns = np.arange(1 << len(outputs_))
+    means = [counts[:, (patterns >> j) & 1 == 1].sum(axis=1) / n for j in range(len(outputs_))]
+    return np.asarray(combine(means), dtype=float)
 
 
 def percentile_interval(samples: np.ndarray, confidence: float) -> tuple[float, float]:
