@@ -12,17 +12,16 @@ stacks (whylogs 1.6 breaks on numpy 2; Evidently 0.7 on pandas 3).
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from peers import _venvs
+from peers._venvs import run
 
 HERE = Path(__file__).resolve().parent
-VENVS = HERE / ".venvs"
 PEERS = {
     "whylogs": ["whylogs==1.6.*", "numpy<2", "pandas<2.3", "pyarrow<18"],
     "evidently": ["evidently==0.7.*", "pandas<3", "pyarrow"],
@@ -62,18 +61,7 @@ def make_tables(rows: int, directory: Path) -> tuple[Path, Path]:
 
 def setup() -> None:
     for name, requirements in PEERS.items():
-        venv = VENVS / name
-        if not (venv / "bin" / "python").exists():
-            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", *requirements], check=True)
-        print(f"{name}: ready in {venv}")
-
-
-def run(python: str | Path, script: Path, *args: object) -> dict:  # type: ignore[type-arg]
-    result = subprocess.run([str(python), str(script), *map(str, args)], capture_output=True, text=True)
-    if result.returncode != 0:
-        return {"error": (result.stderr.strip().splitlines() or ["failed"])[-1]}
-    return json.loads(result.stdout.strip().splitlines()[-1])
+        _venvs.ensure(name, requirements)
 
 
 def main() -> None:
@@ -102,7 +90,7 @@ def main() -> None:
             ("polars", "polars_peer.py", []),
             ("evidently", "evidently_peer.py", [current, args.evidently_rows or args.rows]),
         ):
-            python = VENVS / name / "bin" / "python"
+            python = _venvs.python_of(name)
             peers[name] = (
                 run(python, HERE / "peers" / script, reference, *extra)
                 if python.exists()
