@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +13,7 @@ from mltrl.store import evidence_queries
 from mltrl.store.records import EvidenceRecord
 
 if TYPE_CHECKING:
+    from mltrl.analytics.test_score import TestScore
     from mltrl.catalog import Catalog
 
 
@@ -80,3 +81,11 @@ class EvidenceAPI:
             return evaluate_gate(r, self.catalog, component, chosen)
 
         return self._read(view)
+
+    def score(self, ref: str) -> TestScore:
+        """The ML Test Score of ``ref``, computed from its evidence, reviews and monitors (see
+        ``mltrl.analytics.test_score``): items, section sums, the score (the lowest section), band."""
+        from mltrl.analytics.test_score import compute
+
+        now = datetime.now(UTC)
+        return self._read(lambda r: compute(r, lookup.component(r, ref), now))

@@ -174,4 +174,22 @@ def _metrics(metrics: dict[str, Any] | None) -> dict[str, Any]:
             raise BadInput(f"metric {name} is {value}: give a finite number")
         if not isinstance(value, (int, float, str, bool)) and value is not None:
             raise BadInput(f"metric {name} must be a number, text or true/false")
+    if "rubric" in metrics:
+        _rubric_ids(metrics["rubric"])
     return metrics
+
+
+def _rubric_ids(value: object) -> None:
+    """The ``rubric`` metric names the ML Test Score items the evidence attests (``D1,M6``): a
+    misspelt id would silently attest nothing, so it is refused."""
+    from mltrl.catalog.rubric import rubric
+
+    known = rubric().item_ids
+    ids = [part.strip() for part in str(value).replace(" ", ",").split(",") if part.strip()]
+    if not isinstance(value, str) or not ids:
+        raise BadInput("metric rubric must name ML Test Score items, e.g. rubric=D1,M6")
+    for item in ids:
+        if item not in known:
+            raise BadInput(
+                f"metric rubric: {item!r} is not an ML Test Score test (D1-D7, M1-M7, I1-I7, Mon1-Mon7)"
+            )
