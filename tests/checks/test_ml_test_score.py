@@ -86,6 +86,12 @@ def test_a_check_result_recorded_through_the_api_is_automated_typed_evidence_is_
     assert (score["D1"].points, score["D7"].status) == (0.5, "by-hand")
 
 
+def test_evidence_typed_in_as_if_from_pytest_counts_as_by_hand(reg: Registry) -> None:
+    # The plugin always attaches its provenance file; a person who types --source pytest does not.
+    reg.record_evidence(REF, "L7.data-validation", kind="data-check", outcome="pass", source="pytest")
+    assert items(reg)["D1"] == (0.5, "by-hand")
+
+
 def test_stale_evidence_is_shown_not_counted(reg: Registry) -> None:
     attest(reg, TWO_EACH)
     reg.register_version(REF, "model", "1.1.0")

@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 AUTOMATED, BY_HAND = 1.0, 0.5
 #: A monitor is live when it was fed within this many days.
 LIVE_DAYS = 30
-#: Evidence sources a machine writes; ``api`` counts as automated only for a check's result.
+#: Evidence sources a machine writes; ``pytest`` only with the plugin's provenance file, ``api`` only
+#: for a check's result.
 MACHINE_SOURCES = ("pytest", "ci")
 CHECK_STATUSES = ("pass", "fail", "insufficient")
 PROVENANCE_FILE = "pytest-provenance.json"
@@ -218,6 +219,8 @@ class _Facts:
         return {str(i) for i in ids}
 
     def is_automated(self, e: EvidenceRecord) -> bool:
+        if e.source == "pytest":  # the plugin always attaches its provenance; a hand-typed claim has none
+            return bool(self.provenance(e))
         if e.source in MACHINE_SOURCES:
             return True
         return e.source == "api" and e.metrics.get("status") in CHECK_STATUSES and bool(self.checks_of(e))
