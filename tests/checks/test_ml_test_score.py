@@ -10,7 +10,7 @@ from score_harness import REF, TWO_EACH, attest, items, seed
 from mltrl._plugin_record import RUBRIC_IDS
 from mltrl.catalog import load_catalog
 from mltrl.catalog.rubric import rubric
-from mltrl.checks import GoldenCheck, record
+from mltrl.checks import DataValidationCheck, GoldenCheck, record
 from mltrl.errors import BadInput
 from mltrl.service.registry import Registry
 
@@ -31,7 +31,7 @@ def test_the_shipped_rubric_has_the_papers_28_tests_and_the_plugin_accepts_them(
     known = {c.id for level in load_catalog().levels for c in level.criteria}
     named = {c for s in book.sections for i in s.items for c in i.criteria}
     assert named <= known
-    checks = {c for s in book.sections for i in s.items for c in i.checks}
+    checks = {c.partition("@")[0] for s in book.sections for i in s.items for c in i.checks}
     assert checks <= {
         "golden",
         "slices",
@@ -84,6 +84,23 @@ def test_a_check_result_recorded_through_the_api_is_automated_typed_evidence_is_
     golden = [f for f in score["I4"].feeds if f.kind == "check" and f.name == "golden"]
     assert golden[0].status == "automated"
     assert (score["D1"].points, score["D7"].status) == (0.5, "by-hand")
+
+
+def test_data_validation_at_ingestion_feeds_the_schema_item_after_processing_the_feature_code_item(
+    reg: Registry,
+) -> None:
+    # Recorded against a V&V step, not L7.data-validation (which feeds both items by itself).
+    reg.add_requirement(
+        "rec", "1", "The sorter shall read clean camera features", kind="product", category="technical",
+        p_failure=0.1, value=5, components=[REF],
+    )  # fmt: skip
+    reg.add_vv_step("rec", "1", "verification", "features validated", method="test")
+    table = pd.DataFrame({"weight": [1.0, 2.0, 3.0], "colour": ["red", "blue", "red"]})
+    check = DataValidationCheck.infer(table)
+    record(reg, REF, None, check.run(table, stage="ingestion"), requirement="1", step=1)
+    assert items(reg)["D1"] == (1.0, "automated") and items(reg)["D7"] == (0.0, "none")
+    record(reg, REF, None, check.run(table, stage="processed"), requirement="1", step=1)
+    assert items(reg)["D7"] == (1.0, "automated")
 
 
 def test_evidence_typed_in_as_if_from_pytest_counts_as_by_hand(reg: Registry) -> None:

@@ -175,6 +175,12 @@ def _item(facts: _Facts, section: str, item: RubricItem) -> ItemScore:
     return ItemScore(item.id, section, item.title, best.points, best.status, via, feeds)
 
 
+def _named(check: str, stage: object) -> set[str]:
+    # A data validation run at ingestion shows the schema holds (D1); one after processing tests the
+    # feature code's output (D7): the rubric can ask for a check at a stage as ``name@stage``.
+    return {check, f"{check}@{stage}"} if isinstance(stage, str) and stage else {check}
+
+
 class _Facts:
     """What the registry holds about one component, read once and looked up per feed."""
 
@@ -202,13 +208,19 @@ class _Facts:
         return self._provenance[e.id]
 
     def checks_of(self, e: EvidenceRecord) -> set[str]:
+        """The checks whose results ``e`` holds, by name and, with a stage label, ``name@stage``."""
+        found: set[str] = set()
         results = self.provenance(e).get("results")
         if isinstance(results, list):
-            return {str(x.get("check")) for x in results if isinstance(x, dict) and x.get("check")}
+            for x in results:
+                if isinstance(x, dict) and x.get("check"):
+                    labels = x.get("labels") if isinstance(x.get("labels"), dict) else {}
+                    found |= _named(str(x["check"]), labels.get("stage"))
+            return found
         match = _CHECK_NOTE.match(e.note)
         if match and e.metrics.get("status") == match.group(2):
-            return {match.group(1)}
-        return set()
+            found = _named(match.group(1), e.metrics.get("stage"))
+        return found
 
     def rubric_of(self, e: EvidenceRecord) -> set[str]:
         marked = self.provenance(e).get("rubric")
