@@ -38,6 +38,7 @@ class SliceCheck:
     n_boot: int = 1000
     name: str = "slices"
     requirements: Mapping[str, str] = field(default_factory=dict)  # slice -> requirement id it proves
+    min_rows_per_slice: Mapping[str, int] = field(default_factory=dict)  # overrides min_rows per slice
 
     def __post_init__(self) -> None:
         _stats.metric(self.name, self.metric)
@@ -57,6 +58,13 @@ class SliceCheck:
         unknown = sorted(set(self.requirements) - set(self.slices))
         if unknown:
             raise BadInput(f"{self.name}: requirements name slices that do not exist: {', '.join(unknown)}")
+        unknown = sorted(set(self.min_rows_per_slice) - set(self.slices))
+        if unknown:
+            raise BadInput(
+                f"{self.name}: min_rows_per_slice names slices that do not exist: {', '.join(unknown)}"
+            )
+        for slice_name, minimum_rows in self.min_rows_per_slice.items():
+            _inputs.positive_int(f"{self.name}: slice {slice_name!r}", minimum_rows, "min_rows")
 
     def run(self, model: Any, X: Any, y: Any) -> CheckResult:
         """The metric of ``model`` (with ``predict``, or its predictions) on each slice of ``X, y``."""
@@ -70,12 +78,13 @@ class SliceCheck:
         p_values: dict[str, float] = {}
         for position, (slice_name, mask) in enumerate(masks.items()):
             size = int(mask.sum())
+            min_rows = self.min_rows_per_slice.get(slice_name, self.min_rows)
             row: dict[str, Any] = {
                 "slice": slice_name,
                 "n": size,
                 "requirement": self.requirements.get(slice_name),
             }
-            if size < self.min_rows:
+            if size < min_rows:
                 row.update(value=None, interval=None, p_value=None, p_holm=None, status="insufficient")
                 table.append(row)
                 continue
@@ -148,7 +157,8 @@ class SliceCheck:
             )
         elif short:
             status = "insufficient"
-            reason = f"too few rows (< {self.min_rows}) to decide slices: {', '.join(short)}"
+            fewer = f"< {self.min_rows}" if not self.min_rows_per_slice else "below their min_rows"
+            reason = f"too few rows ({fewer}) to decide slices: {', '.join(short)}"
         else:
             status = "pass"
             reason = f"no slice of {len(table)} is shown below {m} {self.minimum:g} (Holm-corrected)"
