@@ -3,7 +3,7 @@
 A check is configured, run on data and a model, and returns a :class:`CheckResult` (``pass`` /
 ``fail`` / ``insufficient``, metrics with confidence intervals, the threshold and why);
 :func:`record` turns it into evidence. The checks themselves need the ``checks`` extra
-(scikit-learn, scipy, statsmodels); they load on first use, so ``CheckResult`` and ``record`` work
+(scikit-learn, scipy, statsmodels, pandera); they load on first use, so ``CheckResult`` and ``record`` work
 with the base install.
 """
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from mltrl.checks.golden import GoldenCheck
     from mltrl.checks.latency import LatencyCheck
     from mltrl.checks.metamorphic import MetamorphicCheck, Relation
+    from mltrl.checks.scenarios import Scenario, ScenarioSuite, record_scenarios
     from mltrl.checks.slices import SliceCheck
     from mltrl.checks.validation import DataValidationCheck, Expectation
 
@@ -34,6 +35,9 @@ _LAZY = {
     "CoverageCheck": "mltrl.checks.calibration",
     "reliability_diagram": "mltrl.checks.calibration",
     "LatencyCheck": "mltrl.checks.latency",
+    "Scenario": "mltrl.checks.scenarios",
+    "ScenarioSuite": "mltrl.checks.scenarios",
+    "record_scenarios": "mltrl.checks.scenarios",
     "Expectation": "mltrl.checks.validation",
 }
 
@@ -47,9 +51,12 @@ __all__ = [
     "LatencyCheck",
     "MetamorphicCheck",
     "Relation",
+    "Scenario",
+    "ScenarioSuite",
     "SliceCheck",
     "perturbations",
     "record",
+    "record_scenarios",
     "reliability_diagram",
 ]
 
