@@ -49,3 +49,11 @@ class CheckFailed(MltrlError):
     """A check or gate ran and did not hold (exit 1)."""
 
     exit_code = 1
+
+
+class Unauthenticated(MltrlError):
+    """No valid credentials: an unknown, expired or revoked token, a wrong password (HTTP 401)."""
+
+
+class Forbidden(MltrlError):
+    """Valid credentials whose roles or scopes do not allow the action (HTTP 403)."""

@@ -1,0 +1,343 @@
+"""The REST routes: each checks the caller's role, then calls the Registry method the CLI calls.
+
+Shapes follow the CLI's ``--format json``: a list comes under a name (``{"components": [...]}``), a
+write returns what it created or changed. Review writes return the review as ``review show --json``
+prints it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+
+from mltrl.errors import BadInput, Forbidden, NotFound
+from mltrl.server.models import (
+    ChoiceIn,
+    DecisionIn,
+    EthicsIn,
+    EvidenceIn,
+    GrantIn,
+    PanelIn,
+    ResultIn,
+    ReviewOpenIn,
+    SignIn,
+)
+from mltrl.server.security import Caller, caller
+from mltrl.service.authorization import Action
+from mltrl.views.review import ReviewView
+
+router = APIRouter(prefix="/api/v1")
+ReviewId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Review number")]
+Code = str  # a component code such as 1.1 (validated by the service layer)
+
+
+# --- who am I ---------------------------------------------------------------------------------------
+
+
+@router.get("/me", tags=["identity"])
+def me(c: Caller = Depends(caller)) -> dict[str, Any]:
+    """The authenticated user, their roles and what the token may be used for."""
+    p = c.principal
+    return {
+        "name": p.name,
+        "display_name": p.display_name,
+        "is_admin": p.is_admin,
+        "roles": [
+            {"project": g.project, "role": str(g.role), "min_level": g.min_level, "max_level": g.max_level}
+            for g in p.grants
+        ],
+        "token": {"prefix": p.token_prefix, "scopes": sorted(p.scopes), "projects": sorted(p.projects)},
+    }
+
+
+# --- projects and components ------------------------------------------------------------------------
+
+
+@router.get("/projects", tags=["projects"])
+def list_projects(c: Caller = Depends(caller)) -> dict[str, Any]:
+    """Projects the caller may read, with their system TRL (``mltrl project list --json``)."""
+    reg = c.registry
+    readable = set(c.principal.readable(p.key for p in reg.projects()))
+    items = []
+    for project in reg.projects():
+        if project.key in readable:
+            s = reg.status(project.key)
+            items.append(
+                {**project.to_json(), "system_level": s.system_level, "held_back_by": s.held_back_by}
+            )
+    return {"projects": items}
+
+
+@router.get("/projects/{key}", tags=["projects"])
+def show_project(key: str, c: Caller = Depends(caller)) -> dict[str, Any]:
+    c.require(Action.READ, key)
+    reg = c.registry
+    project = reg.project(key)
+    forks = [p.key for p in reg.projects() if p.parent_key == project.key]
+    return {**project.to_json(), "forks": forks, "components": [x.to_json() for x in reg.components(key)]}
+
+
+@router.get("/projects/{key}/status", tags=["projects"])
+def project_status(key: str, c: Caller = Depends(caller)) -> dict[str, Any]:
+    """The component tree with levels and the system TRL (``mltrl status KEY --json``)."""
+    c.require(Action.READ, key)
+    return c.registry.status(key).to_json()  # type: ignore[no-any-return]
+
+
+@router.get("/projects/{key}/components", tags=["components"])
+def list_components(key: str, c: Caller = Depends(caller)) -> dict[str, Any]:
+    c.require(Action.READ, key)
+    project = c.registry.project(key)
+    return {"project": project.key, "components": [x.to_json() for x in c.registry.components(key)]}
+
+
+@router.get("/projects/{key}/components/{code}", tags=["components"])
+def show_component(key: str, code: Code, c: Caller = Depends(caller)) -> dict[str, Any]:
+    c.require(Action.READ, key)
+    ref = f"{key}/{code}"
+    reg = c.registry
+    return {
+        **reg.component(ref).to_json(),
+        "couplings": [k.to_json() for k in reg.couplings(ref)],
+        "versions": [v.to_json() for v in reg.versions(ref)],
+    }
+
+
+@router.get("/projects/{key}/components/{code}/history", tags=["components"])
+def component_history(
+    key: str, code: Code, lifecycle: bool = Query(False), c: Caller = Depends(caller)
+) -> dict[str, Any]:
+    """The component's events, oldest first (``mltrl history KEY/CODE --json``)."""
+    from mltrl.views import history as views
+
+    c.require(Action.READ, key)
+    events = c.registry.history(f"{key}/{code}", lifecycle_only=lifecycle)
+    return {"events": [{**e.to_json(), "description": views.describe(e)} for e in events]}
+
+
+@router.get("/projects/{key}/components/{code}/gate", tags=["components"])
+def evaluate_gate(
+    key: str,
+    code: Code,
+    level: int | None = Query(None, ge=0, le=9, description="The gate at the end of this level"),
+    upcoming: bool = Query(False, alias="next", description="The gate ahead (at the component's level)"),
+    c: Caller = Depends(caller),
+) -> dict[str, Any]:
+    """Evaluate a gate: met / unmet / stale / waived per criterion (``mltrl gate --json``).
+
+    A gate that does not hold is an answer, not an error: ``holds`` is false (the CLI exits 1).
+    """
+    c.require(Action.READ, key)
+    if level is not None and upcoming:
+        raise BadInput("give level or next, not both")
+    ref = f"{key}/{code}"
+    if upcoming:
+        level = c.registry.component(ref).level
+    return c.registry.gate(ref, level).to_json()  # type: ignore[no-any-return]
+
+
+@router.get("/projects/{key}/card", tags=["cards"])
+def show_card(
+    key: str,
+    component: str | None = Query(None, description="A component's card (its code) instead of the project's"),
+    revision: int | None = Query(None, ge=1, le=2**31 - 1, description="A frozen revision instead of now"),
+    c: Caller = Depends(caller),
+) -> Response:
+    """The TRL Card as JSON (``mltrl card show KEY --json``), assembled from the registry now."""
+    from mltrl.cards import render
+
+    c.require(Action.READ, key)
+    card = c.registry.card(key, component, revision=revision)
+    return Response(render.to_json(card), media_type="application/json")
+
+
+@router.get("/projects/{key}/requirements", tags=["requirements"])
+def list_requirements(key: str, c: Caller = Depends(caller)) -> dict[str, Any]:
+    c.require(Action.READ, key)
+    return {"project": key, "requirements": [q.to_json() for q in c.registry.requirements(key)]}
+
+
+# --- evidence ---------------------------------------------------------------------------------------
+
+
+@router.get("/projects/{key}/components/{code}/evidence", tags=["evidence"])
+def list_evidence(key: str, code: Code, c: Caller = Depends(caller)) -> dict[str, Any]:
+    c.require(Action.READ, key)
+    ref = f"{key}/{code}"
+    component = c.registry.component(ref)
+    return {"component": component.ref, "evidence": [e.to_json() for e in c.registry.evidence(ref)]}
+
+
+@router.post("/projects/{key}/components/{code}/evidence", status_code=201, tags=["evidence"])
+def record_evidence(key: str, code: Code, body: EvidenceIn, c: Caller = Depends(caller)) -> dict[str, Any]:
+    """Record a check's result on the component's exact versions (``mltrl evidence add --json``)."""
+    ref = f"{key}/{code}"
+    c.require(Action.READ, key)
+    c.require(Action.RECORD_EVIDENCE, key, c.registry.component(ref).level)
+    record = c.registry.record_evidence(
+        ref,
+        body.criterion,
+        kind=body.kind,
+        outcome=body.outcome,
+        metrics=body.metrics,
+        requirement=body.requirement,
+        step=body.step,
+        versions=body.versions,
+        source=body.source,
+        note=body.note,
+    )
+    return record.to_json()  # type: ignore[no-any-return]
+
+
+# --- reviews ----------------------------------------------------------------------------------------
+
+
+@router.get("/projects/{key}/reviews", tags=["reviews"])
+def list_reviews(
+    key: str,
+    component: str | None = Query(None, description="Only this component's (its code)"),
+    c: Caller = Depends(caller),
+) -> dict[str, Any]:
+    c.require(Action.READ, key)
+    rows = c.registry.reviews(f"{key}/{component}" if component else key)
+    return {"reviews": [row.to_json() for row in rows]}
+
+
+@router.get("/projects/{key}/reviews/{review_id}", tags=["reviews"])
+def show_review(key: str, review_id: ReviewId, c: Caller = Depends(caller)) -> dict[str, Any]:
+    c.require(Action.READ, key)
+    return _review(c, key, review_id).to_json()  # type: ignore[no-any-return]
+
+
+@router.post("/projects/{key}/components/{code}/reviews", status_code=201, tags=["reviews"])
+def open_review(
+    key: str, code: Code, request: Request, body: ReviewOpenIn | None = None, c: Caller = Depends(caller)
+) -> dict[str, Any]:
+    """Open the component's gate review at its level (``mltrl review open --json``)."""
+    body = body or ReviewOpenIn()
+    ref = f"{key}/{code}"
+    c.require(Action.READ, key)
+    c.require(Action.OPEN_REVIEW, key, c.registry.component(ref).level)
+    request.state.current = lambda: {"component": c.registry.component(ref).to_json()}
+    review = c.registry.open_review(ref, entry=body.entry, from_review=body.from_review)
+    return c.registry.review(review.id).to_json()  # type: ignore[no-any-return]
+
+
+@router.post("/projects/{key}/reviews/{review_id}/panel", tags=["reviews"])
+def add_panel_member(
+    key: str, review_id: ReviewId, body: PanelIn, request: Request, c: Caller = Depends(caller)
+) -> dict[str, Any]:
+    """Put a user on the panel; only someone who could sign this review at its level may be put there."""
+    view = _review_for(c, key, review_id, Action.EDIT_REVIEW, request)
+    member = c.identities.member(body.person)
+    reason = member.denial(Action.SIGN, key, view.record.level)
+    if reason is not None:
+        raise Forbidden(f"review {review_id}: {reason}")
+    c.registry.add_panel_member(review_id, body.role, member.name)
+    return c.registry.review(review_id).to_json()  # type: ignore[no-any-return]
+
+
+@router.post("/projects/{key}/reviews/{review_id}/results", tags=["reviews"])
+def record_result(
+    key: str, review_id: ReviewId, body: ResultIn, request: Request, c: Caller = Depends(caller)
+) -> dict[str, Any]:
+    _review_for(c, key, review_id, Action.EDIT_REVIEW, request)
+    c.registry.record_result(review_id, body.criterion, body.result, body.note)
+    return c.registry.review(review_id).to_json()  # type: ignore[no-any-return]
+
+
+@router.post("/projects/{key}/reviews/{review_id}/ethics", tags=["reviews"])
+def answer_ethics(
+    key: str, review_id: ReviewId, body: EthicsIn, request: Request, c: Caller = Depends(caller)
+) -> dict[str, Any]:
+    _review_for(c, key, review_id, Action.EDIT_REVIEW, request)
+    c.registry.answer_ethics(review_id, body.answers)
+    return c.registry.review(review_id).to_json()  # type: ignore[no-any-return]
+
+
+@router.post("/projects/{key}/reviews/{review_id}/choices", tags=["reviews"])
+def record_choice(
+    key: str, review_id: ReviewId, body: ChoiceIn, request: Request, c: Caller = Depends(caller)
+) -> dict[str, Any]:
+    _review_for(c, key, review_id, Action.EDIT_REVIEW, request)
+    c.registry.record_choice(review_id, body.point, body.option, on_date=body.on_date, note=body.note)
+    return c.registry.review(review_id).to_json()  # type: ignore[no-any-return]
+
+
+@router.post("/projects/{key}/reviews/{review_id}/signatures", status_code=201, tags=["reviews"])
+def sign_review(
+    key: str, review_id: ReviewId, body: SignIn, request: Request, c: Caller = Depends(caller)
+) -> dict[str, Any]:
+    """Sign as the authenticated user: there is no way to name another signer."""
+    view = _review_for(c, key, review_id, Action.SIGN, request)
+    me = c.principal.name
+    panel = {m["person"]: m["role"] for m in view.details.get("panel", [])}
+    if body.role is not None and panel.get(me) != body.role:
+        held = f"sits on it as {panel[me]}" if me in panel else "is not on its panel"
+        raise Forbidden(f"review {review_id}: {me} cannot sign as {body.role}: {me} {held}")
+    c.registry.sign_review(review_id, me, body.verdict, tasks=body.tasks, note=body.note)  # type: ignore[arg-type]
+    return c.registry.review(review_id).to_json()  # type: ignore[no-any-return]
+
+
+@router.post("/projects/{key}/reviews/{review_id}/decision", tags=["reviews"])
+def decide_review(
+    key: str, review_id: ReviewId, body: DecisionIn, request: Request, c: Caller = Depends(caller)
+) -> dict[str, Any]:
+    """Decide the review; graduation only when its gate holds and its panel approved (the service checks)."""
+    _review_for(c, key, review_id, Action.DECIDE, request)
+    review = c.registry.decide_review(
+        review_id,
+        body.decision,
+        to_level=body.to_level,
+        reason=body.reason,
+        debrief=body.debrief,
+        fork_key=body.fork_key,
+    )
+    return {**c.registry.review(review_id).to_json(), "component": c.registry.component(review.ref).to_json()}
+
+
+# --- roles on a project (its admins) -----------------------------------------------------------------
+
+
+@router.get("/projects/{key}/roles", tags=["roles"])
+def list_roles(key: str, c: Caller = Depends(caller)) -> dict[str, Any]:
+    """Who holds which role on the project (``mltrl role list --project KEY --json``)."""
+    c.require(Action.ADMINISTER, key)
+    return {"roles": [g.to_json() for g in c.identities.roles(project=key)]}
+
+
+@router.post("/projects/{key}/roles", status_code=201, tags=["roles"])
+def grant_role(key: str, body: GrantIn, c: Caller = Depends(caller)) -> dict[str, Any]:
+    c.require(Action.ADMINISTER, key)
+    grant = c.identities.grant_role(
+        body.user, key, body.role, min_level=body.min_level, max_level=body.max_level
+    )
+    return grant.to_json()  # type: ignore[no-any-return]
+
+
+@router.delete("/projects/{key}/roles/{user}/{role}", tags=["roles"])
+def revoke_role(key: str, user: str, role: str, c: Caller = Depends(caller)) -> dict[str, Any]:
+    c.require(Action.ADMINISTER, key)
+    c.identities.revoke_role(user, key, role)
+    return {"user": user, "project": key, "role": role, "revoked": True}
+
+
+def _review(c: Caller, key: str, review_id: ReviewId) -> ReviewView:
+    view = c.registry.review(review_id)
+    if view.record.project_key != key:
+        # The review exists, but not in this project: as far as this URL goes, it does not.
+        raise NotFound(f"no review {review_id} in project {key!r}")
+    return view
+
+
+def _review_for(c: Caller, key: str, review_id: ReviewId, action: Action, request: Request) -> ReviewView:
+    """The review, once the caller may read the project and do ``action`` at the review's level.
+
+    A conflict on the write that follows answers with the review's state as it then stands.
+    """
+    c.require(Action.READ, key)
+    view = _review(c, key, review_id)
+    c.require(action, key, view.record.level)
+    request.state.current = lambda: {"review": c.registry.review(review_id).to_json()}
+    return view

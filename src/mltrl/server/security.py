@@ -1,0 +1,51 @@
+"""Who is asking: the bearer token becomes a principal, and the principal the actor of every write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from mltrl.errors import Forbidden, Unauthenticated
+from mltrl.service.api_identities import IdentityAPI, acting_as
+from mltrl.service.authorization import Action, Principal
+from mltrl.service.registry import Registry
+
+#: Declares the scheme in the OpenAPI schema; the refusal itself is ours (one line, 401).
+_bearer = HTTPBearer(auto_error=False, description="An API token from `mltrl token create`")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The authenticated principal and a registry acting as them (own transaction state)."""
+
+    principal: Principal
+    registry: Registry
+
+    def require(self, action: Action, project: str, level: int | None = None) -> None:
+        """Refuse (403) unless the principal's roles and token allow ``action`` on ``project``."""
+        reason = self.principal.denial(action, project, level)
+        if reason is not None:
+            raise Forbidden(reason)
+
+    @property
+    def identities(self) -> IdentityAPI:
+        return IdentityAPI(self.registry)
+
+
+def base_registry(request: Request) -> Registry:
+    return request.app.state.registry  # type: ignore[no-any-return]
+
+
+def caller(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> Caller:
+    if credentials is None:
+        raise Unauthenticated(
+            "this request needs an `Authorization: Bearer <token>` header (`mltrl token create`)"
+        )
+    registry = base_registry(request)
+    # Its own Store, like every per-request registry: the base registry is shared by all threads,
+    # and a Store hands its open write transaction to any read made while it is open.
+    principal = IdentityAPI(acting_as(registry, "mltrl-server")).authenticate(credentials.credentials)
+    request.state.principal = principal  # for the access log
+    return Caller(principal, acting_as(registry, principal.name))
