@@ -89,6 +89,9 @@ class Outcome:
     declared: dict[str, Any] = field(default_factory=dict)  # mltrl_evidence.metric(...)
     results: list[dict[str, Any]] = field(default_factory=list)  # check results, as plain data
     result_metrics: list[dict[str, Any]] = field(default_factory=list)  # each result's flat metrics
+    #: Stored beside the test's evidence once it is recorded: golden scores, relation outcomes
+    #: (called with the registry and the evidence id, in the run's one transaction).
+    stored: list[Callable[[Registry, int], Any]] = field(default_factory=list)
 
     @property
     def outcome(self) -> str:
@@ -206,20 +209,21 @@ class Session:
                 provenance = Path(tmp) / str(n) / PROVENANCE_FILE
                 provenance.parent.mkdir()
                 provenance.write_text(json.dumps(_provenance(o, commit), indent=2, sort_keys=True))
-                recorded.append(
-                    self.registry.record_evidence(
-                        o.target.ref,
-                        o.target.criterion,
-                        kind="test-run",
-                        outcome=o.outcome,
-                        metrics=o.metrics,
-                        requirement=o.target.requirement,
-                        step=o.target.step,
-                        files=[provenance],
-                        source="pytest",
-                        note=_note(o, commit),
-                    )
+                evidence = self.registry.record_evidence(
+                    o.target.ref,
+                    o.target.criterion,
+                    kind="test-run",
+                    outcome=o.outcome,
+                    metrics=o.metrics,
+                    requirement=o.target.requirement,
+                    step=o.target.step,
+                    files=[provenance],
+                    source="pytest",
+                    note=_note(o, commit),
                 )
+                for store in o.stored:
+                    store(self.registry, evidence.id)
+                recorded.append(evidence)
         return recorded
 
     def coverage(self, outcomes: list[Outcome]) -> list[str]:

@@ -27,6 +27,8 @@ import pytest
 
 if TYPE_CHECKING:
     from mltrl._plugin_record import Outcome, Session
+    from mltrl.checks import CheckResult, GoldenCheck
+    from mltrl.service.registry import Registry
 
 MARKER = (
     "mltrl(component, criterion, requirement, step, rubric): the gate criterion, requirement V&V step "
@@ -195,9 +197,17 @@ class _Recorder:
 class Evidence:
     """What a test declares for its evidence: the data files it read, metrics, check results."""
 
-    def __init__(self, outcome: Outcome | None, rootpath: Path) -> None:
+    def __init__(
+        self,
+        outcome: Outcome | None,
+        rootpath: Path,
+        registry: Registry | None = None,
+        marked: dict[str, Any] | None = None,
+    ) -> None:
         self._outcome = outcome  # None when the run records nothing (or the test is not marked)
         self._root = rootpath
+        self._registry = registry  # the run's registry under --mltrl
+        self._marked = marked or {}  # the test's mltrl marker arguments (component, criterion ...)
 
     def read(self, path: str | Path) -> Path:
         """Declare a data file the test reads; its sha256 goes with the evidence. Returns the path."""
@@ -245,6 +255,44 @@ class Evidence:
             self._outcome.results.append(data)
             self._outcome.result_metrics.append(flat() if callable(flat) else _flat_metrics(data))
         return check_result
+
+    def golden(
+        self,
+        dataset: str,
+        candidate: Any,
+        X: Any,
+        y: Any,
+        *,
+        check: GoldenCheck,
+        version: str | None = None,
+        path: str | Path | None = None,
+    ) -> CheckResult:
+        """Score the marked component's current model on its golden ``dataset`` against its champion
+        (``reg.golden.score`` from a test: the test needs ``criterion="L7.golden-dataset"``).
+
+        Under ``--mltrl`` the score is stored with the test's evidence at the end of the run (one
+        piece of evidence, recorded once); without it the check runs on the registry and nothing is
+        written. The result joins the test's evidence like :meth:`result`; returns it.
+        """
+        from mltrl import _plugin_checks
+
+        found = _plugin_checks.golden(
+            self._registry, self._root, self._outcome, self._marked.get("component"),
+            self._marked.get("criterion"), dataset, candidate, X, y, check=check, version=version, path=path,
+        )  # fmt: skip
+        return self.result(found)
+
+    def relations(self, model: Any, X: Any, *, min_rows: int = 30, confidence: float = 0.95) -> CheckResult:
+        """Run the marked component's codified metamorphic relations for ``model`` on ``X`` (the test
+        needs ``criterion="L7.metamorphic"``); each relation's outcome is stored with the test's
+        evidence under ``--mltrl``. Returns the result."""
+        from mltrl import _plugin_checks
+
+        found = _plugin_checks.relations(
+            self._registry, self._root, self._outcome, self._marked.get("component"),
+            self._marked.get("criterion"), model, X, min_rows=min_rows, confidence=confidence,
+        )  # fmt: skip
+        return self.result(found)
 
 
 def _number(value: Any, name: str) -> float:
@@ -302,4 +350,9 @@ def _finite(value: Any) -> bool:
 def mltrl_evidence(request: pytest.FixtureRequest) -> Evidence:
     """Declare the data a test read and attach metrics / check results to its mltrl evidence."""
     outcome = request.node.stash.get(_OUTCOME, None)  # set only when the run records
-    return Evidence(outcome, request.config.rootpath)
+    recorder = request.config.pluginmanager.get_plugin("mltrl-recorder")
+    marked: dict[str, Any] = {}
+    for mark in reversed(list(request.node.iter_markers("mltrl"))):  # farthest first, nearest wins
+        marked.update(mark.kwargs)
+    registry = None if recorder is None else recorder.session.registry
+    return Evidence(outcome, request.config.rootpath, registry, marked)

@@ -8,6 +8,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 from plugin_harness import REF, evidence
 
@@ -41,9 +42,11 @@ def test_a_gate_that_does_not_hold_fails_the_run_with_the_verdict_of_mltrl_gate(
         f"  {c.status:<8} {c.id} ({c.kind}): {c.reason}" for c in verdict.criteria
     ]
     result.stdout.fnmatch_lines(lines, consecutive=True)
+    # A test that merely passes records evidence, but backs no golden criterion: that takes a
+    # stored golden score of the current model (mltrl_evidence.golden, below).
+    assert len(evidence(seeded)) == 1 and evidence(seeded)[0].outcome == "pass"
     golden = next(c for c in verdict.criteria if c.id == "L7.golden-dataset")
-    assert golden.status == "met"  # backed by the evidence this very run recorded
-    assert len(evidence(seeded)) == 1
+    assert golden.status == "unmet" and "no score of model 1.0.0" in golden.reason
 
 
 def test_a_gate_that_holds_leaves_the_exit_status_alone(
@@ -100,36 +103,43 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from mltrl.checks import GoldenCheck
+
+GOLDEN = "golden.npz"  # registered as golden-cans 1.1.0, with its sha256
+
 
 @pytest.fixture(scope="module")
-def split(tmp_path_factory):
+def model():
     data = load_breast_cancer()
-    path = tmp_path_factory.mktemp("golden") / "golden.npz"
-    X_train, X_test, y_train, y_test = train_test_split(data.data, data.target, test_size=0.3, random_state=0)
-    np.savez(path, X=X_test, y=y_test)
-    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500)).fit(X_train, y_train)
-    return model, path
+    X_train, _, y_train, _ = train_test_split(data.data, data.target, test_size=0.3, random_state=0)
+    return make_pipeline(StandardScaler(), LogisticRegression(max_iter=500)).fit(X_train, y_train)
 
 
 @pytest.mark.mltrl(component="recycling/1.1", criterion="L7.golden-dataset", rubric="M6")
-def test_golden_accuracy(split, mltrl_evidence):
-    model, path = split
-    golden = np.load(mltrl_evidence.read(path))
-    accuracy = float((model.predict(golden["X"]) == golden["y"]).mean())
-    mltrl_evidence.metric("accuracy", accuracy)
-    assert accuracy >= 0.9
+def test_golden_accuracy(model, mltrl_evidence):
+    golden = np.load(mltrl_evidence.read(GOLDEN))
+    check = GoldenCheck(metric="accuracy", minimum=0.9, n_boot=200)
+    result = mltrl_evidence.golden("golden-cans", model, golden["X"], golden["y"], check=check, path=GOLDEN)
+    result.assert_pass()
 
 
 @pytest.mark.mltrl(component="recycling/1.1", criterion="L7.metamorphic", rubric="M5")
-def test_prediction_ignores_row_order(split):
-    model, path = split
-    X = np.load(path)["X"]
-    order = np.random.default_rng(0).permutation(len(X))
-    assert (model.predict(X[order]) == model.predict(X)[order]).all()
+def test_codified_relations_hold(model, mltrl_evidence):
+    mltrl_evidence.relations(model, np.load(GOLDEN)["X"]).assert_pass()
 """
 
 
 def test_a_real_pytest_process_on_a_scikit_learn_model(tmp_path: Path, seeded: Registry, db_url: str) -> None:
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.model_selection import train_test_split
+
+    data = load_breast_cancer()
+    _, X_test, _, y_test = train_test_split(data.data, data.target, test_size=0.3, random_state=0)
+    np.savez(tmp_path / "golden.npz", X=X_test, y=y_test)
+    seeded.add_dataset_version("golden-cans", "1.1.0", path=tmp_path / "golden.npz")
+    seeded.relations.add(
+        REF, "noise", kind="invariance", perturbation="gaussian_noise", params={"scale": 0.01}, tolerance=0.05
+    )
     (tmp_path / "test_model.py").write_text(textwrap.dedent(SKLEARN_SUITE))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "MLTRL_DATABASE"))}
     done = subprocess.run(
@@ -149,8 +159,13 @@ def test_a_real_pytest_process_on_a_scikit_learn_model(tmp_path: Path, seeded: R
     rows = {e.criterion_id: e for e in evidence(seeded)}
     golden = rows["L7.golden-dataset"]
     assert golden.outcome == "pass" and golden.source == "pytest"
-    assert golden.metrics["accuracy"] >= 0.9
+    assert (
+        golden.metrics["accuracy"] >= 0.9 and golden.metrics["accuracy_ci_low"] < golden.metrics["accuracy"]
+    )
     assert "read " in golden.note and "golden.npz sha256 " in golden.note
+    (score,) = seeded.golden.history(REF)  # stored beside the one piece of evidence the run recorded
+    assert (score.evidence_id, score.model_version, score.dataset_version) == (golden.id, "1.0.0", "1.1.0")
     assert rows["L7.metamorphic"].outcome == "pass"
+    assert seeded.relations.results(REF)["noise"].evidence_id == rows["L7.metamorphic"].id
     gate = {c.id: c.status for c in seeded.gate(REF, 7).criteria}
     assert gate["L7.golden-dataset"] == gate["L7.metamorphic"] == "met"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,12 +24,15 @@ def record(
     step: int | None = None,
     files: list[str | Path] | None = None,
     source: str = "api",
+    versions: dict[str, str] | None = None,
+    at: datetime | str | None = None,
 ) -> EvidenceRecord:
     """Record ``result`` as ``test-run`` evidence on ``ref`` for ``criterion`` (and/or a V&V step).
 
     The outcome is ``pass`` only when the status is ``pass``: ``insufficient`` is recorded as a
     ``fail`` (a gate is not met by too little data), with ``status`` among the metrics and the reason
     in the note. Metrics carry their intervals as ``<name>_ci_low`` and ``<name>_ci_high``.
+    ``versions`` defaults to the component's current versions (see ``Registry.record_evidence``).
     """
     if not isinstance(result, CheckResult):
         raise BadInput(f"record: result must be a CheckResult, not {type(result).__name__}")
@@ -44,4 +48,6 @@ def record(
         files=files,
         source=source,
         note=note[:4000],
+        versions=versions,
+        at=at,
     )

@@ -220,11 +220,11 @@ def _recycling(reg: Registry, t: Timeline) -> None:
     reg.join_group("recycling/1.1", "P. Iyer", "qa", at=t.after(0))
     reg.leave_group("recycling/1.1", "J. Novak", reason="moved to the app team", at=t.after(0))
     for ref in everything:  # 7 -> 8: the integration test suites back the gate
-        recycling_data.integration_evidence(reg, ref, t.after(3))
-        _reviewing.graduate(reg, ref, t.after(9), RECYCLING_PEOPLE)
+        results = recycling_data.integration_evidence(reg, ref, t.after(3))
+        _reviewing.graduate(reg, ref, t.after(9), RECYCLING_PEOPLE, results=results)
     _shadow_test_sends_detector_back(reg, t)
-    recycling_data.integration_evidence(reg, "recycling/1.1", t.after(12))
-    _reviewing.graduate(reg, "recycling/1.1", t.after(6), RECYCLING_PEOPLE)
+    results = recycling_data.integration_evidence(reg, "recycling/1.1", t.after(12))
+    _reviewing.graduate(reg, "recycling/1.1", t.after(6), RECYCLING_PEOPLE, results=results)
     # Before go-live: shadow and canary deployments, every requirement of the project walked
     # through, monitoring in place and a complete card.
     for ref in everything:
@@ -237,8 +237,8 @@ def _recycling(reg: Registry, t: Timeline) -> None:
     reg.register_version(
         "recycling/1.1", "model", "2.0.0", note="retrained with more synthetic images", at=t.after(30)
     )
-    recycling_data.integration_evidence(reg, "recycling/1.1", t.after(10))
-    _reviewing.graduate(reg, "recycling/1.1", t.after(2), RECYCLING_PEOPLE)
+    results = recycling_data.integration_evidence(reg, "recycling/1.1", t.after(10))
+    _reviewing.graduate(reg, "recycling/1.1", t.after(2), RECYCLING_PEOPLE, results=results)
     # New user photos arrive for the detector at level 8: its level-7 evidence is now stale, and
     # `mltrl gate recycling/1.1` fails until the suites run again on data 1.1.0.
     reg.register_version("recycling/1.1", "data", "1.1.0", note="3,000 new user photos", at=t.after(7))

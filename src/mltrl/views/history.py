@@ -53,6 +53,8 @@ KINDS = (
     "group.leave",
     "target.add",
     "target.remove",
+    "relation.add",
+    "relation.remove",
     "alert.raise",
     "alert.review",
     "alert.acknowledge",
@@ -230,6 +232,10 @@ _DESCRIBE: dict[str, Callable[[dict[str, Any]], str]] = {
     "group.leave": lambda d: f"{d.get('person')} leaves the working group ({d.get('role')})",
     "target.add": lambda d: f"target {d.get('target')}: level {d.get('level')} by {d.get('due')}",
     "target.remove": lambda d: f"target {d.get('target')} (level {d.get('level')}) withdrawn",
+    "relation.add": lambda d: (
+        f"metamorphic relation {d.get('relation')} codified ({d.get('kind')}, {d.get('perturbation')})"
+    ),
+    "relation.remove": lambda d: f"metamorphic relation {d.get('relation')} removed",
     "alert.raise": lambda d: f"alert {d.get('alert')} raised ({d.get('kind')})",
     "alert.review": _alert_review,
     "alert.acknowledge": lambda d: f"alert {d.get('alert')} acknowledged",
