@@ -56,6 +56,9 @@ def test_each_finding_names_column_rule_and_offending_rows(patients: pd.DataFram
     assert result.reason.startswith("ingestion: 6 rule(s) broken: age max <=")
     sex = next(f for f in result.details if f["column"] == "sex")
     assert sex["examples"] == ["X"]
+    as_text = patients.assign(bmi=patients["bmi"].astype(str))
+    (wrong,) = check.run(as_text).details  # the range rules cannot run on text: one finding, the dtype
+    assert (wrong["column"], wrong["rule"], wrong["offending_rows"]) == ("bmi", "dtype float64", n)
 
 
 def test_declared_in_yaml_with_a_tolerance(tmp_path: Path, patients: pd.DataFrame) -> None:

@@ -18,6 +18,7 @@ fraction still gets a Wilson interval, for a reader comparing batches.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -307,8 +308,13 @@ class DataValidationCheck:
                 example = str(case.failure_case)
                 if example not in finding["examples"]:
                     finding["examples"].append(example)
+        # A value rule on a column of the wrong dtype cannot be evaluated (pandera reports the
+        # TypeError as the failure case): the dtype finding already says what is wrong.
+        wrong_type = {column for column, rule in findings if rule.startswith("dtype ")}
         out = []
-        for finding in findings.values():
+        for (column, rule), finding in findings.items():
+            if column in wrong_type and not rule.startswith("dtype ") and _errored(finding["examples"]):
+                continue
             finding["offending_rows"] = len(finding.pop("_rows"))
             out.append(finding)
         out.sort(key=lambda f: (str(f["column"]), f["rule"]))
@@ -339,6 +345,10 @@ def _rule(case: Any, by_column: Mapping[str, Expectation]) -> tuple[str, str, bo
             rule = f"allowed values ({shown}{', ...' if len(expectation.allowed or ()) > 10 else ''})"
         return column, rule, whole
     return column, check, whole
+
+
+def _errored(examples: list[str]) -> bool:
+    return bool(examples) and all(re.match(r"\w+Error\(", example) for example in examples)
 
 
 def _present(value: Any) -> bool:
