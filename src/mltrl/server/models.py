@@ -77,3 +77,9 @@ class GrantIn(Body):
     role: str = Field(description="viewer, contributor, reviewer, approver or admin")
     min_level: Level = Field(0, description="Only for components at this level or above")
     max_level: Level = Field(9, description="Only for components at this level or below")
+
+
+class ErrorOut(BaseModel):
+    """Every refusal: the one-line message the CLI prints for the same mistake."""
+
+    error: str

@@ -15,6 +15,7 @@ from mltrl.errors import BadInput, Forbidden, NotFound
 from mltrl.server.models import (
     ChoiceIn,
     DecisionIn,
+    ErrorOut,
     EthicsIn,
     EvidenceIn,
     GrantIn,
@@ -27,7 +28,20 @@ from mltrl.server.security import Caller, caller
 from mltrl.service.authorization import Action
 from mltrl.views.review import ReviewView
 
-router = APIRouter(prefix="/api/v1")
+#: Declared on every route, so clients generated from /openapi.json know the error body.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut, "description": description}
+    for status, description in [
+        (400, "bad input, or a rule of MLTRL refuses the change"),
+        (401, "no valid token"),
+        (403, "the token's user, roles, scopes or projects do not allow it"),
+        (404, "unknown project, component or review"),
+        (409, "another change landed first; the body holds the current state"),
+        (422, "malformed JSON, a wrong type, a missing or unknown field"),
+        (503, "the database is unreachable or holds another schema"),
+    ]
+}
+router = APIRouter(prefix="/api/v1", responses=ERRORS)
 ReviewId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Review number")]
 Code = str  # a component code such as 1.1 (validated by the service layer)
 
