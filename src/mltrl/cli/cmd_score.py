@@ -20,11 +20,11 @@ def register(root: typer.Typer) -> None:
     ) -> None:
         """The ML Test Score (Breck et al. 2017): 28 tests, 1 point run automatically, 0.5 by hand.
 
-        Each section (data, model, infrastructure, monitoring) sums its items; the score is the lowest
-        section. Only passing evidence on the component's current versions counts; stale evidence
-        is shown, not counted. CSV/TSV print one row per item.
+        Four sections (data, model, infrastructure, monitoring) sum their items; the score is the lowest.
 
-        Example: `mltrl score recycling/1.1 --format csv`
+        Only passing evidence on the current versions counts; stale evidence is shown, not counted.
+
+        Example: `mltrl score recycling/1.1 --format csv` (one row per item)
         """
         from datetime import UTC, datetime
 
