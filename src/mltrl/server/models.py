@@ -83,3 +83,10 @@ class ErrorOut(BaseModel):
     """Every refusal: the one-line message the CLI prints for the same mistake."""
 
     error: str
+
+
+class TokenIn(Body):
+    scopes: list[str] = Field(description="read, write, approve, admin")
+    projects: list[str] = Field(default_factory=list, description="Project keys (default: all of yours)")
+    expires: str | None = Field(None, description="Lifetime like 30d or 12h (default 90d)")
+    name: str = Field("", description="What it is for")

@@ -23,8 +23,9 @@ from mltrl.server.models import (
     ResultIn,
     ReviewOpenIn,
     SignIn,
+    TokenIn,
 )
-from mltrl.server.security import Caller, caller
+from mltrl.server.security import Caller, caller, password_user
 from mltrl.service.authorization import Action
 from mltrl.views.review import ReviewView
 
@@ -63,6 +64,38 @@ def me(c: Caller = Depends(caller)) -> dict[str, Any]:
         ],
         "token": {"prefix": p.token_prefix, "scopes": sorted(p.scopes), "projects": sorted(p.projects)},
     }
+
+
+# --- one's own tokens ---------------------------------------------------------------------------------
+
+
+@router.post("/tokens", status_code=201, tags=["identity"])
+def create_token(body: TokenIn, c: Caller = Depends(password_user)) -> dict[str, Any]:
+    """Log in with name and password (HTTP Basic) and get a token of one's own; the secret is in the
+    answer and nowhere else. A token only narrows what one's roles allow."""
+    record, secret = c.identities.create_token(
+        c.principal.name, projects=body.projects, scopes=body.scopes, expires=body.expires, label=body.name
+    )
+    return {**record.to_json(), "secret": secret}
+
+
+@router.get("/tokens", tags=["identity"])
+def list_tokens(c: Caller = Depends(caller)) -> dict[str, Any]:
+    """One's own tokens (never their secrets); a site admin sees everyone's."""
+    from mltrl.service import inputs
+
+    now = inputs.now()
+    rows = c.identities.tokens(None if c.principal.is_admin else c.principal.name)
+    return {"tokens": [{**t.to_json(), "state": t.state(now)} for t in rows]}
+
+
+@router.delete("/tokens/{prefix}", tags=["identity"])
+def revoke_token(prefix: str, c: Caller = Depends(caller)) -> dict[str, Any]:
+    """Revoke one of one's own tokens (a site admin: anyone's), e.g. the one in this request."""
+    found = c.identities.tokens(None if c.principal.is_admin else c.principal.name)
+    if prefix not in {t.prefix for t in found}:
+        raise NotFound(f"no token {prefix!r} of {c.principal.name}")
+    return {**c.identities.revoke_token(prefix).to_json(), "state": "revoked"}
 
 
 # --- projects and components ------------------------------------------------------------------------

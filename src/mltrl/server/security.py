@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBasic, HTTPBasicCredentials, HTTPBearer
 
 from mltrl.errors import Forbidden, Unauthenticated
 from mltrl.service.api_identities import IdentityAPI, acting_as
@@ -14,6 +14,8 @@ from mltrl.service.registry import Registry
 
 #: Declares the scheme in the OpenAPI schema; the refusal itself is ours (one line, 401).
 _bearer = HTTPBearer(auto_error=False, description="An API token from `mltrl token create`")
+#: Only to mint a token with one's password (POST /api/v1/tokens); every other route takes a token.
+_basic = HTTPBasic(auto_error=False, description="User name and password, to create a token")
 
 
 @dataclass(frozen=True)
@@ -49,3 +51,17 @@ def caller(request: Request, credentials: HTTPAuthorizationCredentials | None = 
     principal = IdentityAPI(acting_as(registry, "mltrl-server")).authenticate(credentials.credentials)
     request.state.principal = principal  # for the access log
     return Caller(principal, acting_as(registry, principal.name))
+
+
+def password_user(request: Request, credentials: HTTPBasicCredentials | None = Depends(_basic)) -> Caller:
+    """The user whose name and password came with the request (checked with argon2, here only)."""
+    if credentials is None:
+        raise Unauthenticated("creating a token needs the user name and password (HTTP Basic)")
+    registry = base_registry(request)
+    user = IdentityAPI(acting_as(registry, "mltrl-server")).check_password(
+        credentials.username, credentials.password
+    )
+    on_behalf = acting_as(registry, user.name)
+    principal = IdentityAPI(on_behalf).member(user.name, "user")
+    request.state.principal = principal
+    return Caller(principal, on_behalf)
