@@ -123,7 +123,8 @@ def test_coverage_summary_names_what_the_next_gate_got_and_lacks(
             "recorded 3 piece(s) of evidence in *",
             "recycling/1.1 (level 7): its next gate, at the end of level 7",
             "  criteria with evidence from this run: L7.golden-dataset (1 pass), L7.metamorphic (1 fail)",
-            "  criteria without: L7.data-validation, L7.ml-test-score, L7.ethics-checklist, L7.parts-ready",
+            "  criteria without: L7.critical-scenarios, L7.data-validation, L7.uncertainty, "
+            "L7.ml-test-score, L7.ethics-checklist, L7.parts-ready",
             "  requirement V&V steps with evidence from this run: 1 step 1 (1 fail)",
             "  requirement V&V steps without: 1 step 2",
         ]
@@ -249,8 +250,8 @@ def test_golden():
             "recorded 0 piece(s) of evidence in *",
             "recycling/1.1 (level 7): its next gate, at the end of level 7",
             "  criteria with evidence from this run: none",
-            "  criteria without: L7.golden-dataset, L7.metamorphic, L7.data-validation, L7.ml-test-score, "
-            "L7.ethics-checklist, L7.parts-ready",
+            "  criteria without: L7.critical-scenarios, L7.golden-dataset, L7.metamorphic, "
+            "L7.data-validation, L7.uncertainty, L7.ml-test-score, L7.ethics-checklist, L7.parts-ready",
             "  requirement V&V steps with evidence from this run: none",
             "  requirement V&V steps without: 1 step 1, 1 step 2",
         ],
