@@ -72,6 +72,49 @@ def add(
     )
 
 
+@app.command("import")
+def import_(
+    ref: str = REF,
+    path: Path = typer.Argument(..., metavar="FILE", help="A peer's result file"),
+    criterion: str | None = typer.Option(
+        None, "--criterion", "-c", help="Gate criterion it backs, e.g. L7.data-validation"
+    ),
+    requirement: str | None = typer.Option(
+        None, "--requirement", help="Requirement id of the V&V step it backs"
+    ),
+    step: int | None = typer.Option(None, "--step", help="V&V step number"),
+    tool: str = typer.Option(
+        "auto", "--tool", "-t", help="auto, junit, deepchecks, great-expectations or evidently"
+    ),
+    source: str = typer.Option(
+        "cli", "--source", help="cli (a person imports it) or ci (the pipeline that ran the tool)"
+    ),
+    as_json: bool = JSON_WRITE,
+) -> None:
+    """Record another tool's result file as evidence, keeping that tool's own verdict.
+
+    Reads JUnit XML (pytest --junitxml and most test runners), Deepchecks suite/check JSON, Great
+    Expectations 1.x validation results and Evidently report snapshots; the file is attached.
+    Example: `mltrl evidence import recycling/1.2 gx.json -c L7.data-validation`
+    """
+    from mltrl.peers.record import import_file
+
+    with writing() as reg:
+        record, result = import_file(
+            reg, ref, path, criterion=criterion, requirement=requirement, step=step, tool=tool, source=source
+        )
+    if as_json:
+        emit_json(record.to_json())
+        return
+    esc = _render.esc
+    verdict = "passed" if result.passed else "did not pass"
+    counts = ", ".join(f"{n} {status}" for status, n in result.counts().items()) or "no items"
+    say(
+        f"evidence [bold]{record.id}[/] ({esc(record.kind)}, {esc(record.outcome)}) recorded for {esc(ref)}: "
+        f"{esc(result.tool)} says {esc(result.title)!r} {verdict} ({esc(counts)})"
+    )
+
+
 @app.command("list")
 def list_(ref: str = REF, fmt: Format = FORMAT, as_json: bool = JSON) -> None:
     """A component's evidence, with whether it is still fresh.
