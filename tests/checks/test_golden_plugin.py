@@ -69,7 +69,7 @@ def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
 def test_each_run_scores_the_current_model_against_its_champion(
     pytester: pytest.Pytester, seeded: Registry, db_url: str
 ) -> None:
-    pytester.makepyfile(test_golden=SUITE.format(iterations=5000))
+    pytester.makepyfile(test_succession_suite=SUITE.format(iterations=5000))
     run(pytester, "--mltrl", "--mltrl-db", db_url).assert_outcomes(passed=1)
     seeded.register_version(REF, "model", "2.0.0")
     run(pytester, "--mltrl", "--mltrl-db", db_url).assert_outcomes(passed=1)
@@ -88,10 +88,10 @@ def test_each_run_scores_the_current_model_against_its_champion(
 def test_a_worse_candidate_fails_its_test_and_its_failed_score_is_stored(
     pytester: pytest.Pytester, seeded: Registry, db_url: str
 ) -> None:
-    pytester.makepyfile(test_golden=SUITE.format(iterations=5000))
+    pytester.makepyfile(test_succession_suite=SUITE.format(iterations=5000))
     run(pytester, "--mltrl", "--mltrl-db", db_url).assert_outcomes(passed=1)
     seeded.register_version(REF, "model", "2.0.0")
-    pytester.makepyfile(test_golden=SUITE.format(iterations=1))  # barely trained
+    pytester.makepyfile(test_succession_suite=SUITE.format(iterations=1))  # barely trained
     result = run(pytester, "--mltrl", "--mltrl-db", db_url)
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*AssertionError: golden: fail: *"])
@@ -104,7 +104,7 @@ def test_a_worse_candidate_fails_its_test_and_its_failed_score_is_stored(
 def test_without_mltrl_the_check_runs_and_nothing_is_written(
     pytester: pytest.Pytester, seeded: Registry, db_url: str
 ) -> None:
-    pytester.makepyfile(test_golden=SUITE.format(iterations=5000))
+    pytester.makepyfile(test_succession_suite=SUITE.format(iterations=5000))
     pytester.makepyprojecttoml(f'[tool.mltrl]\ndb = "{db_url}"\n')
     before = seeded.counts()
     run(pytester).assert_outcomes(passed=1)
@@ -114,7 +114,7 @@ def test_without_mltrl_the_check_runs_and_nothing_is_written(
 def test_golden_needs_the_golden_criterion_on_the_marker(
     pytester: pytest.Pytester, seeded: Registry, db_url: str
 ) -> None:
-    pytester.makepyfile(test_wrong=WRONG_CRITERION)
+    pytester.makepyfile(test_wrong_criterion_suite=WRONG_CRITERION)
     result = run(pytester, "--mltrl", "--mltrl-db", db_url)
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*mltrl_evidence.golden: mark the test *criterion='L7.golden-dataset'*"])
