@@ -179,3 +179,14 @@ def test_an_earlier_model_version_can_be_scored_and_its_evidence_is_stale(
     assert reg.evidence("rec/1.1")[-1].versions == {"model": "1.0.0"}
     status, reason = gate(reg)  # the current model, 2.0.0, has no score: 1.0.0's is stale
     assert status == "stale" and reason.endswith("it was computed on model 1.0.0, now model 2.0.0")
+
+
+def test_outputs_too_large_to_keep_record_nothing_not_even_the_evidence(
+    reg: Registry, cancer: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mltrl.service import checks_storage
+
+    monkeypatch.setattr(checks_storage, "MAX_OUTPUT_BYTES", 64)  # the real limit is 32 MiB
+    with pytest.raises(BadInput, match=r"the per-row outputs take \d+ bytes compressed, more than"):
+        reg.golden.score("rec/1.1", "golden-bins", cancer["good"], cancer["X"], cancer["y"], check=CHECK)
+    assert reg.evidence("rec/1.1") == [] and reg.golden.history("rec/1.1") == []

@@ -59,7 +59,7 @@ def codify(reg: Registry, ref: str, at: datetime) -> None:
         "brighter-photos",
         kind="invariance",
         perturbation="image_brightness",
-        params={"delta": 0.03, "shape": [8, 8], "value_range": [0, 16]},
+        params={"delta": 0.01, "shape": [8, 8], "value_range": [0, 16]},
         tolerance=0.05,
         description="A photo taken in slightly brighter light is sorted the same",
         at=at,
