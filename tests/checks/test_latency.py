@@ -60,6 +60,8 @@ def test_a_real_model_timed_and_a_service_that_raises() -> None:
     rows = [X[i : i + 1] for i in range(40)]
     result = LatencyCheck(p99_ms=60_000, calls=120, concurrency=2).run(model.predict, rows)
     assert result.n == 120 and result.metrics["errors"] == 0
+    as_table = LatencyCheck(p99_ms=60_000, calls=100).run(model.predict, X[:40])  # rows one at a time
+    assert as_table.n == 100 and as_table.metrics["errors"] == 0
     assert 0 < result.metrics["p50_ms"] <= result.metrics["p95_ms"] <= result.metrics["p99_ms"]
 
     def flaky(row: Any) -> Any:
@@ -121,6 +123,10 @@ def test_bad_input_is_one_line_and_same_timings_give_identical_results() -> None
         LatencyCheck(p95_ms=1).run(RandomForestClassifier(), [1])
     with pytest.raises(BadInput, match="latency: inputs is empty"):
         LatencyCheck(p95_ms=1).run(print, [])
+    with pytest.raises(
+        BadInput, match="latency: inputs must be a list of arguments for fn or a table, not int"
+    ):
+        LatencyCheck(p95_ms=1).run(print, 3)
     with pytest.raises(BadInput, match="latency: seconds holds negative or infinite timings"):
         LatencyCheck(p95_ms=1).evaluate([0.1, -0.2])
     seconds = timings(20.0, seed=5)

@@ -134,26 +134,23 @@ class LatencyCheck:
         return cls(**{**found, "requirement": code, **options})
 
     def run(self, fn: Any, inputs: Any) -> CheckResult:
-        """Time ``fn(input)`` over ``inputs`` (cycled) ``calls`` times after ``warmup`` untimed calls."""
+        """Time ``fn(input)`` over ``inputs`` (cycled) ``calls`` times after ``warmup`` untimed calls.
+
+        ``inputs`` is a list of arguments, or a table (pandas DataFrame or 2-D array) whose rows are
+        sent one at a time, each as a one-row table (what ``model.predict`` takes).
+        """
         check = self.name
         if not callable(fn):
             raise BadInput(f"{check}: fn ({type(fn).__name__}) is not callable: give e.g. model.predict")
-        if (
-            isinstance(inputs, (str, bytes))
-            or not hasattr(inputs, "__len__")
-            or not hasattr(inputs, "__getitem__")
-        ):
-            raise BadInput(f"{check}: inputs must be a list of arguments for fn, not {type(inputs).__name__}")
-        if len(inputs) == 0:
-            raise BadInput(f"{check}: inputs is empty: give at least one argument for fn")
+        arguments = _arguments(check, inputs)
         for i in range(self.warmup):
             with contextlib.suppress(Exception):  # a failing call is counted when timed, not here
-                fn(inputs[i % len(inputs)])
+                fn(arguments[i % len(arguments)])
 
         def timed(i: int) -> float:
             start = time.perf_counter()
             try:
-                fn(inputs[i % len(inputs)])
+                fn(arguments[i % len(arguments)])
             except Exception:  # a call that raises under load is a finding, not bad input
                 return math.nan
             return time.perf_counter() - start
@@ -294,6 +291,22 @@ def _row(
         "status": status,
         "finding": finding,
     }
+
+
+def _arguments(check: str, inputs: Any) -> list[Any]:
+    """What each call gets: the items of a list, or the rows of a table as one-row tables."""
+    if hasattr(inputs, "iloc") and getattr(inputs, "ndim", 1) == 2:
+        arguments = [inputs.iloc[i : i + 1] for i in range(len(inputs))]
+    elif isinstance(inputs, np.ndarray) and inputs.ndim >= 2:
+        arguments = [inputs[i : i + 1] for i in range(len(inputs))]
+    elif isinstance(inputs, (list, tuple, np.ndarray)) or hasattr(inputs, "iloc"):
+        arguments = list(inputs)
+    else:
+        kind = type(inputs).__name__
+        raise BadInput(f"{check}: inputs must be a list of arguments for fn or a table, not {kind}")
+    if not arguments:
+        raise BadInput(f"{check}: inputs is empty: give at least one argument for fn")
+    return arguments
 
 
 def _milliseconds(number: str, unit: str) -> float:
