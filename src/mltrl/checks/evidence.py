@@ -26,6 +26,8 @@ def record(
     source: str = "api",
     versions: dict[str, str] | None = None,
     at: datetime | str | None = None,
+    kind: str = "test-run",
+    read: list[str] | None = None,
 ) -> EvidenceRecord:
     """Record ``result`` as ``test-run`` evidence on ``ref`` for ``criterion`` (and/or a V&V step).
 
@@ -33,14 +35,15 @@ def record(
     ``fail`` (a gate is not met by too little data), with ``status`` among the metrics and the reason
     in the note. Metrics carry their intervals as ``<name>_ci_low`` and ``<name>_ci_high``.
     ``versions`` defaults to the component's current versions (see ``Registry.record_evidence``).
+    ``read`` names the data the check read (e.g. ``"champion.csv sha256 3f2a..."``), appended to the note.
     """
     if not isinstance(result, CheckResult):
         raise BadInput(f"record: result must be a CheckResult, not {type(result).__name__}")
-    note = f"{result.check}: {result.status}: {result.reason}"
+    note = f"{result.check}: {result.status}: {result.reason}" + (f"; read {', '.join(read)}" if read else "")
     return reg.record_evidence(
         ref,
         criterion,
-        kind="test-run",
+        kind=kind,
         outcome="pass" if result.status == "pass" else "fail",
         metrics=result.evidence_metrics(),
         requirement=requirement,
