@@ -108,6 +108,10 @@ def test_too_few_rows_is_insufficient_and_bad_input_is_one_line(redundant: dict[
         CalibrationCheck().run(redundant["logistic"], X, np.where(np.arange(50) == 3, np.nan, y))
     with pytest.raises(BadInput, match=r"calibration: model gave probabilities outside \[0, 1\]"):
         CalibrationCheck().run(np.full(50, 1.5), X, y)
+    with pytest.raises(
+        BadInput, match=r"calibration: model gave probabilities of shape \(20, 2\) for 50 rows"
+    ):
+        CalibrationCheck().run(np.full((20, 2), 0.5), X, y)
     with pytest.raises(BadInput, match="calibration: strategy 'kmeans' is not one of uniform, quantile"):
         CalibrationCheck(strategy="kmeans")
     with pytest.raises(BadInput, match="coverage: give either lower and upper"):

@@ -175,6 +175,13 @@ def test_predicates_cannot_run_code(cancer: dict[str, Any]) -> None:
         match=r"scenarios: scenario 's': where names columns that are not in X: radius",
     ):
         suite.run(cancer["good"], cancer["X"], cancer["y"])
+    fine = ScenarioSuite([Scenario("s", "`mean radius` > 10")])
+    with pytest.raises(BadInput, match=r"scenarios: model \(str\) has no predict method"):
+        fine.run("not a model", cancer["X"], cancer["y"])
+    with pytest.raises(BadInput, match=r"scenarios: y has 1 missing \(NaN/None\) labels"):
+        fine.run(cancer["good"], cancer["X"], cancer["y"].astype(float).where(cancer["y"].index != 435))
+    with pytest.raises(BadInput, match="scenarios: y has 3 labels for 228 rows of X"):
+        fine.run(cancer["good"], cancer["X"], [0, 1, 0])
     only_empty = ScenarioSuite([Scenario("t", "`mean radius` > 100")])
     with pytest.raises(BadInput, match=r"scenarios: slice 't' matches no row of X"):
         only_empty.run(cancer["good"], cancer["X"], cancer["y"])
