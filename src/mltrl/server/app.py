@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi import HTTPException as FastAPIHTTPException
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
@@ -74,6 +75,9 @@ def create_app(db: str | None = None, *, policy: str | Path | None = None) -> Fa
         lifespan=lifespan,
     )
     _install_errors(app)
+    # Inside the access log's middleware (added later, so outer): its own receive wrapper would turn
+    # the refusal into a vague error.
+    app.add_middleware(_BodyLimit, limit=MAX_BODY_BYTES)
     _install_access_log(app)
     _install_health(app)
     from mltrl.server.routes import router
@@ -169,6 +173,34 @@ def _install_access_log(app: FastAPI) -> None:
             )
         )
         return response
+
+
+class _BodyLimit:
+    """Refuses (413) a body that grows past ``limit`` while it is read: a chunked upload names no
+    Content-Length for the access middleware to check up front."""
+
+    def __init__(self, app: Any, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> Any:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    # FastAPI's own HTTPException: FastAPI passes it through where it reads the body
+                    # (any other exception there becomes a vague 400).
+                    raise FastAPIHTTPException(413, f"the request body is larger than {self.limit} bytes")
+            return message
+
+        await self.app(scope, limited, send)
 
 
 def _install_health(app: FastAPI) -> None:
