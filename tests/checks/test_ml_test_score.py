@@ -130,10 +130,15 @@ def test_the_latest_evidence_decides_and_a_failing_one_scores_nothing(reg: Regis
 
 def test_a_reviews_met_on_an_attestation_criterion_counts_half(reg: Registry) -> None:
     review = reg.open_review(REF)
-    reg.record_result(review.id, "L7.critical-scenarios", "met", "slices by the risk table reviewed")
     reg.record_result(review.id, "L7.data-governance", "met", "QA audits the data access")
+    # L7.critical-scenarios is an evidence criterion: a reviewer's "met" backs it no more than the gate.
+    reg.record_result(review.id, "L7.critical-scenarios", "met", "slices by the risk table reviewed")
     score = items(reg)
-    assert score["M6"] == score["D4"] == score["D5"] == (0.5, "by-hand")
+    assert score["D4"] == score["D5"] == (0.5, "by-hand")
+    assert {i.id: i.via for i in reg.score(REF).items}[
+        "D4"
+    ] == "criterion L7.data-governance: review 1 attests it"
+    assert score["M6"] == (0.0, "none")
 
 
 def test_live_monitors_feed_the_model_and_monitoring_sections(reg: Registry) -> None:

@@ -262,15 +262,21 @@ class _Facts:
         return self.judge("criterion", criterion_id, e)
 
     def attested(self, criterion_id: str) -> str | None:
-        """A review's ``met`` on ``criterion_id`` (an attestation: a person's word, 0.5)."""
+        """A review's ``met`` on ``criterion_id`` where the review asked for an attestation (a person's
+        word, 0.5); a ``met`` on an evidence criterion backs nothing, as in the gate."""
         row = self.r.one(
-            """SELECT rv.id FROM review_results rr JOIN reviews rv ON rv.id = rr.review_id
+            """SELECT rv.id, rv.template FROM review_results rr JOIN reviews rv ON rv.id = rr.review_id
                WHERE rv.component_id = :cid AND rr.criterion_id = :crit AND rr.result = 'met'
                ORDER BY rv.id DESC LIMIT 1""",
             cid=self.component.id,
             crit=criterion_id,
         )
-        return None if row is None else f"review {row['id']} attests it"
+        if row is None:
+            return None
+        template = row["template"]
+        template = json.loads(template) if isinstance(template, (str, bytes)) else template
+        kinds = {c.get("id"): c.get("kind") for c in template.get("criteria", []) if isinstance(c, dict)}
+        return f"review {row['id']} attests it" if kinds.get(criterion_id) == "attestation" else None
 
     def check(self, name: str) -> Feed:
         return self.judge("check", name, self.latest([x for x in self.evidence if name in self.checks_of(x)]))
