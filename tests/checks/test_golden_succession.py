@@ -48,6 +48,11 @@ def test_the_first_model_is_judged_by_its_minimum_and_meets_the_gate(
     evidence = reg.evidence("rec/1.1")[-1]
     assert evidence.id == score.evidence_id and evidence.criterion_id == "L7.golden-dataset"
     assert evidence.metrics["accuracy"] == score.value
+    assert (evidence.metrics["golden_set"], evidence.metrics["model_version"]) == (
+        "golden-bins 1.0.0",
+        "1.0.0",
+    )
+    assert evidence.metrics["champion_version"] == "none"
     status, reason = gate(reg)
     assert status == "met" and reason.startswith("model 1.0.0 passed golden golden-bins 1.0.0: accuracy 0.9")
 

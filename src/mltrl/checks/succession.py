@@ -112,6 +112,13 @@ def evaluate(
             )
         check = dataclasses.replace(check, max_drop_vs_champion=None, non_inferiority_margin=None)
     result = check.run(outputs, X, truth, champion=champion_outputs)
+    # Which golden set, model and champion the verdict is about, beside the metrics of its evidence.
+    facts = {
+        "golden_set": f"{target.dataset} {target.dataset_version}",
+        "model_version": target.model_version,
+        "champion_version": "none" if champion is None else champion.model_version,
+    }
+    result = dataclasses.replace(result, labels={**result.labels, **facts})
     return GoldenScore(
         ref=target.ref,
         dataset=target.dataset,
