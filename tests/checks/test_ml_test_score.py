@@ -44,6 +44,7 @@ def test_the_shipped_rubric_has_the_papers_28_tests_and_the_plugin_accepts_them(
         "shadow",
         "canary",
         "ab-test",
+        "fairness",
     }
     assert book.band(0).startswith("a research project")
     assert book.band(1).startswith("not untested")  # an upper bound belongs to its band
