@@ -18,6 +18,8 @@ from mltrl.checks.result import CheckResult
 if TYPE_CHECKING:
     from mltrl.checks import perturbations
     from mltrl.checks.calibration import CalibrationCheck, CoverageCheck, reliability_diagram
+    from mltrl.checks.deployment import ABTest, CanaryCheck, ShadowCheck
+    from mltrl.checks.fairness import FairnessCheck
     from mltrl.checks.golden import GoldenCheck
     from mltrl.checks.latency import LatencyCheck
     from mltrl.checks.metamorphic import MetamorphicCheck, Relation
@@ -39,20 +41,28 @@ _LAZY = {
     "ScenarioSuite": "mltrl.checks.scenarios",
     "record_scenarios": "mltrl.checks.scenarios",
     "Expectation": "mltrl.checks.validation",
+    "ShadowCheck": "mltrl.checks.deployment",
+    "CanaryCheck": "mltrl.checks.deployment",
+    "ABTest": "mltrl.checks.deployment",
+    "FairnessCheck": "mltrl.checks.fairness",
 }
 
 __all__ = [
+    "ABTest",
     "CalibrationCheck",
+    "CanaryCheck",
     "CheckResult",
     "CoverageCheck",
     "DataValidationCheck",
     "Expectation",
+    "FairnessCheck",
     "GoldenCheck",
     "LatencyCheck",
     "MetamorphicCheck",
     "Relation",
     "Scenario",
     "ScenarioSuite",
+    "ShadowCheck",
     "SliceCheck",
     "perturbations",
     "record",
