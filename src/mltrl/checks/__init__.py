@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from mltrl.checks.latency import LatencyCheck
     from mltrl.checks.metamorphic import MetamorphicCheck, Relation
     from mltrl.checks.scenarios import Scenario, ScenarioSuite, record_scenarios
+    from mltrl.checks.sim_to_real import SimToRealCheck
     from mltrl.checks.slices import SliceCheck
     from mltrl.checks.validation import DataValidationCheck, Expectation
 
@@ -45,6 +46,7 @@ _LAZY = {
     "CanaryCheck": "mltrl.checks.deployment",
     "ABTest": "mltrl.checks.deployment",
     "FairnessCheck": "mltrl.checks.fairness",
+    "SimToRealCheck": "mltrl.checks.sim_to_real",
 }
 
 __all__ = [
@@ -63,6 +65,7 @@ __all__ = [
     "Scenario",
     "ScenarioSuite",
     "ShadowCheck",
+    "SimToRealCheck",
     "SliceCheck",
     "perturbations",
     "record",
