@@ -18,6 +18,7 @@ from mltrl.checks.result import CheckResult
 if TYPE_CHECKING:
     from mltrl.checks import perturbations
     from mltrl.checks.calibration import CalibrationCheck, CoverageCheck, reliability_diagram
+    from mltrl.checks.causal import BalanceCheck, EValueCheck, OverlapCheck
     from mltrl.checks.deployment import ABTest, CanaryCheck, ShadowCheck
     from mltrl.checks.fairness import FairnessCheck
     from mltrl.checks.golden import GoldenCheck
@@ -47,20 +48,26 @@ _LAZY = {
     "ABTest": "mltrl.checks.deployment",
     "FairnessCheck": "mltrl.checks.fairness",
     "SimToRealCheck": "mltrl.checks.sim_to_real",
+    "BalanceCheck": "mltrl.checks.causal",
+    "OverlapCheck": "mltrl.checks.causal",
+    "EValueCheck": "mltrl.checks.causal",
 }
 
 __all__ = [
     "ABTest",
+    "BalanceCheck",
     "CalibrationCheck",
     "CanaryCheck",
     "CheckResult",
     "CoverageCheck",
     "DataValidationCheck",
+    "EValueCheck",
     "Expectation",
     "FairnessCheck",
     "GoldenCheck",
     "LatencyCheck",
     "MetamorphicCheck",
+    "OverlapCheck",
     "Relation",
     "Scenario",
     "ScenarioSuite",
