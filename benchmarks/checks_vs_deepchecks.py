@@ -13,13 +13,13 @@ It prints:
    scikit-learn model, each in its own process and virtualenv; which of Deepchecks' findings mltrl's
    suite also reports.
 3. **Reproducibility**: two runs of mltrl's suite with the same inputs and seed, compared bit for bit.
-4. **Plugin cost**: the example suite (examples/recycling) with and without ``--mltrl``.
+4. **Plugin cost**: the example suite (examples/recycling), in a fresh demo, with and without
+   ``--mltrl``.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
@@ -28,12 +28,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from peers import _venvs
 from peers._venvs import run
 from sklearn.datasets import make_classification
 from statsmodels.stats.proportion import proportion_confint
 
 from mltrl.checks import GoldenCheck, MetamorphicCheck, Relation, SliceCheck
+from peers import _venvs
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -229,40 +229,30 @@ def speed(rows: int, cols: int, deepchecks_timeout: float) -> None:
 
 
 def plugin_cost(rounds: int) -> None:
-    suite = ROOT / "examples" / "recycling"
-    print("\n4. The pytest plugin's cost on the example suite (examples/recycling)")
-    if not suite.is_dir():
-        print("   examples/recycling not found")
-        return
-    plain, recorded = [], []
-    for _ in range(rounds):
-        with tempfile.TemporaryDirectory() as home:
-            env = {**os.environ, "MLTRL_HOME": str(Path(home) / ".mltrl")}
-            subprocess.run(
-                [sys.executable, "-m", "mltrl.examples_setup", home],
-                env=env,
-                check=False,
-                capture_output=True,
-            )
-            plain.append(
-                _timed([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(suite)], env)
-            )
-            recorded.append(
-                _timed(
-                    [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--mltrl", str(suite)],
-                    env,
-                )
-            )
-    base, with_plugin = float(np.median(plain)), float(np.median(recorded))
+    """The demo's level-7 suite (examples/recycling) with and without --mltrl, alternating runs."""
+    print("\n4. The pytest plugin's cost on the example suite (examples/recycling, run in the demo)")
+    mltrl = Path(sys.executable).with_name("mltrl")
+    with tempfile.TemporaryDirectory() as tmp:
+        demo = Path(tmp) / "demo"
+        built = subprocess.run([str(mltrl), "demo", "--dir", str(demo)], capture_output=True, text=True)
+        if built.returncode != 0:
+            print(f"   mltrl demo failed: {(built.stderr.strip().splitlines() or ['?'])[-1]}")
+            return
+        base = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "suite"]
+        plain, recorded = [], []
+        for _ in range(rounds):
+            plain.append(_timed(base, demo))
+            recorded.append(_timed([*base, "--mltrl"], demo))
+    without, with_plugin = float(np.median(plain)), float(np.median(recorded))
     print(
-        f"   without --mltrl: {base:.2f} s; with --mltrl: {with_plugin:.2f} s (median of {rounds});"
-        f" +{(with_plugin / base - 1):.1%} (target <= 5%)"
+        f"   without --mltrl: {without:.2f} s; with --mltrl: {with_plugin:.2f} s (medians of {rounds}); "
+        f"{with_plugin / without - 1:+.1%} (target <= 5%)"
     )
 
 
-def _timed(command: list[str], env: dict[str, str]) -> float:
+def _timed(command: list[str], cwd: Path) -> float:
     began = time.perf_counter()
-    subprocess.run(command, env=env, check=False, capture_output=True)
+    subprocess.run(command, cwd=cwd, check=True, capture_output=True)
     return time.perf_counter() - began
 
 
