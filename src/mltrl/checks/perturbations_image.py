@@ -149,10 +149,12 @@ def _value_range(where: str, value_range: Sequence[float] | None) -> tuple[float
 
 
 def _default_range(images: np.ndarray) -> tuple[float, float]:
-    if images.dtype.kind in "biu":
-        return 0.0, 255.0 if images.dtype.itemsize == 1 or images.max(initial=0) <= 255 else float(
-            np.iinfo(images.dtype).max
-        )
+    if images.dtype.kind == "b":  # masks
+        return 0.0, 1.0
+    if images.dtype.kind in "iu":
+        if images.dtype.itemsize == 1 or images.max(initial=0) <= 255:
+            return 0.0, 255.0
+        return 0.0, float(np.iinfo(images.dtype).max)
     low, high = float(images.min(initial=0.0)), float(images.max(initial=1.0))
     if low >= 0.0 and high <= 1.0:
         return 0.0, 1.0
