@@ -15,6 +15,7 @@ import itertools
 import json
 import sys
 from datetime import UTC, datetime, timedelta
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,50 @@ def test_every_revision_reads_back_as_it_was_frozen(db_url: str) -> None:
     assert differing == []
 
 
+def _stored(db_url: str) -> tuple[int, int, int]:
+    """(revisions stored whole, revisions stored as a patch, cards with revisions)."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT project_id, scope, content FROM card_revisions").all()
+    engine.dispose()
+    contents = [json.loads(c) if isinstance(c, str) else c for _, _, c in rows]
+    patches = sum("patch" in c for c in contents)
+    return len(contents) - patches, patches, len({(p, s) for p, s, _ in rows})
+
+
+def test_a_move_stores_what_changed_and_old_registries_are_re_stored(db_url: str) -> None:
+    """Revisions are patches on a few whole ones; downgrading stores them whole, upgrading as patches."""
+    from alembic.command import downgrade, upgrade
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+
+    outputs = _outputs(db_url)
+    stored = _stored(db_url)
+    whole, patched, cards = stored
+    assert patched > whole >= cards  # each card starts whole, then mostly what changed
+    config = Config()
+    config.set_main_option("script_location", str(files("mltrl.store") / "migrations"))
+    engine = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:  # as mltrl stored revisions before: each whole
+        config.attributes["connection"] = conn
+        downgrade(config, "0010_identities")
+    with engine.connect() as conn:
+        contents = [
+            json.loads(c) if isinstance(c, str) else c
+            for (c,) in conn.exec_driver_sql("SELECT content FROM card_revisions")
+        ]
+    assert contents and all("summary" in c for c in contents)
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        upgrade(config, "head")
+    engine.dispose()
+    assert _stored(db_url) == stored
+    with Registry.open(db=db_url, actor="tester") as reg:
+        assert card_outputs(reg) == outputs
+
+
 @pytest.mark.usefixtures("lenient_entry")
 def test_a_frozen_revision_is_the_card_as_it_stood(registry: Registry) -> None:
     """Freezing right after changes: the revision equals the card assembled at that moment."""
@@ -123,6 +168,27 @@ def test_a_frozen_revision_is_the_card_as_it_stood(registry: Registry) -> None:
             assert frozen == now
     levels = [r.level for r in registry.card_revisions("p", "1")]
     assert levels == [1, 1, 2, 2, 3, 3]
+
+
+def test_what_is_stored_rebuilds_the_json_exactly() -> None:
+    """Values Python calls equal but JSON does not (1 and 1.0, True and 1, key order) survive."""
+    from mltrl.cards.delta import apply
+    from mltrl.cards.storage import Stored, to_store
+
+    pairs = [
+        ({"a": 1, "b": [1, 2, 3]}, {"a": 1.0, "b": [1, 2, 3]}),
+        ({"a": 1, "b": 2}, {"b": 2, "a": 1}),
+        ({"l": [1, 2, 3, 4]}, {"l": [1, 2, 9, 3, 4]}),
+        ({"l": [{"x": True}]}, {"l": [{"x": 1}]}),
+        ({"l": [1, 2]}, {"l": []}),
+    ]
+    for before, after in pairs:
+        stored = to_store(Stored(before, 1, 1, 0), after)
+        rebuilt = apply(before, stored["patch"]) if "patch" in stored else stored
+        assert json.dumps(rebuilt) == json.dumps(after)
+    long_before = {"revisions": list(range(1000))}
+    stored = to_store(Stored(long_before, 7, 3, 0), {"revisions": [*range(1000), 1000]})
+    assert stored == {"patch": {"k": {"revisions": {"s": [1000, 1000, [1000]]}}}, "base": 3}  # the new item
 
 
 if __name__ == "__main__" and sys.argv[1:] == ["--regenerate"]:

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
+from mltrl.analytics.targets import target_statuses
+from mltrl.cards import storage
 from mltrl.cards.model import (
     Card,
     CustomSection,
@@ -31,6 +34,7 @@ from mltrl.store import (
 )
 from mltrl.store.provenance_queries import provenance
 from mltrl.store.reader import Reader, as_utc
+from mltrl.views.cadence import schedule
 from mltrl.views.status import project_status
 
 TOP_REQUIREMENTS = 5
@@ -67,21 +71,13 @@ def revisions(r: Reader, project_key: str, scope: str) -> list[Revision]:
 
 
 def revision_content(r: Reader, project_key: str, scope: str, number: int) -> dict[str, Any]:
-    """A frozen revision's card, as it was stored."""
-    import json
-
-    row = r.one(
-        """SELECT v.content FROM card_revisions v JOIN projects p ON p.id = v.project_id
-           WHERE p.key = :key AND v.scope = :scope AND v.number = :n""",
-        key=project_key,
-        scope=scope,
-        n=int(number),
-    )
-    if row is None:
+    """A frozen revision's card, as it was frozen (rebuilt from the patches it is stored as)."""
+    project = queries.project(r, project_key)
+    stored = None if project is None else storage.load(r, project.id, scope, int(number))
+    if stored is None:
         where = f"{project_key}/{scope}" if scope else project_key
         raise NotFound(f"no card revision {number} of {where} (see `mltrl card revisions`)")
-    content = row["content"]
-    return json.loads(content) if isinstance(content, str) else content
+    return stored.card
 
 
 def assemble(
@@ -90,19 +86,28 @@ def assemble(
     project = queries.project(r, project_key)
     if project is None:
         raise NotFound(f"no project {project_key!r}")
-    status = project_status(r, project, review_every_days=catalog.settings.review_every_days)
-    everything = queries.components(r, project.key)
     if scope:
-        component = next((c for c in everything if c.code == scope), None)
+        # A component's card needs its own part of the project only: reading the whole project
+        # here would make every level move cost the size of its project.
+        component = queries.component(r, project.key, scope)
         if component is None:
             raise NotFound(f"no component {scope!r} in project {project.key!r}")
-        members = [component] + [c for c in everything if c.parent_code == scope]
-        level, held_back = component.level, []
+        members = [component, *queries.children(r, project.key, scope)]
+        level, held_back, held_back_names = component.level, [], []
         name, identifier = f"{component.name} ({project.name})", component.ref
+        nodes = _member_nodes(r, catalog, project.key, members)
+        origins = provenance(r, project.key, [c.id for c in members])
     else:
-        members = [c for c in everything if c.status != "retired"]
-        level, held_back = status.system_level, status.held_back_by
+        status = project_status(r, project, review_every_days=catalog.settings.review_every_days)
+        members = [c for c in queries.components(r, project.key) if c.status != "retired"]
+        level, held_back, held_back_names = (
+            status.system_level,
+            status.held_back_by,
+            status.held_back_by_names,
+        )
         name, identifier = project.name, project.key
+        nodes = list(_nodes(status, {c.code for c in members}))
+        origins = {n.component.id: n.provenance for n in nodes if n.provenance is not None}
     text = sections(r, project.key, scope)
     requirements = _requirements(r, project.key, members, scoped=bool(scope))
     evidence = [e for c in members for e in evidence_queries.evidence(r, component_id=c.id)]
@@ -131,16 +136,16 @@ def assemble(
             if text.get(key)
         },
         previous_revisions=revisions(r, project.key, scope),
-        held_back_by_names=status.held_back_by_names if not scope else [],
-        how_reached=_how_reached(r, project.key, members),
+        held_back_by_names=held_back_names,
+        how_reached=[f"{c.code}: {origins[c.id].describe}" for c in members if c.id in origins],
         versions=[
             f"{c.code} {kind} {version}"
             for c in members
             for kind, version in sorted(evidence_queries.current_versions(r, c.id).items())
         ],
         generated_at=(at or datetime.now(UTC)).isoformat(),
-        recurring_reviews=_recurring_reviews(status, {c.code for c in members}),
-        targets=_targets(status, {c.code for c in members}),
+        recurring_reviews=_recurring_reviews(nodes),
+        targets=_targets(nodes),
         working_group=[
             f"{c.code}: {m['person']} ({m['role']}, L{m['joined_level']}-"
             + (f"L{m['left_level']})" if m["left_at"] else "now)")
@@ -189,24 +194,36 @@ def _nodes(status: Any, codes: set[str]) -> Iterator[Any]:
             yield node
 
 
-def _targets(status: Any, codes: set[str]) -> list[str]:
-    return sorted(f"{n.component.code}: {t.describe}" for n in _nodes(status, codes) for t in n.targets)
+def _member_nodes(r: Reader, catalog: Catalog, project_key: str, members: list[Any]) -> list[Any]:
+    """The review due and the targets of each member, as :func:`project_status` finds them."""
+    now = datetime.now(UTC)
+    dues: dict[str, Any] = {}
+    if any(c.level == 9 and c.status == "active" for c in members):
+        every = catalog.settings.review_every_days
+        dues = {d.ref: d for d in schedule(r, every, now, project_key)}
+    return [
+        SimpleNamespace(
+            component=c,
+            review_due=dues.get(c.ref),
+            targets=target_statuses(r, now, component_id=c.id),
+        )
+        for c in members
+    ]
 
 
-def _recurring_reviews(status: Any, codes: set[str]) -> list[str]:
+def _targets(nodes: list[Any]) -> list[str]:
+    return sorted(f"{n.component.code}: {t.describe}" for n in nodes for t in n.targets)
+
+
+def _recurring_reviews(nodes: list[Any]) -> list[str]:
     out = []
-    for node in _nodes(status, codes):
+    for node in nodes:
         due = node.review_due
         if due is not None:
             when = due.due_at.date().isoformat()
             state = f"OVERDUE since {when}" if due.overdue else f"next on {when}"
             out.append(f"{node.component.code}: reviewed every {due.every_days} days, {state}")
     return sorted(out)
-
-
-def _how_reached(r: Reader, project_key: str, members: list[Any]) -> list[str]:
-    origins = provenance(r, project_key)
-    return [f"{c.code}: {origins[c.id].describe}" for c in members if c.id in origins]
 
 
 def policy_notes(catalog: Catalog) -> list[str]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from sqlalchemy import func, insert, select, update
 
+from mltrl.cards import storage
 from mltrl.cards.assemble import assemble
 from mltrl.cards.sections import section_id
 from mltrl.catalog import Catalog
@@ -55,12 +57,15 @@ def freeze(
     locks.lock_row(unit.conn, schema.projects, project.id)
     card = assemble(unit.reader, catalog, project.key, scope, at=at)
     table = schema.card_revisions
-    number = (
-        unit.conn.execute(
-            select(func.max(table.c.number)).where(table.c.project_id == project.id, table.c.scope == scope)
-        ).scalar()
-        or 0
-    ) + 1
+    latest = unit.conn.execute(
+        select(func.max(table.c.number)).where(table.c.project_id == project.id, table.c.scope == scope)
+    ).scalar()
+    number = (latest or 0) + 1
+    # Stored as what changed since the revision before (mltrl.cards.storage); read back as JSON.
+    content = storage.to_store(
+        None if latest is None else storage.load(unit.reader, project.id, scope, latest),
+        json.loads(json.dumps(card.model_dump())),
+    )
     when = at or inputs.now()
     unit.conn.execute(
         insert(table).values(
@@ -69,7 +74,7 @@ def freeze(
             number=number,
             level=card.summary.level,
             reason=inputs.text(reason, "reason", limit=2000),
-            content=card.model_dump(),
+            content=content,
             created_at=when,
             created_by=unit.actor,
         )

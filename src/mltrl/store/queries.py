@@ -82,6 +82,14 @@ def component(r: Reader, project_key: str, code: str) -> ComponentRecord | None:
     return None if row is None else _component(row)
 
 
+def children(r: Reader, project_key: str, code: str) -> list[ComponentRecord]:
+    """The components whose parent is ``code``, in the order :func:`components` lists them."""
+    rows = r.all(
+        _COMPONENT + " WHERE p.key = :key AND parent.code = :code ORDER BY c.id", key=project_key, code=code
+    )
+    return [_component(row) for row in rows]
+
+
 def couplings(r: Reader, component_id: int) -> list[CouplingRecord]:
     """Couplings are symmetric: list the other side whichever side recorded it."""
     rows = r.all(
