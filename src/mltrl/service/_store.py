@@ -28,6 +28,73 @@ _INSERT_EVENT = (
 _RACES = {"40001", "40P01"}
 
 
+#: The optimistic write of a move: it only lands if nobody moved the component since it was read.
+_MOVE = (
+    "UPDATE components SET level = :level, entry_level = :entry_level, status = :status, seq = :seq, "
+    "last_at = :last_at WHERE id = :cid AND seq = :seen"
+)
+
+
+class Batch:
+    """The moves of one write transaction, written behind: events and component states are kept
+    here and land in one ``executemany`` each before anything reads the database, and at commit.
+
+    A bulk load of history then costs about what inserting its rows costs, while each event still
+    goes through every rule of :mod:`mltrl.domain.rules` against the component's state as this
+    transaction left it. Only the lifecycle use-cases marked :func:`batched` use it; any other write
+    lands it first and forgets what it knew (it may change components in ways the batch cannot see).
+    """
+
+    def __init__(self, raw: Any, postgres: bool) -> None:
+        self._writer = Reader(raw, postgres=postgres)
+        self.events: list[dict[str, Any]] = []
+        #: component id -> [seq when first moved here, the state to write]
+        self.moves: dict[int, list[Any]] = {}
+        #: Components as this transaction left them, by the reference a caller used.
+        self.known: dict[str, ComponentRecord] = {}
+        #: Component ids checked once in this transaction to have no live history / open reviews.
+        self.facts: set[tuple[str, int]] = set()
+
+    def move(self, record: ComponentRecord, seen: int) -> None:
+        first = self.moves.get(record.id)
+        state = {
+            "cid": record.id,
+            "level": record.level,
+            "entry_level": record.entry_level,
+            "status": record.status,
+            "seq": record.seq,
+            "last_at": record.last_at,
+        }
+        if first is None:
+            self.moves[record.id] = [seen, state]
+        else:
+            first[1] = state
+
+    def flush(self) -> None:
+        if self.moves:
+            moves, self.moves = self.moves, {}
+            rows = [{**state, "seen": seen} for seen, state in moves.values()]
+            if self._writer.execute_many(_MOVE, rows) != len(rows):
+                raise Conflict(
+                    "a component was changed by someone else during this load; nothing was written"
+                )
+        if self.events:
+            events, self.events = self.events, []
+            self._writer.execute_many(_INSERT_EVENT, events)
+
+    def forget(self) -> None:
+        """Land what is pending and drop what was known: the next write may change anything."""
+        self.flush()
+        self.known.clear()
+        self.facts.clear()
+
+
+def batched(use_case: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a lifecycle use-case that keeps :class:`Batch` right (see there)."""
+    use_case.batched = True  # type: ignore[attr-defined]
+    return use_case
+
+
 @dataclass(frozen=True)
 class Unit:
     """What a write use-case works with: the open transaction, a reader on it, and who acts."""
@@ -37,12 +104,17 @@ class Unit:
     actor: str
     #: Called after a component's level changed (the registry freezes TRL Card revisions there).
     on_level_change: Callable[[Unit, ComponentRecord, str, datetime], None] | None = None
+    #: Set for the use-cases marked :func:`batched`: their writes go behind (see Batch).
+    batch: Batch | None = None
 
     def append_event(self, **values: Any) -> None:
         row = dict.fromkeys(_EVENT_COLUMNS)
         row.update(reason="", actor=self.actor)
         row.update(values)
-        self.reader.execute(_INSERT_EVENT, row)
+        if self.batch is not None:
+            self.batch.events.append(row)
+        else:
+            self.reader.execute(_INSERT_EVENT, row)
 
 
 class Store:
@@ -52,10 +124,15 @@ class Store:
         self.engine = engine
         self.location = location
         self._open: Connection | None = None  # set while a write transaction runs
+        self._batch: Batch | None = None  # the open transaction's writes behind
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
-        """A write transaction; nested calls join the one already open (see ``Registry.transaction``)."""
+    def write(self, *, behind: bool = False) -> Iterator[Connection]:
+        """A write transaction; nested calls join the one already open (see ``Registry.transaction``).
+
+        ``behind``: the many-writes transaction of a bulk load, whose moves are written behind
+        (:class:`Batch`); a single write lands as it goes, and says which move met a conflict.
+        """
         if self._open is not None:
             yield self._open
             return
@@ -65,10 +142,29 @@ class Store:
             conn.begin(),
         ):
             self._open = conn
+            if behind:
+                self._batch = Batch(conn.connection.dbapi_connection, conn.dialect.name == "postgresql")
             try:
                 yield conn
+                if self._batch is not None:
+                    self._batch.flush()
             finally:
                 self._open = None
+                self._batch = None
+
+    def unit(
+        self,
+        conn: Connection,
+        actor: str,
+        use_case: Callable[..., Any],
+        on_level_change: Callable[[Unit, ComponentRecord, str, datetime], None] | None,
+    ) -> Unit:
+        """The unit ``use_case`` runs in; only a :func:`batched` one writes behind."""
+        batch = self._batch
+        if batch is not None and not getattr(use_case, "batched", False):
+            batch.forget()
+            batch = None
+        return Unit(conn, self.reader(conn), actor, on_level_change, batch)
 
     @contextmanager
     def read(self) -> Iterator[Reader]:
@@ -79,9 +175,14 @@ class Store:
             yield self.reader(conn)
             conn.rollback()
 
-    @staticmethod
-    def reader(conn: Connection) -> Reader:
-        return Reader(conn.connection.dbapi_connection, postgres=conn.dialect.name == "postgresql")
+    def reader(self, conn: Connection) -> Reader:
+        # Inside a write transaction, whatever is written behind lands before anything reads.
+        batch = self._batch if conn is self._open else None
+        return Reader(
+            conn.connection.dbapi_connection,
+            postgres=conn.dialect.name == "postgresql",
+            before=None if batch is None else batch.flush,
+        )
 
     @contextmanager
     def _translated(self) -> Iterator[None]:

@@ -18,7 +18,7 @@ from mltrl.domain import rules
 from mltrl.domain.model import Approval, ComponentState, EventKind, SwitchbackKind, Transition
 from mltrl.errors import BadInput, Conflict, RuleViolation
 from mltrl.service import inputs, lookup
-from mltrl.service._store import Unit
+from mltrl.service._store import _MOVE, Unit, batched
 from mltrl.store.records import ComponentRecord
 
 
@@ -31,11 +31,6 @@ def record_start(
     return state
 
 
-#: The optimistic write: it only lands if nobody moved the component since we read it.
-_MOVE = (
-    "UPDATE components SET level = :level, entry_level = :entry_level, status = :status, seq = :seq, "
-    "last_at = :last_at WHERE id = :cid AND seq = :seen"
-)
 #: A level change ends the reviews of the old level: their gate is no longer the one ahead.
 _SUPERSEDE = (
     "UPDATE reviews SET status = 'superseded', decided_at = :at, decided_by = :actor, "
@@ -69,7 +64,7 @@ def graduate(
     reason: str = "",
     at: datetime | str | None = None,
 ) -> ComponentRecord:
-    record = lookup.component(unit.reader, ref)
+    record = _component(unit, ref)
     state = lookup.state_of(record)
     if approval.level is None:
         approval = Approval(level=state.level, approvers=approval.approvers, source=approval.source)
@@ -89,6 +84,7 @@ def graduate(
     return _land(unit, record, state, event, {"approval": approval.source})
 
 
+@batched
 def import_graduation(
     unit: Unit,
     ref: str,
@@ -111,14 +107,18 @@ def import_graduation(
         )
     if at is None or inputs.moment(at, "--at") >= inputs.now():
         raise BadInput(f"{ref}: an imported graduation must be dated in the past (--at)")
-    record = lookup.component(unit.reader, ref)
-    live = _live_history(unit, record)
+    record = _component(unit, ref)
+    live = None if unit.batch and ("history", record.id) in unit.batch.facts else _live_history(unit, record)
     if live:
         raise RuleViolation(
             f"{record.ref}: import-graduation loads history from before the registry, but {record.ref} "
             f"already has {live} recorded here; it climbs through gated reviews: "
             f"`mltrl review open {record.ref}`"
         )
+    if unit.batch is not None:
+        # Only a review, a reviewed graduation or an entry review makes history live, and none of
+        # them is a batched use-case: any of them in this transaction makes the batch forget this.
+        unit.batch.facts.add(("history", record.id))
     # level=None: an approval of whatever gate the component stands at (it was given back then).
     approval = Approval(
         level=None, approvers=(inputs.text(approver, "approver", required=True),), source="import"
@@ -161,6 +161,7 @@ def enter(
     return _land(unit, record, state, event, {"approval": approval.source})
 
 
+@batched
 @_naming_component
 def switchback(
     unit: Unit,
@@ -171,7 +172,7 @@ def switchback(
     reason: str,
     at: datetime | str | None = None,
 ) -> ComponentRecord:
-    record = lookup.component(unit.reader, ref)
+    record = _component(unit, ref)
     state = lookup.state_of(record)
     event = rules.plan_switchback(
         state,
@@ -184,11 +185,12 @@ def switchback(
     return _land(unit, record, state, event)
 
 
+@batched
 @_naming_component
 def change_status(
     unit: Unit, ref: str, kind: EventKind, *, reason: str = "", at: datetime | str | None = None
 ) -> ComponentRecord:
-    record = lookup.component(unit.reader, ref)
+    record = _component(unit, ref)
     state = lookup.state_of(record)
     event = rules.plan_status_change(
         state, kind, actor=unit.actor, at=inputs.moment(at), reason=inputs.text(reason, "reason", limit=4000)
@@ -204,22 +206,23 @@ def _land(
     data: dict[str, Any] | None = None,
 ) -> ComponentRecord:
     after = rules.apply(seen, event)
-    changed = unit.reader.execute(
-        _MOVE,
-        {
-            "cid": record.id,
-            "seen": seen.seq,
-            "level": after.level,
-            "entry_level": after.entry_level,
-            "status": after.status.value,
-            "seq": after.seq,
-            "last_at": after.last_at,
-        },
-    )
-    if changed != 1:
-        raise Conflict(
-            f"{record.ref} was changed by someone else while this {event.kind} ran; nothing was written"
+    if unit.batch is None:
+        changed = unit.reader.execute(
+            _MOVE,
+            {
+                "cid": record.id,
+                "seen": seen.seq,
+                "level": after.level,
+                "entry_level": after.entry_level,
+                "status": after.status.value,
+                "seq": after.seq,
+                "last_at": after.last_at,
+            },
         )
+        if changed != 1:
+            raise Conflict(
+                f"{record.ref} was changed by someone else while this {event.kind} ran; nothing was written"
+            )
     _append(unit, record.id, record.project_id, after.seq, event, data)
     # What was just written, without reading it back (bulk loads make many moves).
     # (Built directly: dataclasses.replace costs more than the database work here.)
@@ -233,6 +236,10 @@ def _land(
             "last_at": after.last_at,
         }
     )
+    if unit.batch is not None:
+        # Written behind, with the same check of the seq this transaction first saw (Batch.flush).
+        unit.batch.move(moved, seen.seq)
+        unit.batch.known[record.ref] = moved
     if after.level != seen.level:
         _supersede_reviews(unit, moved, f"{event.kind} {seen.level} -> {after.level}", event.at)
         if unit.on_level_change is not None:
@@ -240,10 +247,25 @@ def _land(
     return moved
 
 
+def _component(unit: Unit, ref: str) -> ComponentRecord:
+    """The component, as this transaction's batch left it if it moved it, else as stored."""
+    if unit.batch is not None:
+        key, code = inputs.parse_ref(ref)
+        known = unit.batch.known.get(f"{key}/{code}")
+        if known is not None:
+            return known
+    return lookup.component(unit.reader, ref)
+
+
 def _supersede_reviews(unit: Unit, record: ComponentRecord, change: str, at: datetime) -> None:
     """Close the open reviews of the level the component left, so a new review can be opened."""
+    batch = unit.batch
+    if batch is not None and ("no open reviews", record.id) in batch.facts:
+        return  # only the review use-cases open reviews, and any of them makes the batch forget this
     stale = unit.reader.all(_OPEN_REVIEWS_OFF_LEVEL, cid=record.id, level=record.level)
     if not stale:
+        if batch is not None:
+            batch.facts.add(("no open reviews", record.id))
         return
     reason = f"superseded: {change}"
     unit.reader.execute(

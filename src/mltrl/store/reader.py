@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -28,11 +28,15 @@ _NAMED_PARAM = re.compile(r"(?<![:\w]):(\w+)")
 class Reader:
     """Runs SQL written with ``:name`` parameters on SQLite or PostgreSQL."""
 
-    def __init__(self, raw: Any, *, postgres: bool) -> None:
+    def __init__(self, raw: Any, *, postgres: bool, before: Callable[[], None] | None = None) -> None:
         self._raw = raw
         self._postgres = postgres
+        #: Run before every statement (lands the writes a transaction keeps behind).
+        self._before = before
 
     def all(self, sql: str, **params: Any) -> list[dict[str, Any]]:
+        if self._before is not None:
+            self._before()
         cursor = self._raw.cursor()
         try:
             cursor.execute(self._dialect(sql), params)
@@ -43,6 +47,8 @@ class Reader:
 
     def tuples(self, sql: str, **params: Any) -> list[tuple[Any, ...]]:
         """Rows as plain tuples: the cheapest shape for scans over the whole log."""
+        if self._before is not None:
+            self._before()
         cursor = self._raw.cursor()
         try:
             cursor.execute(self._dialect(sql), params)
@@ -75,10 +81,27 @@ class Reader:
         through here: SQLAlchemy Core spends several times longer preparing each
         statement than the database spends running it.
         """
+        if self._before is not None:
+            self._before()
         cursor = self._raw.cursor()
         try:
             converted = {k: self._value(v) if type(v) in _CONVERTED else v for k, v in params.items()}
             cursor.execute(self._dialect(sql), converted)
+            return cursor.rowcount
+        finally:
+            cursor.close()
+
+    def execute_many(self, sql: str, rows: list[dict[str, Any]], *, converted: bool = False) -> int:
+        """Run one data-changing statement for each of ``rows`` in one call; return the rows changed.
+
+        ``converted``: the rows already hold what the database takes (see :meth:`time`, JSON text).
+        """
+        cursor = self._raw.cursor()
+        try:
+            if not converted:
+                value = self._value
+                rows = [{k: value(v) if type(v) in _CONVERTED else v for k, v in row.items()} for row in rows]
+            cursor.executemany(self._dialect(sql), rows)
             return cursor.rowcount
         finally:
             cursor.close()
