@@ -118,7 +118,7 @@ def test_settings_override_only_what_they_name(write_policy: WritePolicy) -> Non
     assert threshold.separation_of_duties is True
     duties = load_catalog(write_policy("version: 1\nsettings: {separation_of_duties: false}\n")).settings
     assert duties.separation_of_duties is False
-    assert duties.ml_test_score_threshold == 5.0
+    assert duties.ml_test_score_threshold == 2.0
 
 
 def test_ethics_add_section_and_questions(write_policy: WritePolicy) -> None:

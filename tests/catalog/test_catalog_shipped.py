@@ -26,6 +26,8 @@ REQUIRED_EVIDENCE = [
     "L7.golden-dataset",
     "L7.metamorphic",
     "L7.data-validation",
+    "L7.critical-scenarios",
+    "L7.uncertainty",
     "L7.ml-test-score",
     "L8.shadow-canary",
     "L8.requirements-walkthrough",
@@ -152,7 +154,7 @@ def test_default_ethics_checklist_has_three_sections_of_six_to_ten(catalog: Cata
 
 def test_default_settings(catalog: Catalog) -> None:
     assert catalog.settings.separation_of_duties is True
-    assert catalog.settings.ml_test_score_threshold == 5.0
+    assert catalog.settings.ml_test_score_threshold == 2.0
 
 
 def test_loading_twice_gives_the_same_catalogue() -> None:
@@ -165,7 +167,8 @@ def test_to_json_round_trips(catalog: Catalog) -> None:
     assert Catalog.model_validate(as_json) == catalog
     assert as_json["settings"] == {
         "separation_of_duties": True,
-        "ml_test_score_threshold": 5.0,
+        "ml_test_score_threshold": 2.0,
+        "critical_scenario_risk": 0.0,
         "allow_imports": True,
         "entry_without_review_up_to": 3,
         "review_every_days": 90,

@@ -223,8 +223,15 @@ class Settings(Frozen):
 
     #: The author of the work may not be its only approver.
     separation_of_duties: bool = True
-    #: Minimum ML Test Score (Breck et al.: the lowest of four section scores, each 0-7) at level 7.
-    ml_test_score_threshold: float = Field(default=5.0, ge=0.0, le=7.0)
+    #: Minimum ML Test Score (Breck et al.: the lowest of four section scores, each 0-7) at level 7,
+    #: computed from the registry (``mltrl score``). 2 is the top of the rubric's "first pass at
+    #: productionization" band: every side of the system has at least two automated tests (or four
+    #: done by hand) before it is integrated; an organisation asks for more in its policy.
+    ml_test_score_threshold: float = Field(default=2.0, ge=0.0, le=7.0)
+    #: ``L7.critical-scenarios``: every requirement linked to the component that names critical
+    #: scenarios or data slices, with risk (p(failure) x value, 0-10) at or above this, needs a
+    #: passing scenario test on the current versions. 0: all of them.
+    critical_scenario_risk: float = Field(default=0.0, ge=0.0, le=10.0)
     #: Whether history from before the registry may be loaded with ``import-graduation``.
     allow_imports: bool = True
     #: A component may enter at a level up to this one with a reason alone; above it, the gate into

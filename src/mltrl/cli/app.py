@@ -109,6 +109,23 @@ def _evidence(app: typer.Typer) -> None:
         rich_help_panel=EVIDENCE,
     )
     module.register_gate(app)
+    _module("cmd_score").register(app)
+
+
+def _checks(app: typer.Typer) -> None:
+    module = _module("cmd_checks")
+    app.add_typer(
+        module.golden_app,
+        name="golden",
+        help="The golden data set over the succession of models.",
+        rich_help_panel=EVIDENCE,
+    )
+    app.add_typer(
+        module.relations_app,
+        name="relations",
+        help="The component's codified metamorphic relations.",
+        rich_help_panel=EVIDENCE,
+    )
 
 
 def _cards(app: typer.Typer) -> None:
@@ -151,6 +168,19 @@ def _monitor(app: typer.Typer) -> None:
     )
 
 
+def _server(app: typer.Typer) -> None:
+    module = _module("cmd_server")
+    panel = "Team server"
+    app.add_typer(module.user_app, name="user", help="Users of the team server.", rich_help_panel=panel)
+    app.add_typer(
+        module.token_app, name="token", help="API tokens (hashed, scoped, expiring).", rich_help_panel=panel
+    )
+    app.add_typer(
+        module.role_app, name="role", help="Roles per project, optionally per level.", rich_help_panel=panel
+    )
+    module.register_serve(app, panel)
+
+
 GROUPS: dict[Callable[[typer.Typer], None], tuple[str, ...]] = {
     # In the order `mltrl --help` shows their panels.
     _setup: ("init", "migrate", "doctor", "demo"),
@@ -163,10 +193,12 @@ GROUPS: dict[Callable[[typer.Typer], None], tuple[str, ...]] = {
     _reviews: ("review", "ethics"),
     _requirements: ("req", "risk"),
     _datasets: ("dataset",),
-    _evidence: ("evidence", "gate"),
+    _evidence: ("evidence", "gate", "score"),
+    _checks: ("golden", "relations"),
     _cards: ("card",),
     _monitor: ("monitor",),
     _views: ("status", "history", "report"),
+    _server: ("serve", "user", "token", "role"),
 }
 
 

@@ -12,6 +12,9 @@ from collections.abc import Callable
 
 from mltrl.cards.model import HANDWRITTEN
 from mltrl.gates.context import GateContext
+from mltrl.gates.probes_breadth import critical_scenarios, data_validation
+from mltrl.gates.probes_checks import golden_dataset, metamorphic
+from mltrl.gates.probes_score import ml_test_score
 from mltrl.store import queries
 from mltrl.store.reader import as_utc
 
@@ -113,18 +116,6 @@ def ethics_checklist(ctx: GateContext, criterion_id: str) -> Outcome:
     return "met", f"review {ctx.review.id} answered all {len(asked)} questions"
 
 
-def golden_dataset(ctx: GateContext, criterion_id: str) -> Outcome:
-    if not any(link.role == "golden" for link in ctx.data_links):
-        return "unmet", "no golden data set is linked to the component"
-    return by_evidence(ctx, criterion_id)
-
-
-def ml_test_score(ctx: GateContext, criterion_id: str) -> Outcome:
-    return by_evidence(
-        ctx, criterion_id, metric="ml_test_score", minimum=ctx.catalog.settings.ml_test_score_threshold
-    )
-
-
 def requirements_walkthrough(ctx: GateContext, criterion_id: str) -> Outcome:
     # The paper: a walkthrough of *every* technical and product requirement before go/no-go,
     # not only of those someone linked to this component.
@@ -224,6 +215,9 @@ PROBES: dict[str, Callable[[GateContext, str], Outcome]] = {
     "real-data": real_data,
     "ethics-checklist": ethics_checklist,
     "golden-dataset": golden_dataset,
+    "critical-scenarios": critical_scenarios,
+    "data-validation": data_validation,
+    "metamorphic": metamorphic,
     "ml-test-score": ml_test_score,
     "requirements-walkthrough": requirements_walkthrough,
     "card-complete": card_complete,

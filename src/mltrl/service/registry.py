@@ -16,7 +16,7 @@ land them together (all or nothing, and much faster for bulk loads).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -27,11 +27,23 @@ from mltrl.analytics.targets import TargetStatus, target_statuses
 from mltrl.catalog import Catalog
 from mltrl.domain.model import ComponentKind, EventKind, SwitchbackKind
 from mltrl.errors import StoreError
-from mltrl.service import cards, components, inputs, lifecycle, lookup, people, projects, setup, targets
+from mltrl.service import (
+    cards,
+    components,
+    history_import,
+    inputs,
+    lifecycle,
+    lookup,
+    people,
+    projects,
+    setup,
+    targets,
+)
 from mltrl.service._store import Store, Unit
 from mltrl.service.api_cards import CardAPI
 from mltrl.service.api_checks import CheckAPI
 from mltrl.service.api_evidence import EvidenceAPI
+from mltrl.service.api_golden import GoldenAPI, RelationAPI
 from mltrl.service.api_monitor import ActualsAPI, AlertAPI, MonitorAPI
 from mltrl.service.api_records import DatasetAPI, RequirementAPI
 from mltrl.service.api_retention import RetentionAPI
@@ -125,6 +137,16 @@ class Registry(
         return setup.upgrade(self._store.engine, self._store.location, allow_other_tables=allow_other_tables)
 
     @property
+    def golden(self) -> GoldenAPI:
+        """The golden data set over the succession of models: ``reg.golden.score(...)``, ``.history(...)``."""
+        return GoldenAPI(self)
+
+    @property
+    def relations(self) -> RelationAPI:
+        """The component's codified metamorphic relations: ``reg.relations.add/list/remove/run(...)``."""
+        return RelationAPI(self)
+
+    @property
     def location(self) -> Location:
         return self._store.location
 
@@ -147,7 +169,7 @@ class Registry(
         previous = self._freeze_cards
         self._freeze_cards = cards
         try:
-            with self._store.write():
+            with self._store.write(behind=True):
                 yield
         finally:
             self._freeze_cards = previous
@@ -157,7 +179,7 @@ class Registry(
     def _write(self, use_case: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         with self._store.write() as conn:
             hook = self._freeze_level_change if self._freeze_cards else None
-            return use_case(Unit(conn, self._store.reader(conn), self.actor, hook), *args, **kwargs)
+            return use_case(self._store.unit(conn, self.actor, use_case, hook), *args, **kwargs)
 
     def _freeze_level_change(self, unit: Unit, component: ComponentRecord, reason: str, at: datetime) -> None:
         """Every level change freezes the component's card and its project's card, dated with the change."""
@@ -329,6 +351,17 @@ class Registry(
             reason=reason,
             at=at,
         )
+
+    def import_history(self, events: Iterable[Mapping[str, Any]]) -> int:
+        """Load lifecycle history from before the registry in one transaction; return the events written.
+
+        ``events`` in order, each a mapping: ``ref``, ``kind`` (``import``, ``switchback``,
+        ``pause``, ``resume`` or ``retire``), ``at``, and as the matching one-at-a-time call takes
+        them ``approver`` and ``to_level`` (import), ``to_level`` and ``switchback`` (its kind),
+        ``reason``. Every event is checked by the same rules as those calls; only the database work
+        is done in bulk (about SQLite's own insert speed, docs/benchmarks.md). All land or none.
+        """
+        return self._write(history_import.load, events, allowed=self.catalog.settings.allow_imports)
 
     def switchback(
         self,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -497,4 +498,134 @@ working_group = Table(
     Column("left_level", Integer),
     Column("left_reason", Text),
     Index("ix_working_group_component", "component_id"),
+)
+
+
+# --- identities for the team server (revision 0010) ------------------------------------------------
+
+#: People who use the server. No default account: the first admin is made by `mltrl user add --admin`.
+#: ``name`` is what the registry records as the actor of a write and the signer of an approval.
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False),
+    Column("password_hash", Text),  # argon2id; NULL: no password login (tokens only)
+    Column("is_admin", Boolean, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("disabled_at", Timestamp),
+    Column("disabled_by", String(200)),
+)
+
+#: API tokens: only a SHA-256 of the secret is kept (the secret is random, 256 bits, so a slow hash
+#: buys nothing and would cost every request); ``prefix`` finds the row and identifies the token in
+#: listings. ``projects`` is a JSON list of project keys (["*"]: every project the user has a role
+#: on); ``scopes`` a JSON list of read, write, approve, admin.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("prefix", String(32), nullable=False, unique=True),
+    Column("secret_hash", String(64), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("projects", JSON, nullable=False),
+    Column("scopes", JSON, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("expires_at", Timestamp, nullable=False),
+    Column("revoked_at", Timestamp),
+    Column("revoked_by", String(200)),
+    Column("last_used_at", Timestamp),
+    Index("ix_api_tokens_user", "user_id"),
+)
+
+#: A user's roles on a project, optionally limited to components at levels min_level..max_level
+#: (QA approves from level 7). Revoking deletes the row; who granted it is kept while it holds.
+project_roles = Table(
+    "project_roles",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("min_level", Integer, nullable=False),
+    Column("max_level", Integer, nullable=False),
+    Column("granted_at", Timestamp, nullable=False),
+    Column("granted_by", String(200), nullable=False),
+    CheckConstraint("min_level BETWEEN 0 AND 9 AND max_level BETWEEN min_level AND 9", name="level_range"),
+    UniqueConstraint("user_id", "project_id", "role", name="uq_project_roles_grant"),
+    Index("ix_project_roles_project", "project_id"),
+)
+
+
+# --- checks storage (revision 0009_checks_storage) --------------------------------------------------
+
+#: Each model version's score on a golden data set version: the succession of models, and the
+#: per-row outputs a later candidate is compared with (seeded paired bootstrap).
+golden_scores = Table(
+    "golden_scores",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=False),
+    Column("component_id", Integer, ForeignKey("components.id"), nullable=False),
+    Column("model_version", String(100), nullable=False),
+    Column("dataset_id", Integer, ForeignKey("datasets.id"), nullable=False),
+    Column("dataset_version", String(100), nullable=False),
+    Column("metric", String(40), nullable=False),
+    Column("status", String(16), nullable=False),  # pass | fail | insufficient
+    Column("value", Float),  # None when undefined (e.g. too few rows)
+    Column("ci_low", Float),
+    Column("ci_high", Float),
+    Column("n", Integer, nullable=False),
+    Column("champion_version", String(100)),  # the model version it was compared with, if any
+    Column("result", JSON, nullable=False),  # the CheckResult as plain data
+    Column("labels_sha256", String(64), nullable=False),  # the golden labels it was scored against
+    Column("outputs", LargeBinary, nullable=False),  # compressed numpy: the per-row outputs scored
+    Column("evidence_id", Integer, ForeignKey("evidence.id"), nullable=False),
+    Column("recorded_at", Timestamp, nullable=False),
+    Column("recorded_by", String(200), nullable=False),
+    Index("ix_golden_scores_component", "component_id", "dataset_id", "dataset_version"),
+)
+
+#: The component's codified metamorphic relations: each names a built-in perturbation.
+relations = Table(
+    "relations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=False),
+    Column("component_id", Integer, ForeignKey("components.id"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("kind", String(16), nullable=False),  # invariance | directional | monotonic
+    Column("perturbation", String(64), nullable=False),  # a mltrl.checks.perturbations function
+    Column("params", JSON, nullable=False),  # its keyword arguments
+    Column("direction", String(8)),  # up | down, for directional and monotonic relations
+    Column("tolerance", Float, nullable=False),
+    Column("atol", Float, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    UniqueConstraint("component_id", "name", name="uq_relations_component_name"),
+)
+
+#: One relation's outcome in one run of the component's codified list; the definition it ran with
+#: is kept, so a relation changed since (removed and added again) needs a new run.
+relation_results = Table(
+    "relation_results",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("component_id", Integer, ForeignKey("components.id"), nullable=False),
+    Column("relation", String(100), nullable=False),
+    Column("definition", JSON, nullable=False),
+    Column("status", String(16), nullable=False),  # pass | fail | insufficient
+    Column("failures", Integer, nullable=False),
+    Column("n", Integer, nullable=False),
+    Column("failure_rate", Float),
+    Column("ci_low", Float),
+    Column("ci_high", Float),
+    Column("evidence_id", Integer, ForeignKey("evidence.id"), nullable=False),
+    Column("recorded_at", Timestamp, nullable=False),
+    Index("ix_relation_results_component", "component_id", "relation"),
 )
