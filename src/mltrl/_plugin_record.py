@@ -27,6 +27,7 @@ RUBRIC_IDS = frozenset(
     + [f"Mon{i}" for i in range(1, 8)]
 )
 MARK_KEYS = ("component", "criterion", "requirement", "step", "rubric")
+ML_TEST_SCORE = "L7.ml-test-score"
 SETTING_KEYS = ("db", "actor", "gate")
 PROVENANCE_FILE = "pytest-provenance.json"
 
@@ -163,10 +164,6 @@ class Session:
                 raise BadInput(f"criterion {criterion!r} must be a string such as 'L7.golden-dataset'")
             self.catalog.criterion(criterion)  # BadInput: "no criterion ..."
         requirement, step = self._requirement(component, merged.get("requirement"), merged.get("step"))
-        if criterion is None and requirement is None:
-            raise BadInput(
-                "it backs nothing: give criterion= (a gate criterion) and/or requirement= (a V&V step)"
-            )
         rubric = merged.get("rubric", ())
         rubric = (rubric,) if isinstance(rubric, str) else tuple(rubric)
         for item in rubric:
@@ -174,6 +171,15 @@ class Session:
                 raise BadInput(
                     f"rubric {item!r} is not an ML Test Score test (D1-D7, M1-M7, I1-I7, Mon1-Mon7)"
                 )
+        if criterion is None and requirement is None:
+            if not rubric:
+                raise BadInput(
+                    "it backs nothing: give criterion= (a gate criterion), requirement= (a V&V step) "
+                    "or rubric= (ML Test Score tests)"
+                )
+            # A test that only feeds ML Test Score items backs the score's own criterion: the score is
+            # computed from such marks, never from a number typed into the evidence.
+            criterion = ML_TEST_SCORE
         return Target(component.ref, criterion, requirement, step, rubric)
 
     def _requirement(

@@ -41,7 +41,7 @@ def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
         ),
         ('component="recycling/1.1", requirement="1", step=7', "requirement 1 has no V&V step 7"),
         ('component="recycling/1.1", requirement="4"', "no requirement '4'"),
-        ('component="recycling/1.1", rubric="M6"', "it backs nothing: give criterion="),
+        ('component="recycling/1.1"', "it backs nothing: give criterion="),
         ('criterion="L7.golden-dataset"', "no component named"),
         ('component="recycling/1.1", criteria="L7.golden-dataset"', "no argument 'criteria'"),
     ],
@@ -173,3 +173,21 @@ def test_retires_its_component():
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.stdout.fnmatch_lines(["nothing was recorded: recycling/1.1 is retired; it takes no more evidence"])
     assert evidence(seeded) == [] and evidence(seeded, "recycling/2.1") == []
+
+
+def test_a_test_that_only_feeds_the_ml_test_score_backs_its_criterion(
+    pytester: pytest.Pytester, seeded: Registry, db_url: str
+) -> None:
+    """rubric= alone is not "backs nothing": the evidence goes to L7.ml-test-score, and the score
+    counts it for each rubric item it names (automated: the plugin recorded it)."""
+    pytester.makepyfile(
+        test_suite="import pytest\n\n"
+        '@pytest.mark.mltrl(component="recycling/1.1", rubric=["I1", "Mon5"])\n'
+        "def test_training_is_reproducible():\n    pass\n"
+    )
+    assert run(pytester, "--mltrl", "--mltrl-db", db_url).ret == pytest.ExitCode.OK
+    [piece] = evidence(seeded)
+    assert piece.criterion_id == "L7.ml-test-score" and piece.outcome == "pass"
+    items = {item.id: item for item in seeded.score("recycling/1.1").items}
+    assert items["I1"].points == 1.0 and items["Mon5"].points == 1.0
+    assert items["I2"].points == 0.0
