@@ -101,12 +101,18 @@ def register(app: typer.Typer) -> None:
         Example: `mltrl demo --dir /tmp/mltrl-demo`
         """
         from mltrl.cli import cmd_views
-        from mltrl.demo.run import build
+        from mltrl.demo.run import build, run_suite
         from mltrl.store.location import sqlite_url
 
         home = build(directory)
         settings.db = sqlite_url(home / "mltrl.db")
-        say(f"[bold]Demo registry built in {esc(home)}[/] from the MLTRL paper's use-cases.\n")
+        say(f"[bold]Demo registry built in {esc(home)}[/] from the MLTRL paper's use-cases.")
+        # New photos (data 1.1.0) made the detector's level-7 evidence stale; CI reruns its suite.
+        _passed, summary = run_suite(home.parent)
+        say(
+            f"The detector's level-7 suite ({esc(home.parent / 'suite')}) ran through the pytest plugin "
+            f"on its current versions: {esc(summary)}\n"
+        )
         cmd_views.show_status(None)
         say("")
         cmd_views.show_report(None, top=5)
@@ -120,7 +126,9 @@ def register(app: typer.Typer) -> None:
         for command, why in (
             ("mltrl status recycling", "which component holds the app back"),
             ("mltrl history recycling/1.1", "the 8->7 review and 9->7 embedded switchbacks"),
-            ("mltrl gate recycling/1.1", "stale: new data since its suites ran (exit 1)"),
+            ("mltrl gate recycling/1.1", "met by the evidence the pytest suite just recorded"),
+            ("mltrl score recycling/1.1", "the ML Test Score, computed item by item"),
+            ("python -m pytest --mltrl-gate recycling/1.1@7 suite", "rerun the suite as CI would"),
             ("mltrl card show neuropath", "the paper's example TRL Card, from the registry"),
             ("mltrl card diff recycling 7 -c 1.1", "what the 9->7 switchback changed on the card"),
             (f"mltrl review show {ready}", "a complete level-4 review, ready to decide"),

@@ -1,56 +1,96 @@
-"""The recycling detector's golden succession and codified relations, run for real in the demo.
+"""The recycling app's level-7 suites, run for real in the demo's history.
 
-A scikit-learn classifier of scikit-learn's bundled 8x8 digit images stands in for the photo
-detector (no download, a few hundred milliseconds): model 1.0.0, and model 2.0.0 "retrained with more
-synthetic images" (more training rows). Each model version is scored on the golden set against its
-champion and the codified relations run on it, so ``L7.golden-dataset`` and ``L7.metamorphic`` are met
-by stored results, never by typed-in evidence. Components without a model of their own (the app, the
-image pipeline, the annotation module) have nothing to score: their panels mark both criteria not
-applicable, with the reason. Without ``mltrl[checks]`` the panels waive them, saying why.
+The detector (:mod:`mltrl.demo.detector`: scikit-learn's bundled 8x8 digit images stand in for photos)
+is scored on the golden set against its champion, its codified relations run, the risk table's
+critical scenarios are tested, data are validated where they enter and after processing, its
+probabilities' calibration is measured and its latency timed against requirement 1 — each through
+``mltrl.checks`` and recorded as the check's result, dated with the demo's timeline. Nothing here is
+typed in: a criterion these runs do not meet stays unmet.
+
+Components without a model of their own (the app, the image pipeline, the annotation module) run the
+scenario and data tests through the detector; the golden set, relations and calibration are the
+detector's, so their panels mark those not applicable, with the reason. Today's run of the same tests
+goes through the pytest plugin instead (:mod:`mltrl.demo.run_suite`, the suite in ``suite/``).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cache
+from importlib.resources import files
 from typing import Any
 
 from mltrl.service.registry import Registry
 
 GOLDEN = "golden-bins"
-CRITERIA = ("L7.golden-dataset", "L7.metamorphic")
+MODEL_CRITERIA = ("L7.golden-dataset", "L7.metamorphic", "L7.uncertainty")
 #: Training rows per model version: 2.0.0 learns from more (synthetic) images.
 TRAINING_ROWS = {"1.0.0": 500, "2.0.0": 1000}
+SUITE = files("mltrl.demo") / "suite"
 
 
 def available() -> bool:
     try:
         import mltrl.checks.golden  # scikit-learn, scipy, statsmodels
-        import mltrl.checks.metamorphic  # noqa: F401
+        import mltrl.checks.validation  # noqa: F401  pandera
     except ImportError:
         return False
     return True
 
 
 def run(reg: Registry, ref: str, at: datetime) -> dict[str, tuple[str, str]]:
-    """Score ``ref``'s current model on the golden set and run its relations; the review results
-    for what cannot run here (criterion -> (result, reason))."""
-    model = _current_model(reg, ref)
-    if model is None:
-        reason = "no model of its own: it is tested through the detector's golden set and relations"
-        return dict.fromkeys(CRITERIA, ("not-applicable", reason))
+    """Run the level-7 suites on ``ref`` at ``at``; the review results for what does not apply."""
     if not available():
-        reason = "this demo runs without mltrl[checks]; the team's CI scores the detector"
-        return dict.fromkeys(CRITERIA, ("waived", reason))
-    from mltrl.checks import GoldenCheck
+        reason = "this demo runs without mltrl[checks]; the team's CI runs the level-7 suites"
+        criteria = (*MODEL_CRITERIA, "L7.critical-scenarios", "L7.data-validation", "L7.ml-test-score")
+        return dict.fromkeys(criteria, ("waived", reason))
+    from mltrl.checks import record
+    from mltrl.demo import detector as bins
 
+    model = _current_model(reg, ref)
+    detector = bins.Detector(TRAINING_ROWS.get(model or "", bins.TRAINING_ROWS))
+    X, y = bins.golden()
+    for result, criterion in _data_and_scenarios(detector, X, y):
+        record(reg, ref, criterion, result, source="ci", at=at)
+    if model is None:
+        reason = "no model of its own: the detector's golden set, relations and calibration test it"
+        results = dict.fromkeys(MODEL_CRITERIA, ("not-applicable", reason))
+        results["L7.ml-test-score"] = (
+            "not-applicable",
+            "the ML Test Score grades the ML system through its model: the detector's suite carries it",
+        )
+        return results
     if not reg.relations.list(ref):
         codify(reg, ref, at)
-    classifier, X_gold, y_gold = _digits(TRAINING_ROWS.get(model, 500))
+    from mltrl.checks import CalibrationCheck, GoldenCheck, LatencyCheck
+
+    pixels = X[bins.PIXELS].to_numpy()
     check = GoldenCheck(metric="accuracy", minimum=0.9, max_drop_vs_champion=0.02, n_boot=500)
-    reg.golden.score(ref, GOLDEN, classifier, X_gold, y_gold, check=check, source="ci", at=at)
-    reg.relations.run(ref, classifier, X_gold, source="ci", at=at)
+    reg.golden.score(ref, GOLDEN, detector, pixels, y, check=check, source="ci", at=at)
+    reg.relations.run(ref, detector, pixels, source="ci", at=at)
+    calibration = CalibrationCheck(max_ece=0.1, n_boot=500).run(detector, X, y)
+    record(reg, ref, "L7.uncertainty", calibration, source="ci", at=at)
+    requirement = next((q for q in reg.requirements("recycling") if q.code == "1"), None)
+    if requirement is not None:
+        latency = LatencyCheck.from_requirement(requirement, calls=100).run(detector.predict, X)
+        record(reg, ref, "L8.stress-tests", latency, requirement="1", step=1, source="ci", at=at)
     return {}
+
+
+def _data_and_scenarios(detector: Any, X: Any, y: Any) -> list[tuple[Any, str]]:
+    from mltrl.checks import DataValidationCheck, ScenarioSuite
+    from mltrl.demo import detector as bins
+
+    scenarios = ScenarioSuite.from_yaml(SUITE / "scenarios.yaml").run(detector, X, y)
+    fairness = bins.fairness(detector, X, y)
+    arriving = DataValidationCheck.from_yaml(SUITE / "expectations.yaml").run(X, stage="ingestion")
+    reference = detector.processed(bins.training()[0])
+    processed = DataValidationCheck.infer(reference).run(detector.processed(X), stage="processed")
+    return [
+        (scenarios, "L7.critical-scenarios"),
+        (fairness, "L7.ml-test-score"),  # feeds the score's item M7 (inclusion across groups)
+        (arriving, "L7.data-validation"),
+        (processed, "L7.data-validation"),
+    ]
 
 
 def codify(reg: Registry, ref: str, at: datetime) -> None:
@@ -78,17 +118,3 @@ def codify(reg: Registry, ref: str, at: datetime) -> None:
 
 def _current_model(reg: Registry, ref: str) -> str | None:
     return next((v.version for v in reversed(reg.versions(ref)) if v.kind == "model"), None)
-
-
-@cache
-def _digits(training_rows: int) -> tuple[Any, Any, Any]:
-    from sklearn.datasets import load_digits
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    X, y = load_digits(return_X_y=True)
-    # The last 600 images are the golden set; the models learn from the first ones.
-    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
-    model.fit(X[:training_rows], y[:training_rows])
-    return model, X[-600:], y[-600:]

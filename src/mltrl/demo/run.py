@@ -46,3 +46,33 @@ def build(directory: Path) -> Path:
         build_demo(reg, inputs.now())
         home = reg.location.home
     return home
+
+
+def run_suite(directory: Path) -> tuple[bool, str]:
+    """Copy the detector's level-7 suite into the demo and run it through the pytest plugin.
+
+    Runs after the build has committed (the suite records in its own transaction, as CI would).
+    Returns whether it passed and pytest's last line; without ``mltrl[checks]`` and pytest it says so.
+    """
+    import subprocess
+    import sys
+    from importlib.resources import as_file, files
+
+    from mltrl.demo import checks_suite
+
+    if not checks_suite.available():
+        return False, "skipped: install 'mltrl[checks]' to run the detector's level-7 suite"
+    target = directory.resolve() / "suite"
+    with as_file(files("mltrl.demo") / "suite") as source:
+        shutil.copytree(
+            source, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__", "data")
+        )
+    ran = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--mltrl", "suite"],
+        cwd=target.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    lines = [line for line in ran.stdout.splitlines() if line.strip()]
+    return ran.returncode == 0, (lines[-1] if lines else ran.stderr.strip()[-300:]).strip("= ")

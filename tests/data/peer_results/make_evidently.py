@@ -1,5 +1,6 @@
-"""Makes evidently_report.json and evidently_legacy_test_suite.json: an Evidently 0.7 report with tests (the data drift preset with
-include_tests) on two halves of scikit-learn's wine table, the second shifted so some tests fail.
+"""Makes evidently_report.json and evidently_legacy_test_suite.json: an Evidently 0.7 report with
+tests (the data drift preset with include_tests) on two halves of scikit-learn's wine table, the
+second shifted so some tests fail.
 
     python -m venv /tmp/ev && /tmp/ev/bin/pip install 'evidently==0.7.*' 'pandas<3' scikit-learn
     /tmp/ev/bin/python make_evidently.py
