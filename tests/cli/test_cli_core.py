@@ -145,6 +145,7 @@ def test_demo_builds_in_its_own_directory_and_rebuilds(
 ) -> None:
     text = out(capsys, "demo", "--dir", "demo")
     assert "recycling" in text and "Try next" in text and "held back by 1.1" in text
+    assert "level-7 suite" in text and "11 passed" in text
     assert not (home / ".mltrl").exists()
     registry_file = home / "demo" / ".mltrl" / "mltrl.db"
     with Registry.open(db=f"sqlite:///{registry_file}") as reg:
@@ -158,6 +159,18 @@ def test_demo_builds_in_its_own_directory_and_rebuilds(
         assert paths == [(8, 7, "review"), (9, 7, "embedded")]
         assert reg.project("ppx").parent_key == "etalumis"
         assert reg.doctor().healthy
+        # New photos made the detector's level-7 evidence stale; the demo's pytest suite, run through
+        # the plugin, recorded it again on the current versions, and the gate holds on that alone.
+        assert reg.gate("recycling/1.1", 7).holds
+        latest = {e.criterion_id: e for e in sorted(reg.evidence("recycling/1.1"), key=lambda e: e.id)}
+        for criterion in (
+            "L7.golden-dataset",
+            "L7.metamorphic",
+            "L7.critical-scenarios",
+            "L7.data-validation",
+        ):
+            assert (latest[criterion].source, latest[criterion].fresh) == ("pytest", True), criterion
+        assert reg.score("recycling/1.1").score >= 2
         # the deployed app under watch: the dark week drifts, the web page breaks data quality,
         # both alerts went before the app's deployment review, and accuracy fell with the light
         alerts = reg.alerts("recycling/1", open_only=True)
