@@ -28,12 +28,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from peers import _venvs
 from peers._venvs import run
 from sklearn.datasets import make_classification
 from statsmodels.stats.proportion import proportion_confint
 
 from mltrl.checks import GoldenCheck, MetamorphicCheck, Relation, SliceCheck
-from peers import _venvs
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

@@ -29,9 +29,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from peers._venvs import run
-
 from peers import _venvs
+from peers._venvs import run
 
 HERE = Path(__file__).resolve().parent
 MLTRL_RUN = HERE / "peers" / "mltrl_registry_run.py"

@@ -179,7 +179,7 @@ def test_a_component_that_entered_at_nine_goes_back_to_seven_on_a_change(registr
     registry.add_component(
         "rec/1", "Legacy app", kind="model", level=9, at=PAST, reason="work done before the registry"
     )
-    registry.record_evidence("rec/1", "L8.shadow-canary", kind="deployment-test", outcome="pass")
+    registry.record_evidence("rec/1", "L8.canary", kind="deployment-test", outcome="pass")
     registry.register_version("rec/1", "model", "2.0.0")
     component = registry.component("rec/1")
     # Any change to a deployed component goes back through integration, even one that entered at 9:
@@ -313,11 +313,11 @@ def test_no_evidence_on_an_old_version_satisfies_a_gate_for_a_newer_one(registry
         registry.register_version(ref, kind, f"{counter[kind]}.0.0")
         if record_after:
             last_evidence_versions = registry.record_evidence(
-                ref, "L8.shadow-canary", kind="deployment-test", outcome="pass"
+                ref, "L8.canary", kind="deployment-test", outcome="pass"
             ).versions
     current = {k: f"{n}.0.0" for k, n in counter.items() if n}
     # A criterion backed by its latest evidence (L7.metamorphic now asks for codified relations).
-    gate = status(registry, ref, 8)["L8.shadow-canary"]
+    gate = status(registry, ref, 8)["L8.canary"]
     if last_evidence_versions is None:
         assert gate == "unmet"
     elif last_evidence_versions == current:

@@ -23,6 +23,8 @@ MAX_LEVEL = 9
 
 CriterionKind = Literal["attestation", "evidence"]
 CodeCaliber = Literal["none", "research", "prototype", "product"]
+#: The paper's deployment tests at level 8, each a criterion ``L8.<name>``.
+DeploymentTest = Literal["shadow", "canary", "ab-test", "blue-green"]
 
 _KEBAB = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 _KEBAB_RE = re.compile(rf"{_KEBAB}")
@@ -232,6 +234,10 @@ class Settings(Frozen):
     #: scenarios or data slices, with risk (p(failure) x value, 0-10) at or above this, needs a
     #: passing scenario test on the current versions. 0: all of them.
     critical_scenario_risk: float = Field(default=0.0, ge=0.0, le=10.0)
+    #: Which deployment tests the level-8 gate asks for (``L8.shadow``, ``L8.canary``, ``L8.ab-test``,
+    #: ``L8.blue-green``); the others are waived by policy. The paper names all four; shadow and
+    #: canary are what a team can run before any user sees the new version.
+    deployment_tests: tuple[DeploymentTest, ...] = Field(default=("shadow", "canary"), min_length=1)
     #: Whether history from before the registry may be loaded with ``import-graduation``.
     allow_imports: bool = True
     #: A component may enter at a level up to this one with a reason alone; above it, the gate into

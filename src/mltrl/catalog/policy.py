@@ -27,6 +27,7 @@ from mltrl.catalog.models import (
     Catalog,
     Criterion,
     CriterionKind,
+    DeploymentTest,
     EthicsChecklist,
     EthicsQuestion,
     EthicsSection,
@@ -84,6 +85,7 @@ class SettingsRules(_Rules):
     separation_of_duties: bool | None = None
     ml_test_score_threshold: float | None = Field(default=None, ge=0.0, le=7.0)
     critical_scenario_risk: float | None = Field(default=None, ge=0.0, le=10.0)
+    deployment_tests: tuple[DeploymentTest, ...] | None = Field(default=None, min_length=1)
     allow_imports: bool | None = None
     entry_without_review_up_to: int | None = Field(default=None, ge=0, le=9)
     review_every_days: int | None = Field(default=None, ge=1, le=3650)

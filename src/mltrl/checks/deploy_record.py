@@ -40,6 +40,7 @@ def compare(
     *,
     save: bool = True,
     source: str = "cli",
+    at: datetime | str | None = None,
     **options: Any,
 ) -> tuple[CheckResult, EvidenceRecord | None]:
     """Compare the two logs (paths to CSV/Parquet files or DataFrames) and, with ``save``, record the
@@ -59,7 +60,9 @@ def compare(
         for which, log in (("champion", champion), ("candidate", candidate))
         if isinstance(log, (str, Path))
     ]
-    evidence = record(reg, ref, CRITERIA[kind], result, source=source, kind="deployment-test", read=read)
+    evidence = record(
+        reg, ref, CRITERIA[kind], result, source=source, kind="deployment-test", read=read, at=at
+    )
     return result, evidence
 
 

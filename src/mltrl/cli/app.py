@@ -168,6 +168,15 @@ def _monitor(app: typer.Typer) -> None:
     )
 
 
+def _deploy(app: typer.Typer) -> None:
+    app.add_typer(
+        _module("cmd_deploy").app,
+        name="deploy",
+        help="Deployment tests (shadow, canary, A/B, blue/green) as level-8 evidence.",
+        rich_help_panel=EVIDENCE,
+    )
+
+
 def _server(app: typer.Typer) -> None:
     module = _module("cmd_server")
     panel = "Team server"
@@ -195,6 +204,7 @@ GROUPS: dict[Callable[[typer.Typer], None], tuple[str, ...]] = {
     _datasets: ("dataset",),
     _evidence: ("evidence", "gate", "score"),
     _checks: ("golden", "relations"),
+    _deploy: ("deploy",),
     _cards: ("card",),
     _monitor: ("monitor",),
     _views: ("status", "history", "report"),

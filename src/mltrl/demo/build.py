@@ -250,7 +250,7 @@ def _shadow_test_sends_detector_back(reg: Registry, t: Timeline) -> None:
     review = _reviewing.staffed_review(reg, "recycling/1.1", at, RECYCLING_PEOPLE)
     reg.record_result(
         review,
-        "L8.shadow-canary",
+        "L8.shadow",
         "unmet",
         "shadow test: recall on crumpled cans 12 points below the golden-dataset baseline",
         at=at,

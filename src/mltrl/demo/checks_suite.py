@@ -25,6 +25,8 @@ GOLDEN = "golden-bins"
 MODEL_CRITERIA = ("L7.golden-dataset", "L7.metamorphic", "L7.uncertainty")
 #: Training rows per model version: 2.0.0 learns from more (synthetic) images.
 TRAINING_ROWS = {"1.0.0": 500, "2.0.0": 1000}
+#: The hackathon prototype the app replaced: the champion of the first shadow and canary.
+PROTOTYPE_ROWS = 300
 SUITE = files("mltrl.demo") / "suite"
 
 
@@ -118,3 +120,42 @@ def codify(reg: Registry, ref: str, at: datetime) -> None:
 
 def _current_model(reg: Registry, ref: str) -> str | None:
     return next((v.version for v in reversed(reg.versions(ref)) if v.kind == "model"), None)
+
+
+def deployment(reg: Registry, ref: str, at: datetime) -> None:
+    """Shadow and canary of the app with the detector's current model beside the champion in
+    production (the hackathon prototype, trained on 300 photos), from request logs of the golden
+    photos: each request's prediction by both, with a seeded latency and error flag."""
+    if not available():
+        return
+    from mltrl.checks.deploy_record import compare
+    from mltrl.checks.deployment import Columns
+
+    model = _current_model(reg, "recycling/1.1") or "1.0.0"
+    champion, candidate = _request_logs(TRAINING_ROWS.get(model, 500))
+    shadow = Columns(latency="latency_ms", slices=("material",))
+    compare(reg, ref, "shadow", champion, candidate, source="ci", at=at, columns=shadow, min_agreement=0.85)
+    canary = Columns(error="error", actual="actual", latency="latency_ms")
+    compare(reg, ref, "canary", champion, candidate, source="ci", at=at, columns=canary, min_rows=500,
+            look_every=100, max_quality_drop=0.02)  # fmt: skip
+
+
+def _request_logs(candidate_rows: int) -> tuple[Any, Any]:
+    import numpy as np
+
+    from mltrl.demo import detector as bins
+
+    X, y = bins.golden()
+    logs = []
+    for seed, rows in ((1, PROTOTYPE_ROWS), (2, candidate_rows)):
+        rng = np.random.default_rng(seed)
+        logs.append(
+            X[["material"]].assign(
+                id=np.arange(len(X)),
+                prediction=bins.Detector(rows).predict(X),
+                actual=y,
+                latency_ms=rng.gamma(4.0, 5.0, len(X)).round(2),
+                error=rng.random(len(X)) < 0.01,
+            )
+        )
+    return logs[0], logs[1]

@@ -105,15 +105,10 @@ def integration_evidence(reg: Registry, ref: str, at: datetime) -> dict[str, tup
 
 
 def deployment_evidence(reg: Registry, ref: str, at: datetime) -> None:
-    """Level 8: shadow and canary deployments, and every linked requirement validated."""
-    reg.record_evidence(
-        ref,
-        "L8.shadow-canary",
-        kind="deployment-test",
-        outcome="pass",
-        metrics={"shadow_days": 14, "canary_share": 0.05, "recall_delta": -0.004},
-        at=at,
-    )
+    """Level 8: shadow and canary deployments compared from their logs (``mltrl.checks``: agreement
+    with the champion; error rate, accuracy and latency watched by an always-valid sequential test),
+    and every linked requirement validated."""
+    checks_suite.deployment(reg, ref, at)
     for requirement in reg.requirements("recycling"):
         if ref in requirement.components:
             for step in requirement.steps:

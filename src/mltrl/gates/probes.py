@@ -14,6 +14,7 @@ from mltrl.cards.model import HANDWRITTEN
 from mltrl.gates.context import GateContext
 from mltrl.gates.probes_breadth import critical_scenarios, data_validation
 from mltrl.gates.probes_checks import golden_dataset, metamorphic
+from mltrl.gates.probes_deploy import deployment_test
 from mltrl.gates.probes_score import ml_test_score
 from mltrl.store import queries
 from mltrl.store.reader import as_utc
@@ -219,6 +220,10 @@ PROBES: dict[str, Callable[[GateContext, str], Outcome]] = {
     "data-validation": data_validation,
     "metamorphic": metamorphic,
     "ml-test-score": ml_test_score,
+    "shadow": deployment_test,
+    "canary": deployment_test,
+    "ab-test": deployment_test,
+    "blue-green": deployment_test,
     "requirements-walkthrough": requirements_walkthrough,
     "card-complete": card_complete,
     "monitoring-ready": monitoring_ready,
