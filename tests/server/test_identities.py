@@ -141,6 +141,12 @@ def test_token_input_is_checked(registry: Registry) -> None:
         ids.add_user("ci")
     with pytest.raises(BadInput, match="--from-level 8 is above --to-level 7"):
         ids.grant_role("ci", "neuro", "approver", min_level=8, max_level=7)
+    # Found by Schemathesis on PostgreSQL: a NUL in a user name made the lookup itself fail (500).
+    for name in ("c\x00i", "ci\x1b[31m"):
+        with pytest.raises(BadInput, match="holds a control character"):
+            ids.grant_role(name, "neuro", "viewer")
+        with pytest.raises(BadInput, match="holds a control character"):
+            ids.create_token(name, scopes=["read"])
 
 
 def test_a_token_expires_and_a_disabled_user_loses_every_token(registry: Registry) -> None:

@@ -395,6 +395,9 @@ _TOKEN_SELECT = (
 
 
 def _user_row(r: Reader, name: str) -> dict[str, Any] | None:
+    # A name with a NUL or another control character is refused here: PostgreSQL cannot even compare
+    # one (it would fail the query, a 500 on the server), and no user can have been named so.
+    inputs.text(name, "user", limit=500)
     return r.one(f"{_USER_SELECT} WHERE name = :name", name=name)
 
 
