@@ -3,7 +3,7 @@
 A test checks it equals the head of ``store/migrations``.
 """
 
-HEAD_REVISION = "0011_card_storage"
+HEAD_REVISION = "0013_sessions"
 
 
 def is_known_revision(revision: object) -> bool:
