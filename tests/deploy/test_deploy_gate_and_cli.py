@@ -62,7 +62,7 @@ def test_canary_from_logs_backs_the_gate_and_a_regression_exits_1(
             "--candidate", str(candidate), "--error-column", "error",
             "--latency-column", "latency_ms"]  # fmt: skip
     assert run(url, *argv) == 0
-    assert "canary: pass" in capsys.readouterr().out
+    assert "canary comparison: pass" in capsys.readouterr().out
     statuses = gate(url)
     assert statuses["L8.canary"] == "met" and statuses["L8.shadow"] == "unmet"
     assert statuses["L8.ab-test"] == "waived" and statuses["L8.blue-green"] == "waived"

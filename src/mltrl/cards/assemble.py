@@ -172,6 +172,7 @@ def assemble(
         datasets=_datasets(r, members),
         ethics=text.get("ethics", ""),
         ethics_reviews=_ethics_reviews(r, members),
+        ethics_facts=_ethics_facts(r, members, evidence),
         metrics=text.get("metrics", ""),
         metric_results=_metrics(evidence),
         caveats=text.get("caveats", ""),
@@ -323,6 +324,40 @@ def _ethics_reviews(r: Reader, members: list[Any]) -> list[str]:
                     f"{review.opened_at.date().isoformat()})"
                 )
                 break
+    return out
+
+
+#: The figure every fairness check writes (``mltrl.checks.FairnessCheck``).
+FAIRNESS_FIGURES = ("demographic_parity_difference", "equalized_odds_difference")
+
+
+def _ethics_facts(r: Reader, members: list[Any], evidence: list[Any]) -> list[str]:
+    """Facts for the ethics section: the groups each data set holds, as counted from the data, and
+    each component's latest fairness result with its intervals."""
+    out = []
+    keys = sorted({link.dataset_key for c in members for link in dataset_queries.links_of_component(r, c.id)})
+    for key in keys:
+        for entry in dataset_queries.datasets(r, key=key)[0].demographics:
+            rows = max(entry["rows"], 1)
+            groups = ", ".join(f"{g} {n / rows:.0%}" for g, n in entry["groups"].items())
+            out.append(f"data set {key}, {entry['column']}: {groups} of {entry['rows']} rows")
+    latest: dict[str, Any] = {}
+    for e in evidence:
+        if any(figure in e.metrics for figure in FAIRNESS_FIGURES):
+            latest[e.code] = e
+    for code, e in sorted(latest.items()):
+        figures = "; ".join(
+            f"{figure.replace('_', ' ')} {e.metrics[figure]:.3g}"
+            + (
+                f" [{e.metrics[figure + '_ci_low']:.3g}, {e.metrics[figure + '_ci_high']:.3g}]"
+                if figure + "_ci_low" in e.metrics and figure + "_ci_high" in e.metrics
+                else ""
+            )
+            for figure in FAIRNESS_FIGURES
+            if figure in e.metrics
+        )
+        fresh = "" if e.fresh else ", stale"
+        out.append(f"{code}: fairness {e.outcome}: {figures} (evidence {e.id}{fresh})")
     return out
 
 

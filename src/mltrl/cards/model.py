@@ -135,6 +135,10 @@ class Card(Strict):
     datasets: list[DataSet]
     ethics: str
     ethics_reviews: list[str]
+    ethics_facts: list[str] = Field(
+        default_factory=list,
+        description="who is in the data (groups counted on the datasheets) and the latest fairness checks",
+    )
     metrics: str
     metric_results: list[Metric]
     caveats: str

@@ -81,6 +81,7 @@ def to_markdown(card: Card) -> str:
         ]
     out += ["", "## Ethics", "", _text(card.ethics)]
     out += [f"- {line}" for line in card.ethics_reviews]
+    out += [f"- {line}" for line in card.ethics_facts]
     out += ["", "## Metrics and results", "", _text(card.metrics), ""]
     if card.metric_results:
         out += ["| metric | value | evidence | fresh |", "|---|---|---|---|"]

@@ -111,11 +111,18 @@ class Criterion(Frozen):
     #: False for what the paper makes mandatory (real data at level 4, regulatory compliance at 6 ...):
     #: a panel cannot waive it or mark it not applicable; only an organisation's policy can relax it.
     waivable: bool = True
+    #: Project traits the criterion asks for (``causal``): it applies only to projects carrying all of
+    #: them, and is waived by the catalogue for the rest. Empty: every project.
+    applies_to: tuple[KebabId, ...] = ()
 
     @property
     def level(self) -> int:
         """The level the id names: ``L4.real-data`` belongs to level 4."""
         return int(self.id[1])
+
+    def applies(self, traits: Iterable[str]) -> bool:
+        """Whether it applies to a project with these traits (every trait it asks for among them)."""
+        return set(self.applies_to) <= set(traits)
 
 
 class Phase(Frozen):
@@ -297,6 +304,11 @@ class Catalog(Frozen):
             if n in phase.levels:
                 return phase
         raise BadInput(f"level {n!r} is outside {MIN_LEVEL}-{MAX_LEVEL}")
+
+    @property
+    def traits(self) -> frozenset[str]:
+        """The project traits some criterion applies to: the traits a project may carry."""
+        return frozenset(t for level in self.levels for c in level.criteria for t in c.applies_to)
 
     def criterion(self, criterion_id: str) -> Criterion:
         """Look a criterion up by its stable id, wherever it sits."""

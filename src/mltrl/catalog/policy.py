@@ -31,6 +31,7 @@ from mltrl.catalog.models import (
     EthicsChecklist,
     EthicsQuestion,
     EthicsSection,
+    KebabId,
     Level,
     Role,
     Settings,
@@ -50,6 +51,7 @@ class CriterionChange(_Rules):
     text: Text | None = None
     kind: CriterionKind | None = None
     waivable: bool | None = None
+    applies_to: tuple[KebabId, ...] | None = None
 
 
 class RoleChange(_Rules):

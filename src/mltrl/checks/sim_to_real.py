@@ -36,6 +36,8 @@ class SimToRealCheck:
     max_domain_auc: float = 0.75
     max_gap: float | None = 0.05
     label: str | None = None  # the label column of both tables, for the metric gap
+    #: A column of both tables holding the model's predictions: the metric gap without the model.
+    prediction: str | None = None
     features: Sequence[str] | None = None  # default: the columns both tables share, minus the label
     sample_rows: int = 20_000  # per side, for the domain classifier
     min_rows: int = 200
@@ -62,13 +64,16 @@ class SimToRealCheck:
                     f"{check}: {argument} must be a table (a pandas DataFrame), not {type(table).__name__}"
                 )
         features = self._features(synthetic, real)
-        if model is not None and self.label is None:
-            raise BadInput(f"{check}: a model was given but no label column: the metric gap needs labels")
+        if model is not None and self.prediction is not None:
+            raise BadInput(f"{check}: give a model or a prediction column, not both")
+        predicted = model is not None or self.prediction is not None
+        if predicted and self.label is None:
+            raise BadInput(f"{check}: predictions were given but no label column: the gap needs labels")
         threshold = {
             "text": f"domain classifier AUC <= {self.max_domain_auc:g}"
             + (
                 f"; accuracy gap (synthetic - real) <= {self.max_gap:g}"
-                if model is not None and self.max_gap is not None
+                if predicted and self.max_gap is not None
                 else ""
             )
             + f" ({self.confidence:.0%} CI, at least {self.min_rows} rows a side)",
@@ -98,7 +103,7 @@ class SimToRealCheck:
                 f"a classifier tells real from synthetic rows at AUC {auc:.3f} "
                 f"[{auc_ci[0]:.3f}, {auc_ci[1]:.3f}]"
             )
-        if model is not None:
+        if predicted:
             gap, gap_ci, acc_synth, acc_real = self._gap(model, synthetic, real, features)
             metrics.update({"accuracy_synthetic": acc_synth, "accuracy_real": acc_real, "accuracy_gap": gap})
             intervals["accuracy_gap"] = gap_ci
@@ -139,13 +144,14 @@ class SimToRealCheck:
                 if missing:
                     raise BadInput(f"{self.name}: {argument} has no column {missing[0]!r}")
             return wanted
-        shared = [c for c in real.columns if c in synthetic.columns and c != self.label]
+        not_features = (self.label, self.prediction)
+        shared = [c for c in real.columns if c in synthetic.columns and c not in not_features]
         if not shared:
             raise BadInput(f"{self.name}: the synthetic and real tables share no feature column")
-        if self.label is not None:
+        for role, column in (("label", self.label), ("prediction", self.prediction)):
             for argument, table in (("synthetic", synthetic), ("real", real)):
-                if self.label not in table.columns:
-                    raise BadInput(f"{self.name}: {argument} has no label column {self.label!r}")
+                if column is not None and column not in table.columns:
+                    raise BadInput(f"{self.name}: {argument} has no {role} column {column!r}")
         return shared
 
     def _domain_auc(self, synthetic: pd.DataFrame, real: pd.DataFrame) -> tuple[float, tuple[float, float]]:
@@ -177,10 +183,17 @@ class SimToRealCheck:
         return auc, _hanley_mcneil(auc, take, take, self.confidence)
 
     def _gap(self, model: Any, synthetic: pd.DataFrame, real: pd.DataFrame, features: list[str]) -> Any:
-        _inputs.model_with_predict(self.name, model)
         assert self.label is not None
-        hits_s = np.asarray(model.predict(synthetic[features])) == synthetic[self.label].to_numpy()
-        hits_r = np.asarray(model.predict(real[features])) == real[self.label].to_numpy()
+        if self.prediction is None:
+            _inputs.model_with_predict(self.name, model)
+
+        def predictions(table: pd.DataFrame) -> np.ndarray:
+            if self.prediction is not None:
+                return table[self.prediction].to_numpy()
+            return np.asarray(model.predict(table[features]))
+
+        hits_s = predictions(synthetic) == synthetic[self.label].to_numpy()
+        hits_r = predictions(real) == real[self.label].to_numpy()
         acc_s, acc_r = float(hits_s.mean()), float(hits_r.mean())
         gap = acc_s - acc_r
         z = stats.norm.ppf(1 - (1 - self.confidence) / 2)

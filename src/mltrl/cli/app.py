@@ -177,6 +177,15 @@ def _deploy(app: typer.Typer) -> None:
     )
 
 
+def _check(app: typer.Typer) -> None:
+    app.add_typer(
+        _module("cmd_check").app,
+        name="check",
+        help="Sim-to-real, fairness and causal checks (balance, overlap, E-value) as evidence.",
+        rich_help_panel=EVIDENCE,
+    )
+
+
 def _server(app: typer.Typer) -> None:
     module = _module("cmd_server")
     panel = "Team server"
@@ -205,6 +214,7 @@ GROUPS: dict[Callable[[typer.Typer], None], tuple[str, ...]] = {
     _evidence: ("evidence", "gate", "score"),
     _checks: ("golden", "relations"),
     _deploy: ("deploy",),
+    _check: ("check",),
     _cards: ("card",),
     _monitor: ("monitor",),
     _views: ("status", "history", "report"),

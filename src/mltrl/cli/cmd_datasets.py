@@ -111,6 +111,38 @@ def datasheet(
     say(f"data set {esc(key)}: datasheet sections {esc(', '.join(sorted(sections)))} saved")
 
 
+@app.command("demographics")
+def demographics(
+    key: str = KEY,
+    file: Path = typer.Option(..., "--file", help="The data (CSV or Parquet)"),
+    column: list[str] = typer.Option(..., "--column", "-c", help="A group column to count (repeatable)"),
+    version: str | None = typer.Option(
+        None, "--version", help="The data set version the file is (checked against its sha256)"
+    ),
+    as_json: bool = JSON_WRITE,
+) -> None:
+    """Count the rows of each group (sex, age band, region ...) and state them on the datasheet.
+
+    The counts come from the data, so the card's ethics section states who is in it; fairness checks
+    compare the groups named here.
+
+    Example: `mltrl dataset demographics biolab-pilot --file pilot.csv -c sex -c site --version 1.0.0`
+    """
+    with writing() as reg:
+        record = reg.count_demographics(key, file, column, version=version)
+    if as_json:
+        emit_json(record.to_json())
+        return
+    for entry in record.demographics:
+        if entry["column"] in column:
+            say(f"data set {esc(key)}: {esc(entry['column'])}: {esc(_groups(entry))}")
+
+
+def _groups(entry: dict) -> str:  # type: ignore[type-arg]
+    rows = max(entry["rows"], 1)
+    return ", ".join(f"{group} {n} ({n / rows:.0%})" for group, n in entry["groups"].items())
+
+
 @app.command("list")
 def list_(
     project: str | None = typer.Option(
@@ -173,6 +205,11 @@ def show(key: str = KEY, fmt: Format = FORMAT, as_json: bool = JSON) -> None:
         say(f"  used by {esc(x.component)} as {esc(x.role)}{pinned}")
     for section, text in d.datasheet.items():
         say(f"  [bold]{esc(section)}[/]: {esc_block(text)}")
+    for entry in d.demographics:
+        say(
+            f"  [bold]groups by {esc(entry['column'])}[/]: {esc(_groups(entry))} "
+            f"— {esc(entry['counted_from'])}"
+        )
 
 
 def _dataset(key: str):  # type: ignore[no-untyped-def]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from mltrl.cli._check_output import show_and_exit
 from mltrl.cli._context import say, writing
 from mltrl.cli._output import FORMAT, JSON, Format, choose, emit
 from mltrl.cli._render import esc
@@ -13,7 +14,6 @@ from mltrl.errors import CheckFailed
 
 app = typer.Typer(no_args_is_help=True)
 REF = typer.Argument(..., metavar="PROJECT/CODE", help="Component, e.g. recycling/1.1")
-STYLE = {"pass": "green", "fail": "red", "insufficient": "yellow"}
 
 
 @app.command("compare")
@@ -80,32 +80,7 @@ def compare(
         result, evidence = run_compare(
             reg, ref, kind, champion, candidate, save=save, source=source, **options
         )
-    fmt = choose(fmt, as_json)
-    data = result.as_dict() | {"evidence": evidence.id if evidence else None}
-    if fmt != Format.TABLE:
-        emit(fmt, data, _rows(result))
-    else:
-        say(
-            f"[bold]{esc(ref)}[/] {esc(kind)}: [{STYLE[result.status]}]{result.status}[/] "
-            f"— {esc(result.reason)}"
-        )
-        for row in _rows(result):
-            interval = f" [{row['low']:.4g}, {row['high']:.4g}]" if row["low"] is not None else ""
-            say(f"  {esc(row['metric'])}: {row['value']:.4g}{interval}")
-        for detail in result.details:
-            say("  " + esc(", ".join(f"{k} {v}" for k, v in detail.items())))
-        if evidence is not None:
-            say(f"recorded as evidence {evidence.id} on {esc(evidence.criterion_id or '')}")
-    if result.status != "pass":
-        raise CheckFailed(f"{ref}: the {kind} comparison is {result.status}: {result.reason}")
-
-
-def _rows(result) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
-    rows = []
-    for name, value in result.metrics.items():
-        low, high = result.intervals.get(name, (None, None))
-        rows.append({"metric": name, "value": value, "low": low, "high": high})
-    return rows
+    show_and_exit(ref, f"{kind} comparison", result, evidence, choose(fmt, as_json))
 
 
 @app.command("switch")

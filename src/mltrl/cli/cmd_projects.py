@@ -18,6 +18,9 @@ def create(
     description: str = typer.Option("", "--description", "-d"),
     rd_owner: str | None = typer.Option(None, "--rd-owner", help="R&D owner"),
     product_owner: str | None = typer.Option(None, "--product-owner", help="Product owner"),
+    trait: list[str] = typer.Option(
+        [], "--trait", help="A trait such as causal: the catalogue's criteria for it apply (repeatable)"
+    ),
     at: str | None = typer.Option(
         None, "--at", help="When it happened, ISO 8601 (default: now; for importing history)"
     ),
@@ -29,12 +32,44 @@ def create(
     """
     with writing() as reg:
         project = reg.create_project(
-            key, name, description=description, rd_owner=rd_owner, product_owner=product_owner, at=at
+            key,
+            name,
+            description=description,
+            rd_owner=rd_owner,
+            product_owner=product_owner,
+            at=at,
+            traits=trait,
         )
     if as_json:
         emit_json(project.to_json())
         return
     say(f"created project [bold]{_render.esc(project.key)}[/] ({_render.esc(project.name)})")
+
+
+@app.command("traits")
+def traits(
+    key: str = typer.Argument(..., metavar="PROJECT", help="Project key"),
+    add: list[str] = typer.Option([], "--add", help="A trait to add, e.g. causal (repeatable)"),
+    remove: list[str] = typer.Option([], "--remove", help="A trait to remove (repeatable)"),
+    as_json: bool = JSON_WRITE,
+) -> None:
+    """Show or change a project's traits; the catalogue's criteria for a trait apply only with it.
+
+    `causal` turns on the causal-inference criteria (L0.causal-structure ... L4.consistency).
+    Example: `mltrl project traits causal-dx --add causal`
+    """
+    from mltrl.service import lookup
+
+    if add or remove:
+        with writing() as reg:
+            project = reg.set_project_traits(key, add=add, remove=remove)
+    else:
+        with reading() as r:
+            project = lookup.project(r, key)
+    if as_json:
+        emit_json({"project": project.key, "traits": project.traits})
+        return
+    say(f"{_render.esc(project.key)}: traits {_render.esc(', '.join(project.traits) or 'none')}")
 
 
 @app.command("list")
@@ -97,6 +132,7 @@ def show(
         ("R&D owner", project.rd_owner),
         ("product owner", project.product_owner),
         ("fork of", project.parent_key and f"{project.parent_key} ({project.fork_reason})"),
+        ("traits", ", ".join(project.traits)),
         ("forks", ", ".join(forks)),
         ("created", f"{_render.when(project.created_at)} by {project.created_by}"),
     ):

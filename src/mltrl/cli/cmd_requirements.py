@@ -221,21 +221,31 @@ def register_risk(root: typer.Typer) -> None:
         Example: `mltrl risk neuropath --format csv` (one row per requirement, highest risk first)
         """
         from mltrl.service import lookup
-        from mltrl.store import requirement_queries
+        from mltrl.store import evidence_queries, requirement_queries
         from mltrl.views.risk import IMPACT, LIKELIHOOD, risk_report
 
         fmt = choose(fmt, as_json)
         with reading() as r:
             key = lookup.project(r, project).key
-            report = risk_report(key, requirement_queries.requirements(r, key))
+            evidence = evidence_queries.evidence(r, project_key=key)
+            report = risk_report(key, requirement_queries.requirements(r, key), evidence)
         if fmt != Format.TABLE:
             data = report.to_json()
             emit(fmt, data, data["ranked"])
             return
         from rich.table import Table
 
+        measured = ["measured"] if report.measured else []
         ranked = Table(
-            "rank", "id", "risk", "p", "value", "category", "statement", title=f"Risks of {esc(key)}"
+            "rank",
+            "id",
+            "risk",
+            "p",
+            "value",
+            "category",
+            "statement",
+            *measured,
+            title=f"Risks of {esc(key)}",
         )
         for rank, q in enumerate(report.ranked, 1):
             ranked.add_row(
@@ -245,6 +255,7 @@ def register_risk(root: typer.Typer) -> None:
                 f"{q.p_failure:g}",
                 str(q.value),
                 *map(esc, (q.category, q.statement)),
+                *([esc(report.measured.get(q.code, ""))] if measured else []),
             )
         console().print(ranked)
         matrix = Table("likelihood \\ impact", *IMPACT, title="Likelihood x impact")

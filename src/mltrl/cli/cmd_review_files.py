@@ -48,11 +48,14 @@ def template(
 
     with reading() as r:
         component = lookup.component(r, ref)
+        traits = lookup.project(r, component.project_key).traits
     if component.status not in (Status.ACTIVE, Status.ENTERING):
         raise BadInput(f"{component.ref} is {component.status}; only an active component can be reviewed")
     entering = component.status == Status.ENTERING
     gate = component.level - 1 if entering else component.level
-    _write_template(review_template(catalog(), component.ref, gate, entry=entering), output, force)
+    _write_template(
+        review_template(catalog(), component.ref, gate, entry=entering, traits=traits), output, force
+    )
 
 
 def ethics_template(output: Path | None = OUTPUT, force: bool = FORCE) -> None:

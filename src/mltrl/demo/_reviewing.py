@@ -28,16 +28,6 @@ def staffed_review(reg: Registry, ref: str, at: datetime, people: dict[str, str]
     return review.id
 
 
-#: The demo policy's causal-inference criteria; other projects mark them not applicable.
-CAUSAL_CRITERIA = (
-    "L0.causal-structure",
-    "L0.identifiability",
-    "L1.confounding-adjustment",
-    "L2.sensitivity-analysis",
-    "L4.consistency",
-)
-
-
 def complete(
     reg: Registry,
     review_id: int,
@@ -52,14 +42,13 @@ def complete(
     ``results`` records other results (criterion -> (result, note)), e.g. a reasoned waiver.
     """
     view = reg.review(review_id)
-    not_applicable = {} if causal else dict.fromkeys(CAUSAL_CRITERIA, "not a causal-inference project")
     notes = notes or {}
     results = results or {}
     for criterion in view.template.criteria:
         if criterion.id in results:
             reg.record_result(review_id, criterion.id, *results[criterion.id], at=at)
-        elif criterion.id in not_applicable:
-            reg.record_result(review_id, criterion.id, "not-applicable", not_applicable[criterion.id], at=at)
+        elif reg.catalog.criterion(criterion.id).applies_to and not causal:
+            continue  # the causal-inference criteria: the catalogue waives them for other projects
         else:
             reg.record_result(
                 review_id, criterion.id, "met", notes.get(criterion.id, "presented at the review"), at=at

@@ -11,8 +11,8 @@
 * ``etalumis`` - probabilistic programming to invert particle-physics
   simulators, loaded as imported history: from first principles, the embedded
   4 -> 2 switchback to develop amortised inference, and the fork into ``ppx``.
-* ``causal-dx`` - a causal diagnosis model under the organisation's policy,
-  which adds the causal-inference criteria to levels 0, 1, 2 and 4.
+* ``causal-dx`` - a causal diagnosis model: a project with the ``causal`` trait, so the
+  catalogue's causal-inference criteria at levels 0, 1, 2 and 4 apply to it.
 * with ``mltrl[monitor]`` installed, the deployed recycling app's last week of
   served photos: daily profiles, drift and data-quality alerts that open its
   deployment review, and accuracy per day from late actuals
@@ -47,13 +47,13 @@ class Timeline:
         return self.now
 
 
-#: The demo organisation's policy (the causal-inference criteria); open the registry with it.
-POLICY = files("mltrl.demo") / "causal_policy.yaml"
+#: The demo organisation's policy (a first-pass ML Test Score threshold); open the registry with it.
+POLICY = files("mltrl.demo") / "policy.yaml"
 
 
 def build_demo(reg: Registry, end: datetime) -> None:
     """Fill ``reg`` (opened with ``policy=POLICY``) with the demo projects, dated up to ``end``."""
-    if not any(c.id == "L2.sensitivity-analysis" for c in reg.catalog.level(2).criteria):
+    if reg.catalog.settings.ml_test_score_threshold != 1:
         raise BadInput("the demo needs its policy: open the registry with policy=mltrl.demo.build.POLICY")
     t = Timeline(end)
     with reg.transaction():
@@ -204,6 +204,7 @@ def _recycling(reg: Registry, t: Timeline) -> None:
     recycling_data.datasets(reg, everything, t.after(1))
     reg.join_group("recycling/1.1", "M. Chen", "applied-ai", at=t.after(0))
     reg.join_group("recycling/1.1", "J. Novak", "software-engineering", at=t.after(0))
+    recycling_data.sim_to_real(reg, t.after(2))  # both parts learn from or check against renders
     for ref in everything:  # 4 -> 5 -> 6, every part through its own gate
         _reviewing.graduate(reg, ref, t.after(9), RECYCLING_PEOPLE)
     # Level 5: the capability passes from R&D to product, and the working group grows with it.
@@ -212,6 +213,7 @@ def _recycling(reg: Registry, t: Timeline) -> None:
     )
     reg.join_group("recycling/1.1", "L. Duarte", "product-manager", at=t.after(0))
     recycling_data.product_requirements(reg, everything, t.after(2))
+    recycling_data.sim_to_real(reg, t.after(1), requirement="3", step=1)  # the risk table's gap
     for _ in range(2):
         for ref in everything:
             _reviewing.graduate(reg, ref, t.after(9), RECYCLING_PEOPLE)

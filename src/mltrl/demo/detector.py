@@ -55,6 +55,20 @@ def write_golden(path: Path) -> Path:
     return path
 
 
+def sim_to_real(seed: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(synthetic, real) tables with a ``label`` column, neither seen in training: renders stand in as
+    400 images under randomised lighting (each image's pixels scaled by 0.85-1.15 and re-quantised),
+    and 397 photos the model never saw stand in for the real ones."""
+    X, y = _digits()
+    cut = TRAINING_ROWS + 397
+    rng = np.random.default_rng(seed)
+    exposure = rng.uniform(0.85, 1.15, (len(X) - cut, 1))
+    renders = np.clip(np.rint(X[cut:] * exposure), 0, 16).astype(np.int64)
+    synthetic = frame(renders, y[cut:]).assign(label=y[cut:])
+    real = frame(X[TRAINING_ROWS:cut], y[TRAINING_ROWS:cut]).assign(label=y[TRAINING_ROWS:cut])
+    return synthetic, real
+
+
 class Detector:
     """The model behind the app: predicts from the 64 pixel columns of a table, or from a pixel array."""
 
@@ -94,14 +108,19 @@ class Detector:
 RECYCLABLE = frozenset({"glass", "can", "cardboard", "paper", "bottle", "tin", "carton"})
 
 
+def lighting(X: pd.DataFrame) -> np.ndarray:
+    """Each photo's lighting group: ``dim`` below the median brightness of the photos, else ``bright``."""
+    return np.where(X["brightness"] < np.median(X["brightness"]), "dim", "bright")
+
+
 def fairness(detector: Detector, X: pd.DataFrame, y: np.ndarray):  # type: ignore[no-untyped-def]
     """Is the bin decision (recyclable or not) as good in dim photos as in bright ones? Photos from
     older phones and darker homes must not be sorted worse: demographic parity and equalized odds of
     the decision across lighting, with intervals (``mltrl.checks.FairnessCheck``)."""
     from mltrl.checks import FairnessCheck
 
-    lighting = np.where(X["brightness"] < np.median(X["brightness"]), "dim", "bright")
+    groups = lighting(X)
     truth = np.array([MATERIALS[label] in RECYCLABLE for label in y])
     decided = np.array([MATERIALS[label] in RECYCLABLE for label in detector.predict(X)])
     check = FairnessCheck("lighting", measures=["equalized_odds"], max_difference=0.1, n_boot=500)
-    return check.run(decided, pd.DataFrame({"lighting": lighting}), truth)
+    return check.run(decided, pd.DataFrame({"lighting": groups}), truth)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from mltrl.demo import checks_suite
+from mltrl.demo.detector import lighting, training
 from mltrl.service.registry import Registry
 
 
@@ -24,6 +25,10 @@ def datasets(reg: Registry, refs: list[str], at: datetime) -> None:
         at=at,
     )
     reg.add_dataset_version("user-photos", "1.0.0", at=at)
+    photos, _ = training()  # the photos stand-in: who is in the data, counted from it
+    reg.count_demographics(
+        "user-photos", photos.assign(lighting=lighting(photos)), ["lighting"], version="1.0.0"
+    )
     reg.add_dataset(
         "recycling",
         "unity-synthetic",
@@ -86,7 +91,7 @@ def product_requirements(reg: Registry, refs: list[str], at: datetime) -> None:
         p_failure=0.35,
         value=6,
         category="sim-to-real",
-        components=["recycling/1.2"],
+        components=["recycling/1.1", "recycling/1.2"],
         at=at,
     )
     for code, method, text in (
@@ -95,6 +100,24 @@ def product_requirements(reg: Registry, refs: list[str], at: datetime) -> None:
         ("3", "analysis", "real-only vs mixed training comparison"),
     ):
         reg.add_vv_step("recycling", code, "verification", text, method=method)
+
+
+def sim_to_real(
+    reg: Registry, at: datetime, *, requirement: str | None = None, step: int | None = None
+) -> None:
+    """The synthetic renders against real photos (``mltrl.checks.SimToRealCheck``): per-pixel drift,
+    how well a classifier tells them apart, and, for the detector, its accuracy gap. Recorded on
+    ``L4.sim-to-real`` of both parts trained or checked on the renders, or on a V&V step."""
+    from mltrl.checks import SimToRealCheck, record
+    from mltrl.demo.detector import PIXELS, Detector, sim_to_real
+
+    synthetic, real = sim_to_real()
+    criterion = None if requirement else "L4.sim-to-real"
+    check = SimToRealCheck(label="label", features=PIXELS)
+    result = check.run(synthetic, real, Detector())
+    record(reg, "recycling/1.1", criterion, result, requirement=requirement, step=step, source="ci", at=at)
+    if requirement is None:
+        record(reg, "recycling/1.2", criterion, check.run(synthetic, real), source="ci", at=at)
 
 
 def integration_evidence(reg: Registry, ref: str, at: datetime) -> dict[str, tuple[str, str]]:

@@ -37,7 +37,7 @@ def build(directory: Path) -> Path:
     with Registry.init(directory, actor="mltrl-demo") as reg:
         home = reg.location.home
         assert home is not None
-        # The demo organisation's policy adds the causal-inference criteria (see causal_policy.yaml).
+        # The demo organisation's policy (src/mltrl/demo/policy.yaml) sets its ML Test Score threshold.
         (home / "policy.yaml").write_text(POLICY.read_text(encoding="utf-8"), encoding="utf-8")
         # Marked before building, so a rerun may replace even a build that failed half-way.
         (home / MARKER).write_text(

@@ -51,6 +51,11 @@ class GateContext:
         return imported
 
     @cached_property
+    def project_traits(self) -> frozenset[str]:
+        project = queries.project(self.reader, self.component.project_key)
+        return frozenset(project.traits if project else ())
+
+    @cached_property
     def evidence(self) -> list[EvidenceRecord]:
         return evidence_queries.evidence(self.reader, component_id=self.component.id)
 

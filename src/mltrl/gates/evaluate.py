@@ -7,6 +7,7 @@ from typing import Any
 
 from mltrl.catalog import Catalog
 from mltrl.domain.review import Blocker
+from mltrl.errors import BadInput
 from mltrl.gates.context import GateContext
 from mltrl.gates.probes import probe
 from mltrl.store.reader import Reader
@@ -80,6 +81,7 @@ def evaluate_gate(r: Reader, catalog: Catalog, component: ComponentRecord, level
         else [
             {"id": c.id, "text": c.text, "kind": c.kind, "waivable": c.waivable}
             for c in catalog.level(level).criteria
+            if c.applies(ctx.project_traits)  # e.g. the causal criteria: causal projects only
         ]
     )
     for criterion in criteria:
@@ -93,6 +95,13 @@ def evaluate_gate(r: Reader, catalog: Catalog, component: ComponentRecord, level
 def _judge(ctx: GateContext, criterion_id: str, kind: str, waivable: bool) -> tuple[str, str]:
     if ctx.level < ctx.component.entry_level:
         return "waived", f"the component entered at level {ctx.component.entry_level}, after this gate"
+    lacking = [t for t in _applies_to(ctx.catalog, criterion_id) if t not in ctx.project_traits]
+    if lacking:  # asked by a review opened while the project had the trait
+        key = ctx.component.project_key
+        return "waived", (
+            f"applies to {' and '.join(lacking)} projects only, and {key} is not one "
+            f"(`mltrl project traits {key} --add {lacking[0]}`)"
+        )
     result, note = ctx.results.get(criterion_id, (None, ""))
     if result in ("waived", "not-applicable") and not waivable:
         result = None  # a waiver recorded before the criterion became mandatory does not count
@@ -116,6 +125,15 @@ def _judge(ctx: GateContext, criterion_id: str, kind: str, waivable: bool) -> tu
         "unmet",
         "no review has recorded a result" if ctx.review is None else f"review {ctx.review.id} has no result",
     )
+
+
+def _applies_to(catalog: Catalog, criterion_id: str) -> tuple[str, ...]:
+    """The traits a criterion asks of its project; none for a criterion the catalogue no longer has
+    (a review's template keeps what it was opened with)."""
+    try:
+        return catalog.criterion(criterion_id).applies_to
+    except BadInput:
+        return ()
 
 
 def evidence_blockers(r: Reader, catalog: Catalog, project_key: str, code: str, level: int) -> list[str]:

@@ -15,6 +15,7 @@ from mltrl.gates.context import GateContext
 from mltrl.gates.probes_breadth import critical_scenarios, data_validation
 from mltrl.gates.probes_checks import golden_dataset, metamorphic
 from mltrl.gates.probes_deploy import deployment_test
+from mltrl.gates.probes_science import computed_check, sim_to_real
 from mltrl.gates.probes_score import ml_test_score
 from mltrl.store import queries
 from mltrl.store.reader import as_utc
@@ -224,6 +225,10 @@ PROBES: dict[str, Callable[[GateContext, str], Outcome]] = {
     "canary": deployment_test,
     "ab-test": deployment_test,
     "blue-green": deployment_test,
+    "sim-to-real": sim_to_real,
+    "covariate-balance": computed_check,
+    "overlap": computed_check,
+    "causal-sensitivity": computed_check,
     "requirements-walkthrough": requirements_walkthrough,
     "card-complete": card_complete,
     "monitoring-ready": monitoring_ready,

@@ -8,7 +8,7 @@ from typing import Any
 
 from mltrl.service import datasets, lookup, requirements
 from mltrl.service.inputs import now
-from mltrl.store import dataset_queries, requirement_queries
+from mltrl.store import dataset_queries, evidence_queries, requirement_queries
 from mltrl.store.records import DatasetRecord, RequirementRecord
 from mltrl.views.requirements_doc import requirements_markdown
 from mltrl.views.risk import RiskReport, risk_report
@@ -75,7 +75,8 @@ class RequirementAPI:
     def risk(self, project: str) -> RiskReport:
         def view(r):  # type: ignore[no-untyped-def]
             key = lookup.project(r, project).key
-            return risk_report(key, requirement_queries.requirements(r, key))
+            evidence = evidence_queries.evidence(r, project_key=key)
+            return risk_report(key, requirement_queries.requirements(r, key), evidence)
 
         return self._read(view)
 
@@ -121,6 +122,44 @@ class DatasetAPI:
 
     def update_datasheet(self, key: str, sections: dict[str, str]) -> DatasetRecord:
         return self._write(datasets.update_datasheet, key, sections)
+
+    def count_demographics(
+        self, key: str, data: Any, columns: list[str], *, version: str | None = None
+    ) -> DatasetRecord:
+        """Count the rows of each group in ``columns`` of ``data`` (a CSV/Parquet path or a DataFrame)
+        and state them on the data set's datasheet, so its card states facts about who is in the data.
+
+        With ``version``, a file must be that version's bytes when the version has a registered sha256.
+        Example: ``reg.count_demographics("biolab-pilot", "pilot.csv", ["sex", "site"], version="1.0.0")``
+        """
+        from mltrl.errors import BadInput
+        from mltrl.service.api_monitor import table_of
+        from mltrl.service.hashing import sha256_path
+
+        record = self._read(lambda r: datasets.get_in(r, key))
+        registered = next((v for v in record.versions if v.version == version), None)
+        if version is not None and registered is None:
+            raise BadInput(f"data set {key} has no version {version} (see `mltrl dataset show {key}`)")
+        source = "a table given in Python"
+        if isinstance(data, (str, Path)):
+            digest = sha256_path(Path(data))
+            if registered is not None and registered.sha256 and registered.sha256 != digest:
+                raise BadInput(
+                    f"{data}: its sha256 {digest[:12]} is not version {version}'s ({registered.sha256[:12]})"
+                )
+            source = f"{Path(data).name} sha256 {digest}"
+        table = table_of(data)
+        missing = [c for c in columns if c not in table.columns]
+        if missing:
+            raise BadInput(
+                f"{data if isinstance(data, (str, Path)) else 'the table'} has no column {missing[0]!r}"
+            )
+        counts = {
+            column: {str(g): int(n) for g, n in table[column].fillna("(missing)").value_counts().items()}
+            for column in columns
+        }
+        where = f"version {version}, " if version else ""
+        return self._write(datasets.set_demographics, key, counts, counted_from=f"{where}{source}")
 
     def add_dataset_version(
         self,

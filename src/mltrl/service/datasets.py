@@ -17,6 +17,7 @@ from mltrl.service import inputs, lookup
 from mltrl.service._store import Unit
 from mltrl.service.hashing import sha256_path
 from mltrl.store import dataset_queries, schema
+from mltrl.store.reader import Reader
 from mltrl.store.records import DatasetRecord
 
 DATASHEET_SECTIONS = (
@@ -117,6 +118,40 @@ def update_datasheet(unit: Unit, key: str, sheet: dict[str, str]) -> DatasetReco
     return get(unit, key)
 
 
+#: A column with more distinct values than this is not a group column (an id, a measurement ...).
+MAX_GROUPS = 50
+
+
+def set_demographics(
+    unit: Unit, key: str, counts: dict[str, dict[str, int]], *, counted_from: str
+) -> DatasetRecord:
+    """State on the datasheet how many rows each group of each column holds, as counted from the data
+    (``counted_from`` names it: file, version, sha256). A column counted again replaces its entry."""
+    record = get(unit, key)
+    if not counts:
+        raise BadInput("name at least one group column to count (--column)")
+    entries = {entry["column"]: entry for entry in record.demographics}
+    for column, groups in counts.items():
+        column = inputs.text(column, "group column", required=True, limit=200)
+        if len(groups) > MAX_GROUPS:
+            raise BadInput(
+                f"column {column!r} has {len(groups)} distinct values, more than {MAX_GROUPS}: "
+                "not a group column"
+            )
+        entries[column] = {
+            "column": column,
+            "groups": {inputs.text(str(g), "group", limit=200): int(n) for g, n in sorted(groups.items())},
+            "rows": int(sum(groups.values())),
+            "counted_from": inputs.text(counted_from, "counted from", limit=2000),
+        }
+    demographics = [entries[c] for c in sorted(entries)]
+    unit.conn.execute(
+        update(schema.datasets).where(schema.datasets.c.id == record.id).values(demographics=demographics)
+    )
+    _log(unit, record, "dataset.demographics", {"dataset": key, "columns": sorted(counts)})
+    return get(unit, key)
+
+
 def add_version(
     unit: Unit,
     key: str,
@@ -179,7 +214,11 @@ def link(unit: Unit, key: str, ref: str, role: str, *, version: str | None = Non
 
 
 def get(unit: Unit, key: str) -> DatasetRecord:
-    found = dataset_queries.datasets(unit.reader, key=key)
+    return get_in(unit.reader, key)
+
+
+def get_in(reader: Reader, key: str) -> DatasetRecord:
+    found = dataset_queries.datasets(reader, key=key)
     if not found:
         raise NotFound(f"no data set {key!r} (see `mltrl dataset list`)")
     return found[0]

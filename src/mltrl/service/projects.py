@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 
 from mltrl.domain.model import EventKind, Status, Transition
 from mltrl.domain.rollup import code_sort_key
@@ -26,10 +26,13 @@ def create(
     at: datetime | str | None = None,
     parent_id: int | None = None,
     fork_reason: str | None = None,
+    traits: list[str] | None = None,
+    known_traits: frozenset[str] = frozenset(),
 ) -> ProjectRecord:
     key = inputs.project_key(key)
     if queries.project(unit.reader, key) is not None:
         raise BadInput(f"project {key!r} already exists")
+    chosen = _traits(traits or [], known_traits)
     when = inputs.moment(at)
     project_id = unit.conn.execute(
         insert(schema.projects).values(
@@ -42,10 +45,59 @@ def create(
             fork_reason=fork_reason,
             created_at=when,
             created_by=unit.actor,
+            traits=chosen,
         )
     ).inserted_primary_key[0]
-    unit.append_event(project_id=project_id, kind="project.create", at=when, reason=fork_reason or "")
+    unit.append_event(
+        project_id=project_id,
+        kind="project.create",
+        at=when,
+        reason=fork_reason or "",
+        data={"traits": chosen} if chosen else None,
+    )
     return lookup.project(unit.reader, key)
+
+
+def set_traits(
+    unit: Unit,
+    key: str,
+    *,
+    add: list[str] | None = None,
+    remove: list[str] | None = None,
+    known_traits: frozenset[str] = frozenset(),
+    at: datetime | str | None = None,
+) -> ProjectRecord:
+    """Add and remove traits of a project; the criteria that apply to it change with them."""
+    project = lookup.project(unit.reader, key)
+    added = _traits(add or [], known_traits)
+    removed = sorted(set(remove or []))
+    absent = [t for t in removed if t not in project.traits]
+    if absent:
+        raise BadInput(f"project {project.key} has no trait {absent[0]!r} to remove (it has: "
+                       f"{', '.join(project.traits) or 'none'})")  # fmt: skip
+    traits = sorted((set(project.traits) | set(added)) - set(removed))
+    if traits == project.traits:
+        return project
+    when = inputs.moment(at)
+    unit.conn.execute(update(schema.projects).where(schema.projects.c.id == project.id).values(traits=traits))
+    unit.append_event(
+        project_id=project.id,
+        kind="project.traits",
+        at=when,
+        data={"added": sorted(set(added) - set(project.traits)), "removed": removed, "traits": traits},
+    )
+    return lookup.project(unit.reader, key)
+
+
+def _traits(values: list[str], known: frozenset[str]) -> list[str]:
+    """The traits asked for, each one a criterion of the catalogue applies to (a typo would apply none)."""
+    for value in values:
+        if value not in known:
+            offered = ", ".join(sorted(known)) or "none: no criterion of the catalogue asks for one"
+            raise BadInput(
+                f"project trait {value!r} is not one the catalogue's criteria apply to ({offered})"
+            )
+    return sorted(set(values))
 
 
 def fork(
@@ -77,6 +129,8 @@ def fork(
         at=when,
         parent_id=parent.id,
         fork_reason=reason,
+        traits=parent.traits,
+        known_traits=frozenset(parent.traits),  # a fork carries its parent's traits as they are
     )
     originals = [c for c in queries.components(unit.reader, parent.key) if c.status != Status.RETIRED]
     new_ids: dict[str, int] = {}

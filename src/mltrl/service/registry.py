@@ -195,7 +195,9 @@ class Registry(
         rd_owner: str | None = None,
         product_owner: str | None = None,
         at: datetime | str | None = None,
+        traits: list[str] | None = None,
     ) -> ProjectRecord:
+        """Create a project; ``traits`` (e.g. ``["causal"]``) turn on the catalogue's criteria for them."""
         return self._write(
             projects.create,
             key,
@@ -203,6 +205,27 @@ class Registry(
             description=description,
             rd_owner=rd_owner,
             product_owner=product_owner,
+            at=at,
+            traits=traits,
+            # Only a project with traits needs the catalogue (which a policy set later may still change).
+            known_traits=self.catalog.traits if traits else frozenset(),
+        )
+
+    def set_project_traits(
+        self,
+        key: str,
+        *,
+        add: list[str] | None = None,
+        remove: list[str] | None = None,
+        at: datetime | str | None = None,
+    ) -> ProjectRecord:
+        """Add or remove project traits; criteria that apply only to a trait follow (``L1.overlap`` ...)."""
+        return self._write(
+            projects.set_traits,
+            key,
+            add=add,
+            remove=remove,
+            known_traits=self.catalog.traits if add else frozenset(),
             at=at,
         )
 

@@ -9,6 +9,7 @@ is exactly what ``mltrl review ethics --file`` and ``mltrl review open --file`` 
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterable
 
 from mltrl.catalog import Catalog
 from mltrl.catalog.models import EthicsChecklist
@@ -43,9 +44,10 @@ def ethics_template(catalog: Catalog) -> str:
     return "\n".join(lines) + "\n"
 
 
-def review_template(catalog: Catalog, ref: str, gate: int, *, entry: bool) -> str:
-    """A review file for ``ref``'s review at ``gate``: roles, criteria with their kinds, the checklist,
-    the key decisions with their options, and empty signatures and decision."""
+def review_template(catalog: Catalog, ref: str, gate: int, *, entry: bool, traits: Iterable[str] = ()) -> str:
+    """A review file for ``ref``'s review at ``gate``: roles, criteria with their kinds (those that apply
+    to a project with ``traits``), the checklist, the key decisions with their options, and empty
+    signatures and decision."""
     level = catalog.level(gate)
     kind = (
         f"the entry review into level {gate + 1} (the level-{gate} gate, {level.name})"
@@ -73,6 +75,8 @@ def review_template(catalog: Catalog, ref: str, gate: int, *, entry: bool) -> st
         "results:",
     ]
     for criterion in level.criteria:
+        if not criterion.applies(traits):
+            continue  # e.g. a causal-inference criterion, for a project without the causal trait
         if criterion.kind == "evidence" and criterion.waivable:
             how = "evidence: mltrl computes it from the registry; record it only to waive it, with a note"
         elif criterion.kind == "evidence":

@@ -10,6 +10,7 @@ instead.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -37,12 +38,18 @@ from mltrl.store import locks, review_queries, schema
 from mltrl.store.records import ReviewRecord
 
 
-def template_for(catalog: Catalog, level: int, *, entry: bool = False) -> Template:
+def template_for(
+    catalog: Catalog, level: int, *, entry: bool = False, traits: Iterable[str] = ()
+) -> Template:
+    """What a review of ``level`` asks, for a project with ``traits``: criteria that apply only to
+    projects of another trait (the causal-inference ones) are left out."""
     lv = catalog.level(level)
     return Template(
         level=level,
         roles=tuple(RoleSpec(r.id, r.name, r.required) for r in lv.panel_roles),
-        criteria=tuple(CriterionSpec(c.id, c.text, c.kind, c.waivable) for c in lv.criteria),
+        criteria=tuple(
+            CriterionSpec(c.id, c.text, c.kind, c.waivable) for c in lv.criteria if c.applies(traits)
+        ),
         ethics=tuple(q.id for q in catalog.ethics.questions),
         points=tuple(
             PointSpec(p.id, p.question, tuple(o.id for o in p.options), getattr(p, "needs_date", False))
@@ -85,7 +92,8 @@ def open_review(
     when = inputs.moment(at)
     # An entry review assesses the gate into the level, which is the gate at the end of the one below.
     gate = component.level - 1 if entering else component.level
-    template = template_for(catalog, gate, entry=entering)
+    traits = lookup.project(unit.reader, component.project_key).traits
+    template = template_for(catalog, gate, entry=entering, traits=traits)
     review_id = unit.conn.execute(
         insert(schema.reviews).values(
             project_id=component.project_id,

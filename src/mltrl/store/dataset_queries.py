@@ -41,6 +41,7 @@ def datasets(r: Reader, project_key: str | None = None, key: str | None = None) 
         row.update(
             sensitive=_json(row["sensitive"]) or [],
             datasheet=_json(row["datasheet"]) or {},
+            demographics=_json(row["demographics"]) or [],
             versions=[DatasetVersionRecord.from_row(v) for v in versions],
             links=[
                 DatasetLinkRecord.from_row(x)

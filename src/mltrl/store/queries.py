@@ -18,7 +18,7 @@ from mltrl.store.records import (
 
 _PROJECT = """
 SELECT p.id, p.key, p.name, p.description, p.rd_owner, p.product_owner, parent.key AS parent_key,
-       p.fork_reason, p.created_at, p.created_by
+       p.fork_reason, p.created_at, p.created_by, p.traits
 FROM projects p LEFT JOIN projects parent ON parent.id = p.parent_id
 """
 
@@ -44,6 +44,8 @@ LEFT JOIN components c ON c.id = e.component_id
 
 def _project(row: dict[str, Any]) -> ProjectRecord:
     row["created_at"] = as_utc(row["created_at"])
+    traits = row["traits"]
+    row["traits"] = sorted(json.loads(traits) if isinstance(traits, str) else traits or [])
     return ProjectRecord.from_row(row)
 
 

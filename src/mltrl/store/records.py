@@ -45,6 +45,7 @@ class ProjectRecord(Record):
     fork_reason: str | None
     created_at: datetime
     created_by: str
+    traits: list[str]  # e.g. ["causal"]: criteria of the catalogue that apply only to such projects
 
 
 @dataclass(frozen=True)
@@ -215,6 +216,8 @@ class DatasetRecord(Record):
     owner: str
     sensitive: list[str]
     datasheet: dict[str, str]
+    #: [{"column": "sex", "groups": {"female": 510, "male": 490}, "counted_from": "v1.0 sha256 ..."}]
+    demographics: list[dict[str, Any]]
     versions: list[DatasetVersionRecord]
     links: list[DatasetLinkRecord]
     created_at: datetime

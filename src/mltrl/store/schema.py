@@ -53,6 +53,8 @@ projects = Table(
     Column("fork_reason", Text),
     Column("created_at", Timestamp, nullable=False),
     Column("created_by", String(200), nullable=False),
+    # Kebab-case traits such as "causal": catalogue criteria may apply only to projects with one (0014).
+    Column("traits", JSON, nullable=False, server_default="[]"),
 )
 
 components = Table(
@@ -280,6 +282,8 @@ datasets = Table(
     Column("owner", String(200), nullable=False, default=""),
     Column("sensitive", JSON, nullable=False),  # flags such as personal, health, minors
     Column("datasheet", JSON, nullable=False),  # Datasheets for Datasets sections
+    # Group columns with each group's row count, counted from the data (0014).
+    Column("demographics", JSON, nullable=False, server_default="[]"),
     Column("created_at", Timestamp, nullable=False),
     Column("created_by", String(200), nullable=False),
 )

@@ -27,6 +27,7 @@ KINDS = (
     "retire",
     "project.create",
     "project.forked",
+    "project.traits",
     "component.couple",
     "component.handoff",
     "component.cadence",
@@ -46,6 +47,8 @@ KINDS = (
     "dataset.add",
     "dataset.version",
     "dataset.link",
+    "dataset.datasheet",
+    "dataset.demographics",
     "evidence.record",
     "card.edit",
     "card.freeze",
@@ -218,6 +221,7 @@ _DESCRIBE: dict[str, Callable[[dict[str, Any]], str]] = {
     ),
     "component.cadence": lambda d: f"reviewed every {d.get('days')} days while deployed",
     "project.forked": lambda d: f"forked into project {d.get('into')}",
+    "project.traits": lambda d: f"traits now {', '.join(d.get('traits') or []) or 'none'}",
     "requirement.add": lambda d: f"requirement {d.get('requirement')} added",
     "requirement.link": lambda d: f"requirement {d.get('requirement')} linked to {d.get('with')}",
     "vv.add": lambda d: f"requirement {d.get('requirement')}: {d.get('kind')} step {d.get('step')} added",
@@ -225,6 +229,12 @@ _DESCRIBE: dict[str, Callable[[dict[str, Any]], str]] = {
     "dataset.add": lambda d: f"data set {d.get('dataset')} registered ({d.get('kind')})",
     "dataset.version": lambda d: f"data set {d.get('dataset')} version {d.get('version')}",
     "dataset.link": _dataset_link,
+    "dataset.datasheet": lambda d: (
+        f"data set {d.get('dataset')}: datasheet {', '.join(d.get('sections') or [])} edited"
+    ),
+    "dataset.demographics": lambda d: (
+        f"data set {d.get('dataset')}: groups of {', '.join(d.get('columns') or [])} counted"
+    ),
     "evidence.record": _evidence,
     "card.edit": lambda d: f"card sections edited: {', '.join(d.get('sections') or [])}",
     "card.freeze": lambda d: f"card revision {d.get('revision')} frozen at level {d.get('level')}",
