@@ -1,12 +1,12 @@
 """Deployment tests and sim-to-real: honesty, power, early stopping and speed, in one run (issue 16).
 
     python benchmarks/deployment_tests.py           # 1,000 seeded runs a side at 20,000 requests; 1M rows
-    python benchmarks/deployment_tests.py --quick   # a smoke run: 100 runs at 5,000 requests; 100k rows
+    python benchmarks/deployment_tests.py --quick   # a smoke run: 50 runs at 5,000 requests; 20k rows
 
 It prints:
 1. **A/A**: canary and A/B comparisons of two identical versions (error rate 5%, conversion 10%),
-   each seeded run a fresh sample: how often the canary cries harm, how often the A/B test decides
-   ship (or anything but inconclusive), each rate with its 95% Wilson interval. Target: at most 5%.
+   each seeded run a fresh sample: how often the canary cries harm, how often the A/B test fails
+   (decides hold) or decides ship, each rate with its 95% Wilson interval. Target: at most 5% fail.
 2. **Power**: a 2-point absolute error-rate regression (5% -> 7%) at 20,000 requests a side, caught by
    the canary in at least 80% of runs.
 3. **Early stopping**: the canary's average requests per arm when it stops (at the full horizon when
@@ -65,13 +65,13 @@ def deployment(runs: int, requests: int) -> None:
     canary = CanaryCheck(max_latency_increase=None, columns=Columns(error="error"), mde=REGRESSION)
     ab = ABTest(metric="converted", mde=0.01)
     started = time.perf_counter()
-    aa_alarms = ab_ship = ab_decided = 0
+    aa_alarms = ab_ship = ab_hold = 0
     for seed in range(runs):
         rng = np.random.default_rng(seed)
         aa_alarms += canary.run(*canary_logs(rng, requests, ERROR_RATE)).status == "fail"
         decision = ab.run(*ab_logs(rng, requests)).labels["decision"]
         ab_ship += decision == "ship"
-        ab_decided += decision != "inconclusive"
+        ab_hold += decision == "hold"
     caught, stops = 0, []
     for seed in range(runs):
         rng = np.random.default_rng(10_000 + seed)
@@ -81,8 +81,9 @@ def deployment(runs: int, requests: int) -> None:
     seconds = time.perf_counter() - started
     print(f"\n1. A/A: {runs:,} seeded comparisons of identical versions at {requests:,} requests a side")
     print(f"   canary cries harm (target <= 5%)          {wilson(aa_alarms, runs)}")
+    print(f"   A/B fails: decides hold (target <= 5%)    {wilson(ab_hold, runs)}")
     print(f"   A/B decides ship (nominal 2.5%)           {wilson(ab_ship, runs)}")
-    print(f"   A/B decides ship or hold (target <= 5%)   {wilson(ab_decided, runs)}")
+    print(f"   A/B decides either (nominal 5%)           {wilson(ab_ship + ab_hold, runs)}")
     regressed = ERROR_RATE + REGRESSION
     print(f"\n2. Power: error rate {ERROR_RATE:.0%} -> {regressed:.0%} at {requests:,} requests a side")
     print(f"   canary catches it (target >= 80%)         {wilson(caught, runs)}")
@@ -142,10 +143,10 @@ def sim_to_real(rows: int, aa_runs: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--quick", action="store_true", help="a smoke run: 100 runs at 5,000 requests; 100k rows"
+        "--quick", action="store_true", help="a smoke run: 50 runs at 5,000 requests; 20k rows"
     )
     args = parser.parse_args()
-    runs, requests, rows, aa = (100, 5_000, 100_000, 20) if args.quick else (1_000, 20_000, 1_000_000, 200)
+    runs, requests, rows, aa = (50, 5_000, 20_000, 10) if args.quick else (1_000, 20_000, 1_000_000, 200)
     deployment(runs, requests)
     sim_to_real(rows, aa)
 

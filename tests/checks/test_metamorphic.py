@@ -116,3 +116,16 @@ def test_bad_runs_name_the_relation(served: tuple[Any, pd.DataFrame]) -> None:
     missing = Relation("missing", "invariance", P.swap_feature("nope"))
     with pytest.raises(BadInput, match="swap_feature: column 'nope' is not in X"):
         MetamorphicCheck([missing]).run(model, X)
+
+
+def test_a_model_that_refuses_the_perturbed_rows_is_one_line(served: tuple[Any, pd.DataFrame]) -> None:
+    model, X = served
+    holes = Relation("holes", "invariance", lambda X: X.assign(**{X.columns[0]: np.nan}))
+    with pytest.raises(BadInput) as caught:
+        MetamorphicCheck([holes]).run(model, X)
+    message = str(caught.value)
+    # scikit-learn's own message spans several lines; the user gets its first, naming the relation.
+    assert message.startswith(
+        "metamorphic: relation 'holes': the model's predict failed on the perturbed X: Input X contains NaN"
+    )
+    assert "\n" not in message

@@ -157,7 +157,8 @@ def _failures(check: str, relation: Relation, model: Any, X: Any, rows: int) -> 
     except Exception as exc:  # a user's perturbation: say which one broke, on one line
         raise BadInput(f"{where}: the perturbation failed: {type(exc).__name__}: {exc}") from None
     if relation.kind == "invariance":
-        before, after = np.asarray(model.predict(X)), _outputs(where, model, perturbed, rows, "predict")
+        before = _outputs(where, model, X, rows, "predict", "X")
+        after = _outputs(where, model, perturbed, rows, "predict")
         if before.dtype.kind == "f":
             return ~np.isclose(before, after, rtol=0.0, atol=relation.atol)
         return before != after
@@ -182,10 +183,17 @@ def _score(where: str, relation: Relation, model: Any, X: Any, rows: int) -> np.
     return np.asarray(_outputs(where, model, X, rows, "predict"), dtype=float)
 
 
-def _outputs(where: str, model: Any, X: Any, rows: int, method: str) -> np.ndarray:
-    if _inputs.n_rows(where, X, "the perturbed X") != rows:
+def _outputs(
+    where: str, model: Any, X: Any, rows: int, method: str, what: str = "the perturbed X"
+) -> np.ndarray:
+    if _inputs.n_rows(where, X, what) != rows:
         raise BadInput(f"{where}: the perturbation changed the number of rows")
-    out = np.asarray(getattr(model, method)(X))
+    try:
+        out = np.asarray(getattr(model, method)(X))
+    except (ValueError, TypeError) as error:
+        # scikit-learn's messages run over several lines; the first says what was wrong.
+        first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise BadInput(f"{where}: the model's {method} failed on {what}: {first}") from error
     if out.dtype.kind == "f" and not np.isfinite(out).all():
-        raise BadInput(f"{where}: the model gave non-finite outputs on the perturbed X")
+        raise BadInput(f"{where}: the model gave non-finite outputs on {what}")
     return out
