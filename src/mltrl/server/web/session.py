@@ -91,9 +91,9 @@ async def checked_form(request: Request, user: WebCaller) -> dict[str, str]:
     return {key: str(value) for key, value in form.multi_items() if key != CSRF_FIELD}
 
 
-def render(request: Request, name: str, code: int = 200, **context: Any) -> HTMLResponse:
+def render(request: Request, template: str, code: int = 200, **context: Any) -> HTMLResponse:
     user: WebCaller | None = context.pop("user", None)
-    html = _templates.get_template(name).render(
+    html = _templates.get_template(template).render(
         request=request,
         user=user,
         principal=user.principal if user else None,
