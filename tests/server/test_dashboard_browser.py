@@ -103,6 +103,10 @@ def test_a_gate_review_by_three_people_in_three_browsers(people: dict[str, Any],
     alan.get_by_label("Reason", exact=True).fill("prototype shown, panel agrees")
     alan.get_by_role("button", name="Decide").click()
     expect(alan.locator("#review-status")).to_have_text("graduated to level 4")
+    _shot(alan, site, "review")
+    alan.get_by_role("link", name="Back to the project").click()
+    expect(alan.locator("#h-timeline")).to_be_visible()
+    _shot(alan, site, "project")
     with site.registry() as reg:
         assert reg.component("p/3").level == 4
         actors = {(e.kind, e.actor) for e in reg.history("p/3")}
@@ -113,6 +117,13 @@ def test_a_gate_review_by_three_people_in_three_browsers(people: dict[str, Any],
         ("graduate", "alan"),
     } <= actors
     assert not (carl.dialogs or rita.dialogs or alan.dialogs)
+
+
+def _shot(page: Any, site: Site, name: str) -> None:
+    """Keep a screenshot of the page as a CI artefact (in the test's directory when run by hand)."""
+    artefacts = Path(os.environ.get("MLTRL_ARTIFACTS_DIR") or site.log.parent)
+    artefacts.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(artefacts / f"dashboard-{name}.png"), full_page=True)
 
 
 def _sign_by_keyboard(page: Any, name: str) -> None:
@@ -161,9 +172,7 @@ def test_the_portfolio_fits_a_laptop_screen_and_filters(people: dict[str, Any], 
     page = people["open"]("root")  # a site admin sees every project
     expect(page.get_by_role("row")).to_have_count(3)  # header, p, x
     assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
-    artefacts = Path(os.environ.get("MLTRL_ARTIFACTS_DIR") or site.log.parent)
-    artefacts.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(artefacts / "dashboard-portfolio.png"), full_page=True)
+    _shot(page, site, "portfolio")
     # Filtering (htmx swaps the table, the address keeps the filter).
     page.get_by_label("System TRL").select_option("1")
     expect(page).to_have_url(re.compile(r"level=1"))
