@@ -4,16 +4,21 @@ holds markup (XSS attempts). On SQLite, or on a schema of its own on PostgreSQL.
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import threading
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-from server_site import ENV_TEST_URL, Site, start_server, stop_server
+from server_site import ENV_TEST_URL, Site, free_port, start_server, stop_server
 
 from mltrl.service.api_identities import IdentityAPI
 from mltrl.service.registry import Registry
@@ -30,7 +35,7 @@ levels:
 """
 #: Markup in every free-text field: it must show as text, never run.
 XSS = "<script>alert('xss')</script><img src=x onerror=alert(2)>"
-PASSWORDS = {name: f"{name} password" for name in ("carl", "rita", "alan", "vera", "root", "mallory")}
+PASSWORDS = {name: f"{name} password" for name in ("carl", "rita", "alan", "vera", "root", "mallory", "dora")}
 
 
 def populate(reg: Registry) -> None:
@@ -44,6 +49,7 @@ def populate(reg: Registry) -> None:
         ("rita", "reviewer"),
         ("alan", "approver"),
         ("vera", "viewer"),
+        ("dora", "viewer"),
     ):
         ids.add_user(name, display_name=name.title(), password=PASSWORDS[name])
         ids.grant_role(name, "p", role)
@@ -110,3 +116,36 @@ def csrf_of(html: str) -> str:
     found = re.search(r'name="csrf" value="([^"]+)"', html)
     assert found is not None, "the page holds no form with a CSRF token"
     return found.group(1)
+
+
+@contextmanager
+def webhook_receiver() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """A Slack-like incoming webhook on the loopback: its URL, and the JSON bodies it received."""
+    received: list[dict[str, Any]] = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/hook", received
+    finally:
+        server.shutdown()
+
+
+def wait_for(received: list[dict[str, Any]], wanted: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    """The first body received that is ``wanted`` (the server sends after answering the page)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        found = [body for body in received if wanted(body)]
+        if found:
+            return found[0]
+        time.sleep(0.05)
+    raise AssertionError(f"no such notification arrived; received: {received}")

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dashboard_site import PASSWORDS, dashboard_site
+from dashboard_site import PASSWORDS, dashboard_site, wait_for, webhook_receiver
 from server_site import Site
 
 from mltrl.cli import main
@@ -23,7 +23,11 @@ LAPTOP = {"width": 1366, "height": 768}
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    with dashboard_site(tmp_path_factory.mktemp("dashboard-browser")) as served:
+    with (
+        webhook_receiver() as (url, received),
+        dashboard_site(tmp_path_factory.mktemp("dashboard-browser"), {"MLTRL_NOTIFY_WEBHOOK": url}) as served,
+    ):
+        served.extra["notifications"] = received
         yield served
 
 
@@ -99,6 +103,10 @@ def test_a_gate_review_by_three_people_in_three_browsers(people: dict[str, Any],
     alan.get_by_role("button", name="Sign as alan").click()
     expect(alan.locator("#panel")).to_contain_text("alan: approve")
     expect(alan.locator("#h-blockers")).to_have_count(0)  # nothing stands in the way any more
+    # The last signature made it ready for a decision: whoever decides on p is told so.
+    ready = wait_for(site.extra["notifications"], lambda body: body["needs"] == "decide")
+    assert ready["people"] == ["alan"] and ready["component"] == "p/3"
+    assert "it is ready for a decision by alan" in ready["text"]
     alan.get_by_label("Decision", exact=True).select_option("graduate")
     alan.get_by_label("Reason", exact=True).fill("prototype shown, panel agrees")
     alan.get_by_role("button", name="Decide").click()

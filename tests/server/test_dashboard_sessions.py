@@ -3,19 +3,16 @@ on the review page, escaping of every free text, and the webhook when a review n
 
 from __future__ import annotations
 
-import json
 import re
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import httpx
 import pytest
-from dashboard_site import PASSWORDS, XSS, csrf_of, dashboard_site, logged_in
-from server_site import Site, free_port
+from dashboard_site import PASSWORDS, XSS, csrf_of, dashboard_site, logged_in, wait_for, webhook_receiver
+from server_site import Site
 from starlette.requests import Request
 
 from mltrl.cli import main
@@ -25,27 +22,10 @@ from mltrl.service.api_sessions import SessionAPI
 from mltrl.service.sessions import SESSION_HOURS
 
 
-class _Receiver(BaseHTTPRequestHandler):
-    received: ClassVar[list[dict[str, Any]]] = []
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.received.append(json.loads(body))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def hook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    """A Slack-like incoming webhook on the loopback, keeping what it receives."""
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), _Receiver)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/hook", _Receiver.received
-    server.shutdown()
+    with webhook_receiver() as receiver:
+        yield receiver
 
 
 @pytest.fixture(scope="module")
@@ -124,6 +104,11 @@ def test_a_session_revoked_from_the_command_line_or_expired_no_longer_works(site
         later = browser.session.expires_at
         with pytest.raises(Unauthenticated, match="the session was expired"):
             SessionAPI(reg).browser(secret, now=later)
+    # A disabled user's sessions stop at once.
+    dora = logged_in(site, "dora")
+    assert dora.get("/").status_code == 200
+    assert main(["--db", site.db, "user", "disable", "dora"]) == 0
+    assert dora.get("/").headers["location"].endswith("reason=user%20%27dora%27%20is%20disabled")
 
 
 def test_failed_logins_make_the_next_attempt_wait(site: Site) -> None:
@@ -167,10 +152,7 @@ def test_only_panel_members_see_a_sign_button_and_a_forged_signature_is_refused(
     )
     assert seat.status_code == 303
     # The webhook tells rita, in a payload Slack displays (text) with the review's link.
-    deadline = time.monotonic() + 10
-    while not hook[1] and time.monotonic() < deadline:
-        time.sleep(0.05)
-    sent = hook[1][-1]
+    sent = wait_for(hook[1], lambda body: body["needs"] == "sign")
     assert sent["people"] == ["rita"] and sent["needs"] == "sign" and sent["review"] == rid
     assert sent["text"].startswith(f"mltrl: review {rid} of p/3 (level 3) needs you: rita is asked to sign")
     assert sent["url"] == f"{site.url}{page}"
@@ -256,6 +238,15 @@ def mallory_criterion(site: Site, page: str) -> str:
     with site.registry() as reg:
         view = reg.review(int(page.rsplit("/", 1)[1]))
         return next(c.id for c in view.template.criteria if c.kind == "attestation")
+
+
+def test_a_login_posted_from_another_site_is_refused(site: Site) -> None:
+    data = {"username": "alan", "password": PASSWORDS["alan"]}
+    foreign = httpx.post(f"{site.url}/login", data=data, headers={"Origin": "https://evil.example"})
+    assert foreign.status_code == 403 and "set-cookie" not in foreign.headers
+    assert "a login must come from this site&#39;s own form" in foreign.text
+    own = httpx.post(f"{site.url}/login", data=data, headers={"Origin": site.url})
+    assert own.status_code == 303
 
 
 def test_the_login_never_redirects_to_another_site(site: Site, tmp_path: Path) -> None:

@@ -28,6 +28,17 @@ def _next(value: str) -> str:
     return value if value.startswith("/") and not value.startswith(("//", "/\\")) else "/"
 
 
+def _same_origin(request: Request) -> bool:
+    """No Origin header (an older client, a script) or this server's own host, as the browser
+    addressed it (the scheme is not compared: behind a TLS proxy the server may see plain http)."""
+    from urllib.parse import urlsplit
+
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    return urlsplit(origin).netloc == request.headers.get("host", "")
+
+
 @router.get("/login")
 def login_page(request: Request, next: str = "/", reason: str = "") -> Response:
     return render(request, "login.html.j2", next=_next(next), error=reason, name="")
@@ -35,6 +46,17 @@ def login_page(request: Request, next: str = "/", reason: str = "") -> Response:
 
 @router.post("/login")
 async def login(request: Request) -> Response:
+    if not _same_origin(request):
+        # A login posted from another site (login CSRF: the victim would work in the attacker's account).
+        page = render(
+            request,
+            "login.html.j2",
+            403,
+            next="/",
+            error="a login must come from this site's own form",
+            name="",
+        )
+        return page
     form = await request.form()
     name, password = str(form.get("username", "")).strip(), str(form.get("password", ""))
     target = _next(str(form.get("next", "/")))
