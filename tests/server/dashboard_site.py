@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import numpy as np
+import pandas as pd
 import pytest
 from server_site import ENV_TEST_URL, Site, free_port, start_server, stop_server
 
@@ -56,6 +58,11 @@ def populate(reg: Registry) -> None:
     # A project where every free text a page shows holds markup.
     reg.create_project("x", XSS, rd_owner="olga")
     reg.add_component("x/1", XSS, kind="model", level=1, reason=XSS, owner="olga")
+    # ... monitored: a reference, a day's window that drifted, and an alert saying so.
+    rng = np.random.default_rng(0)
+    reg.set_reference("x/1", pd.DataFrame({"score": rng.normal(0, 1, 500)}))
+    reg.log_profile("x/1", pd.DataFrame({"score": rng.normal(1, 1, 500)}), at="2026-11-20T10:00:00Z")
+    reg.raise_alert("x/1", "drift", XSS)
     reg.record_evidence("x/1", reg.catalog.level(1).criteria[0].id, kind="report", outcome="pass", note=XSS)
     reg.add_requirement(
         "x", "1.1.1", f"It shall not run {XSS}", kind="research", p_failure=0.5, value=8, category="science"

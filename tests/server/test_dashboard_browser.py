@@ -62,6 +62,7 @@ def test_a_gate_review_by_three_people_in_three_browsers(people: dict[str, Any],
     carl.get_by_role("button", name="Open the level-3 review of 3").click()
     expect(carl.get_by_role("heading", level=1)).to_contain_text("p/3 at level 3")
     review_url = carl.url
+    assert _unlabelled(carl) == []
     for role, person in (("research-lead", "rita"), ("applied-ai", "alan")):
         carl.get_by_label("Role", exact=True).select_option(role)
         carl.get_by_label("User", exact=True).fill(person)
@@ -127,6 +128,15 @@ def test_a_gate_review_by_three_people_in_three_browsers(people: dict[str, Any],
     assert not (carl.dialogs or rita.dialogs or alan.dialogs)
 
 
+def _unlabelled(page: Any) -> list[str]:
+    """Form controls a screen reader could not name (no <label> and no aria-label)."""
+    return page.evaluate(
+        """[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+           .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))
+           .map(e => e.name || e.id)"""
+    )
+
+
 def _shot(page: Any, site: Site, name: str) -> None:
     """Keep a screenshot of the page as a CI artefact (in the test's directory when run by hand)."""
     artefacts = Path(os.environ.get("MLTRL_ARTIFACTS_DIR") or site.log.parent)
@@ -181,6 +191,7 @@ def test_the_portfolio_fits_a_laptop_screen_and_filters(people: dict[str, Any], 
     expect(page.get_by_role("row")).to_have_count(3)  # header, p, x
     assert page.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"]
     _shot(page, site, "portfolio")
+    assert _unlabelled(page) == []
     # Filtering (htmx swaps the table, the address keeps the filter).
     page.get_by_label("System TRL").select_option("1")
     expect(page).to_have_url(re.compile(r"level=1"))

@@ -240,6 +240,21 @@ def mallory_criterion(site: Site, page: str) -> str:
         return next(c.id for c in view.template.criteria if c.kind == "attestation")
 
 
+def test_monitoring_shows_each_components_windows_alerts_and_drift_report(site: Site) -> None:
+    mallory = logged_in(site, "mallory")
+    page = mallory.get("/projects/x/monitoring").text
+    row = re.search(r'<th scope="row">x/1</th>(.*?)</tr>', page, re.S)
+    assert row is not None
+    assert "1 (latest 2026-11-20, 500 rows)" in row.group(1)
+    link = re.search(r'href="(/projects/x/components/1/drift\?reference=default)"', row.group(1))
+    assert link is not None
+    assert "<td>drift</td><td>&lt;script&gt;" in page  # the alert, its message escaped
+    report = mallory.get(link.group(1))
+    assert report.status_code == 200 and "score" in report.text and "2026-11-20" in report.text
+    unknown = mallory.get("/projects/x/components/1/drift?reference=nope")
+    assert unknown.status_code in (400, 404) and "nope" in refusal(unknown)
+
+
 def test_a_login_posted_from_another_site_is_refused(site: Site) -> None:
     data = {"username": "alan", "password": PASSWORDS["alan"]}
     foreign = httpx.post(f"{site.url}/login", data=data, headers={"Origin": "https://evil.example"})
