@@ -1,6 +1,7 @@
 """A real `mltrl serve` for the dashboard's tests: users with passwords, project ``p`` with a
-level-3 component ready for its gate review into level 4, and a project whose every free-text field
-holds markup (XSS attempts). On SQLite, or on a schema of its own on PostgreSQL."""
+level-3 component ready for its gate review into level 4 and one at level 4, and a project whose
+every free-text field holds markup (XSS attempts). On SQLite, or on a schema of its own on
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ def populate(reg: Registry) -> None:
     reg.create_project("p", "Project P", rd_owner="olga")
     reg.add_component("p/3", "Detector", kind="model", level=3, reason="prototype built", owner="olga")
     reg.edit_card("p", {"ethics": "Reviewed with the clinic's ethics board."}, component="3")
+    reg.add_component("p/4", "Ranker", kind="model", level=4, reason="proof of concept", owner="olga")
     ids = IdentityAPI(reg)
     ids.add_user("root", password=PASSWORDS["root"], is_admin=True)
     for name, role in (

@@ -164,10 +164,18 @@ def test_a_viewer_sees_no_sign_button_and_a_forged_post_is_refused(
     people: dict[str, Any], site: Site
 ) -> None:
     with site.registry() as reg:
-        still_open = [r.id for r in reg.reviews("p/3") if r.status == "open"]
-        rid = still_open[0] if still_open else reg.open_review("p/3").id
+        rid = reg.open_review("p/4").id
+    # The level-4 review has a key decision: carl records it.
+    carl = people["open"]("carl")
+    carl.goto(f"/projects/p/reviews/{rid}")
+    carl.get_by_label("Option").select_option("continue")
+    carl.get_by_label("Note", exact=True).fill("budget approved")
+    carl.get_by_role("button", name="Record continue-or-pause").click()
+    expect(carl.locator("#decisions")).to_contain_text("recorded: continue (“budget approved”)")
     vera = people["open"]("vera")
     vera.goto(f"/projects/p/reviews/{rid}")
+    expect(vera.locator("#decisions")).to_contain_text("recorded: continue")
+    expect(vera.get_by_role("button", name=re.compile("^Record"))).to_have_count(0)
     expect(vera.get_by_role("heading", name="Sign")).to_be_visible()
     expect(vera.get_by_role("button", name=re.compile("^Sign"))).to_have_count(0)
     expect(vera.get_by_role("button", name="Decide")).to_have_count(0)

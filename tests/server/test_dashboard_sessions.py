@@ -3,6 +3,7 @@ on the review page, escaping of every free text, and the webhook when a review n
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -91,10 +92,18 @@ def test_the_cookie_is_secure_over_https_or_when_the_proxy_config_says_so(
     assert secure_cookie(request("http"))
 
 
-def test_a_session_revoked_from_the_command_line_or_expired_no_longer_works(site: Site) -> None:
+def test_a_session_revoked_from_the_command_line_or_expired_no_longer_works(
+    site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
     rita = logged_in(site, "rita")
     assert rita.get("/reviews").status_code == 200
+    capsys.readouterr()
+    assert main(["--db", site.db, "user", "sessions", "--user", "rita", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)["sessions"]
+    assert [(s["user"], s["client"], s["state"]) for s in listed][-1] == ("rita", "127.0.0.1", "active")
+    assert not any("secret" in key or "csrf" in key for key in listed[-1])
     assert main(["--db", site.db, "user", "logout", "rita"]) == 0
+    assert re.search(r"ended [1-9]\d* session\(s\) of rita", capsys.readouterr().out)
     answer = rita.get("/reviews")
     assert answer.status_code == 303 and answer.headers["location"].startswith("/login?next=/reviews")
     assert main(["--db", site.db, "user", "logout", "--session", "999999"]) == 2
