@@ -209,4 +209,10 @@ def test_the_portfolio_fits_a_laptop_screen_and_filters(people: dict[str, Any], 
     # The markup in the project's name shows as text and never runs.
     page.goto("/projects/x")
     expect(page.get_by_role("heading", level=1)).to_contain_text("<script>alert('xss')</script>")
+    page.get_by_role("link", name="Monitoring").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Monitoring of x")
+    _shot(page, site, "monitoring")
+    page.get_by_role("link", name="My reviews").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My reviews")
+    _shot(page, site, "my-reviews")
     assert page.dialogs == []

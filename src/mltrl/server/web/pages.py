@@ -68,7 +68,7 @@ def project_page(request: Request, key: str, user: WebCaller = Depends(web_user)
     for node in components:
         node["can_open"] = (
             node["code"] not in open_for
-            and node["status"] == "active"
+            and node["status"] in ("active", "entering")  # an entering one opens its entry review
             and user.principal.denial(Action.OPEN_REVIEW, key, node["level"]) is None
         )
     return render(
