@@ -290,3 +290,7 @@ def _password(from_stdin: bool) -> str:
     if first != getpass.getpass("again: "):
         raise BadInput("the two passwords differ; nothing was written")
     return first
+
+
+# Registers `user sessions` and `user logout` on user_app (kept in their own module).
+from mltrl.cli import cmd_sessions  # noqa: E402, F401

@@ -83,6 +83,9 @@ def create_app(db: str | None = None, *, policy: str | Path | None = None) -> Fa
     from mltrl.server.routes import router
 
     app.include_router(router)
+    from mltrl.server.web import mount as mount_dashboard
+
+    mount_dashboard(app)
     return app
 
 

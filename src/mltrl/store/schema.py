@@ -633,3 +633,37 @@ relation_results = Table(
     Column("recorded_at", Timestamp, nullable=False),
     Index("ix_relation_results_component", "component_id", "relation"),
 )
+
+
+# --- browser sessions of the dashboard (revision 0013_sessions) --------------------------------------
+
+#: A logged-in browser. The cookie holds a random secret; only its SHA-256 is kept (like a token's).
+#: ``csrf`` is the synchronizer token every state-changing form of the session must send back.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("secret_hash", String(64), nullable=False, unique=True),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("expires_at", Timestamp, nullable=False),
+    Column("last_seen_at", Timestamp, nullable=False),
+    Column("client", String(200), nullable=False),  # the address it logged in from
+    Column("user_agent", String(300), nullable=False),
+    Column("revoked_at", Timestamp),
+    Column("revoked_by", String(200)),
+    Index("ix_web_sessions_user", "user_id"),
+)
+
+#: Failed logins per user name and per client address, for the back-off between attempts. A row
+#: is cleared by a successful login of that user (from that address).
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("subject", String(200), nullable=False, unique=True),  # "user:NAME" or "client:ADDRESS"
+    Column("failures", Integer, nullable=False),
+    Column("last_failed_at", Timestamp, nullable=False),
+    Column("locked_until", Timestamp, nullable=False),
+)

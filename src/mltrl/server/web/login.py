@@ -1,0 +1,93 @@
+"""Log in with a user name and password (argon2, once), log out; the session lives in a cookie."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from mltrl.errors import Unauthenticated
+from mltrl.server.security import base_registry
+from mltrl.server.web.session import (
+    COOKIE,
+    WebCaller,
+    WebRoute,
+    checked_form,
+    redirect,
+    render,
+    secure_cookie,
+    web_user,
+)
+from mltrl.service.api_identities import acting_as
+from mltrl.service.api_sessions import SessionAPI
+from mltrl.service.sessions import SESSION_HOURS
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+
+def _next(value: str) -> str:
+    # Only a path of this site: an open redirect would hand the fresh session's user to anyone.
+    return value if value.startswith("/") and not value.startswith(("//", "/\\")) else "/"
+
+
+def _same_origin(request: Request) -> bool:
+    """No Origin header (an older client, a script) or this server's own host, as the browser
+    addressed it (the scheme is not compared: behind a TLS proxy the server may see plain http)."""
+    from urllib.parse import urlsplit
+
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    return urlsplit(origin).netloc == request.headers.get("host", "")
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = "/", reason: str = "") -> Response:
+    return render(request, "login.html.j2", next=_next(next), error=reason, name="")
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    if not _same_origin(request):
+        # A login posted from another site (login CSRF: the victim would work in the attacker's account).
+        page = render(
+            request,
+            "login.html.j2",
+            403,
+            next="/",
+            error="a login must come from this site's own form",
+            name="",
+        )
+        return page
+    form = await request.form()
+    name, password = str(form.get("username", "")).strip(), str(form.get("password", ""))
+    target = _next(str(form.get("next", "/")))
+    client = request.client.host if request.client else "unknown"
+    sessions = SessionAPI(acting_as(base_registry(request), name or "anonymous"))
+    try:
+        browser, secret = sessions.login(
+            name, password, client=client, user_agent=request.headers.get("user-agent", "")
+        )
+    except Unauthenticated as exc:
+        page = render(request, "login.html.j2", 401, next=target, error=exc.message, name=name)
+        return page
+    request.state.principal = browser.principal
+    response = redirect(target)
+    response.set_cookie(
+        COOKIE,
+        secret,
+        max_age=SESSION_HOURS * 3600,
+        httponly=True,  # no script reads it, so an injected one could not steal it
+        samesite="lax",  # not sent on another site's POST
+        secure=secure_cookie(request),
+        path="/",
+    )
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, user: WebCaller = Depends(web_user)) -> Response:
+    await checked_form(request, user)
+    if user.browser is not None:
+        SessionAPI(user.registry).revoke(user.browser.session.id)
+    response = redirect("/login")
+    response.delete_cookie(COOKIE, path="/")
+    return response

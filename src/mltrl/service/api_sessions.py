@@ -1,0 +1,61 @@
+"""The browser-session part of the Python API: log in, find who a cookie stands for, log out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from mltrl.errors import Unauthenticated
+from mltrl.service import identities, inputs, sessions
+from mltrl.service.sessions import Browser, SessionRecord
+
+if TYPE_CHECKING:
+    from mltrl.service.registry import Registry
+
+
+class SessionAPI:
+    """Sessions of the dashboard (docs/dashboard.md). ``SessionAPI(reg)``: writes act as ``reg``'s actor."""
+
+    def __init__(self, registry: Registry) -> None:
+        self._registry = registry
+
+    def login(self, name: str, password: str, *, client: str, user_agent: str = "") -> tuple[Browser, str]:
+        """A new session when the password is right and no back-off is running; returns it and the
+        cookie's secret. A wrong password is counted against the user name and the client address."""
+        reg = self._registry
+        keys = sessions.subjects(name, client)
+        now = inputs.now()
+        wait = reg._read(sessions.wait_before_login, keys, now)
+        if wait:
+            raise Unauthenticated(f"too many failed logins; try again in {wait} s")
+        try:
+            user = reg._read(identities.check_password, name, password)
+        except Unauthenticated:
+            reg._write(sessions.note_failure, keys, now)
+            raise
+
+        def start(unit):  # type: ignore[no-untyped-def]
+            sessions.clear_failures(unit, keys)
+            return sessions.create(unit, user.name, client=client, user_agent=user_agent)
+
+        record, secret, csrf = reg._write(start)
+        return Browser(
+            reg._read(lambda r: identities.principal(r, identities.user(r, user.name))), record, csrf
+        ), secret
+
+    def browser(self, secret: str, *, now: datetime | None = None) -> Browser:
+        """Who the cookie ``secret`` stands for; notes when the session was last seen."""
+        moment = now or inputs.now()
+        found: Browser = self._registry._read(sessions.browser, secret, moment)
+        if moment - found.session.last_seen_at >= sessions.TOUCH_EVERY:
+            self._registry._write(sessions.touch, found.session.id, moment)
+        return found
+
+    def sessions(self, name: str | None = None) -> list[SessionRecord]:
+        return self._registry._read(lambda r: sessions.sessions(r, name=name))
+
+    def revoke(self, session_id: int) -> SessionRecord:
+        return self._registry._write(sessions.revoke, session_id)
+
+    def revoke_all(self, name: str) -> list[SessionRecord]:
+        return self._registry._write(sessions.revoke_all, name)

@@ -1,0 +1,160 @@
+"""A real `mltrl serve` for the dashboard's tests: users with passwords, project ``p`` with a
+level-3 component ready for its gate review into level 4 and one at level 4, and a project whose
+every free-text field holds markup (XSS attempts). On SQLite, or on a schema of its own on
+PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+import pandas as pd
+import pytest
+from server_site import ENV_TEST_URL, Site, free_port, start_server, stop_server
+
+from mltrl.service.api_identities import IdentityAPI
+from mltrl.service.registry import Registry
+
+#: The organisation's policy: components enter at any level with a reason, and the level-3 panel
+#: needs two signatures (research lead and applied AI), so three people can do the whole review.
+POLICY = """version: 1
+settings:
+  entry_without_review_up_to: 9
+levels:
+  3:
+    change_roles:
+      software-engineering: {required: false}
+"""
+#: Markup in every free-text field: it must show as text, never run.
+XSS = "<script>alert('xss')</script><img src=x onerror=alert(2)>"
+PASSWORDS = {name: f"{name} password" for name in ("carl", "rita", "alan", "vera", "root", "mallory", "dora")}
+
+
+def populate(reg: Registry) -> None:
+    reg.create_project("p", "Project P", rd_owner="olga")
+    reg.add_component("p/3", "Detector", kind="model", level=3, reason="prototype built", owner="olga")
+    reg.edit_card("p", {"ethics": "Reviewed with the clinic's ethics board."}, component="3")
+    reg.add_component("p/4", "Ranker", kind="model", level=4, reason="proof of concept", owner="olga")
+    ids = IdentityAPI(reg)
+    ids.add_user("root", password=PASSWORDS["root"], is_admin=True)
+    for name, role in (
+        ("carl", "contributor"),
+        ("rita", "reviewer"),
+        ("alan", "approver"),
+        ("vera", "viewer"),
+        ("dora", "viewer"),
+    ):
+        ids.add_user(name, display_name=name.title(), password=PASSWORDS[name])
+        ids.grant_role(name, "p", role)
+    # A project where every free text a page shows holds markup.
+    reg.create_project("x", XSS, rd_owner="olga")
+    reg.add_component("x/1", XSS, kind="model", level=1, reason=XSS, owner="olga")
+    # ... monitored: a reference, a day's window that drifted, and an alert saying so.
+    rng = np.random.default_rng(0)
+    reg.set_reference("x/1", pd.DataFrame({"score": rng.normal(0, 1, 500)}))
+    reg.log_profile("x/1", pd.DataFrame({"score": rng.normal(1, 1, 500)}), at="2026-11-20T10:00:00Z")
+    reg.raise_alert("x/1", "drift", XSS)
+    reg.record_evidence("x/1", reg.catalog.level(1).criteria[0].id, kind="report", outcome="pass", note=XSS)
+    reg.add_requirement(
+        "x", "1.1.1", f"It shall not run {XSS}", kind="research", p_failure=0.5, value=8, category="science"
+    )
+    reg.add_dataset("x", "xd", XSS, kind="real", owner=XSS)
+    ids.add_user("mallory", display_name=XSS, password=PASSWORDS["mallory"])
+    for name in ("carl", "rita", "alan", "mallory"):
+        ids.grant_role(name, "x", "admin" if name == "mallory" else "approver")
+
+
+@contextmanager
+def dashboard_site(directory: Path, env: dict[str, str] | None = None) -> Iterator[Site]:
+    policy = directory / "policy.yaml"
+    policy.write_text(POLICY)
+    with _database(directory) as db, pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MLTRL_POLICY", str(policy))
+        for name, value in (env or {}).items():
+            patch.setenv(name, value)
+        with Registry.init(db=db, actor="test-setup") as reg:
+            populate(reg)
+        log = directory / "server.log"
+        url, process = start_server(db, log)
+        try:
+            yield Site(url, db, {}, log, process)
+        finally:
+            stop_server(process)
+
+
+@contextmanager
+def _database(directory: Path) -> Iterator[str]:
+    base = os.environ.get(ENV_TEST_URL) or None
+    if base is None:
+        yield f"sqlite:///{directory / 'registry.db'}"
+        return
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    plain = base.replace("postgresql+psycopg://", "postgresql://", 1)
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    separator = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def logged_in(site: Site, name: str) -> httpx.Client:
+    """An HTTP client holding ``name``'s session cookie (as a browser would)."""
+    client = httpx.Client(base_url=site.url, timeout=30)
+    answer = client.post("/login", data={"username": name, "password": PASSWORDS[name], "next": "/"})
+    assert answer.status_code == 303, answer.text
+    return client
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found is not None, "the page holds no form with a CSRF token"
+    return found.group(1)
+
+
+@contextmanager
+def webhook_receiver() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """A Slack-like incoming webhook on the loopback: its URL, and the JSON bodies it received."""
+    received: list[dict[str, Any]] = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/hook", received
+    finally:
+        server.shutdown()
+
+
+def wait_for(received: list[dict[str, Any]], wanted: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    """The first body received that is ``wanted`` (the server sends after answering the page)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        found = [body for body in received if wanted(body)]
+        if found:
+            return found[0]
+        time.sleep(0.05)
+    raise AssertionError(f"no such notification arrived; received: {received}")
