@@ -80,9 +80,17 @@ def create_app(db: str | None = None, *, policy: str | Path | None = None) -> Fa
     app.add_middleware(_BodyLimit, limit=MAX_BODY_BYTES)
     _install_access_log(app)
     _install_health(app)
-    from mltrl.server.routes import router
+    from mltrl.server import (
+        routes,
+        routes_catalog,
+        routes_checks,
+        routes_lifecycle,
+        routes_monitor,
+        routes_records,
+    )
 
-    app.include_router(router)
+    for module in (routes, routes_lifecycle, routes_records, routes_checks, routes_monitor, routes_catalog):
+        app.include_router(module.router)
     return app
 
 
