@@ -163,7 +163,7 @@ def _request(site: Site, user: str, action: Action, review_id: int) -> httpx.Res
             "kind": "research",
             "p_failure": 0.2,
             "value": 5,
-            "category": "accuracy",
+            "category": "technical",
         }
         return client.post(f"{base}/requirements", json=requirement)
     if action is Action.ACKNOWLEDGE:  # no such alert: a 404 once past the door
