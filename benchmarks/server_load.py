@@ -37,7 +37,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-
 from peers import _venvs
 
 HERE = Path(__file__).resolve().parent
@@ -194,7 +193,11 @@ def _event_check(before: Counter[str], after: Counter[str], outcomes: dict[str, 
             acknowledged[EVENT_OF[op]] += n
     gained = after - before
     kinds = sorted(set(acknowledged) | set(gained))
-    mismatched = {k: {"acknowledged": acknowledged[k], "in_log": gained[k]} for k in kinds if acknowledged[k] != gained[k]}
+    mismatched = {
+        k: {"acknowledged": acknowledged[k], "in_log": gained[k]}
+        for k in kinds
+        if acknowledged[k] != gained[k]
+    }
     return {
         "acknowledged": sum(acknowledged.values()),
         "in_log": sum(gained.values()),
@@ -214,13 +217,18 @@ def _populate_mlflow(url: str, clients: int) -> list[dict[str, Any]]:
             name = f"model{i + 1}"
             client.post("/api/2.0/mlflow/registered-models/create", json={"name": name}).raise_for_status()
             client.post(
-                "/api/2.0/mlflow/model-versions/create", json={"name": name, "source": f"s3://models/{name}/1"}
+                "/api/2.0/mlflow/model-versions/create",
+                json={"name": name, "source": f"s3://models/{name}/1"},
             ).raise_for_status()
             alias = {"name": name, "alias": "champion", "version": "1"}
             client.post("/api/2.0/mlflow/registered-models/alias", json=alias).raise_for_status()
             people.append({"model": name})
         # Each route once before the clock starts, as mltrl's are by its readiness probe and setup.
-        for path in ("registered-models/get", "model-versions/search", "registered-models/get-latest-versions"):
+        for path in (
+            "registered-models/get",
+            "model-versions/search",
+            "registered-models/get-latest-versions",
+        ):
             client.get(f"/api/2.0/mlflow/{path}", params={"name": "model1", "filter": "name='model1'"})
     return people
 
@@ -280,12 +288,18 @@ def _row(label: str, r: dict[str, Any]) -> str:
         return f"{g['p50_ms']:>6.0f} {g['p95_ms']:>6.0f} {g['p99_ms']:>6.0f} {g['rps']:>5.1f}"
 
     events = r.get("events")
-    check = "" if events is None else f"  lost {events['lost']}, duplicated {events['duplicated']} of {events['acknowledged']}"
+    check = (
+        ""
+        if events is None
+        else f"  lost {events['lost']}, duplicated {events['duplicated']} of {events['acknowledged']}"
+    )
     return f"{label:<34} {cell('read')}   {cell('write')}   {r.get('server_errors', '?'):>4}{check}"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--setup", action="store_true", help="create MLflow's virtualenv and exit")
     parser.add_argument("--quick", action="store_true", help="a smoke run: 5 clients for 4 s")
     parser.add_argument("--clients", type=int, default=50)
@@ -311,8 +325,11 @@ def main() -> None:
     figures: dict[str, Any] = {}
     work = Path(tempfile.mkdtemp(prefix="mltrl-load-"))
     try:
-        print(f"{args.clients} clients x {args.duration:g} s per server, think time {args.wait[0]:g}-{args.wait[1]:g} s")
-        figures["mltrl sqlite, 1 worker"] = run_mltrl(f"sqlite:///{work / 'mltrl.db'}", args, 1, work, auth=True)
+        think = f"think time {args.wait[0]:g}-{args.wait[1]:g} s"
+        print(f"{args.clients} clients x {args.duration:g} s per server, {think}")
+        figures["mltrl sqlite, 1 worker"] = run_mltrl(
+            f"sqlite:///{work / 'mltrl.db'}", args, 1, work, auth=True
+        )
         if mlflow:
             backend = f"sqlite:///{work / 'mlflow.db'}"
             figures["mlflow server sqlite, 1 worker"] = run_mlflow(backend, args, 1, work)
@@ -326,7 +343,9 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print()
-    print(f"{'':<34} {'reads: p50 p95 p99 ms, req/s':>24}   {'writes: p50 p95 p99 ms, req/s':>24}   5xx  events")
+    print(
+        f"{'':<34} {'reads: p50 p95 p99 ms, req/s':>24}   {'writes: p50 p95 p99 ms, req/s':>24}   5xx  events"
+    )
     for label, result in figures.items():
         print(_row(label, result))
     auth = figures["mltrl sqlite, 1 worker"].get("auth")

@@ -27,7 +27,7 @@ from locust import HttpUser, between, events, task  # noqa: E402
 from locust.env import Environment  # noqa: E402
 
 TARGET, URL, CLIENTS, SECONDS, WAIT_MIN, WAIT_MAX, USERS = sys.argv[1:8]
-PEOPLE: list[dict[str, Any]] = json.loads(open(USERS).read())  # noqa: SIM115, PTH123
+PEOPLE: list[dict[str, Any]] = json.loads(open(USERS).read())  # noqa: SIM115
 NEXT = itertools.count()
 #: (operation, HTTP status) of every request, and of writes only the acknowledged ones matter.
 OUTCOMES: Counter[tuple[str, int]] = Counter()
@@ -108,7 +108,12 @@ class Mltrl(_Client):
 
     @task(2)
     def evidence(self) -> None:
-        body = {"kind": "data-check", "outcome": "pass", "criterion": "L0.data-readiness", "metrics": {"rows": 1000}}
+        body = {
+            "kind": "data-check",
+            "outcome": "pass",
+            "criterion": "L0.data-readiness",
+            "metrics": {"rows": 1000},
+        }
         self.write("POST", "evidence", f"{self.base}/components/{self.code}/evidence", body)
 
     @task(2)
@@ -125,7 +130,9 @@ class Mltrl(_Client):
             body = {"verdict": "request-changes", "tasks": ["more data => 1000 labelled rows"]}
             r = self.write("POST", "review-sign", f"{self.base}/reviews/{self.review}/signatures", body)
         else:
-            r = self.write("POST", "review-decide", f"{self.base}/reviews/{self.review}/decision", {"decision": "tasks"})
+            r = self.write(
+                "POST", "review-decide", f"{self.base}/reviews/{self.review}/decision", {"decision": "tasks"}
+            )
         ok = r.status_code < 300 and (self.step != 0 or self.review is not None)
         self.step = (self.step + 1) % 4 if ok else 0
 
@@ -161,11 +168,17 @@ class Mlflow(_Client):
 
     @task(1)
     def latest_versions(self) -> None:
-        self.read("latest", "/api/2.0/mlflow/registered-models/get-latest-versions", params={"name": self.model})
+        self.read(
+            "latest", "/api/2.0/mlflow/registered-models/get-latest-versions", params={"name": self.model}
+        )
 
     @task(2)
     def create_version(self) -> None:
-        body = {"name": self.model, "source": f"s3://models/{self.model}/{self.latest}", "description": "load"}
+        body = {
+            "name": self.model,
+            "source": f"s3://models/{self.model}/{self.latest}",
+            "description": "load",
+        }
         r = self.write("POST", "version-create", "/api/2.0/mlflow/model-versions/create", body)
         if r.status_code == 200:
             self.latest = r.json()["model_version"]["version"]
