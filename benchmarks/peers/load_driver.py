@@ -209,7 +209,9 @@ def _percentiles(entry: Any) -> dict[str, Any]:
 
 def main() -> None:
     user = {"mltrl": Mltrl, "mlflow": Mlflow}[TARGET]
-    env = Environment(user_classes=[user], host=URL, events=events)
+    # When the time is up, each client finishes the task it is in (its request answered and counted)
+    # before it stops: a client killed mid-request would leave a write in the log nobody counted.
+    env = Environment(user_classes=[user], host=URL, events=events, stop_timeout=TIMEOUT)
     runner = env.create_local_runner()
     clients = int(CLIENTS)
     runner.start(clients, spawn_rate=clients)

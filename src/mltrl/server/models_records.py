@@ -4,8 +4,6 @@ or an unknown field is a 422, never coerced or ignored."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import Field
 
 from mltrl.server.models import Body, Level
@@ -131,8 +129,12 @@ class CardFreezeIn(Body):
     reason: str = "frozen by hand"
 
 
+#: One served row: column to a plain value (a nested object is no column).
+Row = dict[str, str | int | float | bool | None]
+
+
 class PredictionsIn(Body):
-    rows: list[dict[str, Any]] = Field(min_length=1, max_length=100_000)
+    rows: list[Row] = Field(min_length=1, max_length=100_000)
     id_column: str = "id"
     prediction_column: str = "prediction"
     window: str = Field("day", description="hour or day")
@@ -140,7 +142,7 @@ class PredictionsIn(Body):
 
 
 class ActualsIn(Body):
-    rows: list[dict[str, Any]] = Field(min_length=1, max_length=100_000)
+    rows: list[Row] = Field(min_length=1, max_length=100_000)
     id_column: str = "id"
     actual_column: str = "actual"
     task: str = Field("classification", description="classification or regression")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Path, Response
 
 from mltrl.errors import NotFound
 from mltrl.server.models_records import (
@@ -87,7 +87,11 @@ def add_step(key: str, code: str, body: StepIn, c: Caller = Depends(caller)) -> 
 
 @router.patch("/projects/{key}/requirements/{code}/steps/{step}", tags=["requirements"])
 def set_step(
-    key: str, code: str, step: int, body: StepStatusIn, c: Caller = Depends(caller)
+    key: str,
+    code: str,
+    body: StepStatusIn,
+    step: int = Path(ge=1, le=2**31 - 1, description="V&V step number"),
+    c: Caller = Depends(caller),
 ) -> dict[str, Any]:
     """A step's status: planned, passed, failed or waived with a reason (``mltrl req vv set --json``)."""
     c.require(Action.READ, key)
