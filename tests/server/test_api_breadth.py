@@ -380,3 +380,37 @@ def test_no_route_makes_a_level_nobody_earned(
         assert not kinds & {"graduate", "import"}, kinds
     finally:
         stop_server(process)
+
+
+NUL = "\x00"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "params", "body"),
+    [
+        ("GET", "datasets/a%00b", None, None),
+        ("POST", "datasets/a%00b/versions", None, {"version": "1"}),
+        ("GET", "card", {"component": f"1{NUL}"}, None),
+        ("GET", "card/revisions", {"component": f"1{NUL}"}, None),
+        ("GET", "card/diff", {"before": 1, "component": f"1{NUL}"}, None),
+        ("POST", "card/revisions", None, {"component": f"1{NUL}"}),
+        ("GET", "components/7/drift", {"reference": f"a{NUL}"}, None),
+        ("GET", "components/7/drift", {"window": f"a{NUL}"}, None),
+        ("GET", "history", {"since": NUL}, None),
+        ("POST", "components/7/predictions", None, {"rows": [{"id": f"a{NUL}", "prediction": 1}]}),
+        ("POST", "components/7/actuals", None, {"rows": [{f"id{NUL}": "a", "actual": 1}]}),
+    ],
+)
+def test_a_nul_in_any_text_is_refused_at_the_door_on_every_backend(
+    shared_site: Site, method: str, path: str, params: dict[str, Any] | None, body: dict[str, Any] | None
+) -> None:
+    """PostgreSQL cannot store or compare a NUL: it must be a one-line 4xx, never a 5xx."""
+    with shared_site.registry() as reg:
+        before = reg.counts()
+    response = shared_site.client("root").request(
+        method, f"/api/v1/projects/p/{path}", params=params, json=body
+    )
+    assert 400 <= response.status_code < 500, response.text
+    assert "\n" not in response.json()["error"]
+    with shared_site.registry() as reg:
+        assert reg.counts() == before

@@ -194,8 +194,11 @@ def show_card(
 ) -> Response:
     """The TRL Card as JSON (``mltrl card show KEY --json``), assembled from the registry now."""
     from mltrl.cards import render
+    from mltrl.service import inputs
 
     c.require(Action.READ, key)
+    if component is not None:
+        inputs.component_code(component)  # before any query: PostgreSQL cannot compare a NUL
     card = c.registry.card(key, component, revision=revision)
     return Response(render.to_json(card), media_type="application/json")
 

@@ -87,6 +87,7 @@ def card_revisions(
 ) -> dict[str, Any]:
     """The card's frozen revisions (``mltrl card revisions KEY --json``)."""
     c.require(Action.READ, key)
+    _code(component)
     return {"revisions": [r.model_dump() for r in c.registry.card_revisions(key, component)]}
 
 
@@ -100,6 +101,7 @@ def card_diff(
 ) -> dict[str, Any]:
     """What changed between two revisions, or a revision and now (``mltrl card diff --json``)."""
     c.require(Action.READ, key)
+    _code(component)
     result = c.registry.card_diff(key, before, after, component)
     return {k: v for k, v in result.items() if k != "markdown"}
 
@@ -119,6 +121,7 @@ def freeze_card(key: str, body: CardFreezeIn | None = None, c: Caller = Depends(
     body = body or CardFreezeIn()
     c.require(Action.READ, key)
     c.require(Action.EDIT_RECORDS, key)
+    _code(body.component)
     number = c.registry.freeze_card(key, body.component, reason=body.reason)
     frozen = next(r for r in c.registry.card_revisions(key, body.component) if r.number == number)
     return frozen.model_dump()  # type: ignore[no-any-return]
@@ -137,5 +140,14 @@ def card_revision(
     from mltrl.cards import render
 
     c.require(Action.READ, key)
+    _code(component)
     card = c.registry.card(key, component, revision=number)
     return Response(render.to_json(card), media_type="application/json")
+
+
+def _code(component: str | None) -> None:
+    """A component code checked as the CLI checks it, before it reaches a query."""
+    from mltrl.service import inputs
+
+    if component is not None:
+        inputs.component_code(component)

@@ -25,6 +25,7 @@ AlertId = Path(ge=1, le=2**31 - 1, description="Alert number")
 def log_predictions(key: str, code: Code, body: PredictionsIn, c: Caller = Depends(caller)) -> dict[str, Any]:
     """Served predictions with their ids; they wait for their actuals (``mltrl monitor predictions``)."""
     ref = _component_for(c, key, code, Action.RECORD_EVIDENCE)
+    _plain(body.rows)
     label, rows = c.registry.log_predictions(
         ref,
         body.rows,
@@ -40,6 +41,7 @@ def log_predictions(key: str, code: Code, body: PredictionsIn, c: Caller = Depen
 def log_actuals(key: str, code: Code, body: ActualsIn, c: Caller = Depends(caller)) -> dict[str, Any]:
     """Late actuals joined to their predictions; each window's evaluation is updated (``monitor actuals``)."""
     ref = _component_for(c, key, code, Action.RECORD_EVIDENCE)
+    _plain(body.rows)
     result = c.registry.log_actuals(
         ref,
         body.rows,
@@ -62,7 +64,12 @@ def drift(
 ) -> dict[str, Any]:
     """Per-column drift and the data-set verdict (``mltrl monitor drift --json``); drift is an answer
     (``dataset_drift: true``), not an error (the CLI exits 1)."""
+    from mltrl.service import inputs
+
     c.require(Action.READ, key)
+    inputs.text(reference, "reference", required=True)
+    if window is not None:
+        inputs.text(window, "window", required=True)
     label, report = c.registry.drift(f"{key}/{code}", window=window, reference=reference)
     return {"window": label, "reference": reference, **report.to_json()}
 
@@ -120,3 +127,15 @@ def _component_for(c: Caller, key: str, code: str, action: Action) -> str:
     component = c.registry.component(f"{key}/{code}")
     c.require(action, key, component.level)
     return component.ref
+
+
+def _plain(rows: list[dict[str, Any]]) -> None:
+    """Refuse a control character in a column name or a text value (as a CSV file's would be),
+    before the rows reach the database (PostgreSQL cannot store a NUL)."""
+    from mltrl.service import inputs
+
+    for number, row in enumerate(rows):
+        for column, value in row.items():
+            inputs.text(column, f"rows[{number}] column name", limit=200)
+            if isinstance(value, str):
+                inputs.text(value, f"rows[{number}].{column}", limit=10_000, multiline=False)

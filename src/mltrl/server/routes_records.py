@@ -193,7 +193,10 @@ def update_datasheet(
 
 
 def _dataset(c: Caller, key: str, dataset: str) -> DatasetRecord:
+    from mltrl.service import inputs
+
     c.registry.project(key)  # an unknown project is named as such
+    inputs.project_key(dataset, "data-set key")  # shaped like a project key; PostgreSQL refuses a NUL
     record = c.registry.dataset(dataset)
     if record.project_key != key:
         raise NotFound(f"no data set {dataset!r} in project {key!r}")
