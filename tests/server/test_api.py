@@ -156,6 +156,18 @@ def _request(site: Site, user: str, action: Action, review_id: int) -> httpx.Res
         return client.post(f"{base}/reviews/{review_id}/signatures", json={"verdict": "approve"})
     if action is Action.DECIDE:
         return client.post(f"{base}/reviews/{review_id}/decision", json={"decision": "graduate"})
+    if action is Action.EDIT_RECORDS:
+        requirement = {
+            "code": "1",
+            "statement": "shall find defects",
+            "kind": "research",
+            "p_failure": 0.2,
+            "value": 5,
+            "category": "technical",
+        }
+        return client.post(f"{base}/requirements", json=requirement)
+    if action is Action.ACKNOWLEDGE:  # no such alert: a 404 once past the door
+        return client.post(f"{base}/alerts/999/acknowledgement", json={})
     assert action is Action.ADMINISTER
     return client.get(f"{base}/roles")
 

@@ -23,10 +23,27 @@ from mltrl.service.authorization import (
 #: MATRIX that nobody meant fails here.
 EXPECTED = {
     Role.VIEWER: {"read"},
-    Role.CONTRIBUTOR: {"read", "record-evidence", "open-review", "edit-review"},
-    Role.REVIEWER: {"read", "edit-review", "sign"},
-    Role.APPROVER: {"read", "edit-review", "sign", "decide"},
-    Role.ADMIN: {"read", "record-evidence", "open-review", "edit-review", "sign", "decide", "administer"},
+    Role.CONTRIBUTOR: {
+        "read",
+        "record-evidence",
+        "open-review",
+        "edit-review",
+        "edit-records",
+        "acknowledge",
+    },
+    Role.REVIEWER: {"read", "edit-review", "sign", "acknowledge"},
+    Role.APPROVER: {"read", "edit-review", "sign", "decide", "acknowledge"},
+    Role.ADMIN: {
+        "read",
+        "record-evidence",
+        "open-review",
+        "edit-review",
+        "sign",
+        "decide",
+        "administer",
+        "edit-records",
+        "acknowledge",
+    },
 }
 
 

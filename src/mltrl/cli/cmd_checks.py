@@ -36,12 +36,10 @@ def history(
     fmt = choose(fmt, as_json)
     if plot is not None and plot.suffix.lower() not in (".svg", ".png"):
         raise BadInput(f"--plot {plot}: give a file ending in .svg or .png")
-    from mltrl.service import lookup
-    from mltrl.store import check_queries
+    from mltrl.views.checks import golden_rows
 
     with reading() as r:
-        scores = check_queries.golden_scores(r, lookup.component(r, ref).id)
-    rows = [_row(s) for s in scores if dataset is None or s.dataset == dataset]
+        rows = golden_rows(r, ref, dataset)
     if plot is not None:
         from mltrl.cli.golden_plot import draw
 
@@ -70,29 +68,6 @@ def history(
     console().print(table)
     if plot is not None:
         say(f"plot written to {esc(str(plot))}")
-
-
-def _row(score: Any) -> dict[str, Any]:
-    diff, low, high = score.diff
-    return {
-        "model_version": score.model_version,
-        "dataset": score.dataset,
-        "dataset_version": score.dataset_version,
-        "metric": score.metric,
-        "value": score.value,
-        "ci_low": score.ci_low,
-        "ci_high": score.ci_high,
-        "n": score.n,
-        "champion_version": score.champion_version,
-        "diff": diff,
-        "diff_ci_low": low,
-        "diff_ci_high": high,
-        "status": score.status,
-        "reason": score.result.get("reason", ""),
-        "evidence": score.evidence_id,
-        "recorded_at": score.recorded_at.isoformat(),
-        "recorded_by": score.recorded_by,
-    }
 
 
 def _interval(value: float | None, low: float | None, high: float | None, sign: str = "") -> str:
@@ -182,29 +157,10 @@ def list_(ref: str = REF, fmt: Format = FORMAT, as_json: bool = JSON) -> None:
     Example: `mltrl relations list recycling/1.1 --format json`
     """
     fmt = choose(fmt, as_json)
-    from mltrl.service import lookup
-    from mltrl.store import check_queries, evidence_queries
+    from mltrl.views.checks import relation_rows
 
     with reading() as r:
-        component = lookup.component(r, ref)
-        listed = check_queries.relations(r, component.id)
-        latest = check_queries.latest_relation_results(r, component.id)
-        fresh = {
-            result.evidence_id: evidence_queries.evidence(r, evidence_id=result.evidence_id)[0].fresh
-            for result in latest.values()
-        }
-    rows = []
-    for relation in listed:
-        result = latest.get(relation.name)
-        row = {k: v for k, v in relation.to_json().items() if k not in ("component", "created_by")}
-        row.update(
-            last_status=None if result is None else result.status,
-            failure_rate=None if result is None else result.failure_rate,
-            failure_rate_ci=None if result is None else [result.ci_low, result.ci_high],
-            fresh=None if result is None else fresh[result.evidence_id],
-            evidence=None if result is None else result.evidence_id,
-        )
-        rows.append(row)
+        rows = relation_rows(r, ref)
     if fmt != Format.TABLE:
         emit(fmt, {"component": ref, "relations": rows}, rows)
         return

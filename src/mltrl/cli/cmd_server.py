@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import typer
 
@@ -248,32 +249,44 @@ def role_list(
 def register_serve(root: typer.Typer, panel: str) -> None:
     @root.command("serve", rich_help_panel=panel)
     def serve(
-        host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on"),
-        port: int = typer.Option(8765, "--port", min=0, max=65535),
-        workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes"),
-        proxy_headers: bool = typer.Option(
-            False, "--proxy-headers", help="Trust X-Forwarded-* from --forwarded-allow-ips (behind a proxy)"
+        config: Path | None = typer.Option(
+            None, "--config", help="Settings file (YAML or TOML); options and $MLTRL_SERVER_* win over it"
         ),
-        forwarded_allow_ips: str = typer.Option("127.0.0.1", "--forwarded-allow-ips"),
+        host: str | None = typer.Option(None, "--host", help="Address to listen on [127.0.0.1]"),
+        port: int | None = typer.Option(None, "--port", min=0, max=65535, help="[8765]"),
+        workers: int | None = typer.Option(None, "--workers", min=1, max=64, help="Worker processes [1]"),
+        proxy_headers: bool | None = typer.Option(
+            None, "--proxy-headers", help="Trust X-Forwarded-* from --forwarded-allow-ips (behind a proxy)"
+        ),
+        forwarded_allow_ips: str | None = typer.Option(None, "--forwarded-allow-ips", help="[127.0.0.1]"),
+        root_path: str | None = typer.Option(
+            None, "--root-path", help="Path prefix the proxy serves it under, e.g. /mltrl"
+        ),
+        graceful_timeout: float | None = typer.Option(
+            None, "--graceful-timeout", help="Seconds SIGTERM waits for requests in flight [30]"
+        ),
     ) -> None:
         """Serve the registry over HTTP (REST API, OpenAPI at /openapi.json) for a team.
 
         Every request carries `Authorization: Bearer <token>` (`mltrl token create`); see docs/server.md.
+        Settings come from the options, then $MLTRL_SERVER_* variables, then --config FILE.
 
         Example: `mltrl serve --port 8765 --workers 4`
         """
         from mltrl.cli._context import settings
+        from mltrl.server import config as server_config
         from mltrl.server.run import run
 
-        run(
-            db=settings.db,
-            policy=settings.policy,
-            host=host,
-            port=port,
-            workers=workers,
-            proxy_headers=proxy_headers,
-            forwarded_allow_ips=forwarded_allow_ips,
-        )
+        given = {
+            "host": host,
+            "port": port,
+            "workers": workers,
+            "proxy_headers": proxy_headers,
+            "forwarded_allow_ips": forwarded_allow_ips,
+            "root_path": root_path,
+            "graceful_timeout": graceful_timeout,
+        }
+        run(server_config.load(config, given), db=settings.db, policy=settings.policy)
 
 
 def _password(from_stdin: bool) -> str:

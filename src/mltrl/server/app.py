@@ -80,9 +80,17 @@ def create_app(db: str | None = None, *, policy: str | Path | None = None) -> Fa
     app.add_middleware(_BodyLimit, limit=MAX_BODY_BYTES)
     _install_access_log(app)
     _install_health(app)
-    from mltrl.server.routes import router
+    from mltrl.server import (
+        routes,
+        routes_catalog,
+        routes_checks,
+        routes_lifecycle,
+        routes_monitor,
+        routes_records,
+    )
 
-    app.include_router(router)
+    for module in (routes, routes_lifecycle, routes_records, routes_checks, routes_monitor, routes_catalog):
+        app.include_router(module.router)
     from mltrl.server.web import mount as mount_dashboard
 
     mount_dashboard(app)
@@ -98,6 +106,12 @@ def _error(status: int, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse(finite({"error": message, **extra}), status_code=status)
 
 
+def _refuse(request: Request, status: int, message: str, **extra: Any) -> JSONResponse:
+    """The refusal, and its line kept for the access log (which answers 4xx/5xx with their reason)."""
+    request.state.error = message
+    return _error(status, message, **extra)
+
+
 def _install_errors(app: FastAPI) -> None:
     @app.exception_handler(MltrlError)
     async def refused(request: Request, exc: MltrlError) -> JSONResponse:
@@ -109,14 +123,14 @@ def _install_errors(app: FastAPI) -> None:
                 extra = current()  # the state as it now stands, so the client can decide again
             except MltrlError:
                 extra = {}
-        response = _error(status, exc.message, **extra)
+        response = _refuse(request, status, exc.message, **extra)
         if status == 401:
             response.headers["WWW-Authenticate"] = "Bearer"
         return response
 
     @app.exception_handler(RequestValidationError)
     async def malformed(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return _error(422, _validation_message(exc))
+        return _refuse(request, 422, _validation_message(exc))
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
@@ -126,12 +140,12 @@ def _install_errors(app: FastAPI) -> None:
             message = f"{request.method} is not allowed on {request.url.path}"
         else:
             message = " ".join(str(exc.detail).split())
-        return _error(exc.status_code, message)
+        return _refuse(request, exc.status_code, message)
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> JSONResponse:
         log.exception("%s %s failed", request.method, request.url.path)
-        return _error(500, "internal error; the server log has the details, nothing was written")
+        return _refuse(request, 500, "internal error; the server log has the details, nothing was written")
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -158,7 +172,7 @@ def _install_access_log(app: FastAPI) -> None:
         started = time.perf_counter()
         length = request.headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            response = _error(413, f"the request body is larger than {MAX_BODY_BYTES} bytes")
+            response = _refuse(request, 413, f"the request body is larger than {MAX_BODY_BYTES} bytes")
         else:
             response = await call_next(request)
         principal = getattr(request.state, "principal", None)
@@ -172,6 +186,11 @@ def _install_access_log(app: FastAPI) -> None:
                     "user": getattr(principal, "name", None),
                     "token": getattr(principal, "token_prefix", None),
                     "client": request.client.host if request.client else None,
+                    **(
+                        {"error": getattr(request.state, "error", None)}
+                        if response.status_code >= 400
+                        else {}
+                    ),
                 }
             )
         )

@@ -51,8 +51,9 @@ Code = str  # a component code such as 1.1 (validated by the service layer)
 
 
 @router.get("/me", tags=["identity"])
-def me(c: Caller = Depends(caller)) -> dict[str, Any]:
+async def me(c: Caller = Depends(caller)) -> dict[str, Any]:
     """The authenticated user, their roles and what the token may be used for."""
+    # async: it only formats the principal (no I/O), so it skips a second trip to the thread pool.
     p = c.principal
     return {
         "name": p.name,
@@ -193,8 +194,11 @@ def show_card(
 ) -> Response:
     """The TRL Card as JSON (``mltrl card show KEY --json``), assembled from the registry now."""
     from mltrl.cards import render
+    from mltrl.service import inputs
 
     c.require(Action.READ, key)
+    if component is not None:
+        inputs.component_code(component)  # before any query: PostgreSQL cannot compare a NUL
     card = c.registry.card(key, component, revision=revision)
     return Response(render.to_json(card), media_type="application/json")
 

@@ -7,31 +7,26 @@ it stops accepting, lets requests in flight finish, then runs the app's shutdown
 
 from __future__ import annotations
 
+import copy
 import logging
+import logging.config
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from mltrl.errors import StoreError
 from mltrl.server.app import ENV_SERVER_DB, ENV_SERVER_POLICY
+from mltrl.server.config import ServerConfig
 
-#: Plain lines on stderr: the access log's lines are JSON objects already.
-LOG_CONFIG = {
+#: One JSON object per line on stderr, for every logger the server writes to (mltrl.server.logs).
+LOG_CONFIG: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {
-        "json": {
-            "format": '{"time": "%(asctime)s", "level": "%(levelname)s", "logger": "%(name)s", '
-            '"message": %(message)s}'
-        },
-        "plain": {
-            "format": '{"time": "%(asctime)s", "level": "%(levelname)s", "logger": "%(name)s", '
-            '"message": "%(message)s"}'
-        },
-    },
+    "formatters": {"json": {"()": "mltrl.server.logs.JsonFormatter"}},
     "handlers": {
         "access": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"},
-        "default": {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stderr"},
+        "default": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"},
     },
     "loggers": {
         "mltrl.server.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
@@ -42,16 +37,8 @@ LOG_CONFIG = {
 }
 
 
-def run(
-    *,
-    db: str | None,
-    policy: Path | None,
-    host: str,
-    port: int,
-    workers: int = 1,
-    proxy_headers: bool = False,
-    forwarded_allow_ips: str = "127.0.0.1",
-) -> None:
+def run(config: ServerConfig, *, db: str | None = None, policy: Path | None = None) -> None:
+    """Serve with ``config``; ``db`` and ``policy`` (the CLI's --db and --policy) win over its own."""
     try:
         import uvicorn
     except ImportError as exc:
@@ -59,23 +46,45 @@ def run(
     from mltrl.catalog import find_policy
     from mltrl.service.registry import Registry
 
+    db = db or config.database_url
+    policy = policy or config.policy
     with Registry.open(db, policy=policy) as registry:  # refuses a missing or outdated registry now
         registry.catalog  # noqa: B018 - and an invalid policy
         os.environ[ENV_SERVER_DB] = registry.location.url
         chosen = find_policy(registry.location.home, policy)
         if chosen is not None:
             os.environ[ENV_SERVER_POLICY] = str(chosen.resolve())
-    logging.getLogger("mltrl.server").info("listening on http://%s:%s", host, port)
+    level = config.log_level.upper()
+    log_config = _log_config(level)
+    logging.config.dictConfig(log_config)
+    logging.getLogger("mltrl.server").info(
+        "listening on http://%s:%s%s (%d worker(s))",
+        config.host,
+        config.port,
+        config.root_path,
+        config.workers,
+    )
     uvicorn.run(
         "mltrl.server.app:create_app_from_env",
         factory=True,
-        host=host,
-        port=port,
-        workers=workers,
+        host=config.host,
+        port=config.port,
+        workers=config.workers,
         access_log=False,  # ours is structured and names the user (mltrl.server.access)
-        log_config=LOG_CONFIG,
-        proxy_headers=proxy_headers,
-        forwarded_allow_ips=forwarded_allow_ips,
+        log_config=log_config,
+        log_level=config.log_level,
+        proxy_headers=config.proxy_headers,
+        forwarded_allow_ips=config.forwarded_allow_ips,
+        root_path=config.root_path,
+        # SIGTERM: stop accepting, let requests in flight finish for up to this long, then close.
+        timeout_graceful_shutdown=config.graceful_timeout,
         server_header=False,
     )
     sys.stdout.flush()
+
+
+def _log_config(level: str) -> dict[str, Any]:
+    config = copy.deepcopy(LOG_CONFIG)
+    for logger in config["loggers"].values():
+        logger["level"] = level
+    return config

@@ -38,6 +38,12 @@ class Action(StrEnum):
     DECIDE = "decide"
     #: Grant and revoke roles on the project.
     ADMINISTER = "administer"
+    #: Keep the project's records: components and their versions and couplings, requirements and
+    #: their V&V steps, data sets and datasheets, card sections and revisions, targets. None of these
+    #: moves a level (a component enters above the review-free level only through a review).
+    EDIT_RECORDS = "edit-records"
+    #: Acknowledge a monitoring alert (the alert stays in the log; a review still decides).
+    ACKNOWLEDGE = "acknowledge"
 
 
 class Scope(StrEnum):
@@ -54,10 +60,19 @@ class Scope(StrEnum):
 MATRIX: dict[Role, frozenset[Action]] = {
     Role.VIEWER: frozenset({Action.READ}),
     Role.CONTRIBUTOR: frozenset(
-        {Action.READ, Action.RECORD_EVIDENCE, Action.OPEN_REVIEW, Action.EDIT_REVIEW}
+        {
+            Action.READ,
+            Action.RECORD_EVIDENCE,
+            Action.OPEN_REVIEW,
+            Action.EDIT_REVIEW,
+            Action.EDIT_RECORDS,
+            Action.ACKNOWLEDGE,
+        }
     ),
-    Role.REVIEWER: frozenset({Action.READ, Action.EDIT_REVIEW, Action.SIGN}),
-    Role.APPROVER: frozenset({Action.READ, Action.EDIT_REVIEW, Action.SIGN, Action.DECIDE}),
+    Role.REVIEWER: frozenset({Action.READ, Action.EDIT_REVIEW, Action.SIGN, Action.ACKNOWLEDGE}),
+    Role.APPROVER: frozenset(
+        {Action.READ, Action.EDIT_REVIEW, Action.SIGN, Action.DECIDE, Action.ACKNOWLEDGE}
+    ),
     Role.ADMIN: frozenset(Action),
 }
 
@@ -70,6 +85,8 @@ SCOPE_OF: dict[Action, Scope] = {
     Action.SIGN: Scope.APPROVE,
     Action.DECIDE: Scope.APPROVE,
     Action.ADMINISTER: Scope.ADMIN,
+    Action.EDIT_RECORDS: Scope.WRITE,
+    Action.ACKNOWLEDGE: Scope.WRITE,
 }
 
 #: A token naming this project stands for every project its user has a role on.

@@ -1,0 +1,153 @@
+"""Reads of what checks found, and the card's revisions: ``mltrl evidence show``, ``score``,
+``golden history``, ``relations list``, the results of ``deploy compare``/``deploy switch``, and
+``card revisions/diff/edit/freeze``. Gates are decided elsewhere; these only show and keep records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from mltrl.errors import NotFound
+from mltrl.server.models_records import CardEditIn, CardFreezeIn
+from mltrl.server.routes import ERRORS, Code
+from mltrl.server.security import Caller, caller
+from mltrl.service.authorization import Action
+
+router = APIRouter(prefix="/api/v1", responses=ERRORS)
+RevisionNumber = Path(ge=1, le=2**31 - 1, description="Card revision number")
+
+
+@router.get("/projects/{key}/evidence/{evidence_id}", tags=["evidence"])
+def show_evidence(
+    key: str, evidence_id: int = Path(ge=1, le=2**31 - 1), c: Caller = Depends(caller)
+) -> dict[str, Any]:
+    """One piece of evidence with its metrics and attachments, fresh or stale (``mltrl evidence show``)."""
+    from mltrl.store import evidence_queries
+
+    c.require(Action.READ, key)
+    found = c.registry._read(lambda r: evidence_queries.evidence(r, evidence_id=evidence_id))
+    if not found or found[0].ref.split("/", 1)[0] != key:
+        raise NotFound(f"no evidence {evidence_id} in project {key!r}")
+    return found[0].to_json()  # type: ignore[no-any-return]
+
+
+@router.get("/projects/{key}/components/{code}/score", tags=["evidence"])
+def ml_test_score(key: str, code: Code, c: Caller = Depends(caller)) -> dict[str, Any]:
+    """The ML Test Score computed from the registry (``mltrl score KEY/CODE --json``)."""
+    c.require(Action.READ, key)
+    result = c.registry.score(f"{key}/{code}")
+    return {**result.to_json(), "threshold": c.registry.catalog.settings.ml_test_score_threshold}
+
+
+@router.get("/projects/{key}/components/{code}/golden", tags=["evidence"])
+def golden_history(
+    key: str,
+    code: Code,
+    dataset: str | None = Query(None, max_length=200, description="Only this golden data set"),
+    c: Caller = Depends(caller),
+) -> dict[str, Any]:
+    """Each model version's golden score with its change vs its champion (``mltrl golden history``)."""
+    from mltrl.views.checks import golden_rows
+
+    c.require(Action.READ, key)
+    ref = f"{key}/{code}"
+    return {"component": ref, "scores": c.registry._read(lambda r: golden_rows(r, ref, dataset))}
+
+
+@router.get("/projects/{key}/components/{code}/relations", tags=["evidence"])
+def relations(key: str, code: Code, c: Caller = Depends(caller)) -> dict[str, Any]:
+    """The codified metamorphic relations with each one's latest outcome (``mltrl relations list``)."""
+    from mltrl.views.checks import relation_rows
+
+    c.require(Action.READ, key)
+    ref = f"{key}/{code}"
+    return {"component": ref, "relations": c.registry._read(lambda r: relation_rows(r, ref))}
+
+
+@router.get("/projects/{key}/components/{code}/deployment-tests", tags=["evidence"])
+def deployment_tests(key: str, code: Code, c: Caller = Depends(caller)) -> dict[str, Any]:
+    """The results of ``mltrl deploy compare`` and ``deploy switch`` (shadow, canary, A/B, blue/green
+    on ``L8.*``): the component's deployment-test evidence, oldest first, fresh or stale."""
+    c.require(Action.READ, key)
+    ref = f"{key}/{code}"
+    component = c.registry.component(ref)
+    rows = [e.to_json() for e in c.registry.evidence(ref) if e.kind == "deployment-test"]
+    return {"component": component.ref, "evidence": rows}
+
+
+# --- cards ------------------------------------------------------------------------------------------
+
+
+@router.get("/projects/{key}/card/revisions", tags=["cards"])
+def card_revisions(
+    key: str,
+    component: str | None = Query(None, max_length=64, description="A component's card (its code)"),
+    c: Caller = Depends(caller),
+) -> dict[str, Any]:
+    """The card's frozen revisions (``mltrl card revisions KEY --json``)."""
+    c.require(Action.READ, key)
+    _code(component)
+    return {"revisions": [r.model_dump() for r in c.registry.card_revisions(key, component)]}
+
+
+@router.get("/projects/{key}/card/diff", tags=["cards"])
+def card_diff(
+    key: str,
+    before: int = Query(ge=1, le=2**31 - 1, description="A revision number"),
+    after: int | None = Query(None, ge=1, le=2**31 - 1, description="A revision number (default: now)"),
+    component: str | None = Query(None, max_length=64, description="A component's card (its code)"),
+    c: Caller = Depends(caller),
+) -> dict[str, Any]:
+    """What changed between two revisions, or a revision and now (``mltrl card diff --json``)."""
+    c.require(Action.READ, key)
+    _code(component)
+    result = c.registry.card_diff(key, before, after, component)
+    return {k: v for k, v in result.items() if k != "markdown"}
+
+
+@router.patch("/projects/{key}/card", tags=["cards"])
+def edit_card(key: str, body: CardEditIn, c: Caller = Depends(caller)) -> dict[str, Any]:
+    """Set hand-written sections: tldr, intended-use, caveats ... (``mltrl card edit --json``)."""
+    c.require(Action.READ, key)
+    c.require(Action.EDIT_RECORDS, key)
+    changed = c.registry.edit_card(key, body.sections, body.component)
+    return {"project": key, "component": body.component, "sections": list(changed)}
+
+
+@router.post("/projects/{key}/card/revisions", status_code=201, tags=["cards"])
+def freeze_card(key: str, body: CardFreezeIn | None = None, c: Caller = Depends(caller)) -> dict[str, Any]:
+    """Freeze the card as it is now as a new revision (``mltrl card freeze --json``)."""
+    body = body or CardFreezeIn()
+    c.require(Action.READ, key)
+    c.require(Action.EDIT_RECORDS, key)
+    _code(body.component)
+    number = c.registry.freeze_card(key, body.component, reason=body.reason)
+    frozen = next(r for r in c.registry.card_revisions(key, body.component) if r.number == number)
+    return frozen.model_dump()  # type: ignore[no-any-return]
+
+
+@router.get("/projects/{key}/card/revisions/{number}", tags=["cards"])
+def card_revision(
+    key: str,
+    number: int = RevisionNumber,
+    component: str | None = Query(None, max_length=64),
+    c: Caller = Depends(caller),
+) -> Any:
+    """A frozen revision of the card (as ``GET /card?revision=N``)."""
+    from fastapi import Response
+
+    from mltrl.cards import render
+
+    c.require(Action.READ, key)
+    _code(component)
+    card = c.registry.card(key, component, revision=number)
+    return Response(render.to_json(card), media_type="application/json")
+
+
+def _code(component: str | None) -> None:
+    """A component code checked as the CLI checks it, before it reaches a query."""
+    from mltrl.service import inputs
+
+    if component is not None:
+        inputs.component_code(component)
