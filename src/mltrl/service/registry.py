@@ -81,6 +81,9 @@ class Registry(
         self._policy = policy
         self._catalog: Catalog | None = None
         self._freeze_cards = True
+        #: Where writes come from, recorded with each event for the audit (docs/trust.md): ``python``
+        #: for the Python API, ``cli`` for the command line, ``token:PREFIX`` on the team server.
+        self.via = "python"
 
     @property
     def catalog(self) -> Catalog:
@@ -179,7 +182,8 @@ class Registry(
     def _write(self, use_case: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         with self._store.write() as conn:
             hook = self._freeze_level_change if self._freeze_cards else None
-            return use_case(self._store.unit(conn, self.actor, use_case, hook), *args, **kwargs)
+            unit = self._store.unit(conn, self.actor, use_case, hook, self.via)
+            return use_case(unit, *args, **kwargs)
 
     def _freeze_level_change(self, unit: Unit, component: ComponentRecord, reason: str, at: datetime) -> None:
         """Every level change freezes the component's card and its project's card, dated with the change."""
