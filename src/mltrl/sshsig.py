@@ -101,6 +101,7 @@ def verify(signers: Path | None, principal: str, message: str, signature: str) -
     match = _GOOD.search(done.stdout + done.stderr)
     if done.returncode != 0 or match is None:
         raise BadInput(
-            f"the SSH signature is not {principal}'s over this review's statement by a key listed in {signers}"
+            f"the SSH signature is not {principal}'s over this review's statement "
+            f"by a key listed in {signers}"
         )
     return match[1]

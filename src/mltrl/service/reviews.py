@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import insert, update
 
+from mltrl import sshsig
 from mltrl.catalog import Catalog
 from mltrl.domain.model import EMBEDDED_SWITCHBACKS, Approval, EventKind, Status, SwitchbackKind
 from mltrl.domain.review import (
@@ -33,7 +34,6 @@ from mltrl.domain.review import (
 )
 from mltrl.errors import BadInput, Conflict, NotFound, RuleViolation
 from mltrl.gates import evidence_blockers
-from mltrl import sshsig
 from mltrl.service import inputs, lifecycle, lookup, projects
 from mltrl.service._store import Unit
 from mltrl.store import locks, review_queries, schema

@@ -155,14 +155,14 @@ def check_signatures(r: Reader, report: Integrity) -> None:
 
 
 def check_decisions(r: Reader, report: Integrity) -> None:
-    """Each decided review agrees with its ``review.decide`` event, and each such event's review is decided."""
+    """Each decided review agrees with its ``review.decide`` event; each such event's review is decided."""
     logged: dict[int, dict[str, Any]] = {}
     for row in r.all("SELECT id, actor, reason, data FROM events WHERE kind = 'review.decide' ORDER BY id"):
         data = _json(row["data"]) or {}
         logged[data.get("review")] = {**row, "data": data}
     for row in r.all(
-        "SELECT v.id, v.status, v.decision, v.to_level, v.decision_reason, v.decided_by, p.key AS project_key "
-        "FROM reviews v JOIN projects p ON p.id = v.project_id ORDER BY v.id"
+        "SELECT v.id, v.status, v.decision, v.to_level, v.decision_reason, v.decided_by, "
+        "p.key AS project_key FROM reviews v JOIN projects p ON p.id = v.project_id ORDER BY v.id"
     ):
         event = logged.get(row["id"])
         what = f"review {row['id']}"

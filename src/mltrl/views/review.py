@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mltrl import sshsig
 from mltrl.catalog import Catalog
 from mltrl.domain.review import (
     Blocker,
@@ -20,7 +21,6 @@ from mltrl.domain.review import (
     blockers,
     quorum_items,
 )
-from mltrl import sshsig
 from mltrl.errors import MltrlError, NotFound
 from mltrl.gates import evidence_blocker_items
 from mltrl.store import alert_queries, dataset_queries, queries, requirement_queries, review_queries
