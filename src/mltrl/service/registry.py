@@ -426,6 +426,29 @@ class Registry(
 
         return self._read(view)
 
+    def audit(
+        self,
+        *,
+        project: str | None = None,
+        user: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        after: int = 0,
+        limit: int = 10_000,
+    ) -> list[dict[str, Any]]:
+        """Who did what, when, from where: the event log as audit entries (``mltrl audit --json``)."""
+        from mltrl.views.audit import entries
+
+        return self._read(
+            entries, project=project, user=user, since=since, until=until, after=after, limit=limit
+        )
+
+    def verify_log(self) -> Any:
+        """The event chain, signatures and decisions checked (``mltrl audit verify``)."""
+        from mltrl.views.integrity import check
+
+        return self._read(check)
+
     def doctor(self) -> DoctorReport:
         return self._read(examine)
 
