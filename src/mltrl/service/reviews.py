@@ -356,11 +356,12 @@ def decide(
         value is Decision.STAY and staying_choice(state) == "keep-or-switch-back=keep"
     )
     if gate_must_hold and not problems:
-        # An approval counts only for what it was given on (docs/trust.md).
+        problems += evidence_blockers(unit.reader, catalog, record.project_key, record.code, record.level)
+    if gate_must_hold and not problems:
+        # An approval counts only for what it was given on (docs/trust.md): once the evidence holds,
+        # the approvers must have seen it as it stands.
         checks = attestation.signature_checks(unit.reader, record)
         problems += [reason for _, reason in attestation.stale_approvals(checks)]
-    if gate_must_hold and not problems:
-        problems += evidence_blockers(unit.reader, catalog, record.project_key, record.code, record.level)
     passed = value is Decision.PAUSE and passed_but_paused(state)
     if passed:
         passed = not evidence_blockers(unit.reader, catalog, record.project_key, record.code, record.level)

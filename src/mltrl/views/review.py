@@ -102,8 +102,8 @@ def review_view(r: Reader, review_id: int, catalog: Catalog, signers: Path | Non
     stale = [Blocker("signature", person, reason) for person, reason in attestation.stale_approvals(checks)]
     items = (
         _readiness(state)
-        + stale
         + evidence_blocker_items(r, catalog, record.project_key, record.code, record.level)
+        + stale
         if still_open
         else []
     )
