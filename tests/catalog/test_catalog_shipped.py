@@ -177,6 +177,8 @@ def test_to_json_round_trips(catalog: Catalog) -> None:
         "allow_imports": True,
         "entry_without_review_up_to": 3,
         "review_every_days": 90,
+        "require_ssh_signatures": False,
+        "ssh_allowed_signers": None,
     }
     level4 = catalog.level(4).to_json()
     assert level4["name"] == "Proof of concept"

@@ -253,6 +253,14 @@ class Settings(Frozen):
     entry_without_review_up_to: int = Field(default=3, ge=0, le=9)
     #: How often a deployed (level-9) component is reviewed again, in days, unless it has its own.
     review_every_days: int = Field(default=DEFAULT_REVIEW_EVERY_DAYS, ge=1, le=3650)
+    #: Every signature made locally (CLI, Python API) must carry an SSH signature by a key listed
+    #: for the signer in the allowed-signers file (docs/trust.md); the team server signs as the
+    #: authenticated user instead.
+    require_ssh_signatures: bool = False
+    #: The allowed-signers file (OpenSSH format, as git uses): absolute, or relative to the
+    #: registry's ``.mltrl/`` directory. Default: ``.mltrl/allowed_signers``. ``$MLTRL_ALLOWED_SIGNERS``
+    #: overrides it.
+    ssh_allowed_signers: str | None = None
 
 
 class Catalog(Frozen):

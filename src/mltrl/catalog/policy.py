@@ -91,6 +91,8 @@ class SettingsRules(_Rules):
     allow_imports: bool | None = None
     entry_without_review_up_to: int | None = Field(default=None, ge=0, le=9)
     review_every_days: int | None = Field(default=None, ge=1, le=3650)
+    require_ssh_signatures: bool | None = None
+    ssh_allowed_signers: str | None = None
 
 
 class CardRules(_Rules):

@@ -41,6 +41,7 @@ def writing() -> Iterator[Registry]:
     from mltrl.service.registry import Registry
 
     with Registry.open(settings.db, actor=settings.actor, policy=settings.policy) as registry:
+        registry.via = "cli"
         if settings.policy is not None:
             registry.catalog  # noqa: B018 - a missing or invalid --policy is refused before any write
         yield registry

@@ -199,6 +199,10 @@ def _server(app: typer.Typer) -> None:
     module.register_serve(app, panel)
 
 
+def _audit(app: typer.Typer) -> None:
+    _module("cmd_audit").register(app, "Team server")
+
+
 GROUPS: dict[Callable[[typer.Typer], None], tuple[str, ...]] = {
     # In the order `mltrl --help` shows their panels.
     _setup: ("init", "migrate", "doctor", "demo"),
@@ -219,6 +223,7 @@ GROUPS: dict[Callable[[typer.Typer], None], tuple[str, ...]] = {
     _monitor: ("monitor",),
     _views: ("status", "history", "report"),
     _server: ("serve", "user", "token", "role"),
+    _audit: ("audit",),
 }
 
 

@@ -157,19 +157,33 @@ def sign(
         [], "--task", help="A task, optionally with a target after '=>', e.g. 'raise recall => >= 0.9'"
     ),
     note: str = typer.Option("", "--note"),
+    ssh_key: Path | None = typer.Option(
+        None,
+        "--ssh-key",
+        help="Also sign with this SSH private key (ssh-keygen -Y sign); it must be listed for --person "
+        "in the allowed-signers file",
+    ),
     as_json: bool = JSON_WRITE,
 ) -> None:
-    """Sign the review once: approve, or request changes with a list of tasks.
+    """Sign the review: approve, or request changes with a list of tasks.
+
+    The signature keeps a digest of what the review shows now; once that changes (a new version or
+    evidence, a criterion's result, an ethics answer) it is "signed on different evidence" and may
+    be made again.
 
     Example: `mltrl review sign 1 --person "G. Renard" --request-changes --task "raise recall => >= 0.9"`
     """
     if approve == request_changes:
         raise BadInput("sign with exactly one of --approve or --request-changes")
     tasks = [_task(text) for text in task]
+    verdict = "approve" if approve else "request-changes"
     with writing() as reg:
-        reg.sign_review(
-            review_id, person, "approve" if approve else "request-changes", tasks=tasks, note=note
-        )
+        signature = None
+        if ssh_key is not None:
+            from mltrl import sshsig
+
+            signature = sshsig.sign(ssh_key, reg.review_statement(review_id, person, verdict))
+        reg.sign_review(review_id, person, verdict, tasks=tasks, note=note, ssh_signature=signature)
     if as_json:
         _emit_review(review_id)
         return
@@ -277,7 +291,7 @@ def show(review_id: int = ID, fmt: Format = FORMAT, as_json: bool = JSON) -> Non
     fmt = choose_format(fmt, as_json)
     cat = catalog()
     with reading() as r:
-        view = review_view(r, review_id, cat)
+        view = review_view(r, review_id, cat, _signers(cat))
     if fmt != Format.TABLE:
         emit(fmt, view.to_json(), _criteria_rows(view))
         return
@@ -328,7 +342,16 @@ def _emit_review(review_id: int) -> None:
 
     cat = catalog()
     with reading() as r:
-        emit_json(review_view(r, review_id, cat).to_json())
+        emit_json(review_view(r, review_id, cat, _signers(cat)).to_json())
+
+
+def _signers(cat) -> Path | None:  # type: ignore[no-untyped-def]
+    """The allowed-signers file SSH signatures are checked against (docs/trust.md)."""
+    from mltrl import sshsig
+    from mltrl.cli._context import settings
+    from mltrl.store.location import locate
+
+    return sshsig.allowed_signers(cat.settings.ssh_allowed_signers, locate(settings.db).home)
 
 
 def _criteria_rows(view) -> list[dict]:  # type: ignore[no-untyped-def, type-arg]
@@ -402,6 +425,8 @@ def _print_review(view) -> None:  # type: ignore[no-untyped-def]
             )
         )
     for row in d["signatures"]:
+        _print_signature(row)
+    for row in d["signatures"]:
         for task in row["tasks"]:
             say(
                 f"  task from {esc(row['person'])}: {esc(task['task'])}"
@@ -419,6 +444,23 @@ def _print_review(view) -> None:  # type: ignore[no-untyped-def]
             say(f"[bold green]Ready[/]: `mltrl review decide {rec.id} graduate`")
     if rec.debrief:
         say(f"[bold]Debrief[/]: {esc_block(rec.debrief)}")
+
+
+def _print_signature(row: dict) -> None:  # type: ignore[type-arg]
+    """One line per signature: whether it still matches what the review shows, and its SSH key."""
+    status = row.get("status", "matches")
+    color = "green" if status == "matches" else "yellow" if row.get("matches") is None else "red"
+    text = f"  signature of {esc(row['person'])} ({esc(row['verdict'])}): [{color}]{esc(status)}[/]"
+    if row.get("changes") and status != "matches":
+        text += f" - {esc('; '.join(row['changes']))}"
+    ssh = row.get("ssh")
+    if ssh:
+        text += (
+            f"; SSH key {esc(ssh['key'])} [green]verified[/]"
+            if ssh["verified"]
+            else f"; SSH signature [red]not verified[/]: {esc(ssh['problem'])}"
+        )
+    say(text)
 
 
 def _print_context(context: dict) -> None:  # type: ignore[type-arg]

@@ -64,7 +64,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command("doctor", rich_help_panel=PANEL)
     def doctor(fmt: Format = FORMAT, as_json: bool = JSON) -> None:
-        """Replay the event log and check it rebuilds the stored state exactly (exit 1 if not).
+        """Check the event log's hash chain and signatures, and that the log rebuilds the stored state
+        exactly (exit 1 if not; the first broken link of the chain is named).
 
         Example: `mltrl doctor --format csv` (one row per problem)
         """
@@ -80,7 +81,8 @@ def register(app: typer.Typer) -> None:
             for p in result.problems:
                 say(f"[red]{esc(p['component'])}[/]: {esc(p['problem'])}")
             say(
-                f"{result.components_checked} components, {result.events_replayed} events replayed: "
+                f"{result.components_checked} components, {result.events_replayed} events replayed, "
+                f"{result.events_chained} events in the hash chain, {result.signatures_checked} signatures: "
                 + (
                     "[green]the log rebuilds the stored state exactly[/]"
                     if result.healthy

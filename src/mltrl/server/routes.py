@@ -374,6 +374,46 @@ def revoke_role(key: str, user: str, role: str, c: Caller = Depends(caller)) -> 
     return {"user": user, "project": key, "role": role, "revoked": True}
 
 
+# --- audit ---------------------------------------------------------------------------------------------
+
+
+@router.get("/audit", tags=["audit"])
+def audit(
+    c: Caller = Depends(caller),
+    project: str | None = Query(None, description="Only this project's writes (its admins may ask)"),
+    user: str | None = Query(None, description="Only what this person did"),
+    since: str | None = Query(None, description="From this date or ISO 8601 time"),
+    until: str | None = Query(None, description="Up to this date or ISO 8601 time"),
+    after: int = Query(0, ge=0, le=2**62, description="Only events after this id (paging)"),
+    limit: int = Query(1000, ge=1, le=100_000),
+    format: str = Query("json", pattern="^(json|jsonl)$", description="jsonl: one event per line"),
+) -> Any:
+    """Who did what, when, from which token (``mltrl audit --json``). A project's admins see its
+    writes; the whole registry's (identity changes included) is for site admins."""
+    from mltrl.jsonout import dumps
+    from mltrl.views.audit import parse_time
+
+    if project is not None:
+        c.require(Action.ADMINISTER, project)
+    else:
+        reason = c.principal.denial(Action.ADMINISTER, "*")
+        if not c.principal.is_admin or reason is not None:
+            raise Forbidden(
+                reason or f"{c.principal.name} is not a site admin: name a project (?project=KEY)"
+            )
+    rows = c.registry.audit(
+        project=project,
+        user=user,
+        since=parse_time(since, "since"),
+        until=parse_time(until, "until"),
+        after=after,
+        limit=limit,
+    )
+    if format == "jsonl":
+        return Response("".join(dumps(row) + "\n" for row in rows), media_type="application/x-ndjson")
+    return {"events": rows}
+
+
 def _review(c: Caller, key: str, review_id: ReviewId) -> ReviewView:
     view = c.registry.review(review_id)
     if view.record.project_key != key:

@@ -50,7 +50,7 @@ def caller(request: Request, credentials: HTTPAuthorizationCredentials | None = 
     # and a Store hands its open write transaction to any read made while it is open.
     principal = IdentityAPI(acting_as(registry, "mltrl-server")).authenticate(credentials.credentials)
     request.state.principal = principal  # for the access log
-    return Caller(principal, acting_as(registry, principal.name))
+    return Caller(principal, acting_as(registry, principal.name, f"token:{principal.token_prefix}"))
 
 
 def password_user(request: Request, credentials: HTTPBasicCredentials | None = Depends(_basic)) -> Caller:
@@ -61,7 +61,7 @@ def password_user(request: Request, credentials: HTTPBasicCredentials | None = D
     user = IdentityAPI(acting_as(registry, "mltrl-server")).check_password(
         credentials.username, credentials.password
     )
-    on_behalf = acting_as(registry, user.name)
+    on_behalf = acting_as(registry, user.name, "password")
     principal = IdentityAPI(on_behalf).member(user.name, "user")
     request.state.principal = principal
     return Caller(principal, on_behalf)

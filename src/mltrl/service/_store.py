@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from mltrl.errors import Conflict, MltrlError
 from mltrl.store import schema
+from mltrl.store.chain import Chain
 from mltrl.store.engine import WRITE, store_error
 from mltrl.store.location import Location
 from mltrl.store.reader import Reader
@@ -106,11 +107,17 @@ class Unit:
     on_level_change: Callable[[Unit, ComponentRecord, str, datetime], None] | None = None
     #: Set for the use-cases marked :func:`batched`: their writes go behind (see Batch).
     batch: Batch | None = None
+    #: The event log's hash chain as this transaction moves it (see :mod:`mltrl.store.chain`).
+    chain: Chain | None = None
+    #: Where the write came from, for the audit: ``cli``, ``python``, ``token:PREFIX`` ...
+    via: str | None = None
 
     def append_event(self, **values: Any) -> None:
         row = dict.fromkeys(_EVENT_COLUMNS)
-        row.update(reason="", actor=self.actor)
+        row.update(reason="", actor=self.actor, via=self.via)
         row.update(values)
+        if self.chain is not None:
+            self.chain.link(row)
         if self.batch is not None:
             self.batch.events.append(row)
         else:
@@ -125,6 +132,7 @@ class Store:
         self.location = location
         self._open: Connection | None = None  # set while a write transaction runs
         self._batch: Batch | None = None  # the open transaction's writes behind
+        self._chain: Chain | None = None  # the open transaction's place in the event chain
 
     @contextmanager
     def write(self, *, behind: bool = False) -> Iterator[Connection]:
@@ -141,16 +149,22 @@ class Store:
             self.engine.connect().execution_options(**{WRITE: True}) as conn,
             conn.begin(),
         ):
+            postgres = conn.dialect.name == "postgresql"
+            raw = conn.connection.dbapi_connection
+            self._chain = Chain(Reader(raw, postgres=postgres), postgres)
+            self._chain.open()
             self._open = conn
             if behind:
-                self._batch = Batch(conn.connection.dbapi_connection, conn.dialect.name == "postgresql")
+                self._batch = Batch(raw, postgres)
             try:
                 yield conn
                 if self._batch is not None:
                     self._batch.flush()
+                self._chain.save()
             finally:
                 self._open = None
                 self._batch = None
+                self._chain = None
 
     def unit(
         self,
@@ -158,13 +172,15 @@ class Store:
         actor: str,
         use_case: Callable[..., Any],
         on_level_change: Callable[[Unit, ComponentRecord, str, datetime], None] | None,
+        via: str | None = None,
     ) -> Unit:
         """The unit ``use_case`` runs in; only a :func:`batched` one writes behind."""
         batch = self._batch
         if batch is not None and not getattr(use_case, "batched", False):
             batch.forget()
             batch = None
-        return Unit(conn, self.reader(conn), actor, on_level_change, batch)
+        chain = self._chain if conn is self._open else None
+        return Unit(conn, self.reader(conn), actor, on_level_change, batch, chain, via)
 
     @contextmanager
     def read(self) -> Iterator[Reader]:

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from mltrl.service.registry import Registry
 
 
-def acting_as(registry: Registry, actor: str) -> Registry:
+def acting_as(registry: Registry, actor: str, via: str | None = None) -> Registry:
     """``registry`` (same engine, policy and catalogue) acting as ``actor``, with its own transaction
     state: the team server makes one per request, so concurrent requests never share an open
     transaction (a :class:`Store` joins the write it has open)."""
@@ -22,6 +22,7 @@ def acting_as(registry: Registry, actor: str) -> Registry:
         Store(registry._store.engine, registry.location), actor=actor, policy=registry._policy
     )
     clone._catalog = registry.catalog
+    clone.via = via or registry.via
     return clone
 
 

@@ -7,10 +7,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mltrl.errors import NotFound
 from mltrl.service import lookup, review_file, review_prefill, reviews
 from mltrl.service.review_prefill import AppliedReview
 from mltrl.store import review_queries
 from mltrl.store.records import ReviewRecord
+from mltrl.views import attestation
 from mltrl.views.review import ReviewView, review_view
 
 if TYPE_CHECKING:
@@ -24,6 +26,8 @@ class ReviewAPI:
     """Open a review at a component's level, staff it, record results and answers, sign, decide."""
 
     catalog: Catalog
+    via: str
+    location: Any
     _write: Any
     _read: Any
 
@@ -105,9 +109,47 @@ class ReviewAPI:
         tasks: list[dict[str, str]] | list[str] | None = None,
         note: str = "",
         at: When = None,
+        ssh_signature: str | None = None,
     ) -> None:
-        """A panel member signs once: ``approve``, or ``request-changes`` with specific tasks."""
-        self._write(reviews.sign, review_id, person, verdict, tasks=tasks, note=note, at=at)
+        """A panel member signs once: ``approve``, or ``request-changes`` with specific tasks.
+
+        The signature keeps a digest of what the review shows (docs/trust.md); ``ssh_signature``:
+        an armored ``ssh-keygen -Y sign -n mltrl-review`` signature of :meth:`review_statement`,
+        checked against the allowed-signers file. A signature that no longer matches what the
+        review shows may be made again.
+        """
+        settings = self.catalog.settings
+        self._write(
+            reviews.sign,
+            review_id,
+            person,
+            verdict,
+            tasks=tasks,
+            note=note,
+            at=at,
+            ssh_signature=ssh_signature,
+            signers=self.allowed_signers(),
+            # Local signing only: on the team server the authenticated user is the signer.
+            require_ssh=settings.require_ssh_signatures and self.via in ("cli", "python"),
+        )
+
+    def allowed_signers(self) -> Path | None:
+        """The allowed-signers file SSH signatures are checked against (None: there is none)."""
+        from mltrl import sshsig
+
+        return sshsig.allowed_signers(self.catalog.settings.ssh_allowed_signers, self.location.home)
+
+    def review_statement(self, review_id: int, person: str, verdict: str = "approve") -> str:
+        """What an SSH key signs to sign review ``review_id`` as ``person`` now (its digest included)."""
+
+        def view(r):  # type: ignore[no-untyped-def]
+            record = review_queries.review(r, int(review_id))
+            if record is None:
+                raise NotFound(f"no review {review_id} (see `mltrl review list`)")
+            seen = attestation.digest(attestation.snapshot(r, record))
+            return attestation.statement(record.id, person, verdict, seen)
+
+        return self._read(view)
 
     def decide_review(
         self,
@@ -138,7 +180,7 @@ class ReviewAPI:
         )
 
     def review(self, review_id: int) -> ReviewView:
-        return self._read(review_view, int(review_id), self.catalog)
+        return self._read(review_view, int(review_id), self.catalog, self.allowed_signers())
 
     def reviews(self, target: str | None = None) -> list[ReviewRecord]:
         """Reviews of a project (``KEY``), a component (``KEY/CODE``) or everything."""

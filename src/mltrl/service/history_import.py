@@ -42,7 +42,7 @@ def load(unit: Unit, events: Iterable[Mapping[str, Any]], *, allowed: bool = Tru
     seen: dict[str, tuple[ComponentRecord, int]] = {}  # ref -> (record, seq before this load)
     states: dict[str, ComponentState] = {}
     rows: list[dict[str, Any]] = []
-    actor = unit.actor
+    actor, via, chain = unit.actor, unit.via, unit.chain
     time = unit.reader.time
     for number, event in enumerate(events, start=1):
         try:
@@ -77,7 +77,10 @@ def load(unit: Unit, events: Iterable[Mapping[str, Any]], *, allowed: bool = Tru
             "actor": transition.actor,
             "at": time(transition.at),
             "data": _IMPORT_DATA if data else None,
+            "via": via,
         }
+        if chain is not None:
+            chain.link(row)  # in the same pass: the hash costs about what building the row does
         rows.append(row)
     moves = [
         {

@@ -124,6 +124,7 @@ def add_user(
             created_by=unit.actor,
         )
     )
+    _audit(unit, "user.add", {"user": name, "admin": bool(is_admin), "password": password is not None})
     return user(unit.reader, name)
 
 
@@ -148,6 +149,7 @@ def disable_user(unit: Unit, name: str) -> UserRecord:
         .where(schema.users.c.id == found.id)
         .values(disabled_at=inputs.now(), disabled_by=unit.actor)
     )
+    _audit(unit, "user.disable", {"user": name})
     return user(unit.reader, name)
 
 
@@ -200,6 +202,8 @@ def grant_role(
             granted_by=unit.actor,
         )
     )
+    grant = {"user": name, "role": str(value), "min_level": min_level, "max_level": max_level}
+    _audit(unit, "role.grant", grant, project_id=key.id)
     return next(g for g in roles(unit.reader, project=key.key, name=name) if g.role == str(value))
 
 
@@ -215,6 +219,7 @@ def revoke_role(unit: Unit, name: str, project: str, role: str) -> None:
     ).rowcount
     if not gone:
         raise NotFound(f"{name} holds no {value} role on {key.key}")
+    _audit(unit, "role.revoke", {"user": name, "role": str(value)}, project_id=key.id)
 
 
 def roles(r: Reader, *, project: str | None = None, name: str | None = None) -> list[RoleRecord]:
@@ -290,6 +295,12 @@ def create_token(
             expires_at=expiry(expires, now),
         )
     )
+    # The prefix names the token; the secret is never logged.
+    _audit(
+        unit,
+        "token.create",
+        {"user": name, "token": prefix, "scopes": chosen_scopes, "projects": chosen_projects},
+    )
     return token(unit.reader, prefix), secret
 
 
@@ -316,6 +327,7 @@ def revoke_token(unit: Unit, prefix: str) -> TokenRecord:
         .where(schema.api_tokens.c.id == found.id)
         .values(revoked_at=inputs.now(), revoked_by=unit.actor)
     )
+    _audit(unit, "token.revoke", {"user": found.user, "token": found.prefix})
     return token(unit.reader, found.prefix)
 
 
@@ -442,3 +454,9 @@ def _prefix_of(value: str) -> str:
 
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _audit(unit: Unit, kind: str, data: dict[str, Any], project_id: int | None = None) -> None:
+    """An identity change goes in the event log (and its chain) like every other write, so the
+    audit shows who gave whom which access; users and tokens belong to no project."""
+    unit.append_event(project_id=project_id, kind=kind, at=inputs.now(), data=data)

@@ -81,6 +81,9 @@ class Registry(
         self._policy = policy
         self._catalog: Catalog | None = None
         self._freeze_cards = True
+        #: Where writes come from, recorded with each event for the audit (docs/trust.md): ``python``
+        #: for the Python API, ``cli`` for the command line, ``token:PREFIX`` on the team server.
+        self.via = "python"
 
     @property
     def catalog(self) -> Catalog:
@@ -179,7 +182,8 @@ class Registry(
     def _write(self, use_case: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         with self._store.write() as conn:
             hook = self._freeze_level_change if self._freeze_cards else None
-            return use_case(self._store.unit(conn, self.actor, use_case, hook), *args, **kwargs)
+            unit = self._store.unit(conn, self.actor, use_case, hook, self.via)
+            return use_case(unit, *args, **kwargs)
 
     def _freeze_level_change(self, unit: Unit, component: ComponentRecord, reason: str, at: datetime) -> None:
         """Every level change freezes the component's card and its project's card, dated with the change."""
@@ -444,6 +448,29 @@ class Registry(
             return report_with_targets(r, now or inputs.now(), key)
 
         return self._read(view)
+
+    def audit(
+        self,
+        *,
+        project: str | None = None,
+        user: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        after: int = 0,
+        limit: int = 10_000,
+    ) -> list[dict[str, Any]]:
+        """Who did what, when, from where: the event log as audit entries (``mltrl audit --json``)."""
+        from mltrl.views.audit import entries
+
+        return self._read(
+            entries, project=project, user=user, since=since, until=until, after=after, limit=limit
+        )
+
+    def verify_log(self) -> Any:
+        """The event chain, signatures and decisions checked (``mltrl audit verify``)."""
+        from mltrl.views.integrity import check
+
+        return self._read(check)
 
     def doctor(self) -> DoctorReport:
         return self._read(examine)

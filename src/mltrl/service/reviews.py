@@ -10,12 +10,15 @@ instead.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, update
 
+from mltrl import sshsig
 from mltrl.catalog import Catalog
 from mltrl.domain.model import EMBEDDED_SWITCHBACKS, Approval, EventKind, Status, SwitchbackKind
 from mltrl.domain.review import (
@@ -36,6 +39,7 @@ from mltrl.service import inputs, lifecycle, lookup, projects
 from mltrl.service._store import Unit
 from mltrl.store import locks, review_queries, schema
 from mltrl.store.records import ReviewRecord
+from mltrl.views import attestation
 
 
 def template_for(
@@ -269,13 +273,24 @@ def sign(
     tasks: list[dict[str, str]] | None = None,
     note: str = "",
     at: datetime | str | None = None,
+    ssh_signature: str | None = None,
+    signers: Path | None = None,
+    require_ssh: bool = False,
 ) -> None:
+    """Sign as ``person``; the signature keeps a digest of what the review shows now
+    (:mod:`mltrl.views.attestation`), and, with ``ssh_signature``, an SSH signature over it that
+    must verify against ``signers`` (the allowed-signers file). A signature that no longer matches
+    what the review shows may be made again; any other is made once."""
     record, state = _open(unit, review_id)
     person = inputs.text(person, "person", required=True)
     if person not in state.panel:
         raise BadInput(f"review {review_id}: {person} is not on the panel and cannot sign")
+    resigning = False
     if person in state.signatures:
-        raise BadInput(f"review {review_id}: {person} has already signed")
+        check = attestation.signature_checks(unit.reader, record).get(person, {})
+        if check.get("matches") is not False:
+            raise BadInput(f"review {review_id}: {person} has already signed")
+        resigning = True
     value = inputs.choice(Verdict, verdict, "verdict")
     tasks = [_task(t) for t in tasks or []]
     if value is Verdict.REQUEST_CHANGES and not tasks:
@@ -283,25 +298,51 @@ def sign(
     if value is Verdict.APPROVE and tasks:
         raise BadInput(f"review {review_id}: an approval carries no tasks; request changes instead")
     when = inputs.moment(at)
+    note = inputs.text(note, "note", limit=4000)
+    seen = attestation.snapshot(unit.reader, record)
+    seen_digest = attestation.digest(seen)
+    key = None
+    if ssh_signature is not None:
+        text = attestation.statement(review_id, person, str(value), seen_digest)
+        try:
+            key = sshsig.verify(signers, person, text, ssh_signature)
+        except BadInput as exc:
+            raise BadInput(f"review {review_id}: {exc.message}; nothing was signed") from None
+    elif require_ssh:
+        raise BadInput(
+            f"review {review_id}: the organisation's policy requires an SSH signature "
+            "(settings.require_ssh_signatures); sign with --ssh-key"
+        )
+    table = schema.review_signatures
+    if resigning:  # the superseded signature stays in the event log
+        unit.conn.execute(table.delete().where(table.c.review_id == review_id, table.c.person == person))
     unit.conn.execute(
-        insert(schema.review_signatures).values(
+        insert(table).values(
             review_id=review_id,
             person=person,
             verdict=str(value),
             tasks=tasks,
-            note=inputs.text(note, "note", limit=4000),
+            note=note,
             signed_at=when,
+            seen=seen,
+            digest=seen_digest,
+            ssh_signature=ssh_signature,
+            ssh_key=key,
         )
     )
-    _log(
-        unit,
-        record.project_id,
-        record.component_id,
-        "review.sign",
-        when,
-        {"review": review_id, "person": person, "verdict": str(value), "tasks": tasks},
-        reason=note,
-    )
+    data: dict[str, Any] = {
+        "review": review_id,
+        "person": person,
+        "verdict": str(value),
+        "tasks": tasks,
+        "digest": seen_digest,
+    }
+    if ssh_signature is not None:
+        data["ssh_key"] = key
+        data["ssh_signature"] = hashlib.sha256(ssh_signature.encode()).hexdigest()
+    if resigning:
+        data["again"] = True
+    _log(unit, record.project_id, record.component_id, "review.sign", when, data, reason=note)
 
 
 def decide(
@@ -324,6 +365,11 @@ def decide(
     )
     if gate_must_hold and not problems:
         problems += evidence_blockers(unit.reader, catalog, record.project_key, record.code, record.level)
+    if gate_must_hold and not problems:
+        # An approval counts only for what it was given on (docs/trust.md): once the evidence holds,
+        # the approvers must have seen it as it stands.
+        checks = attestation.signature_checks(unit.reader, record)
+        problems += [reason for _, reason in attestation.stale_approvals(checks)]
     passed = value is Decision.PAUSE and passed_but_paused(state)
     if passed:
         passed = not evidence_blockers(unit.reader, catalog, record.project_key, record.code, record.level)

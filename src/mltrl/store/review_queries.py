@@ -78,7 +78,8 @@ def details(r: Reader, review_id: int) -> dict[str, list[dict[str, Any]]]:
         "results": "SELECT criterion_id, result, note, recorded_by AS actor, recorded_at AS at "
         "FROM review_results",
         "ethics": "SELECT question_id, answer, answered_by AS actor, answered_at AS at FROM review_ethics",
-        "signatures": "SELECT person, verdict, tasks, note, signed_at AS at FROM review_signatures",
+        "signatures": "SELECT person, verdict, tasks, note, signed_at AS at, digest, ssh_key, ssh_signature "
+        "FROM review_signatures",
         "choices": "SELECT point_id, option_id, on_date, note, recorded_by AS actor, recorded_at AS at "
         "FROM review_choices",
     }

@@ -111,7 +111,8 @@ events = Table(
     "events",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("project_id", Integer, ForeignKey("projects.id"), nullable=False),
+    # Empty only for identity changes (a user added, a token revoked ...), which belong to no project.
+    Column("project_id", Integer, ForeignKey("projects.id")),
     Column("component_id", Integer, ForeignKey("components.id")),
     # Lifecycle events carry the component's sequence number; other events
     # (a project created, a version registered ...) leave it empty.
@@ -126,7 +127,22 @@ events = Table(
     Column("actor", String(200), nullable=False),
     Column("at", Timestamp, nullable=False),
     Column("data", JSON(none_as_null=True)),  # no data is SQL NULL, not the JSON text 'null'
+    # Where the write came from (revision 0012): cli, python, token:PREFIX, session ...
+    Column("via", String(200)),
+    # The hash chain (revision 0012, mltrl.store.chain): the hash of the event before, and this one's.
+    Column("prev_hash", String(64)),
+    Column("hash", String(64)),
     UniqueConstraint("component_id", "seq", name="uq_events_component_seq"),
+)
+
+#: The head of the event chain (revision 0012): one row, id 1. Write transactions lock it on
+#: PostgreSQL so the chain stays linear; its hash and length make a deleted last event visible.
+event_chain = Table(
+    "event_chain",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("last_hash", String(64), nullable=False),
+    Column("length", Integer, nullable=False),
 )
 
 Index("ix_events_at", events.c.at)
@@ -204,6 +220,13 @@ review_signatures = Table(
     Column("tasks", JSON, nullable=False),  # [{"task": ..., "target": ...}] when changes are requested
     Column("note", Text, nullable=False, default=""),
     Column("signed_at", Timestamp, nullable=False),
+    # What the signer saw (revision 0012, mltrl.views.attestation): its canonical JSON and SHA-256.
+    Column("seen", JSON),
+    Column("digest", String(64)),
+    # An SSH signature (ssh-keygen -Y sign -n mltrl-review) over the signed statement, and the key's
+    # fingerprint, when the signer signed with an SSH key.
+    Column("ssh_signature", Text),
+    Column("ssh_key", String(200)),
     UniqueConstraint("review_id", "person", name="uq_review_signatures_person"),
 )
 

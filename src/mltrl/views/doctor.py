@@ -2,7 +2,9 @@
 
 The log is the record of truth; the ``components`` row is a cache of its
 fold. Any difference (a hand-edited row, a lost or duplicated event, an
-event that breaks a lifecycle rule) is reported per component.
+event that breaks a lifecycle rule) is reported per component. The log itself is checked first:
+its hash chain, and the signatures and decisions against the events that recorded them
+(:mod:`mltrl.views.integrity`).
 """
 
 from __future__ import annotations
@@ -15,12 +17,15 @@ from mltrl.domain.model import EventKind, SwitchbackKind, Transition
 from mltrl.errors import MltrlError
 from mltrl.store import queries
 from mltrl.store.reader import Reader
+from mltrl.views import integrity
 
 
 @dataclass
 class DoctorReport:
     components_checked: int = 0
     events_replayed: int = 0
+    events_chained: int = 0
+    signatures_checked: int = 0
     problems: list[dict[str, str]] = field(default_factory=list)
 
     @property
@@ -32,12 +37,17 @@ class DoctorReport:
             "healthy": self.healthy,
             "components_checked": self.components_checked,
             "events_replayed": self.events_replayed,
+            "events_chained": self.events_chained,
+            "signatures_checked": self.signatures_checked,
             "problems": self.problems,
         }
 
 
 def examine(r: Reader) -> DoctorReport:
     report = DoctorReport()
+    sealed = integrity.check(r)
+    report.problems.extend(sealed.problems)
+    report.events_chained, report.signatures_checked = sealed.events_checked, sealed.signatures_checked
     logs: dict[int, list[dict[str, Any]]] = {}
     for row in queries.lifecycle_log(r):
         logs.setdefault(row["component_id"], []).append(row)

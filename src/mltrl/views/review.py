@@ -9,8 +9,10 @@ level 5, and the deployment setting at level 6.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from mltrl import sshsig
 from mltrl.catalog import Catalog
 from mltrl.domain.review import (
     Blocker,
@@ -19,11 +21,12 @@ from mltrl.domain.review import (
     blockers,
     quorum_items,
 )
-from mltrl.errors import NotFound
+from mltrl.errors import MltrlError, NotFound
 from mltrl.gates import evidence_blocker_items
 from mltrl.store import alert_queries, dataset_queries, queries, requirement_queries, review_queries
 from mltrl.store.reader import Reader
 from mltrl.store.records import ReviewRecord
+from mltrl.views import attestation
 
 DEPLOYMENT_POINTS = ("deployment-audience", "deployment-hosting", "deployment-processing")
 DONE = ("passed",)  # level 5 asks for every level-2 V&V step complete: a waived step was not done
@@ -83,7 +86,9 @@ class ReviewView:
         }
 
 
-def review_view(r: Reader, review_id: int, catalog: Catalog) -> ReviewView:
+def review_view(r: Reader, review_id: int, catalog: Catalog, signers: Path | None = None) -> ReviewView:
+    """The review as ``review show`` prints it; ``signers``: the allowed-signers file SSH signatures
+    are checked against (docs/trust.md)."""
     record = review_queries.review(r, review_id)
     if record is None:
         raise NotFound(f"no review {review_id} (see `mltrl review list`)")
@@ -93,21 +98,56 @@ def review_view(r: Reader, review_id: int, catalog: Catalog) -> ReviewView:
     owner = component.owner or project.rd_owner
     state = review_queries.state(r, record, owner)
     still_open = record.status == "open"
+    checks = attestation.signature_checks(r, record)
+    stale = [Blocker("signature", person, reason) for person, reason in attestation.stale_approvals(checks)]
     items = (
-        _readiness(state) + evidence_blocker_items(r, catalog, record.project_key, record.code, record.level)
+        _readiness(state)
+        + evidence_blocker_items(r, catalog, record.project_key, record.code, record.level)
+        + stale
         if still_open
         else []
     )
+    details = review_queries.details(r, review_id)
+    for row in details["signatures"]:
+        _explain_signature(row, checks.get(row["person"], {}), record.id, signers)
     return ReviewView(
         record=record,
         template=state.template,
         owner=owner,
-        details=review_queries.details(r, review_id),
+        details=details,
         blockers=[b.message for b in items],
         context=level_context(r, record, component.id),
         passed=_passed(r, record),
         blocker_items=items,
     )
+
+
+def _explain_signature(
+    row: dict[str, Any], check: dict[str, Any], review_id: int, signers: Path | None
+) -> None:
+    """Add to a signature row whether it still matches the review, and whether its SSH signature holds."""
+    matches = check.get("matches")
+    row["matches"] = matches
+    row["changes"] = check.get("changes", [])
+    row["status"] = (
+        "signed before digests were kept"
+        if matches is None
+        else "matches"
+        if matches and check.get("intact", True)
+        else "signed on different evidence"
+        if check.get("intact", True)
+        else "the signed record was altered"
+    )
+    armored = row.pop("ssh_signature", None)
+    if armored is None:
+        row["ssh"] = None
+        return
+    statement = attestation.statement(review_id, row["person"], row["verdict"], row["digest"])
+    try:
+        key = sshsig.verify(signers, row["person"], statement, armored)
+        row["ssh"] = {"key": key, "verified": True, "problem": None}
+    except MltrlError as exc:
+        row["ssh"] = {"key": row["ssh_key"], "verified": False, "problem": exc.message}
 
 
 def _readiness(state: Any) -> list[Blocker]:
