@@ -18,7 +18,7 @@ from starlette.requests import Request
 
 from mltrl.cli import main
 from mltrl.errors import Unauthenticated
-from mltrl.server.web.session import ENV_SECURE_COOKIE, secure_cookie
+from mltrl.server.web.session import COOKIE, ENV_SECURE_COOKIE, secure_cookie
 from mltrl.service.api_sessions import SessionAPI
 from mltrl.service.sessions import SESSION_HOURS
 
@@ -195,6 +195,10 @@ def test_only_panel_members_see_a_sign_button_and_a_forged_signature_is_refused(
     assert signed.status_code == 303
     with site.registry() as reg:
         assert [s["person"] for s in reg.review(rid).details["signatures"]] == ["rita"]
+        # The audit names the browser session the signature came from.
+        [signing] = [e for e in reg.audit(project="p", user="rita") if e["kind"] == "review.sign"]
+        session = SessionAPI(reg).browser(rita.cookies[COOKIE]).session
+        assert signing["via"] == f"session:{session.id}"
 
 
 def test_every_free_text_is_shown_escaped(site: Site) -> None:

@@ -76,7 +76,9 @@ def web_user(request: Request) -> WebCaller:
     except Unauthenticated as exc:
         raise LoginNeeded("" if not secret else exc.message) from None
     request.state.principal = found.principal  # for the access log
-    user = WebCaller(found.principal, acting_as(registry, found.principal.name), found)
+    # The audit names the browser session every write of this request came from (docs/trust.md).
+    acting = acting_as(registry, found.principal.name, f"session:{found.session.id}")
+    user = WebCaller(found.principal, acting, found)
     request.state.web_user = user  # for the error page's header
     return user
 
