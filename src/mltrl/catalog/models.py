@@ -77,6 +77,9 @@ class Role(Frozen):
     id: KebabId
     name: Text
     required: bool = True
+    #: How many different people in the role must approve (N of however many sit in it), e.g. 2 QA
+    #: engineers at level 7. Applies to required roles.
+    approvals: int = Field(1, ge=1, le=9)
 
 
 class Option(Frozen):

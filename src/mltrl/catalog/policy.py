@@ -55,10 +55,11 @@ class CriterionChange(_Rules):
 
 
 class RoleChange(_Rules):
-    """New name or required flag for an existing panel role."""
+    """New name, required flag or number of approvals for an existing panel role."""
 
     name: Text | None = None
     required: bool | None = None
+    approvals: int | None = Field(None, ge=1, le=9)
 
 
 class LevelRules(_Rules):

@@ -62,6 +62,7 @@ class RoleSpec:
     id: str
     name: str
     required: bool
+    approvals: int = 1  # different people in the role who must approve (reviews opened before: 1)
 
 
 @dataclass(frozen=True)
@@ -189,13 +190,32 @@ def blocker_items(state: ReviewState) -> list[Blocker]:
         if not role.required:
             continue
         members = [p for p, r in state.panel.items() if r == role.id]
+        approving = [
+            p
+            for p in members
+            if state.signatures.get(p, Signature(Verdict.REQUEST_CHANGES)).verdict is Verdict.APPROVE
+        ]
         if not members:
             found.append(Blocker("role", role.id, f"required role {role.id} has nobody on the panel"))
-        elif not any(
-            state.signatures.get(p, Signature(Verdict.REQUEST_CHANGES)).verdict is Verdict.APPROVE
-            for p in members
-        ):
+        elif len(members) < role.approvals:
+            found.append(
+                Blocker(
+                    "role",
+                    role.id,
+                    f"required role {role.id} needs {role.approvals} approvals and has "
+                    f"{len(members)} {'person' if len(members) == 1 else 'people'} on the panel",
+                )
+            )
+        elif not approving:
             found.append(Blocker("role", role.id, f"required role {role.id} has not approved"))
+        elif len(approving) < role.approvals:
+            found.append(
+                Blocker(
+                    "role",
+                    role.id,
+                    f"required role {role.id} has {len(approving)} of {role.approvals} approvals",
+                )
+            )
     for person, signature in sorted(state.signatures.items()):
         if signature.verdict is Verdict.REQUEST_CHANGES:
             found.append(Blocker("signature", person, f"{person} requested changes"))

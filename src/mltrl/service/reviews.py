@@ -50,7 +50,7 @@ def template_for(
     lv = catalog.level(level)
     return Template(
         level=level,
-        roles=tuple(RoleSpec(r.id, r.name, r.required) for r in lv.panel_roles),
+        roles=tuple(RoleSpec(r.id, r.name, r.required, r.approvals) for r in lv.panel_roles),
         criteria=tuple(
             CriterionSpec(c.id, c.text, c.kind, c.waivable) for c in lv.criteria if c.applies(traits)
         ),
