@@ -19,6 +19,7 @@ from starlette.requests import Request
 from mltrl.cli import main
 from mltrl.errors import Unauthenticated
 from mltrl.server.web.session import COOKIE, ENV_SECURE_COOKIE, secure_cookie
+from mltrl.service.api_identities import IdentityAPI
 from mltrl.service.api_sessions import SessionAPI
 from mltrl.service.sessions import SESSION_HOURS
 
@@ -132,6 +133,20 @@ def test_failed_logins_make_the_next_attempt_wait(site: Site) -> None:
     # Success clears the count: one more mistake does not lock at once.
     assert httpx.post(f"{site.url}/login", data={"username": "vera", "password": "guess"}).status_code == 401
     assert logged_in(site, "vera").get("/").status_code == 200
+
+
+def test_the_token_route_takes_the_same_back_off(site: Site) -> None:
+    """Guessing a password through the API's HTTP Basic token route is as slow as through the login."""
+
+    def token(password: str) -> httpx.Response:
+        return httpx.post(f"{site.url}/api/v1/tokens", auth=("alan", password), json={"scopes": ["read"]})
+
+    for _ in range(3):
+        assert token("guess").status_code == 401
+    held = token(PASSWORDS["alan"])
+    assert held.status_code == 401 and "too many failed logins; try again in 1 s" in held.text
+    time.sleep(1.2)
+    assert token(PASSWORDS["alan"]).status_code == 201
 
 
 def test_a_post_without_this_sessions_csrf_token_is_refused_and_writes_nothing(site: Site) -> None:
@@ -283,3 +298,31 @@ def test_the_login_never_redirects_to_another_site(site: Site, tmp_path: Path) -
             f"{site.url}/login", data={"username": "alan", "password": PASSWORDS["alan"], "next": target}
         )
         assert answer.headers["location"] == "/", target
+
+
+def test_a_seat_and_the_last_signature_given_over_the_rest_api_notify_too(
+    site: Site, hook: tuple[str, list[dict[str, Any]]]
+) -> None:
+    with site.registry() as reg:
+        reg.add_component("p/9", "Scorer", kind="model", level=0, owner="olga")
+        rid = reg.open_review("p/9").id
+        view = reg.review(rid)
+        for criterion in view.template.criteria:
+            if criterion.kind == "attestation":
+                reg.record_result(rid, criterion.id, "met", "shown")
+        reg.answer_ethics(rid, dict.fromkeys(view.template.ethics, "discussed"))
+        ids = IdentityAPI(reg)
+        tokens = {
+            name: ids.create_token(name, scopes=["read", "write", "approve"])[1] for name in ("carl", "rita")
+        }
+    api = f"/api/v1/projects/p/reviews/{rid}"
+    with httpx.Client(base_url=site.url, headers={"Authorization": f"Bearer {tokens['carl']}"}) as carl:
+        seated = carl.post(f"{api}/panel", json={"role": "research-lead", "person": "rita"})
+    assert seated.status_code == 200, seated.text
+    told = wait_for(hook[1], lambda body: body["review"] == rid and body["needs"] == "sign")
+    assert told["people"] == ["rita"]
+    with httpx.Client(base_url=site.url, headers={"Authorization": f"Bearer {tokens['rita']}"}) as rita:
+        signed = rita.post(f"{api}/signatures", json={"verdict": "approve"})
+    assert signed.status_code == 201, signed.text
+    ready = wait_for(hook[1], lambda body: body["review"] == rid and body["needs"] == "decide")
+    assert ready["people"] == ["alan"]

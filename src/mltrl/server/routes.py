@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query, Request, Response
 
 from mltrl.errors import BadInput, Forbidden, NotFound
+from mltrl.server import panel as seating
 from mltrl.server.models import (
     ChoiceIn,
     DecisionIn,
@@ -277,15 +278,17 @@ def open_review(
 
 @router.post("/projects/{key}/reviews/{review_id}/panel", tags=["reviews"])
 def add_panel_member(
-    key: str, review_id: ReviewId, body: PanelIn, request: Request, c: Caller = Depends(caller)
+    key: str,
+    review_id: ReviewId,
+    body: PanelIn,
+    request: Request,
+    tasks: BackgroundTasks,
+    c: Caller = Depends(caller),
 ) -> dict[str, Any]:
-    """Put a user on the panel; only someone who could sign this review at its level may be put there."""
+    """Put a user on the panel and tell them by webhook; only someone who could sign this review at its
+    level may be put there."""
     view = _review_for(c, key, review_id, Action.EDIT_REVIEW, request)
-    member = c.identities.member(body.person)
-    reason = member.denial(Action.SIGN, key, view.record.level)
-    if reason is not None:
-        raise Forbidden(f"review {review_id}: {reason}")
-    c.registry.add_panel_member(review_id, body.role, member.name)
+    seating.seat(c, tasks, str(request.base_url), view, body.role, body.person)
     return c.registry.review(review_id).to_json()  # type: ignore[no-any-return]
 
 
@@ -318,7 +321,12 @@ def record_choice(
 
 @router.post("/projects/{key}/reviews/{review_id}/signatures", status_code=201, tags=["reviews"])
 def sign_review(
-    key: str, review_id: ReviewId, body: SignIn, request: Request, c: Caller = Depends(caller)
+    key: str,
+    review_id: ReviewId,
+    body: SignIn,
+    request: Request,
+    tasks: BackgroundTasks,
+    c: Caller = Depends(caller),
 ) -> dict[str, Any]:
     """Sign as the authenticated user: there is no way to name another signer."""
     view = _review_for(c, key, review_id, Action.SIGN, request)
@@ -328,7 +336,7 @@ def sign_review(
         held = f"sits on it as {panel[me]}" if me in panel else "is not on its panel"
         raise Forbidden(f"review {review_id}: {me} cannot sign as {body.role}: {me} {held}")
     c.registry.sign_review(review_id, me, body.verdict, tasks=body.tasks, note=body.note)  # type: ignore[arg-type]
-    return c.registry.review(review_id).to_json()  # type: ignore[no-any-return]
+    return seating.after_signature(c, tasks, str(request.base_url), review_id).to_json()  # type: ignore[no-any-return]
 
 
 @router.post("/projects/{key}/reviews/{review_id}/decision", tags=["reviews"])

@@ -9,6 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBasic, HTTPBasicC
 
 from mltrl.errors import Forbidden, Unauthenticated
 from mltrl.service.api_identities import IdentityAPI, acting_as
+from mltrl.service.api_sessions import SessionAPI
 from mltrl.service.authorization import Action, Principal
 from mltrl.service.registry import Registry
 
@@ -58,8 +59,10 @@ def password_user(request: Request, credentials: HTTPBasicCredentials | None = D
     if credentials is None:
         raise Unauthenticated("creating a token needs the user name and password (HTTP Basic)")
     registry = base_registry(request)
-    user = IdentityAPI(acting_as(registry, "mltrl-server")).check_password(
-        credentials.username, credentials.password
+    # Throttled like the dashboard's login: a password guessed here waits the same back-off.
+    client = request.client.host if request.client else "unknown"
+    user = SessionAPI(acting_as(registry, "mltrl-server")).check_password(
+        credentials.username, credentials.password, client=client
     )
     on_behalf = acting_as(registry, user.name, "password")
     principal = IdentityAPI(on_behalf).member(user.name, "user")

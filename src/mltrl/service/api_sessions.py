@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from mltrl.errors import Unauthenticated
 from mltrl.service import identities, inputs, sessions
+from mltrl.service.identities import UserRecord
 from mltrl.service.sessions import Browser, SessionRecord
 
 if TYPE_CHECKING:
@@ -23,25 +24,31 @@ class SessionAPI:
         """A new session when the password is right and no back-off is running; returns it and the
         cookie's secret. A wrong password is counted against the user name and the client address."""
         reg = self._registry
+        user = self.check_password(name, password, client=client)
+        record, secret, csrf = reg._write(
+            lambda unit: sessions.create(unit, user.name, client=client, user_agent=user_agent)
+        )
+        return Browser(
+            reg._read(lambda r: identities.principal(r, identities.user(r, user.name))), record, csrf
+        ), secret
+
+    def check_password(self, name: str, password: str, *, client: str) -> UserRecord:
+        """The user, when the password is right and no back-off is running: the dashboard's login and
+        the API's token route both ask here, so guessing is as slow through either. A wrong password
+        is counted against the user name and the client address; a right one clears the count."""
+        reg = self._registry
         keys = sessions.subjects(name, client)
         now = inputs.now()
         wait = reg._read(sessions.wait_before_login, keys, now)
         if wait:
             raise Unauthenticated(f"too many failed logins; try again in {wait} s")
         try:
-            user = reg._read(identities.check_password, name, password)
+            user: UserRecord = reg._read(identities.check_password, name, password)
         except Unauthenticated:
             reg._write(sessions.note_failure, keys, now)
             raise
-
-        def start(unit):  # type: ignore[no-untyped-def]
-            sessions.clear_failures(unit, keys)
-            return sessions.create(unit, user.name, client=client, user_agent=user_agent)
-
-        record, secret, csrf = reg._write(start)
-        return Browser(
-            reg._read(lambda r: identities.principal(r, identities.user(r, user.name))), record, csrf
-        ), secret
+        reg._write(sessions.clear_failures, keys)
+        return user
 
     def browser(self, secret: str, *, now: datetime | None = None) -> Browser:
         """Who the cookie ``secret`` stands for; notes when the session was last seen."""

@@ -7,12 +7,10 @@ the logged-in user's: no field names a signer.
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, BackgroundTasks, Depends, Path, Request, Response
 
-from mltrl.errors import BadInput, Forbidden, NotFound
-from mltrl.server.web import notify
+from mltrl.errors import BadInput, NotFound
+from mltrl.server import panel
 from mltrl.server.web.session import WebCaller, WebRoute, checked_form, redirect, render, web_user
 from mltrl.service.authorization import Action
 from mltrl.views.review import ReviewView
@@ -97,12 +95,7 @@ async def add_member(
     form = await checked_form(request, user)
     view = _review(user, key, review_id)
     user.require(Action.EDIT_REVIEW, key, view.record.level)
-    member = user.identities.member(form.get("person", "").strip())
-    reason = member.denial(Action.SIGN, key, view.record.level)
-    if reason is not None:
-        raise Forbidden(f"review {review_id}: {reason}")
-    user.registry.add_panel_member(review_id, form.get("role", ""), member.name)
-    tasks.add_task(notify.panel_seat, str(request.base_url), view.record, member.name, form.get("role", ""))
+    panel.seat(user, tasks, str(request.base_url), view, form.get("role", ""), form.get("person", ""))
     return redirect(_url(key, review_id))
 
 
@@ -172,11 +165,7 @@ async def sign(
     user.registry.sign_review(
         review_id, user.principal.name, form.get("verdict", ""), tasks=todo or None, note=form.get("note", "")
     )
-    after = user.registry.review(review_id)
-    if not after.blockers:
-        tasks.add_task(
-            notify.ready_to_decide, str(request.base_url), after.record, _deciders(user, key, after)
-        )
+    panel.after_signature(user, tasks, str(request.base_url), review_id)
     return redirect(_url(key, review_id) + "#sign")
 
 
@@ -199,18 +188,3 @@ async def decide(
         debrief=form.get("debrief", ""),
     )
     return redirect(_url(key, review_id))
-
-
-def _deciders(user: WebCaller, key: str, view: ReviewView) -> list[str]:
-    """Users whose role decides this review: whom a review ready for its decision waits for."""
-    from mltrl.service.authorization import Role, allows
-
-    grants: list[Any] = user.identities.roles(project=key)
-    level = view.record.level
-    return sorted(
-        {
-            g.user
-            for g in grants
-            if allows(Role(g.role), Action.DECIDE) and g.min_level <= level <= g.max_level
-        }
-    )
