@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from mltrl.service.registry import Registry
+from mltrl.store.chain import HASHED
 
 PER_PROJECT = 10
 START = datetime.now(UTC) - timedelta(days=900)
@@ -147,24 +148,8 @@ def bulk(url: str, components: int, raw_url: str) -> dict[str, float]:
         began = time.perf_counter()
         written = reg.import_history(events)
         import_s = time.perf_counter() - began
-    columns = [
-        "project_id",
-        "component_id",
-        "seq",
-        "kind",
-        "from_level",
-        "to_level",
-        "entry_level",
-        "switchback_kind",
-        "approver",
-        "reason",
-        "actor",
-        "at",
-        "data",
-        "via",
-        "prev_hash",  # the raw insert writes the hashes the import computed (it computes none)
-        "hash",
-    ]
+    # The raw insert writes the hashes the import computed (it computes none).
+    columns = [*HASHED, "prev_hash", "hash"]
     with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
         rows = [
             dict(zip(columns, row, strict=True))
