@@ -79,6 +79,13 @@ def test_a_login_gives_an_httponly_samesite_cookie_and_logging_out_ends_the_sess
     assert (
         client.get("/").headers["location"].startswith("/login?next=/&reason=the%20session%20was%20revoked")
     )
+    # The login and its end are in the audit, naming the session (and never its secret).
+    with site.registry() as reg:
+        trail = [e for e in reg.audit(user="carl") if e["kind"].startswith("session.")]
+    logins = [e for e in trail if e["kind"] == "session.login"]
+    ended = [e for e in trail if e["kind"] == "session.end"]
+    assert logins and ended and ended[-1]["data"]["sessions"] == [logins[-1]["data"]["session"]]
+    assert ended[-1]["via"] == f"session:{logins[-1]['data']['session']}"  # carl logged himself out
 
 
 def test_the_cookie_is_secure_over_https_or_when_the_proxy_config_says_so(
@@ -185,6 +192,7 @@ def test_only_panel_members_see_a_sign_button_and_a_forged_signature_is_refused(
     for client in (vera, carl):
         assert "Sign as" not in client.get(page).text
     assert "Sign as rita" in rita.get(page).text
+    alan = logged_in(site, "alan")  # a login is a write of its own (the audit has it): before counting
     before = counts(site)
     # ... and their forged POST, with a valid CSRF token of their own, is refused by the role check.
     forged = vera.post(
@@ -196,7 +204,6 @@ def test_only_panel_members_see_a_sign_button_and_a_forged_signature_is_refused(
     )
     assert forged.status_code == 403
     # An approver not on the panel passes the role check and is refused by the review's own rule.
-    alan = logged_in(site, "alan")
     refused = alan.post(
         f"{page}/signatures", data={"csrf": csrf_of(alan.get(page).text), "verdict": "approve"}
     )

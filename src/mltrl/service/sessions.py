@@ -91,7 +91,15 @@ def create(unit: Unit, name: str, *, client: str, user_agent: str) -> tuple[Sess
             user_agent=user_agent[:300],
         )
     )
-    return session(unit.reader, result.inserted_primary_key[0]), secret, csrf
+    created = session(unit.reader, result.inserted_primary_key[0])
+    # Logins and their ends are in the audit like every other access change (never the secret).
+    unit.append_event(
+        project_id=None,
+        kind="session.login",
+        at=now,
+        data={"user": owner.name, "session": created.id, "client": client[:200]},
+    )
+    return created, secret, csrf
 
 
 def browser(r: Reader, secret: str, now: datetime) -> Browser:
@@ -137,6 +145,7 @@ def revoke(unit: Unit, session_id: int) -> SessionRecord:
     if found.revoked_at is not None:
         raise BadInput(f"session {session_id} is already revoked")
     _revoke(unit, schema.web_sessions.c.id == found.id)
+    _ended(unit, found.user, [found.id])
     return session(unit.reader, found.id)
 
 
@@ -147,7 +156,14 @@ def revoke_all(unit: Unit, name: str) -> list[SessionRecord]:
     live = [s for s in sessions(unit.reader, name=owner.name) if s.state(now) == "active"]
     if live:
         _revoke(unit, schema.web_sessions.c.id.in_([s.id for s in live]))
+        _ended(unit, owner.name, [s.id for s in live])
     return live
+
+
+def _ended(unit: Unit, user: str, ids: list[int]) -> None:
+    unit.append_event(
+        project_id=None, kind="session.end", at=inputs.now(), data={"user": user, "sessions": ids}
+    )
 
 
 def _revoke(unit: Unit, where: Any) -> None:
