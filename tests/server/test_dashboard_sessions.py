@@ -333,3 +333,15 @@ def test_a_seat_and_the_last_signature_given_over_the_rest_api_notify_too(
     assert signed.status_code == 201, signed.text
     ready = wait_for(hook[1], lambda body: body["review"] == rid and body["needs"] == "decide")
     assert ready["people"] == ["alan"]
+
+
+def test_a_browser_asking_for_no_page_gets_an_html_page_and_the_api_its_json(site: Site) -> None:
+    carl = logged_in(site, "carl")
+    page = {"accept": "text/html,application/xhtml+xml"}
+    for address in ("/no/such/page", "/projects/p/reviews/not-a-number"):
+        answer = carl.get(address, headers=page)
+        assert answer.status_code == 404 and answer.headers["content-type"].startswith("text/html")
+        assert "<h1>Not found</h1>" in answer.text and f"no page {address}" in answer.text
+    api = carl.get("/api/v1/nothing", headers=page)
+    assert api.status_code == 404 and api.json()["error"].startswith("no route GET /api/v1/nothing")
+    assert carl.get("/no/such/page").json()["error"].startswith("no route GET /no/such/page")

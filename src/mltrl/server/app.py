@@ -19,7 +19,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi import HTTPException as FastAPIHTTPException
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from mltrl.errors import Conflict, Forbidden, MltrlError, NotFound, StoreError, Unauthenticated
@@ -129,11 +129,15 @@ def _install_errors(app: FastAPI) -> None:
         return response
 
     @app.exception_handler(RequestValidationError)
-    async def malformed(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def malformed(request: Request, exc: RequestValidationError) -> Response:
+        if _wants_page(request):  # e.g. /projects/p/reviews/abc typed in the address bar
+            return _page(request, 404, "Not found", f"no page {request.url.path}")
         return _refuse(request, 422, _validation_message(exc))
 
     @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code == 404 and _wants_page(request):
+            return _page(request, 404, "Not found", f"no page {request.url.path}")
         if exc.status_code == 404:
             message = f"no route {request.method} {request.url.path} (see /openapi.json)"
         elif exc.status_code == 405:
@@ -146,6 +150,18 @@ def _install_errors(app: FastAPI) -> None:
     async def crashed(request: Request, exc: Exception) -> JSONResponse:
         log.exception("%s %s failed", request.method, request.url.path)
         return _refuse(request, 500, "internal error; the server log has the details, nothing was written")
+
+
+def _wants_page(request: Request) -> bool:
+    """A browser asking for a dashboard address (not the REST API): it gets an HTML page, not JSON."""
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+
+
+def _page(request: Request, status: int, title: str, message: str) -> Response:
+    from mltrl.server.web.session import render
+
+    request.state.error = message
+    return render(request, "error.html.j2", status, title=title, message=message)
 
 
 def _validation_message(exc: RequestValidationError) -> str:
