@@ -18,6 +18,10 @@ from mltrl.service.registry import Registry
 
 ENV_TEST_URL = "MLTRL_TEST_DATABASE_URL"
 
+# Every project card revision a move derives from the one before is checked, throughout the suite
+# (and in the CLI and server processes the tests start), against the card assembled whole.
+os.environ.setdefault("MLTRL_VERIFY_CARDS", "1")
+
 
 def _postgres_url() -> str | None:
     return os.environ.get(ENV_TEST_URL) or None

@@ -140,7 +140,10 @@ def test_a_move_stores_what_changed_and_old_registries_are_re_stored(db_url: str
         config.attributes["connection"] = conn
         upgrade(config, "head")
     engine.dispose()
-    assert _stored(db_url) == stored
+    # Re-stored by the migration's own (older, shorter-chained) rule: again mostly patches.
+    again_whole, again_patched, again_cards = _stored(db_url)
+    assert again_cards == cards and again_patched > again_whole >= cards
+    assert again_whole + again_patched == whole + patched
     with Registry.open(db=db_url, actor="tester") as reg:
         assert card_outputs(reg) == outputs
 

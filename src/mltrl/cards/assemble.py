@@ -14,23 +14,18 @@ from mltrl.cards.model import (
     Card,
     CustomSection,
     DataSet,
-    Metric,
     Requirement,
     Revision,
     Summary,
-    TestStatus,
 )
+from mltrl.cards.parts import PART_FIELDS, MemberPart, member_part
 from mltrl.catalog import Catalog, load_catalog
 from mltrl.domain.model import phase_of
 from mltrl.errors import NotFound
-from mltrl.gates import default_gate, evaluate_gate
 from mltrl.store import (
     dataset_queries,
-    evidence_queries,
-    people_queries,
     queries,
     requirement_queries,
-    review_queries,
 )
 from mltrl.store.provenance_queries import provenance
 from mltrl.store.reader import Reader, as_utc
@@ -83,6 +78,13 @@ def revision_content(r: Reader, project_key: str, scope: str, number: int) -> di
 def assemble(
     r: Reader, catalog: Catalog, project_key: str, scope: str = "", *, at: datetime | None = None
 ) -> Card:
+    return assemble_with_parts(r, catalog, project_key, scope, at=at)[0]
+
+
+def assemble_with_parts(
+    r: Reader, catalog: Catalog, project_key: str, scope: str = "", *, at: datetime | None = None
+) -> tuple[Card, list[MemberPart]]:
+    """The card, and each member's part of it (in member order)."""
     project = queries.project(r, project_key)
     if project is None:
         raise NotFound(f"no project {project_key!r}")
@@ -108,9 +110,44 @@ def assemble(
         name, identifier = project.name, project.key
         nodes = list(_nodes(status, {c.code for c in members}))
         origins = {n.component.id: n.provenance for n in nodes if n.provenance is not None}
+    parts = [member_part(r, catalog, c, origins.get(c.id)) for c in members]
+    card = combine(
+        r,
+        catalog,
+        project,
+        scope,
+        parts,
+        level=level,
+        held_back=held_back,
+        held_back_names=held_back_names,
+        name=name,
+        identifier=identifier,
+        nodes=nodes,
+        at=at,
+    )
+    return card, parts
+
+
+def combine(
+    r: Reader,
+    catalog: Catalog,
+    project: Any,
+    scope: str,
+    parts: list[MemberPart],
+    *,
+    level: int | None,
+    held_back: list[str],
+    held_back_names: list[str],
+    name: str,
+    identifier: str,
+    nodes: list[Any],
+    at: datetime | None,
+) -> Card:
+    """The card from its members' parts (in member order) and what the project itself holds."""
+    members = [p.component for p in parts]
+    lists = [[item for p in parts for item in p.lists[i]] for i in range(len(PART_FIELDS))]
+    codes, how_reached, versions, working_group, handoffs, testing, ethics_reviews = lists
     text = sections(r, project.key, scope)
-    requirements = _requirements(r, project.key, members, scoped=bool(scope))
-    evidence = [e for c in members for e in evidence_queries.evidence(r, component_id=c.id)]
     summary = Summary(
         technology_name=name,
         technology_id=identifier,
@@ -121,15 +158,8 @@ def assemble(
         rd_reviewer=text.get("rd-reviewer") or None,
         product_owner=project.product_owner,
         product_reviewer=text.get("product-reviewer") or None,
-        component_codes=[c.code for c in members],
-        # Each coupling once, whichever side recorded it.
-        coupled_components=sorted(
-            {
-                " <-> ".join(sorted((c.ref, f"{k.project_key}/{k.code}")))
-                for c in members
-                for k in queries.couplings(r, c.id)
-            }
-        ),
+        component_codes=codes,
+        coupled_components=coupled_components(r, members),
         links={
             key: text[key]
             for key in ("project-page", "code", "requirements-link", "ethics-link")
@@ -137,44 +167,33 @@ def assemble(
         },
         previous_revisions=revisions(r, project.key, scope),
         held_back_by_names=held_back_names,
-        how_reached=[f"{c.code}: {origins[c.id].describe}" for c in members if c.id in origins],
-        versions=[
-            f"{c.code} {kind} {version}"
-            for c in members
-            for kind, version in sorted(evidence_queries.current_versions(r, c.id).items())
-        ],
+        how_reached=how_reached,
+        versions=versions,
         generated_at=(at or datetime.now(UTC)).isoformat(),
         recurring_reviews=_recurring_reviews(nodes),
         targets=_targets(nodes),
-        working_group=[
-            f"{c.code}: {m['person']} ({m['role']}, L{m['joined_level']}-"
-            + (f"L{m['left_level']})" if m["left_at"] else "now)")
-            for c in members
-            for m in people_queries.working_group(r, c.id)
-        ],
-        handoffs=[
-            f"{c.code}: {h['from'] or 'R&D'} -> {h['to']} at level {h['level']} ({h['at'][:10]})"
-            for c in members
-            for h in people_queries.handoffs(r, c.id)
-        ],
+        working_group=working_group,
+        handoffs=handoffs,
     )
+    links = dataset_links(r, members)
     return Card(
         project=project.key,
         scope=scope,
         summary=summary,
         tldr=text.get("tldr", ""),
-        top_requirements=requirements,
+        top_requirements=_requirements(r, project.key, members, scoped=bool(scope)),
         model_details=text.get("model-details", ""),
         intended_use=text.get("intended-use", ""),
         unacceptable_uses=text.get("unacceptable-uses", ""),
-        testing_status=_testing(r, catalog, members),
+        testing_status=testing,
         data_considerations=text.get("data-considerations", ""),
-        datasets=_datasets(r, members),
+        datasets=datasets(r, links),
         ethics=text.get("ethics", ""),
-        ethics_reviews=_ethics_reviews(r, members),
-        ethics_facts=_ethics_facts(r, members, evidence),
+        ethics_reviews=ethics_reviews,
+        ethics_facts=dataset_facts(r, links)
+        + [p.fairness for p in sorted(parts, key=lambda p: p.component.code) if p.fairness],
         metrics=text.get("metrics", ""),
-        metric_results=_metrics(evidence),
+        metric_results=[m for p in parts for m in p.metrics][-MAX_METRICS:],
         caveats=text.get("caveats", ""),
         assumptions=text.get("assumptions", ""),
         custom_sections=[
@@ -182,6 +201,58 @@ def assemble(
             for s in catalog.card_sections
         ],
         policy_notes=policy_notes(catalog),
+    )
+
+
+def dataset_links(r: Reader, members: list[Any]) -> list[tuple[str, Any]]:
+    """(member code, link) for each data set link of the members, in member order."""
+    code = {c.id: c.code for c in members}
+    order = {c.id: i for i, c in enumerate(members)}
+    found = dataset_queries.links_of_components(r, list(code))
+    return [(code[cid], link) for cid, link in sorted(found, key=lambda x: order[x[0]])]
+
+
+def datasets(r: Reader, links: list[tuple[str, Any]]) -> list[DataSet]:
+    uses: dict[str, list[str]] = {}
+    for code, link in links:
+        uses.setdefault(link.dataset_key, []).append(
+            f"{code} {link.role}" + (f" v{link.version}" if link.version else "")
+        )
+    out = []
+    for key, used in sorted(uses.items()):
+        d = dataset_queries.datasets(r, key=key)[0]
+        out.append(
+            DataSet(
+                key=d.key,
+                name=d.name,
+                kind=d.kind,
+                versions=[v.version for v in d.versions],
+                used_as=used,
+                sensitive=d.sensitive,
+            )
+        )
+    return out
+
+
+def dataset_facts(r: Reader, links: list[tuple[str, Any]]) -> list[str]:
+    """Who is in the data: the groups each linked data set holds, as counted from the data."""
+    out = []
+    for key in sorted({link.dataset_key for _, link in links}):
+        for entry in dataset_queries.datasets(r, key=key)[0].demographics:
+            rows = max(entry["rows"], 1)
+            groups = ", ".join(f"{g} {n / rows:.0%}" for g, n in entry["groups"].items())
+            out.append(f"data set {key}, {entry['column']}: {groups} of {entry['rows']} rows")
+    return out
+
+
+def coupled_components(r: Reader, members: list[Any]) -> list[str]:
+    """Each coupling of the members once, whichever side recorded it."""
+    return sorted(
+        {
+            " <-> ".join(sorted((c.ref, f"{k.project_key}/{k.code}")))
+            for c in members
+            for k in queries.couplings(r, c.id)
+        }
     )
 
 
@@ -272,99 +343,3 @@ def _requirements(r: Reader, project_key: str, members: list[Any], *, scoped: bo
         )
         for q in ranked
     ]
-
-
-def _testing(r: Reader, catalog: Catalog, members: list[Any]) -> list[TestStatus]:
-    """The evidence behind each component's claimed level: met, unmet, stale or waived."""
-    out = []
-    for component in members:
-        gate = default_gate(component)
-        if gate is None or component.status == "retired":
-            continue
-        for c in evaluate_gate(r, catalog, component, gate).criteria:
-            if c.kind == "evidence":
-                out.append(
-                    TestStatus(criterion=f"{component.code}: {c.id}", status=c.status, detail=c.reason)
-                )
-    return out
-
-
-def _datasets(r: Reader, members: list[Any]) -> list[DataSet]:
-    uses: dict[str, list[str]] = {}
-    for c in members:
-        for link in dataset_queries.links_of_component(r, c.id):
-            uses.setdefault(link.dataset_key, []).append(
-                f"{c.code} {link.role}" + (f" v{link.version}" if link.version else "")
-            )
-    out = []
-    for key, used in sorted(uses.items()):
-        d = dataset_queries.datasets(r, key=key)[0]
-        out.append(
-            DataSet(
-                key=d.key,
-                name=d.name,
-                kind=d.kind,
-                versions=[v.version for v in d.versions],
-                used_as=used,
-                sensitive=d.sensitive,
-            )
-        )
-    return out
-
-
-def _ethics_reviews(r: Reader, members: list[Any]) -> list[str]:
-    """For each component, the latest review whose ethics checklist was answered in full."""
-    out = []
-    for c in members:
-        for review in reversed(review_queries.reviews(r, component_id=c.id)):
-            answered = len(review_queries.details(r, review.id)["ethics"])
-            if answered and answered >= len(review.template["ethics"]):
-                out.append(
-                    f"{c.code}: checklist completed in review {review.id} (level {review.level}, "
-                    f"{review.opened_at.date().isoformat()})"
-                )
-                break
-    return out
-
-
-#: The figure every fairness check writes (``mltrl.checks.FairnessCheck``).
-FAIRNESS_FIGURES = ("demographic_parity_difference", "equalized_odds_difference")
-
-
-def _ethics_facts(r: Reader, members: list[Any], evidence: list[Any]) -> list[str]:
-    """Facts for the ethics section: the groups each data set holds, as counted from the data, and
-    each component's latest fairness result with its intervals."""
-    out = []
-    keys = sorted({link.dataset_key for c in members for link in dataset_queries.links_of_component(r, c.id)})
-    for key in keys:
-        for entry in dataset_queries.datasets(r, key=key)[0].demographics:
-            rows = max(entry["rows"], 1)
-            groups = ", ".join(f"{g} {n / rows:.0%}" for g, n in entry["groups"].items())
-            out.append(f"data set {key}, {entry['column']}: {groups} of {entry['rows']} rows")
-    latest: dict[str, Any] = {}
-    for e in evidence:
-        if any(figure in e.metrics for figure in FAIRNESS_FIGURES):
-            latest[e.code] = e
-    for code, e in sorted(latest.items()):
-        figures = "; ".join(
-            f"{figure.replace('_', ' ')} {e.metrics[figure]:.3g}"
-            + (
-                f" [{e.metrics[figure + '_ci_low']:.3g}, {e.metrics[figure + '_ci_high']:.3g}]"
-                if figure + "_ci_low" in e.metrics and figure + "_ci_high" in e.metrics
-                else ""
-            )
-            for figure in FAIRNESS_FIGURES
-            if figure in e.metrics
-        )
-        fresh = "" if e.fresh else ", stale"
-        out.append(f"{code}: fairness {e.outcome}: {figures} (evidence {e.id}{fresh})")
-    return out
-
-
-def _metrics(evidence: list[Any]) -> list[Metric]:
-    latest: dict[str, Metric] = {}
-    for e in evidence:  # ordered by id: later evidence replaces earlier values of the same metric
-        for name, value in e.metrics.items():
-            label = f"{e.code} {name}" if e.code else name
-            latest[label] = Metric(name=label, value=value, evidence=e.id, fresh=e.fresh)
-    return list(latest.values())[-MAX_METRICS:]

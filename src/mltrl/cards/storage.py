@@ -1,9 +1,10 @@
 """Where frozen card revisions are kept: whole now and then, patches from one to the next between.
 
 A revision is stored as the patch from the revision before it (:mod:`mltrl.cards.delta`) until the
-patches since the last whole revision add up to more than the card itself; then it is stored whole
-again. A move thus costs the registry about twice what changed, and reading any revision back
-applies at most one card's worth of patches to the whole revision its chain starts from.
+patches since the last whole revision add up to more than :data:`CHAIN` times the card itself;
+then it is stored whole again. A move thus costs the registry about 1 + 1/CHAIN times what
+changed, and reading any revision back applies at most CHAIN cards' worth of patches to the whole
+revision its chain starts from.
 
 ``card_revisions.content`` holds either the card (an object with ``summary`` ...) or
 ``{"patch": <patch from the revision before>, "base": <number of the whole revision the chain
@@ -18,6 +19,9 @@ from typing import Any
 
 from mltrl.cards import delta
 from mltrl.store.reader import Reader
+
+#: How many cards' worth of patches a chain may hold before a revision is stored whole again.
+CHAIN = 4
 
 #: The keys of a revision stored as a patch (a card has neither).
 PATCH, BASE = "patch", "base"
@@ -70,6 +74,8 @@ def to_store(previous: Stored | None, card: dict[str, Any]) -> Any:
         return card
     text = json.dumps(card)
     patch = delta.encode(previous.card, card) or {"k": {}}
-    if previous.patched + len(json.dumps(patch)) > len(text) or not delta.exact(previous.card, patch, text):
+    if previous.patched + len(json.dumps(patch)) > CHAIN * len(text) or not delta.exact(
+        previous.card, patch, text
+    ):
         return card  # cheaper (or, for a value only its JSON type tells apart, needed) whole
     return {PATCH: patch, BASE: previous.chain_start}

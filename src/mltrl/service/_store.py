@@ -111,6 +111,8 @@ class Unit:
     chain: Chain | None = None
     #: Where the write came from, for the audit: ``cli``, ``python``, ``token:PREFIX`` ...
     via: str | None = None
+    #: Project id -> its card's latest revision as this process last froze it (see project_cards).
+    card_cache: dict[int, Any] | None = None
 
     def append_event(self, **values: Any) -> None:
         row = dict.fromkeys(_EVENT_COLUMNS)
@@ -133,6 +135,8 @@ class Store:
         self._open: Connection | None = None  # set while a write transaction runs
         self._batch: Batch | None = None  # the open transaction's writes behind
         self._chain: Chain | None = None  # the open transaction's place in the event chain
+        #: The latest project card revisions this process froze, to derive the next ones from.
+        self.card_cache: dict[int, Any] = {}
 
     @contextmanager
     def write(self, *, behind: bool = False) -> Iterator[Connection]:
@@ -180,7 +184,7 @@ class Store:
             batch.forget()
             batch = None
         chain = self._chain if conn is self._open else None
-        return Unit(conn, self.reader(conn), actor, on_level_change, batch, chain, via)
+        return Unit(conn, self.reader(conn), actor, on_level_change, batch, chain, via, self.card_cache)
 
     @contextmanager
     def read(self) -> Iterator[Reader]:

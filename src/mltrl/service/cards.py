@@ -13,6 +13,7 @@ from mltrl.cards.sections import section_id
 from mltrl.catalog import Catalog
 from mltrl.service import inputs, lookup
 from mltrl.service._store import Unit
+from mltrl.service.project_cards import project_revision
 from mltrl.store import locks, schema
 
 
@@ -55,24 +56,30 @@ def freeze(
     # concurrent freezes (two components graduating at once) take turns, so each gets the next
     # number and a card that includes what the ones before it changed.
     locks.lock_row(unit.conn, schema.projects, project.id)
-    card = assemble(unit.reader, catalog, project.key, scope, at=at)
+    if unit.batch is not None:
+        unit.batch.flush()  # the card reads what this transaction wrote
     table = schema.card_revisions
     latest = unit.conn.execute(
         select(func.max(table.c.number)).where(table.c.project_id == project.id, table.c.scope == scope)
     ).scalar()
     number = (latest or 0) + 1
-    # Stored as what changed since the revision before (mltrl.cards.storage); read back as JSON.
-    content = storage.to_store(
-        None if latest is None else storage.load(unit.reader, project.id, scope, latest),
-        json.loads(json.dumps(card.model_dump())),
-    )
+    if scope:
+        card = assemble(unit.reader, catalog, project.key, scope, at=at)
+        level = card.summary.level
+        # Stored as what changed since the revision before (mltrl.cards.storage); read back as JSON.
+        content = storage.to_store(
+            None if latest is None else storage.load(unit.reader, project.id, scope, latest),
+            json.loads(json.dumps(card.model_dump())),
+        )
+    else:
+        content, level = project_revision(unit, catalog, project, latest, at=at)
     when = at or inputs.now()
     unit.conn.execute(
         insert(table).values(
             project_id=project.id,
             scope=scope,
             number=number,
-            level=card.summary.level,
+            level=level,
             reason=inputs.text(reason, "reason", limit=2000),
             content=content,
             created_at=when,
@@ -83,6 +90,6 @@ def freeze(
         project_id=project.id,
         kind="card.freeze",
         at=when,
-        data={"scope": scope, "revision": number, "level": card.summary.level},
+        data={"scope": scope, "revision": number, "level": level},
     )
     return number

@@ -79,6 +79,13 @@ def components(r: Reader, project_key: str | None = None) -> list[ComponentRecor
     return [_component(row) for row in rows]
 
 
+def components_by_id(r: Reader, ids: list[int]) -> dict[int, ComponentRecord]:
+    if not ids:
+        return {}
+    listed = ", ".join(str(int(i)) for i in ids)
+    return {row["id"]: _component(row) for row in r.all(_COMPONENT + f" WHERE c.id IN ({listed})")}
+
+
 def component(r: Reader, project_key: str, code: str) -> ComponentRecord | None:
     row = r.one(_COMPONENT + " WHERE p.key = :key AND c.code = :code", key=project_key, code=code)
     return None if row is None else _component(row)

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData(
@@ -415,6 +416,58 @@ card_revisions = Table(
 )
 
 Index("ix_evidence_component", evidence.c.component_id)
+
+#: What each live component adds to its project's latest card revision (revision 0016): the length
+#: of its run in each per-component list of the card (mltrl.cards.parts.PART_FIELDS), so that the
+#: next revision can be derived by replacing the runs of the components that changed.
+card_members = Table(
+    "card_members",
+    metadata,
+    Column("component_id", Integer, ForeignKey("components.id"), primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=False),
+    Column("code", String(32), nullable=False),
+    Column("level", Integer),
+    Column("status", String(16), nullable=False),
+    Column("n_codes", Integer, nullable=False),
+    Column("n_how", Integer, nullable=False),
+    Column("n_versions", Integer, nullable=False),
+    Column("n_group", Integer, nullable=False),
+    Column("n_handoffs", Integer, nullable=False),
+    Column("n_testing", Integer, nullable=False),
+    Column("n_ethics", Integer, nullable=False),
+    Column("n_metrics", Integer, nullable=False),
+    Column("fairness", Text),
+    Column("volatile", Boolean, nullable=False),
+)
+Index("ix_card_members_project", card_members.c.project_id, card_members.c.component_id)
+# The few members a derivation reads beyond the changed ones (partial: they cost what they list).
+for _name, _where in (
+    ("ix_card_members_volatile", "volatile"),
+    ("ix_card_members_metrics", "n_metrics > 0"),
+    ("ix_card_members_fairness", "fairness IS NOT NULL"),
+):
+    Index(
+        _name,
+        card_members.c.project_id,
+        card_members.c.component_id,
+        sqlite_where=text(_where),
+        postgresql_where=text(_where),
+    )
+#: The system TRL is the lowest live level of a project: read from the index's low end.
+Index("ix_components_project_level", components.c.project_id, components.c.level)
+
+#: The project card revision card_members describes (revision 0016): its number, the last event it
+#: saw, the policy it was assembled under, its size as JSON, and a token naming this very row.
+card_state = Table(
+    "card_state",
+    metadata,
+    Column("project_id", Integer, ForeignKey("projects.id"), primary_key=True),
+    Column("number", Integer, nullable=False),
+    Column("seen_event", Integer, nullable=False),
+    Column("policy", String(64), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("token", String(32), nullable=False),
+)
 
 
 # --- monitoring profiles (revision 0004) ----------------------------------------------------------
