@@ -85,9 +85,10 @@ def plan(r: Reader, project_id: int, policy: str, latest_number: int | None) -> 
     dirty: set[int] = set()
     for row in r.tuples(
         """SELECT project_id, component_id, kind FROM events
-           WHERE id > :seen AND (project_id = :p OR kind LIKE 'dataset.%')""",
+           WHERE id > :seen AND (project_id = :p OR kind LIKE :data_sets)""",
         seen=state["seen_event"],
         p=project_id,
+        data_sets="dataset.%",
     ):
         pid, cid, kind = row
         if pid != project_id:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,9 @@ from mltrl.store import schema
 from mltrl.store.records import ProjectRecord
 
 _POLICY_KEYS: dict[int, tuple[Catalog, str]] = {}
+
+#: How this process froze project cards: "derived" from the latest revision, or assembled "whole".
+FREEZES: Counter[str] = Counter()
 
 
 def policy_key(catalog: Catalog) -> str:
@@ -44,6 +48,7 @@ def project_revision(
         start = _latest(unit, project.id, latest, state)  # type: ignore[arg-type]
         derived = incremental.derive(r, catalog, project, start, dirty, at=at)
         if derived is not None:
+            FREEZES["derived"] += 1
             if incremental.verifying():
                 _verify(unit, catalog, project, derived.card, at=at)
             patch_bytes = len(json.dumps(derived.patch))
@@ -64,6 +69,7 @@ def project_revision(
                 Latest(derived.card, start.number + 1, chain_start, patched, derived.size, token),
             )
             return content, derived.card["summary"]["level"]
+    FREEZES["whole"] += 1
     card, parts = assemble_with_parts(r, catalog, project.key, at=at)
     data = json.loads(json.dumps(card.model_dump()))
     previous = None if latest is None else storage.load(r, project.id, "", latest)
