@@ -305,5 +305,5 @@ def _password(from_stdin: bool) -> str:
     return first
 
 
-# Registers `user sessions` and `user logout` on user_app (kept in their own module).
-from mltrl.cli import cmd_sessions  # noqa: E402, F401
+# Registers `user sessions`, `user logout` and the OIDC links on user_app (kept in modules of their own).
+from mltrl.cli import cmd_oidc, cmd_sessions  # noqa: E402, F401
