@@ -49,9 +49,10 @@ class _Layer:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         path = environ.get("PATH_INFO", "")
-        if path == "/oauth2/authorize" and environ["REQUEST_METHOD"] == "GET":
+        if path == "/oauth2/authorize":  # GET shows the form, which posts back to the same query
             query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
-            self.provider.authorize_requests.append(query)
+            if environ["REQUEST_METHOD"] == "GET":
+                self.provider.authorize_requests.append(query)
             if self.provider.misbehave == "other-nonce":
                 # The ID token will be signed, properly, for a nonce this browser never sent.
                 environ["QUERY_STRING"] = urlencode({**query, "nonce": "a-nonce-of-another-login"})

@@ -202,7 +202,11 @@ def _refused(request: Request, status: int, message: str, target: str = "/") -> 
 
 
 def _jose(exc: Exception) -> str:
-    return _line(getattr(exc, "description", "") or str(exc) or type(exc).__name__)
+    """joserfc's reason, in words a person can act on (its bad signature has no description)."""
+    error, description = getattr(exc, "error", ""), getattr(exc, "description", "")
+    if error == "bad_signature":
+        return "its signature is not one of the provider's keys (altered on the way?)"
+    return _line(description or error or type(exc).__name__)
 
 
 def _line(text: str) -> str:
