@@ -5,6 +5,7 @@ unknown and disabled identities refused), the audit, and a provider that does no
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -126,6 +127,8 @@ def test_a_browser_logs_in_through_the_provider_and_gets_the_password_logins_ses
     linked = [e for e in trail if e["kind"] == "user.oidc_link"]
     assert linked and linked[0]["data"]["subject"] == "s-carl"
     assert CLIENT_SECRET not in str(trail) and CLIENT_SECRET not in site.log.read_text()
+    for line in site.log.read_text().splitlines():  # structured logs, no stray library notice
+        json.loads(line)
 
     # Logging out ends the local session; the next page asks for a login again.
     page.get_by_role("button", name="Log out").click()
@@ -255,3 +258,14 @@ def test_the_session_lasts_as_long_as_a_password_logins(site: Site) -> None:
     assert answer.status_code == 303 and answer.headers["location"] == "/projects/p"
     cookie = answer.headers["set-cookie"]
     assert f"Max-Age={SESSION_HOURS * 3600}" in cookie and "HttpOnly" in cookie
+
+
+def test_a_login_begun_on_one_worker_ends_on_any_other(tmp_path: Path, idp: Provider) -> None:
+    # Each request on a connection of its own, so the two workers share the logins between them:
+    # the login cookie's key and the settings reach every worker (never the secret on the way).
+    with dashboard_site(tmp_path, oidc_env(idp.issuer), "--workers", "2") as site:
+        for _ in range(6):
+            start = httpx.get(f"{site.url}/login/oidc", timeout=30)
+            at_provider = httpx.post(start.headers["location"], data={"sub": "s-root"}, timeout=30)
+            back = httpx.get(at_provider.headers["location"], cookies=start.cookies, timeout=30)
+            assert back.status_code == 303 and COOKIE in back.cookies, refusal(back)

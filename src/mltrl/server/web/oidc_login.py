@@ -35,8 +35,6 @@ CALLBACK = "/login/oidc/callback"
 
 def install(app: FastAPI, settings: OidcSettings | None) -> None:
     """The OIDC login on ``app`` when ``settings`` configure one (else its routes answer 404)."""
-    from authlib.integrations.starlette_client import OAuth
-
     app.state.oidc = settings
     app.include_router(router)
     if settings is None:
@@ -49,7 +47,7 @@ def install(app: FastAPI, settings: OidcSettings | None) -> None:
         same_site="lax",  # the provider sends the browser back with a top-level GET: lax lets it through
         https_only=os.environ.get(ENV_SECURE_COOKIE, "") == "1",
     )
-    oauth = OAuth()
+    oauth = _oauth()
     app.state.oidc_client = oauth.register(
         "idp",
         client_id=settings.client_id,
@@ -130,6 +128,20 @@ async def callback(request: Request) -> Response:
     request.session.clear()
     request.state.principal = browser.principal
     return start_session(request, secret, target)
+
+
+def _oauth() -> Any:
+    """Authlib's Starlette client registry, imported without its deprecation notice: Authlib 1.9
+    prints one (unstructured, on every worker's stderr) when it fetches with httpx, not httpx2."""
+    import warnings
+
+    with warnings.catch_warnings():
+        import authlib.deprecate  # noqa: F401 - it turns its own warnings on; ours goes in front
+
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from authlib.integrations.starlette_client import OAuth
+
+    return OAuth()
 
 
 class _ProviderDown(Exception):
