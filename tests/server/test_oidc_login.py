@@ -269,3 +269,19 @@ def test_a_login_begun_on_one_worker_ends_on_any_other(tmp_path: Path, idp: Prov
             at_provider = httpx.post(start.headers["location"], data={"sub": "s-root"}, timeout=30)
             back = httpx.get(at_provider.headers["location"], cookies=start.cookies, timeout=30)
             assert back.status_code == 303 and COOKIE in back.cookies, refusal(back)
+
+
+def test_without_oidc_settings_there_is_only_the_password_login(db_url: str) -> None:
+    from fastapi.testclient import TestClient
+
+    from mltrl.server.app import create_app
+    from mltrl.service.registry import Registry
+
+    Registry.init(db=db_url, actor="test-setup").close()
+    with TestClient(create_app(db_url), follow_redirects=False) as client:
+        page = client.get("/login")
+        assert page.status_code == 200 and "Log in with" not in page.text
+        asked = client.get("/login/oidc", headers={"accept": "text/html"})
+        assert asked.status_code == 404
+        assert "this server has no OIDC login; log in with your user name and password" in asked.text
+        assert STATE_COOKIE not in asked.cookies
