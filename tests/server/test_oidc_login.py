@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -212,7 +213,45 @@ def test_a_tampered_id_token_or_a_wrong_nonce_is_refused(site: Site, idp: Provid
     assert replayed.status_code == 400 and COOKIE not in replayed.cookies
     assert refusal(replayed).startswith("the ID token from Acme SSO failed verification:")
     assert "nonce" in refusal(replayed)
+    idp.misbehave = "other-audience"  # properly signed, for another client of the provider
+    elsewhere = login(site, "s-root")
+    assert elsewhere.status_code == 400 and COOKIE not in elsewhere.cookies
+    assert refusal(elsewhere).startswith("the ID token from Acme SSO failed verification:")
+    # ... even when it names this server as its authorized party (azp), which alone satisfies Authlib.
+    idp.set_user("s-azp", preferred_username="root", azp="mltrl-dashboard")
+    forwarded = login(site, "s-azp")
+    assert forwarded.status_code == 400 and COOKIE not in forwarded.cookies
+    assert refusal(forwarded) == "the ID token from Acme SSO failed verification: Invalid claim: 'aud'"
     assert written(site) == before
+
+
+def test_an_expired_id_token_is_refused(tmp_path: Path) -> None:
+    # A provider whose ID tokens expired ten minutes before they were issued (beyond any clock skew).
+    with (
+        oidc_provider(access_token_max_age=timedelta(minutes=-10)) as stale,
+        dashboard_site(tmp_path, oidc_env(stale.issuer)) as site,
+    ):
+        stale.set_user("s-root", preferred_username="root")
+        before = written(site)
+        answer = login(site, "s-root")
+        assert answer.status_code == 400 and COOKIE not in answer.cookies
+        assert refusal(answer).startswith("the ID token from Acme SSO failed verification:")
+        assert "expired" in refusal(answer)
+        assert written(site) == before
+
+
+def test_a_discovery_document_for_another_issuer_is_refused_until_it_is_fixed(
+    tmp_path: Path, idp: Provider
+) -> None:
+    with dashboard_site(tmp_path, oidc_env(idp.issuer)) as site:
+        idp.misbehave = "other-issuer"
+        answer = httpx.get(f"{site.url}/login/oidc", timeout=30)
+        assert answer.status_code == 502
+        assert refusal(answer) == (
+            f"the discovery document names the issuer 'https://evil.test', not '{idp.issuer}'"
+        )
+        idp.misbehave = None  # fixed at the provider: the next login fetches the document again
+        assert login(site, "s-root").status_code == 303
 
 
 def test_an_admin_links_a_user_whose_claim_is_not_their_name(

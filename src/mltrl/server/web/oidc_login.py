@@ -88,7 +88,7 @@ async def callback(request: Request) -> Response:
         return _refused(request, 400, f"{settings.label} refused the login: {_line(described)}", target)
     try:
         await _metadata(settings, client)
-        token = await client.authorize_access_token(request)
+        token = await client.authorize_access_token(request, claims_options=_claims_options(settings))
         claims = dict(token.get("userinfo") or {})
         if not claims:
             return _refused(request, 502, f"{settings.label} sent no ID token; is the openid scope allowed?")
@@ -128,6 +128,16 @@ async def callback(request: Request) -> Response:
     request.session.clear()
     request.state.principal = browser.principal
     return start_session(request, secret, target)
+
+
+def _claims_options(settings: OidcSettings) -> dict[str, Any]:
+    """What the ID token must say beyond its signature, expiry and nonce: this issuer, and this
+    client among its audience. Authlib checks the audience only through ``azp`` by default, so a
+    token issued to another client that names us as its authorized party would pass; not here."""
+    return {
+        "iss": {"essential": True, "values": [settings.issuer]},
+        "aud": {"essential": True, "values": [settings.client_id]},
+    }
 
 
 def _oauth() -> Any:
