@@ -76,7 +76,8 @@ def populate(reg: Registry) -> None:
 
 
 @contextmanager
-def dashboard_site(directory: Path, env: dict[str, str] | None = None) -> Iterator[Site]:
+def dashboard_site(directory: Path, env: dict[str, str] | None = None, *args: str) -> Iterator[Site]:
+    """The site, served by `mltrl serve ARGS` with ``env`` added to the environment."""
     policy = directory / "policy.yaml"
     policy.write_text(POLICY)
     with _database(directory) as db, pytest.MonkeyPatch.context() as patch:
@@ -86,7 +87,7 @@ def dashboard_site(directory: Path, env: dict[str, str] | None = None) -> Iterat
         with Registry.init(db=db, actor="test-setup") as reg:
             populate(reg)
         log = directory / "server.log"
-        url, process = start_server(db, log)
+        url, process = start_server(db, log, *args)
         try:
             yield Site(url, db, {}, log, process)
         finally:

@@ -269,7 +269,8 @@ def register_serve(root: typer.Typer, panel: str) -> None:
         """Serve the registry over HTTP (REST API, OpenAPI at /openapi.json) for a team.
 
         Every request carries `Authorization: Bearer <token>` (`mltrl token create`); see docs/server.md.
-        Settings come from the options, then $MLTRL_SERVER_* variables, then --config FILE.
+        Settings come from the options, then $MLTRL_SERVER_* variables, then --config FILE; the
+        dashboard's login through an OpenID Connect provider is set up there (`oidc:`).
 
         Example: `mltrl serve --port 8765 --workers 4`
         """
@@ -305,5 +306,5 @@ def _password(from_stdin: bool) -> str:
     return first
 
 
-# Registers `user sessions` and `user logout` on user_app (kept in their own module).
-from mltrl.cli import cmd_sessions  # noqa: E402, F401
+# Registers `user sessions`, `user logout` and the OIDC links on user_app (kept in modules of their own).
+from mltrl.cli import cmd_oidc, cmd_sessions  # noqa: E402, F401

@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException
 
 from mltrl.errors import Conflict, Forbidden, MltrlError, NotFound, StoreError, Unauthenticated
 from mltrl.jsonout import finite
+from mltrl.server.config_oidc import OidcSettings
 
 log = logging.getLogger("mltrl.server")
 access_log = logging.getLogger("mltrl.server.access")
@@ -50,9 +51,12 @@ def status_of(error: MltrlError) -> int:
     return 400
 
 
-def create_app(db: str | None = None, *, policy: str | Path | None = None) -> FastAPI:
+def create_app(
+    db: str | None = None, *, policy: str | Path | None = None, oidc: OidcSettings | None = None
+) -> FastAPI:
     """The server over the registry at ``db`` (a URL; default: ``$MLTRL_DATABASE_URL`` or the
-    nearest ``.mltrl/``). The registry is opened, and its schema checked, when the app starts."""
+    nearest ``.mltrl/``). The registry is opened, and its schema checked, when the app starts.
+    With ``oidc``, the dashboard also logs people in through that identity provider."""
     from mltrl import __version__
 
     @asynccontextmanager
@@ -93,13 +97,20 @@ def create_app(db: str | None = None, *, policy: str | Path | None = None) -> Fa
         app.include_router(module.router)
     from mltrl.server.web import mount as mount_dashboard
 
-    mount_dashboard(app)
+    mount_dashboard(app, oidc)
     return app
 
 
 def create_app_from_env() -> FastAPI:
     """The factory each worker of `mltrl serve` calls (uvicorn's ``factory=True``)."""
-    return create_app(os.environ.get(ENV_SERVER_DB) or None, policy=os.environ.get(ENV_SERVER_POLICY) or None)
+    from mltrl.server.config_oidc import ENV_HANDOVER
+
+    handed = os.environ.get(ENV_HANDOVER)
+    return create_app(
+        os.environ.get(ENV_SERVER_DB) or None,
+        policy=os.environ.get(ENV_SERVER_POLICY) or None,
+        oidc=OidcSettings.model_validate_json(handed) if handed else None,
+    )
 
 
 def _error(status: int, message: str, **extra: Any) -> JSONResponse:

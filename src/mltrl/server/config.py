@@ -17,6 +17,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from mltrl.errors import BadInput
+from mltrl.server import config_oidc
+from mltrl.server.config_oidc import OidcSettings
 
 #: Prefix of the environment variables: MLTRL_SERVER_PORT=9000, MLTRL_SERVER_ROOT_PATH=/mltrl ...
 ENV_PREFIX = "MLTRL_SERVER_"
@@ -39,6 +41,7 @@ class ServerConfig(BaseModel):
         30, ge=0, le=3600, description="Seconds SIGTERM waits for requests in flight before closing them"
     )
     log_level: str = Field("info", pattern="^(debug|info|warning|error)$")
+    oidc: OidcSettings | None = Field(None, description="Log in through an OpenID Connect provider")
 
     @field_validator("root_path")
     @classmethod
@@ -57,6 +60,10 @@ def load(
     if file is not None:
         values.update(_from_file(file))
     values.update(_from_env(env))
+    oidc_env = config_oidc.from_env(env)
+    if oidc_env:  # a variable overrides one key of the file's oidc mapping, not the whole of it
+        file_oidc = values.get("oidc")
+        values["oidc"] = {**(file_oidc if isinstance(file_oidc, dict) else {}), **oidc_env}
     values.update({k: v for k, v in overrides.items() if v is not None})
     try:
         return ServerConfig(**values)
@@ -89,6 +96,8 @@ def _from_file(file: Path) -> dict[str, Any]:
 def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name in ServerConfig.model_fields:
+        if name == "oidc":
+            continue  # its settings have variables of their own (config_oidc.from_env)
         variable = ENV_PREFIX + name.upper()
         if variable in env and env[variable] != "":
             raw = env[variable]
@@ -107,7 +116,7 @@ def _first_problem(
     """The first problem, named where it came from: the option, the variable or the file's key."""
     first = exc.errors()[0]
     name = ".".join(str(part) for part in first.get("loc", ())) or "value"
-    variable = ENV_PREFIX + name.upper()
+    variable = ENV_PREFIX + name.upper().replace(".", "_")
     if overrides.get(name) is not None:
         where = "--" + name.replace("_", "-")
     elif env.get(variable):
@@ -119,4 +128,8 @@ def _first_problem(
 
 
 #: Environment variables the settings are read from, for the docs and `mltrl serve -h`.
-ENVIRONMENT = {name: ENV_PREFIX + name.upper() for name in ServerConfig.model_fields}
+ENVIRONMENT = (
+    {name: ENV_PREFIX + name.upper() for name in ServerConfig.model_fields if name != "oidc"}
+    | {f"oidc.{name}": config_oidc.ENV_PREFIX + name.upper() for name in OidcSettings.model_fields}
+    | {"oidc.client_secret": config_oidc.ENV_SECRET}
+)

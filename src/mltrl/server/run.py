@@ -54,6 +54,7 @@ def run(config: ServerConfig, *, db: str | None = None, policy: Path | None = No
         chosen = find_policy(registry.location.home, policy)
         if chosen is not None:
             os.environ[ENV_SERVER_POLICY] = str(chosen.resolve())
+    _hand_over_oidc(config)
     level = config.log_level.upper()
     log_config = _log_config(level)
     logging.config.dictConfig(log_config)
@@ -81,6 +82,21 @@ def run(config: ServerConfig, *, db: str | None = None, policy: Path | None = No
         server_header=False,
     )
     sys.stdout.flush()
+
+
+def _hand_over_oidc(config: ServerConfig) -> None:
+    """The workers read the checked OIDC settings (never the secret, which they read where it is
+    kept) and one key for the login cookie, so a login begun on one worker ends on any other."""
+    import secrets
+
+    from mltrl.server import config_oidc
+
+    if config.oidc is None:
+        os.environ.pop(config_oidc.ENV_HANDOVER, None)
+        return
+    os.environ[config_oidc.ENV_HANDOVER] = config.oidc.model_dump_json()
+    os.environ.setdefault(config_oidc.ENV_STATE_KEY, secrets.token_urlsafe(32))
+    logging.getLogger("mltrl.server").info("logins through the OIDC provider %s", config.oidc.issuer)
 
 
 def _log_config(level: str) -> dict[str, Any]:

@@ -102,6 +102,26 @@ class IdentityAPI:
     def revoke_token(self, prefix: str) -> TokenRecord:
         return self._write(identities.revoke_token, prefix)
 
+    def link_oidc(
+        self, name: str, *, issuer: str, subject: str | None = None, claim: str | None = None
+    ) -> Any:
+        """Tie ``name`` to an identity at the OIDC provider ``issuer``: its ``subject``, or the value
+        of the mapped claim its first login will carry (docs/server.md)."""
+        from mltrl.service import oidc
+
+        return self._write(oidc.prepare_link, name, issuer=issuer, subject=subject, claim=claim)
+
+    def unlink_oidc(self, name: str, *, issuer: str | None = None) -> Any:
+        """Forget ``name``'s OIDC identities (at ``issuer``, or all): the next login links anew."""
+        from mltrl.service import oidc
+
+        return self._write(oidc.unlink, name, issuer=issuer)
+
+    def oidc_identities(self, name: str | None = None) -> Any:
+        from mltrl.service import oidc
+
+        return self._read(oidc.identities_of, name)
+
     def member(self, name: str, what: str = "person") -> Principal:
         """An enabled user with their roles (every scope): whom a panel may hold on the server."""
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from mltrl.errors import Unauthenticated
 from mltrl.service import identities, inputs, sessions
 from mltrl.service.identities import UserRecord
+from mltrl.service.oidc import VerifiedIdentity
 from mltrl.service.sessions import Browser, SessionRecord
 
 if TYPE_CHECKING:
@@ -30,6 +31,22 @@ class SessionAPI:
         )
         return Browser(
             reg._read(lambda r: identities.principal(r, identities.user(r, user.name))), record, csrf
+        ), secret
+
+    def login_oidc(
+        self, who: VerifiedIdentity, *, auto_create: bool = False, client: str, user_agent: str = ""
+    ) -> tuple[Browser, str]:
+        """The same session as :meth:`login`, for an identity the server verified at its OIDC
+        provider (docs/server.md, "Logging in with your identity provider"): the user it is linked
+        to, or is linked to now; refused (nothing written) when there is none or they are disabled."""
+        from mltrl.service import oidc
+
+        reg = self._registry
+        record, secret, csrf = reg._write(
+            oidc.login, who, auto_create=auto_create, client=client, user_agent=user_agent
+        )
+        return Browser(
+            reg._read(lambda r: identities.principal(r, identities.user(r, record.user))), record, csrf
         ), secret
 
     def check_password(self, name: str, password: str, *, client: str) -> UserRecord:

@@ -1,6 +1,7 @@
 """Browser sessions of the dashboard, and the back-off between failed logins.
 
-A session is made only by a login with a password (argon2, :func:`identities.check_password`). The
+A session is made by a login with a password (argon2, :func:`identities.check_password`) or through
+the organisation's OpenID Connect provider (:mod:`mltrl.service.oidc`); both make the same session. The
 browser holds a random secret in a cookie; the registry keeps only its SHA-256 (as for API tokens:
 256 random bits need no slow hash). Each session has its own CSRF synchronizer token, which every
 state-changing request of that browser must send back. A session expires (``SESSION_HOURS`` after
@@ -74,8 +75,19 @@ class Browser:
 # --- sessions --------------------------------------------------------------------------------------
 
 
-def create(unit: Unit, name: str, *, client: str, user_agent: str) -> tuple[SessionRecord, str, str]:
-    """A new session of ``name`` (already authenticated): returns it, its cookie secret and CSRF token."""
+def create(
+    unit: Unit,
+    name: str,
+    *,
+    client: str,
+    user_agent: str,
+    method: str = "password",
+    detail: dict[str, str] | None = None,
+) -> tuple[SessionRecord, str, str]:
+    """A new session of ``name`` (already authenticated): returns it, its cookie secret and CSRF token.
+
+    ``method`` (password, oidc) and ``detail`` (the provider and subject of an OIDC login) go in
+    the audit, so an admin sees how each session was opened."""
     owner = identities.user(unit.reader, name)
     now = inputs.now()
     secret, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
@@ -97,7 +109,13 @@ def create(unit: Unit, name: str, *, client: str, user_agent: str) -> tuple[Sess
         project_id=None,
         kind="session.login",
         at=now,
-        data={"user": owner.name, "session": created.id, "client": client[:200]},
+        data={
+            "user": owner.name,
+            "session": created.id,
+            "client": client[:200],
+            "method": method,
+            **(detail or {}),
+        },
     )
     return created, secret, csrf
 

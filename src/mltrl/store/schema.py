@@ -743,3 +743,23 @@ login_failures = Table(
     Column("last_failed_at", Timestamp, nullable=False),
     Column("locked_until", Timestamp, nullable=False),
 )
+
+#: The identity a user logs in as at an OIDC provider (docs/server.md). Linked rows carry the
+#: provider's ``subject``, the only thing later logins match on; a row with no subject waits for the
+#: first login whose mapped claim equals ``expected`` (`mltrl user link-oidc --claim`). One identity
+#: per user and provider, one user per identity.
+oidc_identities = Table(
+    "oidc_identities",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("issuer", String(500), nullable=False),
+    Column("subject", String(255)),
+    Column("expected", String(320)),
+    Column("created_at", Timestamp, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("linked_at", Timestamp),
+    Column("last_login_at", Timestamp),
+    UniqueConstraint("issuer", "subject", name="uq_oidc_identities_issuer_subject"),
+    UniqueConstraint("user_id", "issuer", name="uq_oidc_identities_user_issuer"),
+)

@@ -11,12 +11,15 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from mltrl.server.config_oidc import OidcSettings
+
 STATIC = Path(__file__).parent / "static"
 
 
-def mount(app: FastAPI) -> None:
-    from mltrl.server.web import login, pages, review
+def mount(app: FastAPI, oidc: OidcSettings | None = None) -> None:
+    from mltrl.server.web import login, oidc_login, pages, review
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (login, pages, review):
         app.include_router(module.router)
+    oidc_login.install(app, oidc)

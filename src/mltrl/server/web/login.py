@@ -23,7 +23,7 @@ from mltrl.service.sessions import SESSION_HOURS
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 
-def _next(value: str) -> str:
+def next_page(value: str) -> str:
     # Only a path of this site: an open redirect would hand the fresh session's user to anyone.
     return value if value.startswith("/") and not value.startswith(("//", "/\\")) else "/"
 
@@ -41,7 +41,7 @@ def _same_origin(request: Request) -> bool:
 
 @router.get("/login")
 def login_page(request: Request, next: str = "/", reason: str = "") -> Response:
-    return render(request, "login.html.j2", next=_next(next), error=reason, name="")
+    return render(request, "login.html.j2", next=next_page(next), error=reason, name="")
 
 
 @router.post("/login")
@@ -59,7 +59,7 @@ async def login(request: Request) -> Response:
         return page
     form = await request.form()
     name, password = str(form.get("username", "")).strip(), str(form.get("password", ""))
-    target = _next(str(form.get("next", "/")))
+    target = next_page(str(form.get("next", "/")))
     client = request.client.host if request.client else "unknown"
     sessions = SessionAPI(acting_as(base_registry(request), name or "anonymous"))
     try:
@@ -70,6 +70,11 @@ async def login(request: Request) -> Response:
         page = render(request, "login.html.j2", 401, next=target, error=exc.message, name=name)
         return page
     request.state.principal = browser.principal
+    return start_session(request, secret, target)
+
+
+def start_session(request: Request, secret: str, target: str) -> Response:
+    """To ``target`` with the new session's cookie: the same for a password and an OIDC login."""
     response = redirect(target)
     response.set_cookie(
         COOKIE,
