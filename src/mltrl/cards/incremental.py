@@ -119,8 +119,12 @@ def derive(
     dirty: set[int],
     *,
     at: datetime | None,
+    known: dict[int, MemberPart] | None = None,
 ) -> Derived | None:
-    """The next revision of the project's card from ``latest``, or None (assemble it whole)."""
+    """The next revision of the project's card from ``latest``, or None (assemble it whole).
+
+    ``known``: parts this write already computed (for the component card it froze first)."""
+    known = known or {}
     members = {
         row["component_id"]: row
         for row in r.all(
@@ -134,8 +138,14 @@ def derive(
     records = queries.components_by_id(r, sorted(members))
     if any(c.status == "retired" for c in records.values()):
         return None  # one leaves the card
-    origins = provenance(r, project.key, sorted(members))
-    parts = {cid: member_part(r, catalog, records[cid], origins.get(cid)) for cid in members}
+    parts = {cid: known[cid] for cid in members if cid in known and known[cid].component == records[cid]}
+    if len(parts) < len(members):
+        origins = provenance(r, project.key, sorted(set(members) - set(parts)))
+        parts |= {
+            cid: member_part(r, catalog, records[cid], origins.get(cid))
+            for cid in members
+            if cid not in parts
+        }
     offsets = {cid: _offsets(r, project.id, cid) for cid in members}
     # The changed members' rows as the new revision has them: the fields read below use them.
     for row in member_rows(project.id, list(parts.values())):

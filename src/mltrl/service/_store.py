@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -113,6 +113,9 @@ class Unit:
     via: str | None = None
     #: Project id -> its card's latest revision as this process last froze it (see project_cards).
     card_cache: dict[int, Any] | None = None
+    #: Component id -> its card part as this write computed it (a move freezes its component's
+    #: card, then its project's: the project's derivation reuses the part instead of reading again).
+    card_parts: dict[int, Any] = field(default_factory=dict)
 
     def append_event(self, **values: Any) -> None:
         row = dict.fromkeys(_EVENT_COLUMNS)

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, insert, select, update
 
 from mltrl.cards import storage
-from mltrl.cards.assemble import assemble
+from mltrl.cards.assemble import assemble_with_parts
 from mltrl.cards.sections import section_id
 from mltrl.catalog import Catalog
 from mltrl.service import inputs, lookup
@@ -64,7 +64,8 @@ def freeze(
     ).scalar()
     number = (latest or 0) + 1
     if scope:
-        card = assemble(unit.reader, catalog, project.key, scope, at=at)
+        card, parts = assemble_with_parts(unit.reader, catalog, project.key, scope, at=at)
+        unit.card_parts.update((p.component.id, p) for p in parts)
         level = card.summary.level
         # Stored as what changed since the revision before (mltrl.cards.storage); read back as JSON.
         content = storage.to_store(

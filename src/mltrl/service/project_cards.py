@@ -40,13 +40,16 @@ def project_revision(
 ) -> tuple[Any, int | None]:
     """What to store as the project card's next revision (a patch, or the card), and its level."""
     r = unit.reader
+    # The parts the component card's freeze just computed, right before this one, and only those.
+    known = dict(unit.card_parts)
+    unit.card_parts.clear()
     policy = policy_key(catalog)
     seen = r.scalar("SELECT MAX(id) FROM events") or 0
     planned = None if latest is None else incremental.plan(r, project.id, policy, latest)
     if planned is not None:
         state, dirty = planned
         start = _latest(unit, project.id, latest, state)  # type: ignore[arg-type]
-        derived = incremental.derive(r, catalog, project, start, dirty, at=at)
+        derived = incremental.derive(r, catalog, project, start, dirty, at=at, known=known)
         if derived is not None:
             FREEZES["derived"] += 1
             if incremental.verifying():
