@@ -115,7 +115,7 @@ class Registry:
         self.users = Users(self)
         self.roles = Roles(self)
         self.tokens = Tokens(self)
-        self.sessions = self
+        self.sessions = SessionAPI(self)
 
     @property
     def catalog(self) -> Catalog:
