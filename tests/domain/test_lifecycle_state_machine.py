@@ -162,7 +162,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             verb
         ]
         when = self.tick()
-        self.expect(ok, lambda: getattr(self.reg, verb)(ref, reason="planning", at=when), ref)
+        self.expect(ok, lambda: getattr(self.reg.components, verb)(ref, reason="planning", at=when), ref)
         if ok:
             m.status = {"pause": "paused", "resume": "active", "retire": "retired"}[verb]
 

@@ -15,6 +15,7 @@ class Alerts(Resource):
     reviews, acknowledged by name."""
 
     def get(self, alert_id: int) -> dict[str, Any]:
+        """One alert with its data, review and delivery (``NotFound`` when there is none)."""
         from mltrl.store import alert_queries
 
         row = self._read(lambda r: alert_queries.alert(r, int(alert_id)))

@@ -69,6 +69,7 @@ class Components(Resource):
         self._write(components.couple, ref, other, note=note)
 
     def couplings(self, ref: str) -> list[CouplingRecord]:
+        """The components ``ref`` is coupled to, both ways (``mltrl component show``)."""
         return self._read(lambda r: queries.couplings(r, lookup.component(r, ref).id))
 
     def switchback(

@@ -18,6 +18,7 @@ class Groups(Resource):
         self._write(people.join, ref, person, role, at=at)
 
     def leave(self, ref: str, person: str, *, reason: str = "", at: datetime | str | None = None) -> None:
+        """The person leaves the working group at the component's current level."""
         self._write(people.leave, ref, person, reason=reason, at=at)
 
     def list(self, ref: str) -> list[dict[str, Any]]:

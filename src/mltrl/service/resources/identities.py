@@ -23,9 +23,11 @@ class Users(Resource):
         )
 
     def get(self, name: str) -> UserRecord:
+        """One user (``NotFound`` when there is none)."""
         return self._read(identities.user, name)
 
     def disable(self, name: str) -> UserRecord:
+        """The user can no longer log in; their tokens stop working at once."""
         return self._write(identities.disable_user, name)
 
     def check_password(self, name: str, password: str) -> UserRecord:
@@ -41,6 +43,7 @@ class Users(Resource):
         return self._read(view)
 
     def list(self) -> list[UserRecord]:
+        """Every user, enabled or not."""
         return self._read(identities.users)
 
 

@@ -18,6 +18,7 @@ class Targets(Resource):
         return self._write(targets.add, ref, level, by, note=note)
 
     def remove(self, target_id: int, *, reason: str) -> None:
+        """Drop a target, saying why (the log keeps it)."""
         self._write(targets.remove, target_id, reason=reason)
 
     def list(self, target: str | None = None, *, now: datetime | None = None) -> list[TargetStatus]:
