@@ -39,7 +39,7 @@ def build(reg: Registry, projects: int, seed: int = 7) -> int:
     for p in range(projects):
         key = f"proj{p:04d}"
         with reg.transaction(cards=False):  # a history load: no card revisions
-            reg.create_project(key, f"Project {p}", at=start)
+            reg.projects.create(key, f"Project {p}", at=start)
             for c in range(1, COMPONENTS + 1):
                 written += _component_life(reg, f"{key}/{c}", rng, start)
     return written
@@ -51,21 +51,21 @@ def _component_life(reg: Registry, ref: str, rng: random.Random, start: datetime
     level = entry = rng.randint(0, 3)
     at = start + timedelta(hours=rng.randint(0, 500))
     reason = "history loaded from the team's tracker" if level else ""
-    reg.add_component(ref, "component", kind=rng.choice(KINDS), level=level, reason=reason, at=at)
+    reg.components.add(ref, "component", kind=rng.choice(KINDS), level=level, reason=reason, at=at)
     paused = False
     for _ in range(EVENTS_PER_COMPONENT - 1):
         at += timedelta(hours=rng.randint(1, 72))
         if paused:
-            reg.resume(ref, at=at)
+            reg.components.resume(ref, at=at)
             paused = False
         elif level > entry and (level == 9 or rng.random() < 0.15):
             level = rng.randint(entry, level - 1)
-            reg.switchback(ref, level, kind="discovery", reason="gap found", at=at)
+            reg.components.switchback(ref, level, kind="discovery", reason="gap found", at=at)
         elif rng.random() < 0.1:
-            reg.pause(ref, reason="waiting for data", at=at)
+            reg.components.pause(ref, reason="waiting for data", at=at)
             paused = True
         else:
-            reg.import_graduation(ref, approver="panel", to_level=level + 1, at=at)
+            reg.components.import_graduation(ref, approver="panel", to_level=level + 1, at=at)
             level += 1
     return EVENTS_PER_COMPONENT
 
@@ -79,16 +79,18 @@ def per_call_moves(directory: Path, synchronous: str, moves: int = 300) -> float
         url = f"sqlite:///{directory / f'moves-{synchronous.lower()}.db'}"
         with Registry.init(db=url, actor="bench") as reg:
             at = datetime.now(UTC) - timedelta(days=30)
-            reg.create_project("moves", "Moves", at=at)
-            reg.add_component("moves/1", "Model", kind="model", level=0, at=at)
+            reg.projects.create("moves", "Moves", at=at)
+            reg.components.add("moves/1", "Model", kind="model", level=0, at=at)
             level, times = 0, []
             for _ in range(moves):
                 at += timedelta(seconds=1)
                 began = time.perf_counter()
                 if level < 9:
-                    level = reg.import_graduation("moves/1", approver="history", at=at).level
+                    level = reg.components.import_graduation("moves/1", approver="history", at=at).level
                 else:
-                    level = reg.switchback("moves/1", 0, kind="discovery", reason="again", at=at).level
+                    level = reg.components.switchback(
+                        "moves/1", 0, kind="discovery", reason="again", at=at
+                    ).level
                 times.append(time.perf_counter() - began)
         return statistics.median(times)
     finally:

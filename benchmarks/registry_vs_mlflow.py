@@ -10,7 +10,7 @@ a tag on a version, on its SQLite store); read every model's state and one model
 read of one project's 10 models in a new process (``mltrl status``). mltrl keeps models as
 components of projects of 10. Then mltrl alone: the median cost of a move with cards on in a
 project of 10 and of 1,000 components, and what the registry grows by per move; synchronous FULL
-(default) against NORMAL; bulk history import (``Registry.import_history``) against a plain
+(default) against NORMAL; bulk history import (``reg.components.import_history``) against a plain
 ``executemany`` of the very rows it wrote; and with ``--pg`` the moves on PostgreSQL (one
 transaction per call) against SQLite's. docs/benchmarks.md has the figures of a run.
 """

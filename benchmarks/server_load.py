@@ -120,20 +120,19 @@ def _mltrl() -> str:
 def _populate_mltrl(db: str, clients: int) -> list[dict[str, Any]]:
     """Project ``load`` with one level-0 component per client, owned by someone else; one user per
     client, admin of the project (every action), with a token; returns what the driver needs."""
-    from mltrl.service.api_identities import IdentityAPI
     from mltrl.service.registry import Registry
 
     people = []
     with Registry.init(db=db, actor="bench-setup") as reg, reg.transaction(cards=False):
-        reg.create_project(PROJECT, "Load test", rd_owner="olga")
-        ids = IdentityAPI(reg)
+        reg.projects.create(PROJECT, "Load test", rd_owner="olga")
+        ids = reg
         for i in range(clients):
             code = str(i + 1)
-            reg.add_component(f"{PROJECT}/{code}", f"Model {code}", kind="model", level=0, owner="olga")
+            reg.components.add(f"{PROJECT}/{code}", f"Model {code}", kind="model", level=0, owner="olga")
             name = f"user{i + 1}"
-            ids.add_user(name)
-            ids.grant_role(name, PROJECT, "admin")
-            _, token = ids.create_token(name, scopes=["read", "write", "approve"], expires="1d")
+            ids.users.add(name)
+            ids.roles.grant(name, PROJECT, "admin")
+            _, token = ids.tokens.create(name, scopes=["read", "write", "approve"], expires="1d")
             people.append({"name": name, "token": token, "project": PROJECT, "component": code})
     return people
 

@@ -9,7 +9,7 @@ then MOVES level moves, each one call (one transaction) with card freezing on, a
 then every project's status and one component's history. ``moves``: one project of COMPONENTS
 components, MOVES moves spread over its first 10: the median cost of one move and the bytes the
 registry grows by per move. ``bulk``: 19 history events for each of COMPONENTS components through
-``Registry.import_history``, then the very rows it wrote inserted with a plain ``executemany`` into
+``reg.components.import_history``, then the very rows it wrote inserted with a plain ``executemany`` into
 the same empty registry at RAW_URL (SQLite only).
 """
 
@@ -42,16 +42,16 @@ def _size(url: str) -> int | None:
 
 def _moves(reg: Registry, refs: list[str], moves: int, at: datetime) -> list[float]:
     """``moves`` level moves, one call each, round the components: up to 9, then back to 0."""
-    levels = {ref: reg.component(ref).level for ref in refs}
+    levels = {ref: reg.components.get(ref).level for ref in refs}
     times = []
     for i in range(moves):
         ref = refs[i % len(refs)]
         at += timedelta(seconds=1)
         began = time.perf_counter()
         if levels[ref] < 9:
-            levels[ref] = reg.import_graduation(ref, approver="panel", at=at).level
+            levels[ref] = reg.components.import_graduation(ref, approver="panel", at=at).level
         else:
-            levels[ref] = reg.switchback(ref, 0, kind="discovery", reason="again", at=at).level
+            levels[ref] = reg.components.switchback(ref, 0, kind="discovery", reason="again", at=at).level
         times.append(time.perf_counter() - began)
     return times
 
@@ -63,11 +63,11 @@ def compare(url: str, models: int, versions: int, moves: int) -> dict[str, float
         refs = [f"proj{m // PER_PROJECT:04d}/{m % PER_PROJECT + 1}" for m in range(models)]
         began = time.perf_counter()
         for key in sorted({r.split("/")[0] for r in refs}):
-            reg.create_project(key, key, at=START)
+            reg.projects.create(key, key, at=START)
         for ref in refs:
-            reg.add_component(ref, "model", kind="model", level=0, at=START)
+            reg.components.add(ref, "model", kind="model", level=0, at=START)
         for v in range(versions):
-            reg.register_version(refs[v % models], "model", f"1.{v // models}", uri=f"file:///models/{v}")
+            reg.versions.register(refs[v % models], "model", f"1.{v // models}", uri=f"file:///models/{v}")
         out["register_s"] = time.perf_counter() - began
         before = _size(url)
         times = _moves(reg, refs, moves, START)
@@ -77,7 +77,7 @@ def compare(url: str, models: int, versions: int, moves: int) -> dict[str, float
         if before is not None and after is not None:
             out["bytes_per_move"] = (after - before) / max(1, moves)
         began = time.perf_counter()
-        for project in reg.projects():
+        for project in reg.projects.list():
             reg.status(project.key)
         out["read_states_s"] = time.perf_counter() - began
         began = time.perf_counter()
@@ -90,9 +90,9 @@ def project_moves(url: str, components: int, moves: int) -> dict[str, float]:
     with Registry.init(db=url, actor="bench") as reg:
         reg.catalog  # noqa: B018
         with reg.transaction(cards=False):
-            reg.create_project("big", "Big", at=START)
+            reg.projects.create("big", "Big", at=START)
             for c in range(1, components + 1):
-                reg.add_component(f"big/{c}", "model", kind="model", level=0, at=START)
+                reg.components.add(f"big/{c}", "model", kind="model", level=0, at=START)
         refs = [f"big/{c}" for c in range(1, min(components, PER_PROJECT) + 1)]
         _moves(reg, refs, min(len(refs), moves), START)  # each card's first revision: stored whole
         before = _size(url)
@@ -113,9 +113,9 @@ def bulk(url: str, components: int, raw_url: str) -> dict[str, float]:
     rng = random.Random(7)
     for target in (url, raw_url):
         with Registry.init(db=target, actor="bench") as reg, reg.transaction(cards=False):
-            reg.create_project("hist", "History", at=START)
+            reg.projects.create("hist", "History", at=START)
             for c in range(components):
-                reg.add_component(f"hist/{c}", "model", kind="model", level=0, at=START)
+                reg.components.add(f"hist/{c}", "model", kind="model", level=0, at=START)
     events: list[dict[str, object]] = []
     for c in range(components):
         level, at, paused = 0, START, False
@@ -146,7 +146,7 @@ def bulk(url: str, components: int, raw_url: str) -> dict[str, float]:
     with Registry.open(db=url, actor="bench") as reg:
         reg.catalog  # noqa: B018
         began = time.perf_counter()
-        written = reg.import_history(events)
+        written = reg.components.import_history(events)
         import_s = time.perf_counter() - began
     # The raw insert writes the hashes the import computed (it computes none).
     columns = [*HASHED, "prev_hash", "hash"]

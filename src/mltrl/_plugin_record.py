@@ -129,12 +129,12 @@ class Session:
 
     def component(self, ref: str) -> ComponentRecord:
         if ref not in self._components:
-            self._components[ref] = self.registry.component(ref)
+            self._components[ref] = self.registry.components.get(ref)
         return self._components[ref]
 
     def requirements(self, project_key: str) -> list[RequirementRecord]:
         if project_key not in self._requirements:
-            self._requirements[project_key] = self.registry.requirements(project_key)
+            self._requirements[project_key] = self.registry.requirements.list(project_key)
         return self._requirements[project_key]
 
     # --- checking markers ----------------------------------------------------------------------
@@ -215,7 +215,7 @@ class Session:
                 provenance = Path(tmp) / str(n) / PROVENANCE_FILE
                 provenance.parent.mkdir()
                 provenance.write_text(json.dumps(_provenance(o, commit), indent=2, sort_keys=True))
-                evidence = self.registry.record_evidence(
+                evidence = self.registry.evidence.record(
                     o.target.ref,
                     o.target.criterion,
                     kind="test-run",
@@ -282,7 +282,7 @@ class Session:
     def gate(self, spec: str) -> tuple[bool, list[str]]:
         """The verdict ``mltrl gate`` gives on ``spec`` (see :meth:`gate_level`), as lines to print."""
         ref, level = self.gate_level(spec)
-        result = self.registry.gate(ref, level)
+        result = self.registry.components.gate(ref, level)
         lines = [
             f"gate of {ref} at the end of level {result.level}"
             + (f" (review {result.review_id})" if result.review_id else "")

@@ -35,16 +35,16 @@ def _digest(value: Any) -> str:
 def card_outputs(reg: Registry) -> dict[str, str]:
     """A digest of every revision list, frozen card and diff between consecutive revisions."""
     out: dict[str, str] = {}
-    for project in reg.projects():
-        for scope in ["", *(c.code for c in reg.components(project.key))]:
+    for project in reg.projects.list():
+        for scope in ["", *(c.code for c in reg.components.list(project.key))]:
             where = f"{project.key}/{scope}"
-            revisions = reg.card_revisions(project.key, scope or None)
+            revisions = reg.cards.revisions(project.key, scope or None)
             out[f"{where} revisions"] = _digest([r.model_dump() for r in revisions])
             for r in revisions:
-                card = reg.card(project.key, scope or None, revision=r.number)
+                card = reg.cards.get(project.key, scope or None, revision=r.number)
                 out[f"{where} r{r.number}"] = _digest(card.model_dump(mode="json"))
             for a, b in itertools.pairwise(revisions):
-                diff = reg.card_diff(project.key, a.number, b.number, component=scope or None)
+                diff = reg.cards.diff(project.key, a.number, b.number, component=scope or None)
                 out[f"{where} diff r{a.number} r{b.number}"] = _digest(diff)
     return out
 
@@ -53,13 +53,13 @@ def build_history(reg: Registry) -> None:
     """Two projects whose components move through levels, with what their cards show changing too."""
     at = iter(START + timedelta(days=d) for d in itertools.count())
     for key in ("alpha", "beta"):
-        reg.create_project(key, f"Project {key}", rd_owner="R. Owner", at=next(at))
-        reg.add_component(f"{key}/1", "System", kind="composite", level=0, at=next(at))
-        reg.add_component(f"{key}/1.1", "Features", kind="data-pipeline", level=0, parent="1", at=next(at))
-        reg.add_component(f"{key}/2", "Service", kind="software-module", level=1, reason="old", at=next(at))
-        reg.edit_card(key, {"tldr": f"{key} in one line", "caveats": "few"})
-    reg.couple("alpha/1", "beta/2", note="shares features")
-    reg.add_requirement(
+        reg.projects.create(key, f"Project {key}", rd_owner="R. Owner", at=next(at))
+        reg.components.add(f"{key}/1", "System", kind="composite", level=0, at=next(at))
+        reg.components.add(f"{key}/1.1", "Features", kind="data-pipeline", level=0, parent="1", at=next(at))
+        reg.components.add(f"{key}/2", "Service", kind="software-module", level=1, reason="old", at=next(at))
+        reg.cards.edit(key, {"tldr": f"{key} in one line", "caveats": "few"})
+    reg.components.couple("alpha/1", "beta/2", note="shares features")
+    reg.requirements.add(
         "alpha",
         "1",
         "The model shall reach recall above 0.9",
@@ -69,22 +69,22 @@ def build_history(reg: Registry) -> None:
         category="technical",
         components=["alpha/1"],
     )
-    reg.add_dataset("alpha", "scans", "Scans", kind="real", sensitive=["health"], at=next(at))
-    reg.add_dataset_version("scans", "1.0", uri="s3://scans/1.0", at=next(at))
-    reg.link_dataset("scans", "alpha/1", "train", version="1.0")
+    reg.datasets.add("alpha", "scans", "Scans", kind="real", sensitive=["health"], at=next(at))
+    reg.datasets.add_version("scans", "1.0", uri="s3://scans/1.0", at=next(at))
+    reg.datasets.link("scans", "alpha/1", "train", version="1.0")
     plan = ["alpha/1", "alpha/1.1", "beta/1", "alpha/1", "beta/2", "alpha/2", "alpha/1", "beta/1"]
     for step, ref in enumerate(plan):
-        reg.import_graduation(ref, approver="panel", at=next(at))
+        reg.components.import_graduation(ref, approver="panel", at=next(at))
         if step == 3:
-            reg.record_evidence(
+            reg.evidence.record(
                 "alpha/1", "L2.research-requirements", kind="report", outcome="pass", metrics={"recall": 0.93}
             )
-            reg.edit_card("alpha", {"intended-use": "research only"}, component="1")
-    reg.switchback("alpha/1", 1, kind="discovery", reason="leak found", at=next(at))
-    reg.pause("beta/1", reason="waiting for data", at=next(at))
-    reg.resume("beta/1", at=next(at))
-    reg.retire("alpha/2", reason="replaced", at=next(at))
-    reg.import_graduation("alpha/1", approver="panel", at=next(at))
+            reg.cards.edit("alpha", {"intended-use": "research only"}, component="1")
+    reg.components.switchback("alpha/1", 1, kind="discovery", reason="leak found", at=next(at))
+    reg.components.pause("beta/1", reason="waiting for data", at=next(at))
+    reg.components.resume("beta/1", at=next(at))
+    reg.components.retire("alpha/2", reason="replaced", at=next(at))
+    reg.components.import_graduation("alpha/1", approver="panel", at=next(at))
 
 
 def _outputs(db_url: str) -> dict[str, str]:
@@ -152,24 +152,26 @@ def test_a_move_stores_what_changed_and_old_registries_are_re_stored(db_url: str
 def test_a_frozen_revision_is_the_card_as_it_stood(registry: Registry) -> None:
     """Freezing right after changes: the revision equals the card assembled at that moment."""
     start = datetime(2025, 1, 1, tzinfo=UTC)
-    registry.create_project("p", "Project", at=start)
+    registry.projects.create("p", "Project", at=start)
     for code in ("1", "2", "3"):
-        registry.add_component(f"p/{code}", f"component {code}", kind="model", level=0, at=start)
-    registry.edit_card("p", {"tldr": "first words"})
+        registry.components.add(f"p/{code}", f"component {code}", kind="model", level=0, at=start)
+    registry.cards.edit("p", {"tldr": "first words"})
     for step, code in enumerate(["1", "2", "1", "3", "1"]):
-        registry.import_graduation(f"p/{code}", approver="panel", at=datetime(2025, 1, 2 + step, tzinfo=UTC))
+        registry.components.import_graduation(
+            f"p/{code}", approver="panel", at=datetime(2025, 1, 2 + step, tzinfo=UTC)
+        )
         if step == 2:
-            registry.edit_card("p", {"tldr": "second words", "caveats": "some"})
-            registry.edit_card("p", {"intended-use": "only this"}, component="1")
+            registry.cards.edit("p", {"tldr": "second words", "caveats": "some"})
+            registry.cards.edit("p", {"intended-use": "only this"}, component="1")
         for scope in ("", code):
-            now = registry.card("p", scope or None).model_dump()
-            number = registry.freeze_card("p", scope or None, reason="by hand")
-            frozen = registry.card("p", scope or None, revision=number).model_dump()
+            now = registry.cards.get("p", scope or None).model_dump()
+            number = registry.cards.freeze("p", scope or None, reason="by hand")
+            frozen = registry.cards.get("p", scope or None, revision=number).model_dump()
             for card in (now, frozen):
                 card["summary"].pop("generated_at")
                 card["summary"].pop("previous_revisions")
             assert frozen == now
-    levels = [r.level for r in registry.card_revisions("p", "1")]
+    levels = [r.level for r in registry.cards.revisions("p", "1")]
     assert levels == [1, 1, 2, 2, 3, 3]
 
 

@@ -30,7 +30,7 @@ def demo(registry: Registry, db_url: str) -> Iterator[Registry]:
 
 
 def test_the_papers_example_card_comes_out_of_the_demo_registry(demo: Registry) -> None:
-    card = demo.card("neuropath")
+    card = demo.cards.get("neuropath")
     s = card.summary
     assert s.technology_name == "Neuropathology Copilot v1.0"
     assert s.level == 4
@@ -61,39 +61,39 @@ def test_the_papers_example_card_comes_out_of_the_demo_registry(demo: Registry) 
 
 
 def test_every_level_change_freezes_a_revision_dated_with_the_change(demo: Registry) -> None:
-    revisions = demo.card_revisions("recycling", "1.1")
+    revisions = demo.cards.revisions("recycling", "1.1")
     assert [r.level for r in revisions] == [5, 6, 7, 8, 7, 8, 9, 7, 8]
     switchbacks = [e.at for e in demo.history("recycling/1.1", lifecycle_only=True) if e.kind == "switchback"]
     assert revisions[4].created_at == switchbacks[0].isoformat()
     assert revisions[7].reason == "switchback 9 -> 7"
-    frozen = demo.card("recycling", "1.1", revision=7)
+    frozen = demo.cards.get("recycling", "1.1", revision=7)
     assert frozen.summary.level == 9 and len(frozen.summary.previous_revisions) == 6
 
 
 def test_diff_between_revisions(demo: Registry) -> None:
-    diff = demo.card_diff("recycling", 8, 9, component="1.1")
+    diff = demo.cards.diff("recycling", 8, 9, component="1.1")
     fields = {c["field"]: c for c in diff["changes"]}
     assert fields["summary.level"]["before"] == 7 and fields["summary.level"]["after"] == 8
     assert "-| TRL | 7 (productization)" in diff["markdown"] and "+| TRL | 8 (deployment)" in diff["markdown"]
-    assert demo.card_diff("recycling", 9, 9, component="1.1")["changes"] == []
+    assert demo.cards.diff("recycling", 9, 9, component="1.1")["changes"] == []
 
 
 def test_the_card_shows_stale_testing_status(demo: Registry) -> None:
-    card = demo.card("recycling", "1.1")
+    card = demo.cards.get("recycling", "1.1")
     stale = {t.criterion for t in card.testing_status if t.status == "stale"}
     assert "1.1: L7.metamorphic" in stale
     assert card.summary.level == 8
-    project = demo.card("recycling")
+    project = demo.cards.get("recycling")
     assert project.summary.level == 8 and project.summary.held_back_by == ["1.1"]
 
 
 def test_html_is_standalone_and_sanitised(registry: Registry) -> None:
-    registry.create_project("x", "X")
+    registry.projects.create("x", "X")
     hostile = (
         "Hello <script>alert(1)</script> **bold** [bad](javascript:alert(2)) <img src=x onerror=alert(3)>"
     )
-    registry.edit_card("x", {"tldr": hostile, "project-page": "javascript:alert(4)"})
-    html = render.to_html(registry.card("x"))
+    registry.cards.edit("x", {"tldr": hostile, "project-page": "javascript:alert(4)"})
+    html = render.to_html(registry.cards.get("x"))
     assert html.startswith("<!doctype html>") and "<strong>bold</strong>" in html
     lowered = html.lower()
     # Hostile input survives only as visible, escaped text: no tag, handler or link runs.
@@ -104,27 +104,27 @@ def test_html_is_standalone_and_sanitised(registry: Registry) -> None:
 
 def test_json_matches_the_published_schema(demo: Registry) -> None:
     assert json.loads(SCHEMA.read_text()) == Card.model_json_schema()
-    card = demo.card("neuropath")
+    card = demo.cards.get("neuropath")
     assert Card.model_validate_json(render.to_json(card)) == card
 
 
 def test_markdown_is_deterministic(demo: Registry) -> None:
-    assert render.to_markdown(demo.card("etalumis")) == render.to_markdown(demo.card("etalumis"))
+    assert render.to_markdown(demo.cards.get("etalumis")) == render.to_markdown(demo.cards.get("etalumis"))
 
 
 def test_edit_from_markdown_and_yaml(registry: Registry, tmp_path: Path) -> None:
     from mltrl.cards.sections import read_sections
 
-    registry.create_project("x", "X")
+    registry.projects.create("x", "X")
     md = tmp_path / "card.md"
     md.write_text(
         "# X card\n\n## TL;DR\nIt works.\n\n## Key assumptions\nSame sensors.\n\n## Caveats\nNone.\n"
     )
-    assert registry.edit_card("x", read_sections(md)) == ["assumptions", "caveats", "tldr"]
+    assert registry.cards.edit("x", read_sections(md)) == ["assumptions", "caveats", "tldr"]
     yml = tmp_path / "card.yaml"
     yml.write_text("intended-use: decision support\nrd-reviewer: G. Renard\n")
-    registry.edit_card("x", read_sections(yml))
-    card = registry.card("x")
+    registry.cards.edit("x", read_sections(yml))
+    card = registry.cards.get("x")
     assert (card.tldr, card.assumptions, card.intended_use) == (
         "It works.",
         "Same sensors.",
@@ -139,23 +139,23 @@ def test_edit_from_markdown_and_yaml(registry: Registry, tmp_path: Path) -> None
 
 def test_card_complete_probe_follows_the_sections(registry: Registry) -> None:
     past = datetime.now(UTC) - timedelta(days=5)
-    registry.create_project("x", "X", at=past)
-    registry.add_component(
+    registry.projects.create("x", "X", at=past)
+    registry.components.add(
         "x/1", "App", kind="model", level=9, at=past, reason="work done before the registry"
     )
-    reasons = {c.id: (c.status, c.reason) for c in registry.gate("x/1", 9).criteria}
+    reasons = {c.id: (c.status, c.reason) for c in registry.components.gate("x/1", 9).criteria}
     assert reasons["L9.card-complete"][0] == "unmet" and "tldr" in reasons["L9.card-complete"][1]
-    registry.edit_card("x", {"tldr": "a", "intended-use": "b", "caveats": "c", "assumptions": "d"})
+    registry.cards.edit("x", {"tldr": "a", "intended-use": "b", "caveats": "c", "assumptions": "d"})
     # Every section of the paper's card, not four of them: an empty "unacceptable uses" is not complete.
-    status, reason = {c.id: (c.status, c.reason) for c in registry.gate("x/1", 9).criteria}[
+    status, reason = {c.id: (c.status, c.reason) for c in registry.components.gate("x/1", 9).criteria}[
         "L9.card-complete"
     ]
     assert status == "unmet" and "unacceptable-uses" in reason
-    registry.edit_card("x", dict.fromkeys(HANDWRITTEN, "written"))
-    assert {c.id: c.status for c in registry.gate("x/1", 9).criteria}["L9.card-complete"] == "met"
+    registry.cards.edit("x", dict.fromkeys(HANDWRITTEN, "written"))
+    assert {c.id: c.status for c in registry.components.gate("x/1", 9).criteria}["L9.card-complete"] == "met"
     # ... and the card must be complete before deployment, at the level-8 gate.
-    registry.add_component("x/2", "Scorer", kind="model", level=8, reason="legacy", at=past)
-    assert {c.id: c.status for c in registry.gate("x/2", 8).criteria}["L8.card-complete"] == "met"
+    registry.components.add("x/2", "Scorer", kind="model", level=8, reason="legacy", at=past)
+    assert {c.id: c.status for c in registry.components.gate("x/2", 8).criteria}["L8.card-complete"] == "met"
 
 
 def test_cli_card_commands(
@@ -190,10 +190,10 @@ def test_a_policy_adds_card_sections_that_a_complete_card_needs(
     )
     monkeypatch.setenv("MLTRL_POLICY", str(policy))
     with Registry.init(db=db_url, actor="tester") as reg:
-        reg.create_project("x", "X")
-        reg.add_component("x/1", "App", kind="model", level=9, reason="legacy")
-        reg.edit_card("x", dict.fromkeys(HANDWRITTEN, "written"))
-        outcome = {c.id: c for c in reg.gate("x/1", 9).criteria}["L9.card-complete"]
+        reg.projects.create("x", "X")
+        reg.components.add("x/1", "App", kind="model", level=9, reason="legacy")
+        reg.cards.edit("x", dict.fromkeys(HANDWRITTEN, "written"))
+        outcome = {c.id: c for c in reg.components.gate("x/1", 9).criteria}["L9.card-complete"]
         assert (outcome.status, outcome.reason) == (
             "unmet",
             "TRL Card sections not filled: clinical-validation",
@@ -204,7 +204,7 @@ def test_a_policy_adds_card_sections_that_a_complete_card_needs(
     assert main(["--db", db_url, "card", "show", "x"]) == 0
     assert "## Clinical validation\n\nProspective study at two hospitals, 2026." in capsys.readouterr().out
     with Registry.open(db_url) as reg:
-        assert {c.id: c.status for c in reg.gate("x/1", 9).criteria}["L9.card-complete"] == "met"
+        assert {c.id: c.status for c in reg.components.gate("x/1", 9).criteria}["L9.card-complete"] == "met"
     policy.write_text("version: 1\ncards:\n  add_sections:\n    - {id: tldr, title: Again}\n")
     assert main(["--db", db_url, "card", "show", "x"]) == 2
     assert "cards.add_sections[0].id: card section 'tldr' already exists" in capsys.readouterr().err

@@ -15,10 +15,10 @@ pytestmark = pytest.mark.usefixtures("lenient_entry")
 
 @pytest.fixture
 def reg(registry: Registry) -> Registry:
-    registry.create_project("rec", "Recycling", rd_owner="M. Chen")
-    registry.add_component("rec/1.1", "Detector", kind="model", level=7, owner="M. Chen", reason="migrated")
-    registry.register_version("rec/1.1", "model", "1.0.0")
-    registry.register_version("rec/1.1", "data", "golden-2026.1")
+    registry.projects.create("rec", "Recycling", rd_owner="M. Chen")
+    registry.components.add("rec/1.1", "Detector", kind="model", level=7, owner="M. Chen", reason="migrated")
+    registry.versions.register("rec/1.1", "model", "1.0.0")
+    registry.versions.register("rec/1.1", "data", "golden-2026.1")
     return registry
 
 
@@ -38,7 +38,7 @@ def test_a_golden_result_is_recorded_with_its_interval(reg: Registry, cancer: di
         "status": "pass",
     }
     assert evidence.versions == {"model": "1.0.0", "data": "golden-2026.1"}
-    stored = reg.evidence("rec/1.1")[-1]
+    stored = reg.evidence.list("rec/1.1")[-1]
     assert stored.metrics["roc_auc_ci_low"] == low
     assert "golden: pass: roc_auc" in stored.note
 
@@ -56,4 +56,4 @@ def test_a_bare_boolean_or_unknown_criterion_records_nothing(reg: Registry) -> N
         record(reg, "rec/1.1", "L7.golden-dataset", True)  # type: ignore[arg-type]
     with pytest.raises(BadInput, match=r"L7\.no-such"):
         record(reg, "rec/1.1", "L7.no-such", CheckResult("golden", "pass"))
-    assert reg.evidence("rec/1.1") == []
+    assert reg.evidence.list("rec/1.1") == []

@@ -24,13 +24,13 @@ def url(db_url: str, cancer: dict[str, Any]) -> Iterator[str]:
     """Three model versions scored on the golden set: 1.0.0 passes, 2.0.0 passes, 3.0.0 fails."""
     check = GoldenCheck(metric="accuracy", minimum=0.8, max_drop_vs_champion=0.02, n_boot=200)
     with Registry.init(db=db_url, actor="tester") as reg:
-        reg.create_project("rec", "Recycling")
-        reg.add_component(REF, "Detector", kind="model", level=7, reason="built before the registry")
-        reg.add_dataset("rec", "golden-bins", "Golden bins", kind="real")
-        reg.add_dataset_version("golden-bins", "1.0.0")
-        reg.link_dataset("golden-bins", REF, "golden")
+        reg.projects.create("rec", "Recycling")
+        reg.components.add(REF, "Detector", kind="model", level=7, reason="built before the registry")
+        reg.datasets.add("rec", "golden-bins", "Golden bins", kind="real")
+        reg.datasets.add_version("golden-bins", "1.0.0")
+        reg.datasets.link("golden-bins", REF, "golden")
         for version, model in (("1.0.0", "good"), ("2.0.0", "good"), ("3.0.0", "weak")):
-            reg.register_version(REF, "model", version)
+            reg.versions.register(REF, "model", version)
             reg.golden.score(REF, "golden-bins", cancer[model], cancer["X"], cancer["y"], check=check)
     yield db_url
 

@@ -16,9 +16,9 @@ REF = "rec/1.1"
 
 @pytest.fixture
 def reg(registry: Registry) -> Registry:
-    registry.create_project("rec", "Recycling", rd_owner="M. Chen")
-    registry.add_component(REF, "Detector", kind="model", level=7, owner="M. Chen", reason="migrated")
-    registry.register_version(REF, "model", "1.0.0")
+    registry.projects.create("rec", "Recycling", rd_owner="M. Chen")
+    registry.components.add(REF, "Detector", kind="model", level=7, owner="M. Chen", reason="migrated")
+    registry.versions.register(REF, "model", "1.0.0")
     return registry
 
 
@@ -45,7 +45,7 @@ def codify(reg: Registry) -> None:
 
 
 def gate(reg: Registry) -> tuple[str, str]:
-    (found,) = [c for c in reg.gate(REF, 7).criteria if c.id == "L7.metamorphic"]
+    (found,) = [c for c in reg.components.gate(REF, 7).criteria if c.id == "L7.metamorphic"]
     return found.status, found.reason
 
 
@@ -76,7 +76,7 @@ def test_every_listed_relation_must_pass_on_the_current_versions(
     assert result.status == "pass" and result.n == len(cancer["X"])
     results = reg.relations.results(REF)
     assert results["radius-down"].failures == 0 and results["radius-down"].status == "pass"
-    evidence = reg.evidence(REF)[-1]
+    evidence = reg.evidence.list(REF)[-1]
     assert evidence.criterion_id == "L7.metamorphic" and evidence.id == results["noise"].evidence_id
     status, reason = gate(reg)
     assert status == "met" and reason == "all 2 codified relations pass: noise, radius-down"
@@ -90,7 +90,7 @@ def test_every_listed_relation_must_pass_on_the_current_versions(
     assert status == "unmet" and reason.startswith("radius-up fail (failure rate 1 on 228 rows)")
     reg.relations.remove(REF, "radius-up")
     assert gate(reg)[0] == "met"  # the earlier run's other relations still stand
-    reg.register_version(REF, "model", "1.1.0")
+    reg.versions.register(REF, "model", "1.1.0")
     status, reason = gate(reg)
     assert status == "stale" and "noise: evidence" in reason and "is stale" in reason
 
@@ -108,13 +108,13 @@ def test_too_few_rows_is_insufficient_for_every_relation(reg: Registry, cancer: 
     result = reg.relations.run(REF, cancer["good"], cancer["X"].iloc[:10])
     assert result.status == "insufficient"
     assert {r.status for r in reg.relations.results(REF).values()} == {"insufficient"}
-    assert reg.evidence(REF)[-1].outcome == "fail"
+    assert reg.evidence.list(REF)[-1].outcome == "fail"
     assert gate(reg)[0] == "unmet"
 
 
 def test_typed_in_evidence_does_not_meet_the_metamorphic_criterion(reg: Registry) -> None:
     codify(reg)
-    reg.record_evidence(REF, "L7.metamorphic", kind="test-run", outcome="pass")
+    reg.evidence.record(REF, "L7.metamorphic", kind="test-run", outcome="pass")
     assert gate(reg)[0] == "unmet"
 
 
@@ -150,7 +150,7 @@ def test_names_repeat_and_unknown_ones_are_refused(reg: Registry, cancer: dict[s
         reg.relations.add(REF, "noise", kind="invariance", perturbation="scaling", params={"factor": 1.0})
     with pytest.raises(NotFound, match=r"no relation 'nope' on this component"):
         reg.relations.remove(REF, "nope")
-    reg.retire(REF, reason="replaced")
+    reg.components.retire(REF, reason="replaced")
     with pytest.raises(RuleViolation, match=r"rec/1\.1 is retired; it takes no more relations"):
         reg.relations.add(REF, "late", kind="invariance", perturbation="scaling", params={"factor": 1.0})
 
@@ -163,4 +163,4 @@ def test_running_an_empty_list_or_with_a_bad_model_records_nothing(
     codify(reg)
     with pytest.raises(BadInput, match=r"metamorphic: model \(object\) has no predict method"):
         reg.relations.run(REF, object(), cancer["X"])
-    assert reg.evidence(REF) == [] and reg.relations.results(REF) == {}
+    assert reg.evidence.list(REF) == [] and reg.relations.results(REF) == {}

@@ -53,12 +53,12 @@ def test_golden_under_the_wrong_criterion(mltrl_evidence):
 @pytest.fixture
 def seeded(db_url: str, lenient_entry: Path) -> Iterator[Registry]:
     with Registry.init(db=db_url, actor="tester") as reg:
-        reg.create_project("rec", "Recycling")
-        reg.add_component(REF, "Detector", kind="model", level=7, reason="built before the registry")
-        reg.register_version(REF, "model", "1.0.0")
-        reg.add_dataset("rec", "golden-bins", "Golden bins", kind="real")
-        reg.add_dataset_version("golden-bins", "1.0.0")
-        reg.link_dataset("golden-bins", REF, "golden")
+        reg.projects.create("rec", "Recycling")
+        reg.components.add(REF, "Detector", kind="model", level=7, reason="built before the registry")
+        reg.versions.register(REF, "model", "1.0.0")
+        reg.datasets.add("rec", "golden-bins", "Golden bins", kind="real")
+        reg.datasets.add_version("golden-bins", "1.0.0")
+        reg.datasets.link("golden-bins", REF, "golden")
         yield reg
 
 
@@ -71,17 +71,17 @@ def test_each_run_scores_the_current_model_against_its_champion(
 ) -> None:
     pytester.makepyfile(test_succession_suite=SUITE.format(iterations=5000))
     run(pytester, "--mltrl", "--mltrl-db", db_url).assert_outcomes(passed=1)
-    seeded.register_version(REF, "model", "2.0.0")
+    seeded.versions.register(REF, "model", "2.0.0")
     run(pytester, "--mltrl", "--mltrl-db", db_url).assert_outcomes(passed=1)
     first, second = seeded.golden.history(REF)
     assert (first.model_version, first.champion_version) == ("1.0.0", None)
     assert (second.model_version, second.champion_version) == ("2.0.0", "1.0.0")
     assert second.result["metrics"]["accuracy_diff"] == 0.0  # the same model, paired on the same rows
-    evidence = seeded.evidence(REF)
+    evidence = seeded.evidence.list(REF)
     assert [e.id for e in evidence] == [first.evidence_id, second.evidence_id]  # once per run, not twice
     assert all(e.source == "pytest" and e.outcome == "pass" for e in evidence)
     assert evidence[-1].metrics["accuracy_diff"] == 0.0
-    (criterion,) = [c for c in seeded.gate(REF, 7).criteria if c.id == "L7.golden-dataset"]
+    (criterion,) = [c for c in seeded.components.gate(REF, 7).criteria if c.id == "L7.golden-dataset"]
     assert criterion.status == "met"
 
 
@@ -90,14 +90,14 @@ def test_a_worse_candidate_fails_its_test_and_its_failed_score_is_stored(
 ) -> None:
     pytester.makepyfile(test_succession_suite=SUITE.format(iterations=5000))
     run(pytester, "--mltrl", "--mltrl-db", db_url).assert_outcomes(passed=1)
-    seeded.register_version(REF, "model", "2.0.0")
+    seeded.versions.register(REF, "model", "2.0.0")
     pytester.makepyfile(test_succession_suite=SUITE.format(iterations=1))  # barely trained
     result = run(pytester, "--mltrl", "--mltrl-db", db_url)
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*AssertionError: golden: fail: *"])
     assert [s.status for s in seeded.golden.history(REF)] == ["pass", "fail"]
-    assert seeded.evidence(REF)[-1].outcome == "fail"
-    (criterion,) = [c for c in seeded.gate(REF, 7).criteria if c.id == "L7.golden-dataset"]
+    assert seeded.evidence.list(REF)[-1].outcome == "fail"
+    (criterion,) = [c for c in seeded.components.gate(REF, 7).criteria if c.id == "L7.golden-dataset"]
     assert criterion.status == "unmet" and "model 2.0.0 fail" in criterion.reason
 
 

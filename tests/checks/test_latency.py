@@ -75,16 +75,16 @@ def test_a_real_model_timed_and_a_service_that_raises() -> None:
 
 
 def test_objectives_read_from_a_requirement(registry: Registry) -> None:
-    registry.create_project("rec", "Recycling", rd_owner="M. Chen")
-    registry.add_requirement(
+    registry.projects.create("rec", "Recycling", rd_owner="M. Chen")
+    registry.requirements.add(
         "rec", "1", "The app shall classify an item in under 100 ms on a mid-range phone",
         kind="product", category="product", p_failure=0.2, value=7,
     )  # fmt: skip
-    registry.add_requirement(
+    registry.requirements.add(
         "rec", "2", "The service shall keep p99 latency under 0.5 s at 50 requests per second",
         kind="product", category="technical", p_failure=0.3, value=5,
     )  # fmt: skip
-    registry.add_requirement(
+    registry.requirements.add(
         "rec",
         "3",
         "The app shall show its sources",
@@ -93,7 +93,7 @@ def test_objectives_read_from_a_requirement(registry: Registry) -> None:
         p_failure=0.1,
         value=2,
     )
-    first, second, third = registry.requirements("rec")
+    first, second, third = registry.requirements.list("rec")
     check = LatencyCheck.from_requirement(first)
     assert (check.p95_ms, check.requirement) == (100.0, "1")
     assert check.evaluate(timings(20.0)).threshold["requirement"] == "1"
@@ -105,9 +105,9 @@ def test_objectives_read_from_a_requirement(registry: Registry) -> None:
 
 
 def test_recorded_for_the_stress_test_criterion(registry: Registry, lenient_entry: Any) -> None:
-    registry.create_project("rec", "Recycling", rd_owner="M. Chen")
-    registry.add_component("rec/1.1", "Detector", kind="model", level=8, owner="M. Chen", reason="migrated")
-    registry.register_version("rec/1.1", "model", "1.0.0")
+    registry.projects.create("rec", "Recycling", rd_owner="M. Chen")
+    registry.components.add("rec/1.1", "Detector", kind="model", level=8, owner="M. Chen", reason="migrated")
+    registry.versions.register("rec/1.1", "model", "1.0.0")
     evidence = record(registry, "rec/1.1", "L8.stress-tests", LatencyCheck(p95_ms=60).evaluate(timings(20.0)))
     assert evidence.outcome == "pass" and evidence.metrics["p95_ms_ci_high"] < 60
 

@@ -53,7 +53,7 @@ def test_the_shipped_rubric_has_the_papers_28_tests_and_the_plugin_accepts_them(
 
 
 def test_nothing_recorded_scores_zero_in_the_lowest_band(reg: Registry) -> None:
-    score = reg.score(REF)
+    score = reg.components.score(REF)
     assert score.score == 0 and len(score.items) == 28
     assert {i.status for i in score.items} == {"none"}
     assert {i.via for i in score.items} == {"nothing feeds it yet"}
@@ -63,7 +63,7 @@ def test_nothing_recorded_scores_zero_in_the_lowest_band(reg: Registry) -> None:
 def test_automated_items_count_one_by_hand_half_and_the_lowest_section_decides(reg: Registry) -> None:
     attest(reg, TWO_EACH)
     attest(reg, "D3 D4", source="cli")
-    score = reg.score(REF)
+    score = reg.components.score(REF)
     assert [(s.id, s.points, s.automated, s.by_hand) for s in score.sections] == [
         ("data", 3.0, 2, 2),
         ("model", 2.0, 2, 0),
@@ -82,8 +82,8 @@ def test_a_check_result_recorded_through_the_api_is_automated_typed_evidence_is_
     result = GoldenCheck(minimum=0.9, n_boot=200).run(cancer["good"], cancer["X"], cancer["y"])
     assert result.status == "pass"
     record(reg, REF, "L7.golden-dataset", result)
-    reg.record_evidence(REF, "L7.data-validation", kind="data-check", outcome="pass")  # no check result
-    score = {i.id: i for i in reg.score(REF).items}
+    reg.evidence.record(REF, "L7.data-validation", kind="data-check", outcome="pass")  # no check result
+    score = {i.id: i for i in reg.components.score(REF).items}
     assert (score["I4"].points, score["I4"].status) == (1.0, "automated")
     assert score["I4"].via.startswith("criterion L7.golden-dataset: evidence 1 (api, ")
     golden = [f for f in score["I4"].feeds if f.kind == "check" and f.name == "golden"]
@@ -95,11 +95,11 @@ def test_data_validation_at_ingestion_feeds_the_schema_item_after_processing_the
     reg: Registry,
 ) -> None:
     # Recorded against a V&V step, not L7.data-validation (which feeds both items by itself).
-    reg.add_requirement(
+    reg.requirements.add(
         "rec", "1", "The sorter shall read clean camera features", kind="product", category="technical",
         p_failure=0.1, value=5, components=[REF],
     )  # fmt: skip
-    reg.add_vv_step("rec", "1", "verification", "features validated", method="test")
+    reg.requirements.add_step("rec", "1", "verification", "features validated", method="test")
     table = pd.DataFrame({"weight": [1.0, 2.0, 3.0], "colour": ["red", "blue", "red"]})
     check = DataValidationCheck.infer(table)
     record(reg, REF, None, check.run(table, stage="ingestion"), requirement="1", step=1)
@@ -110,14 +110,14 @@ def test_data_validation_at_ingestion_feeds_the_schema_item_after_processing_the
 
 def test_evidence_typed_in_as_if_from_pytest_counts_as_by_hand(reg: Registry) -> None:
     # The plugin always attaches its provenance file; a person who types --source pytest does not.
-    reg.record_evidence(REF, "L7.data-validation", kind="data-check", outcome="pass", source="pytest")
+    reg.evidence.record(REF, "L7.data-validation", kind="data-check", outcome="pass", source="pytest")
     assert items(reg)["D1"] == (0.5, "by-hand")
 
 
 def test_stale_evidence_is_shown_not_counted(reg: Registry) -> None:
     attest(reg, TWO_EACH)
-    reg.register_version(REF, "model", "1.1.0")
-    score = reg.score(REF)
+    reg.versions.register(REF, "model", "1.1.0")
+    score = reg.components.score(REF)
     assert score.score == 0 and score.score_if_fresh == 2.0
     assert items(reg)["D1"] == (0.0, "stale")
     assert {i.id: i.via for i in score.items}["D1"].endswith("is stale")
@@ -130,13 +130,13 @@ def test_the_latest_evidence_decides_and_a_failing_one_scores_nothing(reg: Regis
 
 
 def test_a_reviews_met_on_an_attestation_criterion_counts_half(reg: Registry) -> None:
-    review = reg.open_review(REF)
-    reg.record_result(review.id, "L7.data-governance", "met", "QA audits the data access")
+    review = reg.reviews.open(REF)
+    reg.reviews.record_result(review.id, "L7.data-governance", "met", "QA audits the data access")
     # L7.critical-scenarios is an evidence criterion: a reviewer's "met" backs it no more than the gate.
-    reg.record_result(review.id, "L7.critical-scenarios", "met", "slices by the risk table reviewed")
+    reg.reviews.record_result(review.id, "L7.critical-scenarios", "met", "slices by the risk table reviewed")
     score = items(reg)
     assert score["D4"] == score["D5"] == (0.5, "by-hand")
-    assert {i.id: i.via for i in reg.score(REF).items}[
+    assert {i.id: i.via for i in reg.components.score(REF).items}[
         "D4"
     ] == "criterion L7.data-governance: review 1 attests it"
     assert score["M6"] == (0.0, "none")
@@ -145,12 +145,12 @@ def test_a_reviews_met_on_an_attestation_criterion_counts_half(reg: Registry) ->
 def test_live_monitors_feed_the_model_and_monitoring_sections(reg: Registry) -> None:
     frame = pd.DataFrame({"weight": [1.0, 2.0, 3.0, 4.0], "colour": ["a", "b", "a", "b"]})
     assert items(reg)["Mon2"] == (0.0, "none")
-    reg.log_profile(REF, frame)  # serving windows alone: nothing to compare them with
+    reg.monitor.log(REF, frame)  # serving windows alone: nothing to compare them with
     assert items(reg)["Mon3"] == (0.0, "none")
-    reg.set_reference(REF, frame)
-    reg.log_profile(REF, frame)
-    reg.log_predictions(REF, pd.DataFrame({"id": ["1", "2"], "prediction": ["can", "bottle"]}))
-    reg.log_actuals(REF, pd.DataFrame({"id": ["1", "2"], "actual": ["can", "can"]}))
+    reg.monitor.set_reference(REF, frame)
+    reg.monitor.log(REF, frame)
+    reg.predictions.log(REF, pd.DataFrame({"id": ["1", "2"], "prediction": ["can", "bottle"]}))
+    reg.actuals.log(REF, pd.DataFrame({"id": ["1", "2"], "actual": ["can", "can"]}))
     score = items(reg)
     assert score["Mon2"] == score["Mon3"] == score["M2"] == score["Mon7"] == (1.0, "automated")
 
@@ -172,7 +172,7 @@ def test_the_pytest_plugin_feeds_marked_items_criteria_and_checks(
         """
     )
     pytester.runpytest("-p", "no:cacheprovider", "--mltrl-db", db_url, "--mltrl").assert_outcomes(passed=1)
-    score = {i.id: i for i in reg.score(REF).items}
+    score = {i.id: i for i in reg.components.score(REF).items}
     for item in ("I1", "I2", "I4", "M6", "M7"):
         assert (score[item].points, score[item].status) == (1.0, "automated"), item
     assert score["I1"].via.startswith("marked I1: evidence 1 (pytest, ")

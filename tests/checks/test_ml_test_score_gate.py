@@ -21,7 +21,7 @@ def reg(registry: Registry) -> Registry:
 
 
 def gate_line(reg: Registry) -> tuple[str, str]:
-    (c,) = [c for c in reg.gate(REF, 7).criteria if c.id == "L7.ml-test-score"]
+    (c,) = [c for c in reg.components.gate(REF, 7).criteria if c.id == "L7.ml-test-score"]
     return c.status, c.reason
 
 
@@ -36,7 +36,7 @@ def test_nothing_recorded_the_gate_names_score_threshold_and_weakest_section(reg
 
 def test_a_typed_in_score_no_longer_satisfies_the_gate(reg: Registry) -> None:
     for source in ("cli", "ci"):
-        reg.record_evidence(
+        reg.evidence.record(
             REF,
             "L7.ml-test-score",
             kind="report",
@@ -64,12 +64,12 @@ def test_the_computed_score_meets_the_default_threshold_and_a_policy_can_raise_i
     policy.write_text("version: 1\nsettings: {ml_test_score_threshold: 2.5, entry_without_review_up_to: 9}\n")
     with Registry.open(db=db_url, policy=policy) as strict:
         assert gate_line(strict)[0] == "unmet"
-        assert strict.gate(REF, 7).holds is False
+        assert strict.components.gate(REF, 7).holds is False
 
 
 def test_the_gate_goes_stale_when_only_stale_evidence_keeps_it_below(reg: Registry) -> None:
     attest(reg, TWO_EACH)
-    reg.register_version(REF, "model", "1.1.0")
+    reg.versions.register(REF, "model", "1.1.0")
     status, reason = gate_line(reg)
     assert status == "stale"
     assert reason.endswith("; stale evidence would give 2 on the current versions")
@@ -116,4 +116,4 @@ def test_cli_bad_input_is_one_line_exit_2_and_writes_nothing(
     ]
     assert main(["--db", db_url, *typo]) == 2
     assert "'Mon8' is not an ML Test Score test" in capsys.readouterr().err
-    assert reg.evidence(REF) == []
+    assert reg.evidence.list(REF) == []

@@ -46,15 +46,17 @@ def suite_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def reg(registry: Registry) -> Registry:
-    registry.create_project("onc", "Oncology", rd_owner="M. Chen")
-    registry.add_component("onc/1.1", "Classifier", kind="model", level=7, owner="M. Chen", reason="migrated")
-    registry.register_version("onc/1.1", "model", "1.0.0")
+    registry.projects.create("onc", "Oncology", rd_owner="M. Chen")
+    registry.components.add(
+        "onc/1.1", "Classifier", kind="model", level=7, owner="M. Chen", reason="migrated"
+    )
+    registry.versions.register("onc/1.1", "model", "1.0.0")
     common = {"kind": "product", "category": "technical", "components": ["onc/1.1"]}
-    registry.add_requirement(
+    registry.requirements.add(
         "onc", "1", "The classifier shall be accurate on large, irregular tumours",
         p_failure=0.5, value=9, scenarios=["large tumours"], slices=["very rough surfaces"], **common,
     )  # fmt: skip
-    registry.add_requirement(
+    registry.requirements.add(
         "onc", "2", "The classifier shall be accurate on small tumours",
         p_failure=0.2, value=5, slices=["small tumours"], **common,
     )  # fmt: skip
@@ -62,7 +64,7 @@ def reg(registry: Registry) -> Registry:
 
 
 def criterion(reg: Registry, criterion_id: str) -> tuple[str, str]:
-    gate = reg.gate("onc/1.1", 7)
+    gate = reg.components.gate("onc/1.1", 7)
     found = next(c for c in gate.criteria if c.id == criterion_id)
     return found.status, found.reason
 
@@ -70,7 +72,7 @@ def criterion(reg: Registry, criterion_id: str) -> tuple[str, str]:
 def test_a_yaml_suite_runs_ranked_by_requirement_risk(
     reg: Registry, suite_file: Path, cancer: dict[str, Any]
 ) -> None:
-    suite = ScenarioSuite.from_yaml(suite_file).ranked_by(reg.requirements("onc"))
+    suite = ScenarioSuite.from_yaml(suite_file).ranked_by(reg.requirements.list("onc"))
     result = suite.run(cancer["good"], cancer["X"], cancer["y"])
     order = [(row["slice"], row["requirement"], row["risk"], row["rank"]) for row in result.details]
     assert order == [
@@ -98,14 +100,14 @@ def test_the_gate_asks_every_requirement_naming_scenarios_for_a_passing_test(
         "unmet",
         "no scenario test for 1 (risk 4.5), 2 (risk 1)",
     )
-    suite = ScenarioSuite.from_yaml(suite_file).ranked_by(reg.requirements("onc"))
+    suite = ScenarioSuite.from_yaml(suite_file).ranked_by(reg.requirements.list("onc"))
     result = suite.run(cancer["good"], cancer["X"], cancer["y"])
     recorded = record_scenarios(reg, "onc/1.1", result)
     assert [(e.outcome, e.metrics["requirements"]) for e in recorded] == [("fail", "1"), ("pass", "2")]
     status, reason = criterion(reg, "L7.critical-scenarios")
     assert status == "unmet" and reason == f"1 (risk 4.5): evidence {recorded[0].id} failed"
     # Enough rows for the rough-surface slice: the high-risk requirement now has its passing test.
-    relaxed = ScenarioSuite.from_yaml(suite_file).ranked_by(reg.requirements("onc"))
+    relaxed = ScenarioSuite.from_yaml(suite_file).ranked_by(reg.requirements.list("onc"))
     relaxed = ScenarioSuite(
         [Scenario(s.name, s.where, s.requirement, None, s.kind) for s in relaxed.scenarios],
         metric="accuracy", minimum=0.8, min_rows=10, risks=relaxed.risks,
@@ -115,7 +117,7 @@ def test_the_gate_asks_every_requirement_naming_scenarios_for_a_passing_test(
     assert status == "met" and reason.startswith(
         "2 requirement(s) at risk 0 or more tested, highest first: 1"
     )
-    reg.register_version("onc/1.1", "model", "1.1.0")
+    reg.versions.register("onc/1.1", "model", "1.1.0")
     assert criterion(reg, "L7.critical-scenarios")[0] == "stale"
 
 
@@ -125,11 +127,11 @@ def test_the_policy_threshold_leaves_low_risk_requirements_out(
     policy = tmp_path / "policy.yaml"
     policy.write_text("version: 1\nsettings:\n  critical_scenario_risk: 2\n")
     strict = Registry.open(db_url, actor="tester", policy=policy)
-    suite = ScenarioSuite.from_yaml(suite_file, min_rows=10).ranked_by(reg.requirements("onc"))
+    suite = ScenarioSuite.from_yaml(suite_file, min_rows=10).ranked_by(reg.requirements.list("onc"))
     only_small = by_requirement(suite.run(cancer["good"], cancer["X"], cancer["y"]))["2"]
     record(reg, "onc/1.1", "L7.critical-scenarios", only_small)
-    assert strict.gate("onc/1.1", 7).criteria  # opens
-    found = next(c for c in strict.gate("onc/1.1", 7).criteria if c.id == "L7.critical-scenarios")
+    assert strict.components.gate("onc/1.1", 7).criteria  # opens
+    found = next(c for c in strict.components.gate("onc/1.1", 7).criteria if c.id == "L7.critical-scenarios")
     assert (found.status, found.reason) == ("unmet", "no scenario test for 1 (risk 4.5)")
     strict.close()
 
@@ -140,7 +142,7 @@ def test_data_validation_needs_both_stages_on_current_versions(reg: Registry, ca
     assert criterion(reg, "L7.data-validation")[1].startswith(
         "no data-validation result at ingestion and processed"
     )
-    reg.record_evidence("onc/1.1", "L7.data-validation", kind="data-check", outcome="pass")  # typed in
+    reg.evidence.record("onc/1.1", "L7.data-validation", kind="data-check", outcome="pass")  # typed in
     assert criterion(reg, "L7.data-validation")[0] == "unmet"
     first = record(reg, "onc/1.1", "L7.data-validation", check.run(frame, stage="ingestion"))
     assert criterion(reg, "L7.data-validation") == (
@@ -155,7 +157,7 @@ def test_data_validation_needs_both_stages_on_current_versions(reg: Registry, ca
         "met",
         f"data validated at both stages: ingestion: evidence {first.id}; processed: evidence {second.id}",
     )
-    reg.register_version("onc/1.1", "data", "2.0.0")
+    reg.versions.register("onc/1.1", "data", "2.0.0")
     assert criterion(reg, "L7.data-validation")[0] == "stale"
 
 

@@ -150,19 +150,19 @@ def test_demo_builds_in_its_own_directory_and_rebuilds(
     registry_file = home / "demo" / ".mltrl" / "mltrl.db"
     with Registry.open(db=f"sqlite:///{registry_file}") as reg:
         assert reg.status("neuropath").system_level == 4
-        assert {c.code for c in reg.components("neuropath")} == {"1.1", "4.2", "4.3"}
+        assert {c.code for c in reg.components.list("neuropath")} == {"1.1", "4.2", "4.3"}
         paths = [
             (e.from_level, e.to_level, e.switchback_kind)
             for e in reg.history("recycling/1.1")
             if e.kind == "switchback"
         ]
         assert paths == [(8, 7, "review"), (9, 7, "embedded")]
-        assert reg.project("ppx").parent_key == "etalumis"
+        assert reg.projects.get("ppx").parent_key == "etalumis"
         assert reg.doctor().healthy
         # New photos made the detector's level-7 evidence stale; the demo's pytest suite, run through
         # the plugin, recorded it again on the current versions, and the gate holds on that alone.
-        assert reg.gate("recycling/1.1", 7).holds
-        latest = {e.criterion_id: e for e in sorted(reg.evidence("recycling/1.1"), key=lambda e: e.id)}
+        assert reg.components.gate("recycling/1.1", 7).holds
+        latest = {e.criterion_id: e for e in sorted(reg.evidence.list("recycling/1.1"), key=lambda e: e.id)}
         for criterion in (
             "L7.golden-dataset",
             "L7.metamorphic",
@@ -170,17 +170,17 @@ def test_demo_builds_in_its_own_directory_and_rebuilds(
             "L7.data-validation",
         ):
             assert (latest[criterion].source, latest[criterion].fresh) == ("pytest", True), criterion
-        assert reg.score("recycling/1.1").score >= 2
+        assert reg.components.score("recycling/1.1").score >= 2
         # the deployed app under watch: the dark week drifts, the web page breaks data quality,
         # both alerts went before the app's deployment review, and accuracy fell with the light
-        alerts = reg.alerts("recycling/1", open_only=True)
+        alerts = reg.alerts.list("recycling/1", open_only=True)
         assert [(a["kind"], a["data"]["columns"]) for a in alerts] == [
             ("drift", ["brightness", "device"]),
             ("data-quality", ["device", "sharpness"]),
         ]
-        (review,) = [r for r in reg.reviews("recycling/1") if r.status == "open"]
+        (review,) = [r for r in reg.reviews.list("recycling/1") if r.status == "open"]
         assert review.level == 9 and {a["review_id"] for a in alerts} == {review.id}
-        accuracy = [w["accuracy"] for w in reg.performance("recycling/1") if w["evaluated"]]
+        accuracy = [w["accuracy"] for w in reg.actuals.performance("recycling/1") if w["evaluated"]]
         assert len(accuracy) == 6 and min(accuracy[:5]) > 0.93 > 0.9 > accuracy[5]
     assert f"mltrl review show {review.id}" in text and "mltrl monitor report recycling/1" in text
     out(capsys, "demo", "--dir", "demo")  # a second run rebuilds the demo's own registry

@@ -19,28 +19,28 @@ pytestmark = pytest.mark.usefixtures("lenient_entry")
 @pytest.fixture
 def url(db_url: str) -> Iterator[str]:
     with Registry.init(db=db_url, actor="tester") as reg:
-        reg.create_project("np", "Neuropathology copilot", at="2024-01-01T09:00:00Z")
-        reg.add_component(
+        reg.projects.create("np", "Neuropathology copilot", at="2024-01-01T09:00:00Z")
+        reg.components.add(
             "np/1.1", "Model", kind="model", level=4, reason="prior work", at="2024-02-01T09:00:00Z"
         )
-        reg.pause("np/1.1", reason="funding", at="2024-03-01T18:00:00Z")
-        reg.resume("np/1.1", at="2024-04-01T09:00:00Z")
-        review = reg.open_review("np/1.1")
-        roles = [role.id for role in reg.review(review.id).template.roles if role.required]
+        reg.components.pause("np/1.1", reason="funding", at="2024-03-01T18:00:00Z")
+        reg.components.resume("np/1.1", at="2024-04-01T09:00:00Z")
+        review = reg.reviews.open("np/1.1")
+        roles = [role.id for role in reg.reviews.get(review.id).template.roles if role.required]
         people = {"research-lead": "R. Okafor", "applied-ai": "L. Duarte"}
         for n, role in enumerate(roles):
-            reg.add_panel_member(review.id, role, people.get(role, f"Member {n}"))
-        reg.sign_review(
+            reg.reviews.add_member(review.id, role, people.get(role, f"Member {n}"))
+        reg.reviews.sign(
             review.id,
             "L. Duarte",
             "request-changes",
             tasks=[{"task": "link real data"}, {"task": "raise recall", "target": ">= 0.9"}],
         )
-        reg.sign_review(review.id, "R. Okafor", "approve")
+        reg.reviews.sign(review.id, "R. Okafor", "approve")
         for n, role in enumerate(roles):
             if role not in people:
-                reg.sign_review(review.id, f"Member {n}", "approve")
-        reg.decide_review(review.id, "tasks", reason="real data first")
+                reg.reviews.sign(review.id, f"Member {n}", "approve")
+        reg.reviews.decide(review.id, "tasks", reason="real data first")
     yield db_url
 
 

@@ -25,16 +25,16 @@ LONG_NAME = "Recycling vision app for the municipal sorting plants of the northe
 @pytest.fixture
 def url(db_url: str) -> Iterator[str]:
     with Registry.init(db=db_url, actor="tester") as reg:
-        reg.create_project(LONG_KEY, LONG_NAME, description="sorts, with care\nline two", rd_owner="M. Chen")
-        reg.create_project("np", "Neuropathology copilot, v1", rd_owner="A. Lavin")
-        reg.add_component(
+        reg.projects.create(LONG_KEY, LONG_NAME, description="sorts, with care\nline two", rd_owner="M. Chen")
+        reg.projects.create("np", "Neuropathology copilot, v1", rd_owner="A. Lavin")
+        reg.components.add(
             f"{LONG_KEY}/1.1",
             "Object detector for bottles, cans, cartons and glass on the conveyor belt",
             kind="model",
             level=4,
             reason="work done before the registry",
         )
-        reg.add_component("np/1.1", "Model", kind="model", level=4, owner="A. Lavin", reason="prior work")
+        reg.components.add("np/1.1", "Model", kind="model", level=4, owner="A. Lavin", reason="prior work")
     yield db_url
 
 

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.usefixtures("lenient_entry")
 
 @pytest.fixture
 def url(registry: Registry, db_url: str) -> str:
-    registry.create_project("np", "Neuropathology copilot", rd_owner="A. Lavin")
-    registry.add_component(
+    registry.projects.create("np", "Neuropathology copilot", rd_owner="A. Lavin")
+    registry.components.add(
         "np/1.1", "Model", kind="model", level=4, owner="A. Lavin", reason="work done before the registry"
     )
     return db_url

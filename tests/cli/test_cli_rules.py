@@ -15,7 +15,7 @@ from mltrl.service.registry import Registry
 def db(db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("MLTRL_ACTOR", "tester")
     with Registry.init(db=db_url) as reg:
-        reg.create_project("p", "Project")
+        reg.projects.create("p", "Project")
     return db_url
 
 

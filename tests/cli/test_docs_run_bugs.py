@@ -18,8 +18,8 @@ MLTRL = str(Path(sys.executable).with_name("mltrl"))
 @pytest.fixture
 def reg(db_url: str) -> Registry:
     with Registry.init(db=db_url, actor="tester") as registry:
-        registry.create_project("rec", "Recycling vision app")
-        registry.add_component("rec/1.1", "Object detector", kind="model", level=0)
+        registry.projects.create("rec", "Recycling vision app")
+        registry.components.add("rec/1.1", "Object detector", kind="model", level=0)
         yield registry  # type: ignore[misc]
 
 
@@ -35,7 +35,7 @@ def ok(db_url: str, *argv: str) -> str:
 
 
 def test_req_show_says_a_step_passed_by_evidence_passed_not_waived(reg: Registry, db_url: str) -> None:
-    reg.add_requirement(
+    reg.requirements.add(
         "rec",
         "1",
         "The detector shall find cans",
@@ -44,8 +44,8 @@ def test_req_show_says_a_step_passed_by_evidence_passed_not_waived(reg: Registry
         value=5,
         category="science",
     )
-    reg.add_vv_step("rec", "1", "verification", "recall on the test split", method="test")
-    evidence = reg.record_evidence("rec/1.1", kind="test-run", outcome="pass", requirement="1", step=1)
+    reg.requirements.add_step("rec", "1", "verification", "recall on the test split", method="test")
+    evidence = reg.evidence.record("rec/1.1", kind="test-run", outcome="pass", requirement="1", step=1)
     step = next(
         line for line in ok(db_url, "req", "show", "rec", "1").splitlines() if "1. verification" in line
     )
@@ -54,8 +54,8 @@ def test_req_show_says_a_step_passed_by_evidence_passed_not_waived(reg: Registry
 
 
 def test_card_diff_in_markdown_shows_what_the_json_shows(reg: Registry, db_url: str, tmp_path: Path) -> None:
-    assert reg.freeze_card("rec") == 1
-    reg.edit_card("rec", {"tldr": "Sorts recyclables from phone photos."})
+    assert reg.cards.freeze("rec") == 1
+    reg.cards.edit("rec", {"tldr": "Sorts recyclables from phone photos."})
     fields = json.loads(ok(db_url, "card", "diff", "rec", "1", "current", "--json"))["changes"]
     assert [c["field"] for c in fields] == ["tldr"]
     markdown = ok(db_url, "card", "diff", "rec", "1")
@@ -98,7 +98,7 @@ def test_a_heading_inside_a_fenced_code_block_is_part_of_its_section(
     card = tmp_path / "card.md"
     card.write_text(FENCED)
     assert "card sections saved" in ok(db_url, "card", "edit", "rec", "--file", str(card))
-    saved = reg.card("rec")
+    saved = reg.cards.get("rec")
     assert saved.tldr == "Sorts recyclables."
     assert "## train the model\npython train.py --epochs 30" in saved.model_details
 
@@ -109,7 +109,7 @@ def test_unacceptable_uses_written_as_the_card_prints_them_show_once(
     card = tmp_path / "card.md"
     card.write_text(INTENDED_USE)
     ok(db_url, "card", "edit", "rec", "--file", str(card))
-    saved = reg.card("rec")
+    saved = reg.cards.get("rec")
     # The card prints unacceptable uses under '###': reading that back fills the section.
     assert saved.intended_use == "Sorting at depots."
     assert saved.unacceptable_uses == "Enforcement or fines; any decision about a person."
@@ -125,7 +125,7 @@ def test_evidence_with_metrics_but_nothing_to_back_names_the_flags(reg: Registry
     )
     assert result.returncode == 2
     assert "--criterion" in result.stderr and "--requirement and --step" in result.stderr
-    assert reg.evidence("rec/1.1") == []
+    assert reg.evidence.list("rec/1.1") == []
 
 
 def test_errors_name_the_command_line_flag(reg: Registry, db_url: str) -> None:
@@ -142,7 +142,7 @@ def test_version_labels_that_are_not_semver_are_registered(reg: Registry, db_url
         ("data", "3"),
     ):
         ok(db_url, "version", "add", "rec/1.1", kind, label, "--sha256", "a" * 64)
-    assert {v.kind: v.version for v in reg.versions("rec/1.1")} == {
+    assert {v.kind: v.version for v in reg.versions.list("rec/1.1")} == {
         "model": "v1.1",
         "code": "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
         "data": "3",
@@ -158,4 +158,4 @@ def test_registry_init_takes_a_directory_as_text(tmp_path: Path, monkeypatch: py
         assert reg.created and (tmp_path / ".mltrl" / "mltrl.db").is_file()
     (tmp_path / "sub").mkdir()
     with Registry.open(start=str(tmp_path / "sub")) as again:
-        assert again.projects() == []
+        assert again.projects.list() == []

@@ -17,11 +17,11 @@ pytestmark = pytest.mark.usefixtures("lenient_entry")
 
 @pytest.fixture
 def url(registry: Registry, db_url: str) -> str:
-    registry.create_project("rc", "Recycling vision app")
-    registry.add_component(
+    registry.projects.create("rc", "Recycling vision app")
+    registry.components.add(
         "rc/1.1", "Detector", kind="model", level=8, reason="work done before the registry"
     )
-    registry.register_version("rc/1.1", "model", "2.0.0")
+    registry.versions.register("rc/1.1", "model", "2.0.0")
     return db_url
 
 
@@ -51,7 +51,7 @@ def logs(tmp_path: Path, *, candidate_error: float) -> tuple[Path, Path]:
 
 def gate(url: str) -> dict[str, str]:
     with Registry.open(db=url) as reg:
-        return {c.id: c.status for c in reg.gate("rc/1.1", 8).criteria}
+        return {c.id: c.status for c in reg.components.gate("rc/1.1", 8).criteria}
 
 
 def test_canary_from_logs_backs_the_gate_and_a_regression_exits_1(
@@ -67,7 +67,7 @@ def test_canary_from_logs_backs_the_gate_and_a_regression_exits_1(
     assert statuses["L8.canary"] == "met" and statuses["L8.shadow"] == "unmet"
     assert statuses["L8.ab-test"] == "waived" and statuses["L8.blue-green"] == "waived"
     with Registry.open(db=url) as reg:
-        [piece] = reg.evidence("rc/1.1")
+        [piece] = reg.evidence.list("rc/1.1")
     assert piece.kind == "deployment-test" and "champion champion.csv sha256" in piece.note
     worse_champion, worse = logs(tmp_path, candidate_error=0.09)
     assert run(url, "deploy", "compare", "rc/1.1", "-k", "canary", "--champion", str(worse_champion),
@@ -101,14 +101,14 @@ def test_blue_green_switch_with_checks_before_and_after(url: str, tmp_path: Path
     assert run(url, "deploy", "switch", "rc/1.1", "--before", "1", "--after", "1") == 2  # 1 ran before
     assert run(url, "deploy", "compare", "rc/1.1", "-k", "canary", *common) == 0
     with Registry.open(db=url) as reg:
-        first, second = (e.recorded_at for e in reg.evidence("rc/1.1"))
+        first, second = (e.recorded_at for e in reg.evidence.list("rc/1.1"))
     between = first + (second - first) / 2
     assert (
         run(url, "deploy", "switch", "rc/1.1", "--before", "1", "--after", "2", "--at", between.isoformat())
         == 0
     )
     with Registry.open(db=url) as reg:
-        switch = reg.evidence("rc/1.1")[-1]
+        switch = reg.evidence.list("rc/1.1")[-1]
     assert switch.criterion_id == "L8.blue-green" and switch.outcome == "pass"
     assert switch.metrics["checks_before"] == "1" and switch.metrics["checks_after"] == "2"
     assert run(url, "deploy", "switch", "rc/1.1", "--before", "9", "--after", "2") == 2  # not its evidence
@@ -126,4 +126,4 @@ def test_bad_logs_are_refused_and_nothing_is_recorded(
     assert run(url, "deploy", "compare", "rc/1.1", "-k", "smoke", "--champion", str(champion),
                "--candidate", str(candidate)) == 2  # fmt: skip
     with Registry.open(db=url) as reg:
-        assert reg.evidence("rc/1.1") == []
+        assert reg.evidence.list("rc/1.1") == []

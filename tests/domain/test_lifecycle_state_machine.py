@@ -55,7 +55,7 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @initialize()
     def create_project(self) -> None:
-        self.reg.create_project(self.key, "state machine", at=self.tick())
+        self.reg.projects.create(self.key, "state machine", at=self.tick())
 
     def ref(self, index: int) -> str:
         return f"{self.key}/{sorted(self.model)[index % len(self.model)]}"
@@ -76,7 +76,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         """Above 0 with a reason; above 3 (the shipped policy) waiting for an entry review."""
         code = str(len(self.model) + 1)
         high = level > 3
-        self.reg.add_component(
+        self.reg.components.add(
             f"{self.key}/{code}",
             f"part {code}",
             kind="model",
@@ -98,15 +98,15 @@ class LifecycleMachine(RuleBasedStateMachine):
         ref = f"{self.key}/{code}"
         when = self.tick()
         review = _reviewing.staffed_review(self.reg, ref, when, {})
-        gate = self.reg.review(review).template
+        gate = self.reg.reviews.get(review).template
         waivers = {
             c.id: ("waived", "not under test") for c in gate.criteria if c.kind == "evidence" and c.waivable
         }
         if gate.criterion("L4.real-data") is not None:
-            self.reg.add_dataset(self.key, f"{self.key}-{code}", "real data", kind="real", at=when)
-            self.reg.link_dataset(f"{self.key}-{code}", ref, "train")
+            self.reg.datasets.add(self.key, f"{self.key}-{code}", "real data", kind="real", at=when)
+            self.reg.datasets.link(f"{self.key}-{code}", ref, "train")
         _reviewing.complete(self.reg, review, when, results=waivers)
-        self.reg.decide_review(review, "graduate", at=when)
+        self.reg.reviews.decide(review, "graduate", at=when)
         self.model[code].status = "active"
 
     @precondition(lambda self: self.model)
@@ -119,7 +119,9 @@ class LifecycleMachine(RuleBasedStateMachine):
         # Out-of-range targets (-1, 10 ...) must be refused as bad levels, never clamped.
         when = self.tick()
         self.expect(
-            ok, lambda: self.reg.import_graduation(ref, approver="panel", to_level=target, at=when), ref
+            ok,
+            lambda: self.reg.components.import_graduation(ref, approver="panel", to_level=target, at=when),
+            ref,
         )
         if ok:
             m.level = target
@@ -145,7 +147,9 @@ class LifecycleMachine(RuleBasedStateMachine):
             and (kind != "embedded" or on_path)
         )
         when = self.tick()
-        self.expect(ok, lambda: self.reg.switchback(ref, to, kind=kind, reason="found a gap", at=when), ref)
+        self.expect(
+            ok, lambda: self.reg.components.switchback(ref, to, kind=kind, reason="found a gap", at=when), ref
+        )
         if ok:
             m.level, m.entry = to, min(m.entry, to)
 
@@ -158,7 +162,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             verb
         ]
         when = self.tick()
-        self.expect(ok, lambda: getattr(self.reg, verb)(ref, reason="planning", at=when), ref)
+        self.expect(ok, lambda: getattr(self.reg.components, verb)(ref, reason="planning", at=when), ref)
         if ok:
             m.status = {"pause": "paused", "resume": "active", "retire": "retired"}[verb]
 
@@ -166,7 +170,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     def registry_agrees_with_the_model(self) -> None:
         if not self.model:
             return
-        stored = {c.code: (c.level, c.entry_level, c.status) for c in self.reg.components(self.key)}
+        stored = {c.code: (c.level, c.entry_level, c.status) for c in self.reg.components.list(self.key)}
         assert stored == {code: (m.level, m.entry, m.status) for code, m in self.model.items()}
         assert all(0 <= level <= 9 for level, _, _ in stored.values())
 

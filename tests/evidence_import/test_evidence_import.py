@@ -22,11 +22,11 @@ PEERS = Path(__file__).resolve().parent.parent / "data" / "peer_results"
 
 @pytest.fixture
 def url(registry: Registry, db_url: str) -> str:
-    registry.create_project("rc", "Recycling vision app")
-    registry.add_component(
+    registry.projects.create("rc", "Recycling vision app")
+    registry.components.add(
         "rc/1.1", "Detector", kind="model", level=7, reason="work done before the registry"
     )
-    registry.register_version("rc/1.1", "model", "2.0.0")
+    registry.versions.register("rc/1.1", "model", "2.0.0")
     return db_url
 
 
@@ -36,7 +36,7 @@ def run(url: str, *argv: str) -> int:
 
 def evidence(url: str) -> list[dict[str, object]]:
     with Registry.open(db=url) as reg:
-        return [e.to_json() for e in reg.evidence("rc/1.1")]
+        return [e.to_json() for e in reg.evidence.list("rc/1.1")]
 
 
 def junit_run(tmp_path: Path, body: str) -> Path:

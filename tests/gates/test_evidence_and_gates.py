@@ -21,8 +21,8 @@ PAST = datetime.now(UTC) - timedelta(days=60)
 
 @pytest.fixture
 def reg(registry: Registry) -> Registry:
-    registry.create_project("rec", "Recycling", rd_owner="M. Chen", at=PAST)
-    registry.add_component(
+    registry.projects.create("rec", "Recycling", rd_owner="M. Chen", at=PAST)
+    registry.components.add(
         "rec/1.1",
         "Detector",
         kind="model",
@@ -31,9 +31,9 @@ def reg(registry: Registry) -> Registry:
         at=PAST,
         reason="work done before the registry",
     )
-    registry.register_version("rec/1.1", "model", "1.0.0", at=PAST)
-    registry.register_version("rec/1.1", "data", "1.0.0", at=PAST)
-    registry.add_requirement(
+    registry.versions.register("rec/1.1", "model", "1.0.0", at=PAST)
+    registry.versions.register("rec/1.1", "data", "1.0.0", at=PAST)
+    registry.requirements.add(
         "rec", "1", "Recall on every material class shall stay at or above 0.9", kind="product",
         category="technical", p_failure=0.4, value=8, components=["rec/1.1"], slices=["crumpled cans"],
     )  # fmt: skip
@@ -43,15 +43,15 @@ def reg(registry: Registry) -> Registry:
 def suites(reg: Registry, ref: str = "rec/1.1", *, outcome: str = "pass") -> None:
     golden_and_relations(reg, ref, passing=outcome == "pass")
     for stage in ("ingestion", "processed"):  # the stages mltrl.checks.DataValidationCheck labels
-        reg.record_evidence(
+        reg.evidence.record(
             ref, "L7.data-validation", kind="data-check", outcome="pass", metrics={"stage": stage}
         )
     # The scenario test of requirement 1 (labelled as mltrl.checks.scenarios.record_scenarios does).
     metrics = {"requirements": "1", "recall[crumpled cans]": 0.93}
-    reg.record_evidence(ref, "L7.critical-scenarios", kind="test-run", outcome="pass", metrics=metrics)
-    reg.record_evidence(ref, "L7.uncertainty", kind="test-run", outcome="pass", metrics={"ece": 0.02})
+    reg.evidence.record(ref, "L7.critical-scenarios", kind="test-run", outcome="pass", metrics=metrics)
+    reg.evidence.record(ref, "L7.uncertainty", kind="test-run", outcome="pass", metrics={"ece": 0.02})
     # CI runs two tests of each ML Test Score section: the computed score is 2, the default threshold.
-    reg.record_evidence(
+    reg.evidence.record(
         ref,
         "L7.ml-test-score",
         kind="report",
@@ -69,12 +69,12 @@ def golden_and_relations(reg: Registry, ref: str, *, passing: bool) -> None:
 
     from mltrl.checks import GoldenCheck
 
-    if not any(d.key == "golden" for d in reg.datasets("rec")):
-        reg.add_dataset("rec", "golden", "Golden set", kind="real")
-    if not reg.dataset("golden").versions:
-        reg.add_dataset_version("golden", "1.0.0")
-    if not any(link.component == ref and link.role == "golden" for link in reg.dataset("golden").links):
-        reg.link_dataset("golden", ref, "golden")
+    if not any(d.key == "golden" for d in reg.datasets.list("rec")):
+        reg.datasets.add("rec", "golden", "Golden set", kind="real")
+    if not reg.datasets.get("golden").versions:
+        reg.datasets.add_version("golden", "1.0.0")
+    if not any(link.component == ref and link.role == "golden" for link in reg.datasets.get("golden").links):
+        reg.datasets.link("golden", ref, "golden")
     X, y = np.zeros((60, 1)), np.array([0, 1] * 30)
     predictions = y if passing else 1 - y
     reg.golden.score(ref, "golden", predictions, X, y, check=GoldenCheck(minimum=0.8, n_boot=200))
@@ -84,13 +84,13 @@ def golden_and_relations(reg: Registry, ref: str, *, passing: bool) -> None:
 
 
 def status(reg: Registry, ref: str, level: int) -> dict[str, str]:
-    return {c.id: c.status for c in reg.gate(ref, level).criteria if c.kind == "evidence"}
+    return {c.id: c.status for c in reg.components.gate(ref, level).criteria if c.kind == "evidence"}
 
 
 def test_evidence_records_the_exact_versions_and_goes_stale(reg: Registry, tmp_path: Path) -> None:
     report = tmp_path / "report.html"
     report.write_text("<p>golden run</p>")
-    e = reg.record_evidence(
+    e = reg.evidence.record(
         "rec/1.1",
         "L7.golden-dataset",
         kind="test-run",
@@ -102,8 +102,8 @@ def test_evidence_records_the_exact_versions_and_goes_stale(reg: Registry, tmp_p
     assert e.versions == {"model": "1.0.0", "data": "1.0.0"} and e.fresh
     assert [f["name"] for f in e.files] == ["report.html", "report.html"]
     assert reg.counts()["events"] > 0
-    reg.register_version("rec/1.1", "code", "0.1.0")
-    (again,) = reg.evidence("rec/1.1")
+    reg.versions.register("rec/1.1", "code", "0.1.0")
+    (again,) = reg.evidence.list("rec/1.1")
     assert not again.fresh and again.metrics == {"recall": 0.93}
 
 
@@ -111,16 +111,16 @@ def test_probes_follow_the_registry(reg: Registry) -> None:
     before = status(reg, "rec/1.1", 7)
     assert before.pop("L7.parts-ready") == "met"  # a model has no parts to wait for
     assert set(before.values()) == {"unmet"}
-    reg.add_dataset("rec", "golden", "Golden set", kind="real")
-    reg.link_dataset("golden", "rec/1.1", "golden")
+    reg.datasets.add("rec", "golden", "Golden set", kind="real")
+    reg.datasets.link("golden", "rec/1.1", "golden")
     suites(reg)
     gate = status(reg, "rec/1.1", 7)
     assert gate["L7.golden-dataset"] == gate["L7.metamorphic"] == gate["L7.ml-test-score"] == "met"
     assert gate["L7.ethics-checklist"] == "unmet"  # no review has answered it yet
-    reg.register_version("rec/1.1", "model", "1.1.0")
+    reg.versions.register("rec/1.1", "model", "1.1.0")
     gate = status(reg, "rec/1.1", 7)
     assert gate["L7.golden-dataset"] == "stale" and gate["L7.data-validation"] == "stale"
-    reasons = {c.id: c.reason for c in reg.gate("rec/1.1", 7).criteria}
+    reasons = {c.id: c.reason for c in reg.components.gate("rec/1.1", 7).criteria}
     # The reason names the version that changed, not every current one (issue 14).
     assert reasons["L7.golden-dataset"].endswith("stale: it was computed on model 1.0.0, now model 1.1.0")
     assert "data" not in reasons["L7.golden-dataset"]
@@ -132,10 +132,10 @@ def test_failed_evidence_does_not_back_a_gate(reg: Registry) -> None:
 
 
 def test_requirement_probes_and_vv_evidence(registry: Registry) -> None:
-    registry.create_project("np", "Neuro")
-    registry.add_component("np/1", "Model", kind="model", level=2, reason="work done before the registry")
+    registry.projects.create("np", "Neuro")
+    registry.components.add("np/1", "Model", kind="model", level=2, reason="work done before the registry")
     assert status(registry, "np/1", 2)["L2.research-requirements"] == "unmet"
-    registry.add_requirement(
+    registry.requirements.add(
         "np",
         "1",
         "The model shall separate tissue types",
@@ -145,13 +145,16 @@ def test_requirement_probes_and_vv_evidence(registry: Registry) -> None:
         category="science",
         components=["np/1"],
     )
-    assert "no V&V" in {c.id: c.reason for c in registry.gate("np/1", 2).criteria}["L2.research-requirements"]
-    registry.add_vv_step("np", "1", "verification", "purity", method="test")
+    assert (
+        "no V&V"
+        in {c.id: c.reason for c in registry.components.gate("np/1", 2).criteria}["L2.research-requirements"]
+    )
+    registry.requirements.add_step("np", "1", "verification", "purity", method="test")
     assert status(registry, "np/1", 2)["L2.research-requirements"] == "met"
     assert status(registry, "np/1", 5)["L5.level2-vv-complete"] == "unmet"
-    e = registry.record_evidence("np/1", None, kind="test-run", outcome="pass", requirement="1", step=1)
+    e = registry.evidence.record("np/1", None, kind="test-run", outcome="pass", requirement="1", step=1)
     assert e.requirement == "1" and e.step_number == 1
-    (q,) = registry.requirements("np")
+    (q,) = registry.requirements.list("np")
     assert q.steps[0].status == "passed"  # the step follows its evidence
     assert status(registry, "np/1", 5)["L5.level2-vv-complete"] == "met"
     assert status(registry, "np/1", 5)["L5.product-requirements"] == "unmet"
@@ -159,73 +162,73 @@ def test_requirement_probes_and_vv_evidence(registry: Registry) -> None:
 
 
 def test_a_new_version_of_a_deployed_component_switches_it_back_to_seven(registry: Registry) -> None:
-    registry.create_project("rec", "Recycling", at=PAST)
-    registry.add_component(
+    registry.projects.create("rec", "Recycling", at=PAST)
+    registry.components.add(
         "rec/1", "App", kind="model", level=7, at=PAST, reason="work done before the registry"
     )
-    registry.register_version("rec/1", "model", "1.0.0", at=PAST)
-    registry.import_graduation("rec/1", approver="panel", at=PAST + timedelta(days=2))
-    registry.import_graduation("rec/1", approver="panel", at=PAST + timedelta(days=3))
-    registry.register_version("rec/1", "model", "2.0.0")
+    registry.versions.register("rec/1", "model", "1.0.0", at=PAST)
+    registry.components.import_graduation("rec/1", approver="panel", at=PAST + timedelta(days=2))
+    registry.components.import_graduation("rec/1", approver="panel", at=PAST + timedelta(days=3))
+    registry.versions.register("rec/1", "model", "2.0.0")
     (switchback,) = [e for e in registry.history("rec/1", lifecycle_only=True) if e.kind == "switchback"]
     assert (switchback.from_level, switchback.to_level, switchback.switchback_kind) == (9, 7, "embedded")
     assert "model 1.0.0 -> 2.0.0" in switchback.reason
-    assert registry.component("rec/1").level == 7
+    assert registry.components.get("rec/1").level == 7
     assert registry.doctor().healthy
 
 
 def test_a_component_that_entered_at_nine_goes_back_to_seven_on_a_change(registry: Registry) -> None:
-    registry.create_project("rec", "Recycling", at=PAST)
-    registry.add_component(
+    registry.projects.create("rec", "Recycling", at=PAST)
+    registry.components.add(
         "rec/1", "Legacy app", kind="model", level=9, at=PAST, reason="work done before the registry"
     )
-    registry.record_evidence("rec/1", "L8.canary", kind="deployment-test", outcome="pass")
-    registry.register_version("rec/1", "model", "2.0.0")
-    component = registry.component("rec/1")
+    registry.evidence.record("rec/1", "L8.canary", kind="deployment-test", outcome="pass")
+    registry.versions.register("rec/1", "model", "2.0.0")
+    component = registry.components.get("rec/1")
     # Any change to a deployed component goes back through integration, even one that entered at 9:
     # from now on it has been at 7, so the gates of 7 and 8 are assessed here.
     assert (component.level, component.entry_level) == (7, 7)
     moves = [e for e in registry.history("rec/1", lifecycle_only=True) if e.kind == "switchback"]
     assert moves[-1].switchback_kind == "embedded" and "model 2.0.0" in moves[-1].reason
-    assert not registry.evidence("rec/1")[0].fresh
-    assert not registry.gate("rec/1", 7).holds
+    assert not registry.evidence.list("rec/1")[0].fresh
+    assert not registry.components.gate("rec/1", 7).holds
     assert registry.doctor().healthy
 
 
 def test_a_review_cannot_graduate_on_stale_evidence_unless_the_panel_waives_it(reg: Registry) -> None:
-    reg.add_dataset("rec", "golden", "Golden set", kind="real")
-    reg.link_dataset("golden", "rec/1.1", "golden")
+    reg.datasets.add("rec", "golden", "Golden set", kind="real")
+    reg.datasets.link("golden", "rec/1.1", "golden")
     suites(reg)
-    reg.register_version("rec/1.1", "model", "1.1.0")
+    reg.versions.register("rec/1.1", "model", "1.1.0")
     now = datetime.now(UTC)
     review = _reviewing.staffed_review(reg, "rec/1.1", now, {})
     _reviewing.complete(reg, review, now)
     before = reg.counts()
     with pytest.raises(BadInput, match=r"evidence criterion L7\.critical-scenarios is stale"):
-        reg.decide_review(review, "graduate")
+        reg.reviews.decide(review, "graduate")
     assert reg.counts() == before
     suites(reg)  # the suites run again on model 1.1.0
     # The approvals were given before those results (docs/trust.md): the panel looks and signs again.
     with pytest.raises(BadInput, match="approval was signed on different evidence"):
-        reg.decide_review(review, "graduate")
-    for person in {s["person"] for s in reg.review(review).details["signatures"]}:
-        reg.sign_review(review, person, "approve")
-    reg.decide_review(review, "graduate")
-    assert reg.component("rec/1.1").level == 8
+        reg.reviews.decide(review, "graduate")
+    for person in {s["person"] for s in reg.reviews.get(review).details["signatures"]}:
+        reg.reviews.sign(review, person, "approve")
+    reg.reviews.decide(review, "graduate")
+    assert reg.components.get("rec/1.1").level == 8
 
 
 def test_the_panel_can_waive_an_evidence_criterion_with_a_reason(reg: Registry) -> None:
-    reg.add_dataset("rec", "golden", "Golden set", kind="real")
-    reg.link_dataset("golden", "rec/1.1", "golden")
+    reg.datasets.add("rec", "golden", "Golden set", kind="real")
+    reg.datasets.link("golden", "rec/1.1", "golden")
     suites(reg)
     now = datetime.now(UTC)
     review = _reviewing.staffed_review(reg, "rec/1.1", now, {})
     _reviewing.complete(reg, review, now)
-    reg.register_version("rec/1.1", "data", "1.0.1")
-    reg.record_result(review, "L7.data-validation", "waived", "schema unchanged; rerun scheduled")
+    reg.versions.register("rec/1.1", "data", "1.0.1")
+    reg.reviews.record_result(review, "L7.data-validation", "waived", "schema unchanged; rerun scheduled")
     # The other suites are stale too; the panel waives only one, so the gate still refuses.
     with pytest.raises(BadInput, match=r"L7\.critical-scenarios is stale"):
-        reg.decide_review(review, "graduate")
+        reg.reviews.decide(review, "graduate")
     assert status(reg, "rec/1.1", 7)["L7.data-validation"] == "waived"
 
 
@@ -233,55 +236,55 @@ def test_the_panel_can_waive_an_evidence_criterion_with_a_reason(reg: Registry) 
     ("call", "error", "message"),
     [
         (
-            lambda r: r.record_evidence("rec/1.1", "L7.nope", kind="test-run", outcome="pass"),
+            lambda r: r.evidence.record("rec/1.1", "L7.nope", kind="test-run", outcome="pass"),
             BadInput,
             "no criterion 'L7.nope'",
         ),
         (
-            lambda r: r.record_evidence("rec/1.1", "L7.metamorphic", kind="vibes", outcome="pass"),
+            lambda r: r.evidence.record("rec/1.1", "L7.metamorphic", kind="vibes", outcome="pass"),
             BadInput,
             "evidence kind",
         ),
         (
-            lambda r: r.record_evidence("rec/1.1", "L7.metamorphic", kind="test-run", outcome="ok"),
+            lambda r: r.evidence.record("rec/1.1", "L7.metamorphic", kind="test-run", outcome="ok"),
             BadInput,
             "outcome",
         ),
         (
-            lambda r: r.record_evidence("rec/1.1", None, kind="test-run", outcome="pass"),
+            lambda r: r.evidence.record("rec/1.1", None, kind="test-run", outcome="pass"),
             BadInput,
             "--criterion, e.g. L7",
         ),
         (
-            lambda r: r.record_evidence(
+            lambda r: r.evidence.record(
                 "rec/1.1", "L7.metamorphic", kind="test-run", outcome="pass", versions={"model": "9.9.9"}
             ),
             NotFound,
             "model version 9.9.9",
         ),
         (
-            lambda r: r.record_evidence(
+            lambda r: r.evidence.record(
                 "rec/1.1", "L7.metamorphic", kind="test-run", outcome="pass", metrics={"x": float("nan")}
             ),
             BadInput,
             "metric x is nan: give a finite number",
         ),
         (
-            lambda r: r.record_evidence(
+            lambda r: r.evidence.record(
                 "rec/1.1", "L7.metamorphic", kind="test-run", outcome="pass", metrics={"x": float("-inf")}
             ),
             BadInput,
             "metric x is -inf: give a finite number",
         ),
         (
-            lambda r: r.record_evidence(
+            lambda r: r.evidence.record(
                 "rec/1.1", "L7.metamorphic", kind="test-run", outcome="pass", files=["/no/such/file"]
             ),
             BadInput,
             "cannot read",
         ),
         (
-            lambda r: r.record_evidence("rec/1.1", None, kind="test-run", outcome="pass", requirement="1"),
+            lambda r: r.evidence.record("rec/1.1", None, kind="test-run", outcome="pass", requirement="1"),
             BadInput,
             "both the requirement and the step",
         ),
@@ -308,16 +311,16 @@ def test_no_evidence_on_an_old_version_satisfies_a_gate_for_a_newer_one(registry
     import uuid
 
     key = f"p{uuid.uuid4().hex[:8]}"
-    registry.create_project(key, "property")
+    registry.projects.create(key, "property")
     ref = f"{key}/1"
-    registry.add_component(ref, "model", kind="model", level=7, reason="work done before the registry")
+    registry.components.add(ref, "model", kind="model", level=7, reason="work done before the registry")
     counter = {"code": 0, "model": 0, "data": 0}
     last_evidence_versions: dict[str, str] | None = None
     for kind, record_after in steps:
         counter[kind] += 1
-        registry.register_version(ref, kind, f"{counter[kind]}.0.0")
+        registry.versions.register(ref, kind, f"{counter[kind]}.0.0")
         if record_after:
-            last_evidence_versions = registry.record_evidence(
+            last_evidence_versions = registry.evidence.record(
                 ref, "L8.canary", kind="deployment-test", outcome="pass"
             ).versions
     current = {k: f"{n}.0.0" for k, n in counter.items() if n}
@@ -333,19 +336,19 @@ def test_no_evidence_on_an_old_version_satisfies_a_gate_for_a_newer_one(registry
 
 def test_gate_errors(reg: Registry) -> None:
     with pytest.raises(MltrlError, match="outside 0-9"):
-        reg.gate("rec/1.1", 12)
+        reg.components.gate("rec/1.1", 12)
 
 
 def test_end_to_end_from_evidence_to_gate_to_card(registry: Registry) -> None:
     past = datetime.now(UTC) - timedelta(days=10)
-    registry.create_project("mon", "Monitored service", at=past)
-    registry.add_component(
+    registry.projects.create("mon", "Monitored service", at=past)
+    registry.components.add(
         "mon/1", "Scorer", kind="model", level=9, at=past, reason="work done before the registry"
     )
-    registry.register_version("mon/1", "model", "3.0.0", at=past)
-    criteria = {c.id: c for c in registry.gate("mon/1", 9).criteria}
+    registry.versions.register("mon/1", "model", "3.0.0", at=past)
+    criteria = {c.id: c for c in registry.components.gate("mon/1", 9).criteria}
     assert criteria["L9.monitoring-drift"].status == "unmet"
-    registry.record_evidence(
+    registry.evidence.record(
         "mon/1",
         "L9.monitoring-drift",
         kind="monitoring",
@@ -353,11 +356,13 @@ def test_end_to_end_from_evidence_to_gate_to_card(registry: Registry) -> None:
         metrics={"drift_checks": 20, "alerts_open": 0},
         source="ci",
     )
-    assert {c.id: c.status for c in registry.gate("mon/1", 9).criteria}["L9.monitoring-drift"] == "met"
-    card = registry.card("mon", "1")
+    assert {c.id: c.status for c in registry.components.gate("mon/1", 9).criteria}[
+        "L9.monitoring-drift"
+    ] == "met"
+    card = registry.cards.get("mon", "1")
     assert {m.name: m.value for m in card.metric_results}["1 drift_checks"] == 20
-    registry.register_version("mon/1", "data", "1.0.0")  # at 9 but entered at 9: stays, evidence stale
-    card = registry.card("mon", "1")
+    registry.versions.register("mon/1", "data", "1.0.0")  # at 9 but entered at 9: stays, evidence stale
+    card = registry.cards.get("mon", "1")
     assert [m.fresh for m in card.metric_results] == [False, False]
     assert registry.status("mon").roots[0].stale_evidence == ["L9.monitoring-drift"]
 
@@ -367,7 +372,7 @@ def test_ethics_checklist_probe_reads_the_review(reg: Registry) -> None:
     review = _reviewing.staffed_review(reg, "rec/1.1", now, {})
     assert (
         "26 of 26 ethics questions unanswered"
-        in {c.id: c.reason for c in reg.gate("rec/1.1", 7).criteria}["L7.ethics-checklist"]
+        in {c.id: c.reason for c in reg.components.gate("rec/1.1", 7).criteria}["L7.ethics-checklist"]
     )
     _reviewing.complete(reg, review, now)
     assert status(reg, "rec/1.1", 7)["L7.ethics-checklist"] == "met"

@@ -81,7 +81,7 @@ def url(database: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     engine.dispose()
     with Registry.open(database) as reg:
         reg.actor = f"mallory\n{FORGED}"  # as an older mltrl accepted from --actor
-        reg.resume("p1/1.2")
+        reg.components.resume("p1/1.2")
     return database
 
 

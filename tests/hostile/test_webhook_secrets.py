@@ -51,10 +51,10 @@ def test_the_secret_of_a_webhook_stays_out_of_the_alerts_table_and_the_output(
     registry: Registry, db_url: str, webhook: tuple[str, list[dict]], capsys: pytest.CaptureFixture[str]
 ) -> None:
     url, received = webhook
-    registry.create_project("svc", "Scoring service")
-    registry.add_component("svc/1", "Scorer", kind="model", level=9, reason="work done before the registry")
-    registry.set_reference("svc/1", frame(0.0))
-    registry.log_profile("svc/1", frame(3.0))
+    registry.projects.create("svc", "Scoring service")
+    registry.components.add("svc/1", "Scorer", kind="model", level=9, reason="work done before the registry")
+    registry.monitor.set_reference("svc/1", frame(0.0))
+    registry.monitor.log("svc/1", frame(3.0))
     assert main(["--db", db_url, "monitor", "check", "svc/1", "--webhook", url]) == 1
     out, err = capsys.readouterr()
     assert received  # delivered to the real URL, secret and all

@@ -45,20 +45,20 @@ def webhook() -> Iterator[tuple[str, list[dict]]]:
 
 @pytest.fixture
 def reg(registry: Registry) -> Registry:
-    registry.create_project("svc", "Scoring service")
-    registry.add_component("svc/1", "Scorer", kind="model", level=9, reason="work done before the registry")
-    registry.set_reference("svc/1", frame(1))
+    registry.projects.create("svc", "Scoring service")
+    registry.components.add("svc/1", "Scorer", kind="model", level=9, reason="work done before the registry")
+    registry.monitor.set_reference("svc/1", frame(1))
     return registry
 
 
 def test_drift_raises_an_alert_sends_it_and_fails_the_monitoring_evidence(reg: Registry, webhook) -> None:  # type: ignore[no-untyped-def]
     url, received = webhook
-    reg.log_profile("svc/1", frame(2))
-    calm = reg.check_window("svc/1", webhook=url)
+    reg.monitor.log("svc/1", frame(2))
+    calm = reg.monitor.check("svc/1", webhook=url)
     assert calm["alerts"] == [] and received == []
-    assert {c.id: c.status for c in reg.gate("svc/1", 9).criteria}["L9.monitoring-drift"] == "met"
-    reg.log_profile("svc/1", frame(3, shift=0.6), window="hour")
-    outcome = reg.check_window("svc/1", webhook=url)
+    assert {c.id: c.status for c in reg.components.gate("svc/1", 9).criteria}["L9.monitoring-drift"] == "met"
+    reg.monitor.log("svc/1", frame(3, shift=0.6), window="hour")
+    outcome = reg.monitor.check("svc/1", webhook=url)
     assert outcome["drift"]["drifted_columns"] == ["score"] and outcome["quality"]["issues"] == []
     (alert,) = outcome["alerts"]
     alert_id = alert["id"]
@@ -85,28 +85,32 @@ def test_drift_raises_an_alert_sends_it_and_fails_the_monitoring_evidence(reg: R
             "window": outcome["window"],
         }
     ]
-    (alert,) = reg.alerts("svc/1", open_only=True)
+    (alert,) = reg.alerts.list("svc/1", open_only=True)
     assert alert["level"] == 9 and "HTTP 204" in alert["webhook"]
     assert reg.status("svc").roots[0].open_alerts == 1  # visible to everyone who looks at the project
-    assert {c.id: c.status for c in reg.gate("svc/1", 9).criteria}["L9.monitoring-drift"] == "unmet"
-    reg.acknowledge_alert(alert["id"], "retraining scheduled")
-    assert reg.alerts("svc/1", open_only=True) == [] and reg.status("svc").roots[0].open_alerts == 0
+    assert {c.id: c.status for c in reg.components.gate("svc/1", 9).criteria}[
+        "L9.monitoring-drift"
+    ] == "unmet"
+    reg.alerts.acknowledge(alert["id"], "retraining scheduled")
+    assert reg.alerts.list("svc/1", open_only=True) == [] and reg.status("svc").roots[0].open_alerts == 0
     with pytest.raises(BadInput, match="already acknowledged"):
-        reg.acknowledge_alert(alert["id"])
+        reg.alerts.acknowledge(alert["id"])
 
 
 def test_an_unreachable_webhook_never_loses_the_alert_and_it_can_be_sent_again(
     reg: Registry, webhook, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:  # type: ignore[no-untyped-def]
-    reg.log_profile("svc/1", frame(3, shift=0.6))
-    outcome = reg.check_window("svc/1", webhook="http://127.0.0.1:9/nowhere")
+    reg.monitor.log("svc/1", frame(3, shift=0.6))
+    outcome = reg.monitor.check("svc/1", webhook="http://127.0.0.1:9/nowhere")
     assert outcome["alerts"][0]["webhook"].startswith("not delivered")
-    (alert,) = reg.alerts("svc/1")
+    (alert,) = reg.alerts.list("svc/1")
     assert alert["webhook"].startswith("not delivered")
     url, received = webhook
     assert main(["--db", db_url, "monitor", "send", str(alert["id"]), "--webhook", url]) == 0
     assert "HTTP 204" in capsys.readouterr().out
-    assert [r["id"] for r in received] == [alert["id"]] and "HTTP 204" in reg.alerts("svc/1")[0]["webhook"]
+    assert [r["id"] for r in received] == [alert["id"]] and "HTTP 204" in reg.alerts.list("svc/1")[0][
+        "webhook"
+    ]
 
 
 def test_a_check_run_again_on_the_same_window_does_not_repeat_its_alert(
@@ -114,27 +118,27 @@ def test_a_check_run_again_on_the_same_window_does_not_repeat_its_alert(
 ) -> None:  # type: ignore[no-untyped-def]
     """cron runs the check hourly on today's window: one alert per finding, sent once."""
     url, received = webhook
-    reg.log_profile("svc/1", frame(8, shift=0.6), at="2026-11-20T09:00:00Z")
-    first = reg.check_window("svc/1", webhook=url)
-    reg.log_profile("svc/1", frame(9, shift=0.6), at="2026-11-20T10:00:00Z")  # the same day's window
+    reg.monitor.log("svc/1", frame(8, shift=0.6), at="2026-11-20T09:00:00Z")
+    first = reg.monitor.check("svc/1", webhook=url)
+    reg.monitor.log("svc/1", frame(9, shift=0.6), at="2026-11-20T10:00:00Z")  # the same day's window
     assert main(["--db", db_url, "monitor", "check", "svc/1", "--webhook", url]) == 1
     out = capsys.readouterr().out
     assert f"alert {first['alerts'][0]['id']}" in out and "raised before" in out
-    assert len(reg.alerts("svc/1")) == 1 and len(received) == 1
+    assert len(reg.alerts.list("svc/1")) == 1 and len(received) == 1
     # acknowledging it does not make the same finding alert again
-    reg.acknowledge_alert(first["alerts"][0]["id"], "looking into it")
-    assert reg.check_window("svc/1")["alerts"][0]["new"] is False and len(reg.alerts("svc/1")) == 1
+    reg.alerts.acknowledge(first["alerts"][0]["id"], "looking into it")
+    assert reg.monitor.check("svc/1")["alerts"][0]["new"] is False and len(reg.alerts.list("svc/1")) == 1
     # the next day's window is a new finding: a new alert, sent again
-    reg.log_profile("svc/1", frame(10, shift=0.6), window="day", at="2026-11-21T10:00:00Z")
-    second = reg.check_window("svc/1", webhook=url)
+    reg.monitor.log("svc/1", frame(10, shift=0.6), window="day", at="2026-11-21T10:00:00Z")
+    second = reg.monitor.check("svc/1", webhook=url)
     assert second["alerts"][0]["new"] and second["window"] == "2026-11-21" and len(received) == 2
     # evidence records every run: monitoring ran, and what it found
-    monitoring = [e for e in reg.evidence("svc/1") if e.kind == "monitoring"]
+    monitoring = [e for e in reg.evidence.list("svc/1") if e.kind == "monitoring"]
     assert len(monitoring) == 4 and {e.outcome for e in monitoring} == {"fail"}
 
 
 def test_cli_check_alerts_and_ack(reg: Registry, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    reg.log_profile("svc/1", frame(4, shift=0.6))
+    reg.monitor.log("svc/1", frame(4, shift=0.6))
     assert main(["--db", db_url, "monitor", "check", "svc/1"]) == 1
     assert "drift in window" in capsys.readouterr().err
     assert main(["--db", db_url, "monitor", "alerts", "svc", "--json"]) == 0
@@ -149,10 +153,10 @@ def test_cli_check_alerts_and_ack(reg: Registry, db_url: str, capsys: pytest.Cap
 def test_an_alert_on_a_deployed_component_opens_its_review_and_later_alerts_join_it(
     reg: Registry, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    reg.log_profile("svc/1", frame(5, shift=0.6))
+    reg.monitor.log("svc/1", frame(5, shift=0.6))
     assert main(["--db", db_url, "monitor", "check", "svc/1", "--open-review"]) == 1
     out = capsys.readouterr().out
-    (review,) = reg.reviews("svc/1")
+    (review,) = reg.reviews.list("svc/1")
     assert review.level == 9 and review.status == "open"
     assert f"before review {review.id}: mltrl review show {review.id}" in out
     # the review shows what brought it about, to the whole panel
@@ -163,11 +167,11 @@ def test_an_alert_on_a_deployed_component_opens_its_review_and_later_alerts_join
     (linked,) = json.loads(capsys.readouterr().out)["context"]["alerts"]
     assert linked["kind"] == "drift" and linked["review_id"] == review.id
     # a skew found later joins the same open review instead of opening another
-    skew_alert = reg.raise_alert("svc/1", "skew", "training-serving skew in score")
+    skew_alert = reg.alerts.create("svc/1", "skew", "training-serving skew in score")
     assert main(["--db", db_url, "monitor", "review", str(skew_alert)]) == 0
     assert f"joined review {review.id}" in capsys.readouterr().out
-    assert [a["review_id"] for a in reg.alerts("svc/1")] == [review.id, review.id]
-    assert len(reg.reviews("svc/1")) == 1
+    assert [a["review_id"] for a in reg.alerts.list("svc/1")] == [review.id, review.id]
+    assert len(reg.reviews.list("svc/1")) == 1
     # refusals: one line, exit 2, nothing changed
     events = len(reg.history("svc/1"))
     assert main(["--db", db_url, "monitor", "review", str(skew_alert)]) == 2
@@ -180,17 +184,17 @@ def test_an_alert_on_a_deployed_component_opens_its_review_and_later_alerts_join
 def test_monitor_status_shows_what_is_watched_and_what_is_open(
     reg: Registry, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    reg.add_component(
+    reg.components.add(
         "svc/2", "Ranker", kind="model", level=5, reason="work done before the registry"
     )  # not monitored: not listed
-    reg.log_profile("svc/1", frame(6), at="2026-11-20T10:00:00Z")
-    reg.check_window("svc/1")
+    reg.monitor.log("svc/1", frame(6), at="2026-11-20T10:00:00Z")
+    reg.monitor.check("svc/1")
     assert main(["--db", db_url, "monitor", "status", "svc", "--json"]) == 0
     (row,) = json.loads(capsys.readouterr().out)["components"]
     assert row["component"] == "svc/1" and row["level"] == 9 and row["references"] == ["default"]
     assert row["latest_window"] == "2026-11-20" and row["latest_window_rows"] == 20_000
     assert row["last_check"]["outcome"] == "pass" and row["open_alerts"] == []
-    reg.log_profile("svc/1", frame(7, shift=0.6), at="2026-11-21T10:00:00Z")
+    reg.monitor.log("svc/1", frame(7, shift=0.6), at="2026-11-21T10:00:00Z")
     assert main(["--db", db_url, "monitor", "check", "svc/1"]) == 1
     capsys.readouterr()
     assert main(["--db", db_url, "monitor", "status"]) == 0
@@ -202,11 +206,13 @@ def test_monitor_status_shows_what_is_watched_and_what_is_open(
 def test_one_cron_line_checks_every_monitored_component_of_a_project(
     reg: Registry, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    reg.add_component("svc/2", "Ranker", kind="model", level=9, reason="work done before the registry")
-    reg.add_component("svc/3", "Not monitored", kind="model", level=9, reason="work done before the registry")
-    reg.set_reference("svc/2", frame(11))
-    reg.log_profile("svc/1", frame(12))
-    reg.log_profile("svc/2", frame(13, shift=0.6))
+    reg.components.add("svc/2", "Ranker", kind="model", level=9, reason="work done before the registry")
+    reg.components.add(
+        "svc/3", "Not monitored", kind="model", level=9, reason="work done before the registry"
+    )
+    reg.monitor.set_reference("svc/2", frame(11))
+    reg.monitor.log("svc/1", frame(12))
+    reg.monitor.log("svc/2", frame(13, shift=0.6))
     assert main(["--db", db_url, "monitor", "check", "svc", "--json"]) == 1
     outcomes = {o["component"]: o for o in json.loads(capsys.readouterr().out)["components"]}
     assert set(outcomes) == {"svc/1", "svc/2"}
@@ -216,6 +222,6 @@ def test_one_cron_line_checks_every_monitored_component_of_a_project(
     assert "svc/1: window" in captured.out and "no drift" in captured.out
     assert "svc/2 (drift): drift in window" in captured.out and "raised before" in captured.out
     assert captured.err.startswith("error: svc/2: drift in window") and captured.err.count("\n") == 1
-    reg.create_project("empty", "Nothing monitored")
+    reg.projects.create("empty", "Nothing monitored")
     assert main(["--db", db_url, "monitor", "check", "empty"]) == 2
     assert "nothing in empty has a reference 'default'" in capsys.readouterr().err

@@ -68,41 +68,43 @@ def test_a_changed_type_or_an_empty_window_is_refused() -> None:
 
 @pytest.fixture
 def reg(registry: Registry) -> Registry:
-    registry.create_project("rec", "Recycling")
-    registry.add_component("rec/1", "Detector", kind="model", level=9, reason="work done before the registry")
+    registry.projects.create("rec", "Recycling")
+    registry.components.add(
+        "rec/1", "Detector", kind="model", level=9, reason="work done before the registry"
+    )
     return registry
 
 
 def test_windows_accumulate_and_drift_reads_the_latest(reg: Registry, tmp_path: Path) -> None:
-    reg.set_reference("rec/1", data(1, 20_000))
+    reg.monitor.set_reference("rec/1", data(1, 20_000))
     day = datetime(2026, 5, 4, 15, 30, tzinfo=UTC)
-    assert reg.log_profile("rec/1", data(2, 10_000), at=day) == ("2026-05-04", 10_000)
-    assert reg.log_profile("rec/1", data(3, 10_000), at=day + timedelta(hours=2)) == ("2026-05-04", 20_000)
-    label, rows = reg.log_profile("rec/1", data(4, 5_000, shift=True), at=day + timedelta(days=1))
+    assert reg.monitor.log("rec/1", data(2, 10_000), at=day) == ("2026-05-04", 10_000)
+    assert reg.monitor.log("rec/1", data(3, 10_000), at=day + timedelta(hours=2)) == ("2026-05-04", 20_000)
+    label, rows = reg.monitor.log("rec/1", data(4, 5_000, shift=True), at=day + timedelta(days=1))
     assert (label, rows) == ("2026-05-05", 5_000)
-    assert reg.log_profile("rec/1", data(5, 1_000), window="hour", at=day)[0] == "2026-05-04T15"
+    assert reg.monitor.log("rec/1", data(5, 1_000), window="hour", at=day)[0] == "2026-05-04T15"
     start, end = day - timedelta(days=7), day - timedelta(days=6)
-    custom, _ = reg.log_profile("rec/1", data(6, 1_000), start=start, end=end)
+    custom, _ = reg.monitor.log("rec/1", data(6, 1_000), start=start, end=end)
     assert custom == f"{start.isoformat()}/{end.isoformat()}"
-    first = reg.profiles("rec/1")[0]
+    first = reg.monitor.profiles("rec/1")[0]
     assert (first["role"], first["name"], first["rows"]) == ("reference", "default", 20_000)
-    label, report = reg.drift("rec/1")
+    label, report = reg.monitor.drift("rec/1")
     assert label == "2026-05-05" and "f1" in report.drifted_columns
-    label, report = reg.drift("rec/1", window="2026-05-04")
+    label, report = reg.monitor.drift("rec/1", window="2026-05-04")
     assert report.drifted_columns == []
     with pytest.raises(NotFound, match="no reference profile 'golden'"):
-        reg.drift("rec/1", reference="golden")
+        reg.monitor.drift("rec/1", reference="golden")
     with pytest.raises(BadInput, match="both --start and --end"):
-        reg.log_profile("rec/1", data(7, 100), start=start)
+        reg.monitor.log("rec/1", data(7, 100), start=start)
     with pytest.raises(BadInput, match="window 'week' is not one of hour, day"):
-        reg.log_profile("rec/1", data(7, 100), window="week")
+        reg.monitor.log("rec/1", data(7, 100), window="week")
 
 
 def test_a_window_of_other_columns_is_refused_and_nothing_written(reg: Registry) -> None:
-    reg.log_profile("rec/1", pd.DataFrame({"a": [1.0, 2.0]}))
+    reg.monitor.log("rec/1", pd.DataFrame({"a": [1.0, 2.0]}))
     before = reg.counts()
     with pytest.raises(BadInput, match="different columns"):
-        reg.log_profile("rec/1", pd.DataFrame({"b": [1.0]}))
+        reg.monitor.log("rec/1", pd.DataFrame({"b": [1.0]}))
     assert reg.counts() == before
 
 
@@ -143,15 +145,15 @@ def test_cli_log_drift_and_bad_files(
 def test_a_corrupt_stored_profile_is_refused(reg: Registry, db_url: str) -> None:
     from sqlalchemy import create_engine, text
 
-    reg.set_reference("rec/1", data(1, 1_000))
-    reg.log_profile("rec/1", data(2, 1_000))
+    reg.monitor.set_reference("rec/1", data(1, 1_000))
+    reg.monitor.log("rec/1", data(2, 1_000))
     engine = create_engine(db_url)
     with engine.begin() as conn:
         conn.execute(text("UPDATE profiles SET data = :d WHERE role = 'window'"), {"d": b"MLTRLPF1garbage"})
     engine.dispose()
-    window = reg.profiles("rec/1")[-1]["name"]
+    window = reg.monitor.profiles("rec/1")[-1]["name"]
     with pytest.raises(BadInput, match=f"rec/1: window {window}: the stored profile is corrupt") as caught:
-        reg.drift("rec/1")
+        reg.monitor.drift("rec/1")
     assert "\n" not in caught.value.message
     before = reg.counts()
     assert main(["--db", db_url, "monitor", "check", "rec/1"]) == 2  # nothing recorded either

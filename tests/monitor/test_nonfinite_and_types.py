@@ -86,8 +86,8 @@ def test_strict_json_helper() -> None:
 
 @pytest.fixture
 def reg(registry: Registry) -> Registry:
-    registry.create_project("shop", "Shop")
-    registry.add_component("shop/1", "Scorer", kind="model", level=9, reason="deployed before mltrl")
+    registry.projects.create("shop", "Shop")
+    registry.components.add("shop/1", "Scorer", kind="model", level=9, reason="deployed before mltrl")
     return registry
 
 
@@ -160,30 +160,30 @@ def test_non_finite_and_negative_thresholds_are_refused(
     frame.to_csv(tmp_path / "t.csv", index=False)
     frame.assign(x=0).to_csv(tmp_path / "s.csv", index=False)  # every entity disagrees
     (tmp_path / "cfg.yaml").write_text("amount: {threshold: .nan}\n", encoding="utf-8")
-    reg.set_reference("shop/1", table(1))
-    reg.log_profile("shop/1", table(2), at="2026-01-05")
+    reg.monitor.set_reference("shop/1", table(1))
+    reg.monitor.log("shop/1", table(2), at="2026-01-05")
     paths = {"T": str(tmp_path / "t.csv"), "S": str(tmp_path / "s.csv"), "CFG": str(tmp_path / "cfg.yaml")}
     before = reg.counts()
     assert main(["--db", db_url, *[paths.get(a, a) for a in args]]) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
-    assert reg.counts() == before and reg.alerts("shop/1") == []
+    assert reg.counts() == before and reg.alerts.list("shop/1") == []
 
 
 def test_a_window_whose_column_changed_type_is_refused_at_log(
     reg: Registry, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    reg.set_reference("shop/1", table(1))
-    reg.log_profile("shop/1", table(2), at="2026-01-05")
+    reg.monitor.set_reference("shop/1", table(1))
+    reg.monitor.log("shop/1", table(2), at="2026-01-05")
     changed = table(3).assign(amount=lambda f: "EUR " + f["amount"].round(2).astype(str))
     changed.to_csv(tmp_path / "changed.csv", index=False)
-    before = (reg.counts(), reg.profiles("shop/1"))
+    before = (reg.counts(), reg.monitor.profiles("shop/1"))
     code = main(
         ["--db", db_url, "monitor", "log", "shop/1", str(tmp_path / "changed.csv"), "--at", "2026-01-06"]
     )
     assert code == 2
     err = capsys.readouterr().err
     assert "column 'amount' is numeric in reference 'default' but categorical in this data" in err
-    assert (reg.counts(), reg.profiles("shop/1")) == before  # nothing stored: no window 2026-01-06
+    assert (reg.counts(), reg.monitor.profiles("shop/1")) == before  # nothing stored: no window 2026-01-06
     # the windows that were stored stay checkable
     assert main(["--db", db_url, "monitor", "drift", "shop/1"]) == 0

@@ -28,57 +28,57 @@ def frame(seed: int, n: int = 500) -> pd.DataFrame:
 
 @pytest.fixture
 def reg(registry: Registry) -> Registry:
-    registry.create_project("svc", "Scoring service", at="2024-01-01T00:00:00Z")
-    registry.add_component("svc/1", "Scorer", kind="model", level=0, at="2024-01-01T00:00:00Z")
-    registry.set_reference("svc/1", frame(1))
+    registry.projects.create("svc", "Scoring service", at="2024-01-01T00:00:00Z")
+    registry.components.add("svc/1", "Scorer", kind="model", level=0, at="2024-01-01T00:00:00Z")
+    registry.monitor.set_reference("svc/1", frame(1))
     for day in ("2024-03-01", "2024-03-02"):  # long ago
-        registry.log_profile("svc/1", frame(2), at=f"{day}T12:00:00Z")
-    registry.log_profile("svc/1", frame(3))  # today
+        registry.monitor.log("svc/1", frame(2), at=f"{day}T12:00:00Z")
+    registry.monitor.log("svc/1", frame(3))  # today
     return registry
 
 
 def windows(reg: Registry) -> list[str]:
-    return [p["name"] for p in reg.profiles("svc/1") if p["role"] == "window"]
+    return [p["name"] for p in reg.monitor.profiles("svc/1") if p["role"] == "window"]
 
 
 def test_old_windows_go_and_the_reference_and_recent_windows_stay(reg: Registry) -> None:
     before = reg.counts()
-    preview = reg.prune_monitoring("400d", dry_run=True)
+    preview = reg.monitor.prune("400d", dry_run=True)
     assert (preview.profiles, preview.alerts, preview.dry_run) == (2, 0, True)
     assert preview.components == {"svc/1": {"profiles": 2, "alerts": 0}}
     assert reg.counts() == before  # a dry run writes nothing, not even an event
-    report = reg.prune_monitoring("400d")
+    report = reg.monitor.prune("400d")
     assert (report.profiles, report.alerts) == (2, 0)
     assert windows(reg) == [now().date().isoformat()]
-    assert [p["name"] for p in reg.profiles("svc/1") if p["role"] == "reference"] == ["default"]
+    assert [p["name"] for p in reg.monitor.profiles("svc/1") if p["role"] == "reference"] == ["default"]
     (event,) = [e for e in reg.history("svc") if e.kind == "monitor.prune"]
     assert event.data["profiles"] == 2 and event.data["components"] == {"svc/1": {"profiles": 2, "alerts": 0}}
-    assert reg.drift("svc/1")[0] == now().date().isoformat()  # monitoring goes on as before
-    assert reg.prune_monitoring("400d").profiles == 0  # nothing left to prune: no second event
+    assert reg.monitor.drift("svc/1")[0] == now().date().isoformat()  # monitoring goes on as before
+    assert reg.monitor.prune("400d").profiles == 0  # nothing left to prune: no second event
     assert len([e for e in reg.history("svc") if e.kind == "monitor.prune"]) == 1
 
 
 def test_only_acknowledged_alerts_no_review_names_go(reg: Registry) -> None:
-    settled = reg.raise_alert("svc/1", "drift", "drift in score")
-    still_open = reg.raise_alert("svc/1", "data-quality", "nulls in channel")
-    reviewed = reg.raise_alert("svc/1", "skew", "training and serving disagree")
-    reg.review_alert(reviewed)
+    settled = reg.alerts.create("svc/1", "drift", "drift in score")
+    still_open = reg.alerts.create("svc/1", "data-quality", "nulls in channel")
+    reviewed = reg.alerts.create("svc/1", "skew", "training and serving disagree")
+    reg.alerts.review(reviewed)
     for alert in (settled, reviewed):
-        reg.acknowledge_alert(alert, "handled")
+        reg.alerts.acknowledge(alert, "handled")
     later = now() + timedelta(days=30)  # the alerts are a month old by then
-    report = reg.prune_monitoring("7d", "svc/1", now=later)
+    report = reg.monitor.prune("7d", "svc/1", now=later)
     assert report.alerts == 1 and report.profiles == 3  # every window ended more than a week before
-    assert sorted(a["id"] for a in reg.alerts("svc")) == [still_open, reviewed]
-    review = reg.review(reg.alert(reviewed)["review_id"])
+    assert sorted(a["id"] for a in reg.alerts.list("svc")) == [still_open, reviewed]
+    review = reg.reviews.get(reg.alerts.get(reviewed)["review_id"])
     assert [a["id"] for a in review.context["alerts"]] == [reviewed]  # the review's record keeps it
-    assert [p["role"] for p in reg.profiles("svc/1")] == ["reference"]
+    assert [p["role"] for p in reg.monitor.profiles("svc/1")] == ["reference"]
 
 
 @pytest.mark.parametrize("age", ["0d", "400", "12h", "-5d", "soon"])
 def test_an_age_that_is_not_days_or_weeks_is_refused(reg: Registry, age: str) -> None:
     before = reg.counts()
     with pytest.raises(BadInput, match="--older-than"):
-        reg.prune_monitoring(age)
+        reg.monitor.prune(age)
     assert reg.counts() == before
 
 

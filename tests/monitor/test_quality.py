@@ -96,26 +96,28 @@ def test_a_changed_type_is_bad_input() -> None:
 
 @pytest.fixture
 def reg(registry: Registry) -> Registry:
-    registry.create_project("crm", "Churn model")
-    registry.add_component(
+    registry.projects.create("crm", "Churn model")
+    registry.components.add(
         "crm/1", "Churn scorer", kind="model", level=9, reason="work done before the registry"
     )
-    registry.set_reference("crm/1", serving(1))
+    registry.monitor.set_reference("crm/1", serving(1))
     return registry
 
 
 def test_cli_check_raises_a_data_quality_alert_and_fails_the_evidence(
     reg: Registry, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    reg.log_profile("crm/1", broken(3))
+    reg.monitor.log("crm/1", broken(3))
     assert main(["--db", db_url, "monitor", "check", "crm/1", "--json"]) == 1
     outcome = json.loads(capsys.readouterr().out)
     # the sentinel and the new plan also move the distributions: drift and data quality both alert
     assert outcome["drift"]["drifted_columns"] == ["age", "plan"]
     assert {i["check"] for i in outcome["quality"]["issues"]} == {"nulls", "out-of-range", "new-categories"}
-    kinds = {a["kind"]: a for a in reg.alerts("crm/1")}
+    kinds = {a["kind"]: a for a in reg.alerts.list("crm/1")}
     assert "data-quality" in kinds and "age: " in kinds["data-quality"]["message"]
-    assert {c.id: c.status for c in reg.gate("crm/1", 9).criteria}["L9.monitoring-drift"] == "unmet"
+    assert {c.id: c.status for c in reg.components.gate("crm/1", 9).criteria}[
+        "L9.monitoring-drift"
+    ] == "unmet"
     # the team accepts the new plan and the sentinel for now: data quality passes, drift still alerts
     settings = tmp_path / "columns.yaml"
     settings.write_text(
@@ -125,13 +127,13 @@ def test_cli_check_raises_a_data_quality_alert_and_fails_the_evidence(
     out = capsys.readouterr().out
     assert "(drift): drift in window" in out and "data-quality" not in out
     assert "raised before" in out  # the same drift about the same window: no second alert
-    assert [a["kind"] for a in reg.alerts("crm/1")] == ["drift", "data-quality"]
+    assert [a["kind"] for a in reg.alerts.list("crm/1")] == ["drift", "data-quality"]
 
 
 def test_cli_rejects_bad_column_settings_without_writing(
     reg: Registry, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    reg.log_profile("crm/1", serving(2))
+    reg.monitor.log("crm/1", serving(2))
     before = len(reg.history("crm/1"))
     settings = tmp_path / "columns.yaml"
     for text, message in (
@@ -144,4 +146,4 @@ def test_cli_rejects_bad_column_settings_without_writing(
         assert main(["--db", db_url, "monitor", "check", "crm/1", "--config", str(settings)]) == 2
         err = capsys.readouterr().err
         assert message in err and len(err.strip().splitlines()) == 1
-    assert len(reg.history("crm/1")) == before and reg.alerts("crm/1") == []
+    assert len(reg.history("crm/1")) == before and reg.alerts.list("crm/1") == []

@@ -24,9 +24,9 @@ from mltrl.service.registry import Registry
 
 @pytest.fixture
 def reg(registry: Registry) -> Registry:
-    registry.create_project("pay", "Payments")
+    registry.projects.create("pay", "Payments")
     for code in ("1", "2", "3"):
-        registry.add_component(f"pay/{code}", f"Model {code}", kind="model", level=9, reason="deployed")
+        registry.components.add(f"pay/{code}", f"Model {code}", kind="model", level=9, reason="deployed")
     return registry
 
 
@@ -47,8 +47,8 @@ def transactions(start: int, day: str, n: int = 5_000, seed: int = 0) -> pd.Data
 def test_identifiers_and_timestamps_are_left_out_of_drift_and_said_so(
     reg: Registry, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    reg.set_reference("pay/1", transactions(0, "2026-01-01"))
-    reg.log_profile("pay/1", transactions(900_000, "2026-03-01", seed=1), at="2026-03-01")
+    reg.monitor.set_reference("pay/1", transactions(0, "2026-01-01"))
+    reg.monitor.log("pay/1", transactions(900_000, "2026-03-01", seed=1), at="2026-03-01")
     run = ["--db", db_url, "monitor"]
     assert main([*run, "drift", "pay/1", "--json"]) == 0  # before, every id and clock drifted
     report = json.loads(capsys.readouterr().out)
@@ -79,9 +79,9 @@ def test_identifiers_and_timestamps_are_left_out_of_drift_and_said_so(
 def test_a_feature_with_repeats_is_still_compared(reg: Registry) -> None:
     rng = np.random.default_rng(3)
     frame = pd.DataFrame({"age": rng.integers(18, 90, 5_000), "user": rng.integers(0, 1_000, 5_000)})
-    reg.set_reference("pay/1", frame)
-    reg.log_profile("pay/1", frame.sample(frac=1, random_state=1), at="2026-03-01")
-    _label, report = reg.drift("pay/1")
+    reg.monitor.set_reference("pay/1", frame)
+    reg.monitor.log("pay/1", frame.sample(frac=1, random_state=1), at="2026-03-01")
+    _label, report = reg.monitor.drift("pay/1")
     assert [c.column for c in report.columns] == ["age", "user"] and report.excluded == {}
 
 
@@ -95,12 +95,12 @@ def breast_cancer_scores() -> tuple[np.ndarray, np.ndarray]:
 def test_binary_metrics_with_scores_match_scikit_learn(reg: Registry) -> None:
     truth, score = breast_cancer_scores()
     ids = np.arange(truth.size)
-    reg.log_predictions("pay/1", pd.DataFrame({"id": ids, "prediction": score}), at="2026-03-01")
+    reg.predictions.log("pay/1", pd.DataFrame({"id": ids, "prediction": score}), at="2026-03-01")
     half = truth.size // 2  # actuals arrive in two parts: the counts add up
     for part in (slice(0, half), slice(half, None)):
         frame = pd.DataFrame({"id": ids[part], "actual": truth[part]})
-        reg.log_actuals("pay/1", frame, positive="1", decision_threshold=0.5)
-    (window,) = reg.performance("pay/1")
+        reg.actuals.log("pay/1", frame, positive="1", decision_threshold=0.5)
+    (window,) = reg.actuals.performance("pay/1")
     label = (score >= 0.5).astype(int)
     assert window["accuracy"] == pytest.approx(skm.accuracy_score(truth, label))
     assert window["precision"] == pytest.approx(skm.precision_score(truth, label))
@@ -115,7 +115,7 @@ def test_binary_metrics_with_scores_match_scikit_learn(reg: Registry) -> None:
     for name in ("accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc"):
         low, high = window["intervals"][name]
         assert low <= window[name] <= high and high - low < 0.2
-    outcome = reg.check_performance("pay/1", minimum={"roc_auc": 0.999, "f1": 0.5})
+    outcome = reg.monitor.check_performance("pay/1", minimum={"roc_auc": 0.999, "f1": 0.5})
     verdicts = {v["metric"]: v["verdict"] for v in outcome["verdicts"]}
     assert verdicts == {"roc_auc": "fail", "f1": "pass"} and outcome["alert"]["kind"] == "performance"
 
@@ -127,9 +127,9 @@ def test_multiclass_labels_macro_average_and_undefined_auc(reg: Registry) -> Non
     guess = model.predict(features[1::2])
     truth = names[1::2]
     ids = np.arange(truth.size)
-    reg.log_predictions("pay/2", pd.DataFrame({"id": ids, "prediction": guess}), at="2026-03-01")
-    reg.log_actuals("pay/2", pd.DataFrame({"id": ids, "actual": truth}))
-    (window,) = reg.performance("pay/2")
+    reg.predictions.log("pay/2", pd.DataFrame({"id": ids, "prediction": guess}), at="2026-03-01")
+    reg.actuals.log("pay/2", pd.DataFrame({"id": ids, "actual": truth}))
+    (window,) = reg.actuals.performance("pay/2")
     assert window["f1"] == pytest.approx(skm.f1_score(truth, guess, average="macro"))
     assert window["precision"] == pytest.approx(skm.precision_score(truth, guess, average="macro"))
     assert window["average"].startswith("macro")
@@ -144,9 +144,9 @@ def test_regression_metrics_match_scikit_learn(reg: Registry) -> None:
     model = LinearRegression().fit(features[::2], target[::2])
     guess, truth = model.predict(features[1::2]), target[1::2]
     ids = np.arange(truth.size)
-    reg.log_predictions("pay/3", pd.DataFrame({"id": ids, "prediction": guess}), at="2026-03-01")
-    reg.log_actuals("pay/3", pd.DataFrame({"id": ids, "actual": truth}), task="regression")
-    (window,) = reg.performance("pay/3")
+    reg.predictions.log("pay/3", pd.DataFrame({"id": ids, "prediction": guess}), at="2026-03-01")
+    reg.actuals.log("pay/3", pd.DataFrame({"id": ids, "actual": truth}), task="regression")
+    (window,) = reg.actuals.performance("pay/3")
     assert window["mae"] == pytest.approx(skm.mean_absolute_error(truth, guess))
     assert window["rmse"] == pytest.approx(skm.root_mean_squared_error(truth, guess))
     assert window["mape"] == pytest.approx(skm.mean_absolute_percentage_error(truth, guess))
@@ -155,10 +155,10 @@ def test_regression_metrics_match_scikit_learn(reg: Registry) -> None:
         low, high = window["intervals"][name]
         assert low < window[name] < high
     # an infinite prediction is refused with nothing written
-    reg.log_predictions("pay/3", pd.DataFrame({"id": ["z"], "prediction": [np.inf]}), at="2026-03-02")
+    reg.predictions.log("pay/3", pd.DataFrame({"id": ["z"], "prediction": [np.inf]}), at="2026-03-02")
     before = reg.counts()
     with pytest.raises(BadInput, match=r"prediction z: .* is not a finite number"):
-        reg.log_actuals("pay/3", pd.DataFrame({"id": ["z"], "actual": [1.0]}), task="regression")
+        reg.actuals.log("pay/3", pd.DataFrame({"id": ["z"], "actual": [1.0]}), task="regression")
     assert reg.counts() == before
 
 
@@ -185,7 +185,7 @@ def test_cli_one_class_gives_null_auc_and_too_few_actuals_are_insufficient(
     (window,) = outcome["windows"]
     assert window["roc_auc"] is None and window["undefined"]["roc_auc"] == "only one class among the actuals"
     assert [v["verdict"] for v in outcome["verdicts"]] == ["insufficient", "insufficient"]
-    assert outcome["alert"] is None and reg.alerts("pay/1") == []
+    assert outcome["alert"] is None and reg.alerts.list("pay/1") == []
 
 
 def test_skew_alerts_once_per_finding(reg: Registry, db_url: str, tmp_path: Path) -> None:
@@ -203,8 +203,8 @@ def test_skew_alerts_once_per_finding(reg: Registry, db_url: str, tmp_path: Path
     ]
     assert main([*run, "--key", "id"]) == 1
     assert main([*run, "--key", "id"]) == 1  # the same tables again: the same finding
-    (alert,) = reg.alerts("pay/1")
+    (alert,) = reg.alerts.list("pay/1")
     assert alert["kind"] == "skew" and alert["window"].startswith("tables ")
     training.assign(income=training["income"] / 100).to_csv(tmp_path / "serve.csv", index=False)
     assert main([*run, "--key", "id"]) == 1  # other data: a new finding
-    assert len(reg.alerts("pay/1")) == 2
+    assert len(reg.alerts.list("pay/1")) == 2

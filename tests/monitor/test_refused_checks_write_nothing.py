@@ -64,17 +64,17 @@ def webhook() -> Iterator[tuple[str, list[dict]]]:
 @pytest.fixture
 def reg(registry: Registry) -> Registry:
     """svc/1 drifting; svc/2 drifting too, with failing predictions, but paused."""
-    registry.create_project("svc", "Scoring service")
+    registry.projects.create("svc", "Scoring service")
     ids = [f"p{i}" for i in range(200)]
     for ref in ("svc/1", "svc/2"):
-        registry.add_component(
+        registry.components.add(
             ref, "Scorer", kind="model", level=3, reason="research done before the registry"
         )
-        registry.set_reference(ref, frame(1))
-        registry.log_profile(ref, frame(2, shift=0.8), at=AT)
-        registry.log_predictions(ref, pd.DataFrame({"id": ids, "prediction": ["a"] * 200}), at=AT)
-        registry.log_actuals(ref, pd.DataFrame({"id": ids, "actual": ["a"] * 20 + ["b"] * 180}))
-    registry.pause("svc/2", reason="retraining")
+        registry.monitor.set_reference(ref, frame(1))
+        registry.monitor.log(ref, frame(2, shift=0.8), at=AT)
+        registry.predictions.log(ref, pd.DataFrame({"id": ids, "prediction": ["a"] * 200}), at=AT)
+        registry.actuals.log(ref, pd.DataFrame({"id": ids, "actual": ["a"] * 20 + ["b"] * 180}))
+    registry.components.pause("svc/2", reason="retraining")
     return registry
 
 
@@ -106,7 +106,7 @@ def test_a_project_check_that_fails_on_one_component_writes_nothing_for_any(
     err = refused(db_url, capsys, "monitor", "check", "svc", "--open-review", "--webhook", url)
     assert "svc/2 is paused" in err
     assert received == []
-    assert reg.alerts("svc") == [] and reg.reviews("svc") == []
+    assert reg.alerts.list("svc") == [] and reg.reviews.list("svc") == []
 
 
 def test_skew_and_performance_checks_that_cannot_open_their_review_write_nothing(
@@ -126,10 +126,10 @@ def test_the_same_check_on_a_reviewable_component_stores_alerts_and_opens_its_re
 ) -> None:
     url, received = webhook
     assert main(["--db", db_url, "monitor", "check", "svc/1", "--open-review", "--webhook", url]) == 1
-    alerts = reg.alerts("svc/1")
-    (review,) = reg.reviews("svc/1")
+    alerts = reg.alerts.list("svc/1")
+    (review,) = reg.reviews.list("svc/1")
     assert alerts and {a["review_id"] for a in alerts} == {review.id}
     # delivered after the alerts and the review landed, so the receiver sees the review too
     assert sorted(r["id"] for r in received) == [a["id"] for a in alerts]
     assert {r["review_id"] for r in received} == {review.id}
-    assert all("sent to" in a["webhook"] for a in reg.alerts("svc/1"))
+    assert all("sent to" in a["webhook"] for a in reg.alerts.list("svc/1"))

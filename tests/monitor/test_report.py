@@ -34,19 +34,19 @@ def served(seed: int, n: int = 20_000, *, shift: float = 0.0, nulls: float = 0.0
 
 @pytest.fixture
 def reg(registry: Registry) -> Registry:
-    registry.create_project("shop", "Fraud scoring")
-    registry.add_component("shop/1", "Scorer", kind="model", level=9, reason="deployed before mltrl")
-    registry.set_reference("shop/1", served(1))
+    registry.projects.create("shop", "Fraud scoring")
+    registry.components.add("shop/1", "Scorer", kind="model", level=9, reason="deployed before mltrl")
+    registry.monitor.set_reference("shop/1", served(1))
     # a week of serving: calm, then the amounts slide upward and a join starts losing values
     for day, (shift, nulls) in enumerate([(0, 0), (0, 0), (0, 0), (0.05, 0), (0.3, 0), (0.6, 0.2)], start=1):
-        registry.log_profile(
+        registry.monitor.log(
             "shop/1", served(10 + day, shift=shift, nulls=nulls), at=f"2026-11-0{day}T12:00:00Z"
         )
     return registry
 
 
 def test_report_data_has_distributions_drift_over_time_and_quality(reg: Registry) -> None:
-    data = reg.monitor_report("shop/1")
+    data = reg.monitor.report("shop/1")
     assert data["window"] == "2026-11-06" and data["window_rows"] == 20_000 and data["level"] == 9
     columns = {c["name"]: c for c in data["columns"]}
     assert set(columns) == {"amount", "country", "returning", "signed_up", HOSTILE}
@@ -70,8 +70,8 @@ def test_report_data_has_distributions_drift_over_time_and_quality(reg: Registry
     scores = [h["scores"]["amount"] for h in history]
     assert max(scores[:3]) < 0.1 < scores[4] < scores[5]
     assert history[5]["drifted"] == ["amount"] and history[0]["drifted"] == []
-    assert len(reg.monitor_report("shop/1", history=2)["history"]) == 2
-    assert reg.monitor_report("shop/1", window="2026-11-02")["drift"]["drifted_columns"] == []
+    assert len(reg.monitor.report("shop/1", history=2)["history"]) == 2
+    assert reg.monitor.report("shop/1", window="2026-11-02")["drift"]["drifted_columns"] == []
 
 
 def test_cli_writes_an_offline_report_that_a_browser_renders(
@@ -150,13 +150,13 @@ def test_report_layout_in_a_browser(
         ids = [f"{day}-{i}" for i in range(200)]
         truth = rng.integers(0, 2, 200)
         right = rng.random(200) < 0.95 - 0.05 * day
-        reg.log_predictions(
+        reg.predictions.log(
             "shop/1",
             pd.DataFrame({"id": ids, "prediction": np.where(right, truth, 1 - truth)}),
             at=f"2026-11-0{day}T12:00:00Z",
         )
-        reg.log_actuals("shop/1", pd.DataFrame({"id": ids, "actual": truth}))
-    reg.raise_alert("shop/1", "drift", "drift in amount", {"columns": ["amount"]}, window="2026-11-06")
+        reg.actuals.log("shop/1", pd.DataFrame({"id": ids, "actual": truth}))
+    reg.alerts.create("shop/1", "drift", "drift in amount", {"columns": ["amount"]}, window="2026-11-06")
     target = tmp_path / "report.html"
     command = ["--db", db_url, "monitor", "report", "shop/1", "-o", str(target), "--min", "accuracy=0.8"]
     assert main(command) == 0

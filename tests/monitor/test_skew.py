@@ -56,8 +56,8 @@ def test_bad_skew_input() -> None:
 def test_cli_skew_raises_an_alert(
     registry: Registry, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    registry.create_project("svc", "Scoring")
-    registry.add_component(
+    registry.projects.create("svc", "Scoring")
+    registry.components.add(
         "svc/1", "Features", kind="data-pipeline", level=8, reason="work done before the registry"
     )
     training = features(2_000)
@@ -82,7 +82,7 @@ def test_cli_skew_raises_an_alert(
     )
     result = json.loads(capsys.readouterr().out)
     assert result["skewed"] == ["age"] and result["alert"]["kind"] == "skew"
-    (alert,) = registry.alerts("svc/1")
+    (alert,) = registry.alerts.list("svc/1")
     assert alert["message"] == "training-serving skew in age (serve.csv)" and alert["data"]["columns"] == [
         "age"
     ]
@@ -106,12 +106,12 @@ def test_cli_skew_raises_an_alert(
 
 
 def test_api_skew_takes_tables_and_refuses_an_unknown_component(registry: Registry) -> None:
-    registry.create_project("svc", "Scoring")
-    registry.add_component(
+    registry.projects.create("svc", "Scoring")
+    registry.components.add(
         "svc/1", "Features", kind="data-pipeline", level=8, reason="work done before the registry"
     )
     training = features(500)
-    calm = registry.check_skew("svc/1", training, training.copy(), key="id")
-    assert calm["skewed"] == [] and calm["alert"] is None and registry.alerts("svc/1") == []
+    calm = registry.monitor.check_skew("svc/1", training, training.copy(), key="id")
+    assert calm["skewed"] == [] and calm["alert"] is None and registry.alerts.list("svc/1") == []
     with pytest.raises(NotFound, match="no component '9' in project 'svc'"):
-        registry.check_skew("svc/9", training, training, key="id")
+        registry.monitor.check_skew("svc/9", training, training, key="id")

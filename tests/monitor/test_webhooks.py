@@ -58,19 +58,19 @@ def receiver() -> Iterator[Receiver]:
 @pytest.fixture
 def alert(registry: Registry, monkeypatch: pytest.MonkeyPatch) -> int:
     monkeypatch.delenv(ENV_SECRET, raising=False)
-    registry.create_project("svc", "Scoring service")
-    registry.add_component("svc/1", "Scorer", kind="model", level=0)
-    return registry.raise_alert("svc/1", "drift", "drift in <!channel> & the score", {"columns": ["score"]})
+    registry.projects.create("svc", "Scoring service")
+    registry.components.add("svc/1", "Scorer", kind="model", level=0)
+    return registry.alerts.create("svc/1", "drift", "drift in <!channel> & the score", {"columns": ["score"]})
 
 
 def test_a_receiver_that_fails_twice_gets_the_alert_on_the_third_attempt(
     registry: Registry, alert: int, receiver: Receiver
 ) -> None:
     receiver.answers = [503, 502]
-    outcome = registry.send_alert(alert, receiver.url)
+    outcome = registry.alerts.send(alert, receiver.url)
     assert outcome == f"sent to {redact_url(receiver.url)}: HTTP 200 (attempt 3 of 4)"
     assert len(receiver.bodies) == 3 and len(set(receiver.bodies)) == 1  # the same body each time
-    assert registry.alert(alert)["webhook"] == outcome
+    assert registry.alerts.get(alert)["webhook"] == outcome
     assert "secret-part" not in outcome
 
 
@@ -78,20 +78,20 @@ def test_retries_are_bounded_and_a_refusal_is_not_retried(
     registry: Registry, alert: int, receiver: Receiver
 ) -> None:
     receiver.answers = [500] * 10
-    outcome = registry.send_alert(alert, receiver.url)
+    outcome = registry.alerts.send(alert, receiver.url)
     assert outcome == f"not delivered to {redact_url(receiver.url)}: HTTP 500 (after 4 attempts)"
     assert len(receiver.bodies) == 4
     receiver.answers, receiver.bodies = [400], []
-    assert registry.send_alert(alert, receiver.url).endswith("HTTP 400 (after 1 attempt)")
+    assert registry.alerts.send(alert, receiver.url).endswith("HTTP 400 (after 1 attempt)")
     assert len(receiver.bodies) == 1  # a 4xx will not change by asking again
     receiver.answers, receiver.bodies = [429], []
-    assert registry.send_alert(alert, receiver.url).endswith("HTTP 200 (attempt 2 of 4)")  # Retry-After: 0
+    assert registry.alerts.send(alert, receiver.url).endswith("HTTP 200 (attempt 2 of 4)")  # Retry-After: 0
 
 
 def test_the_payload_carries_a_text_line_for_slack_and_teams(
     registry: Registry, alert: int, receiver: Receiver
 ) -> None:
-    registry.send_alert(alert, receiver.url)
+    registry.alerts.send(alert, receiver.url)
     body = json.loads(receiver.bodies[0])
     assert body["text"] == (
         f"mltrl drift alert {alert} on svc/1 (level 0): drift in &lt;!channel&gt; &amp; the score"
@@ -103,10 +103,10 @@ def test_the_payload_carries_a_text_line_for_slack_and_teams(
 def test_a_signed_delivery_verifies_with_the_shared_secret(
     registry: Registry, alert: int, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    registry.send_alert(alert, receiver.url)
+    registry.alerts.send(alert, receiver.url)
     assert SIGNATURE_HEADER not in receiver.headers[0]  # no secret, no signature
     monkeypatch.setenv(ENV_SECRET, "s3cret")
-    outcome = registry.send_alert(alert, receiver.url)
+    outcome = registry.alerts.send(alert, receiver.url)
     assert outcome.endswith("HTTP 200 (signed)")
     body, header = receiver.bodies[1], receiver.headers[1][SIGNATURE_HEADER]
     # What docs/monitoring.md tells a receiver to do:

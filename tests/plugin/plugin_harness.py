@@ -10,7 +10,7 @@ REF = "recycling/1.1"
 
 
 def evidence(reg: Registry, ref: str = REF) -> list[EvidenceRecord]:
-    return reg.evidence(ref)
+    return reg.evidence.list(ref)
 
 
 def blob(reg: Registry, sha256: str) -> bytes | None:

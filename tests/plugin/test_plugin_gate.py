@@ -36,7 +36,7 @@ def test_a_gate_that_does_not_hold_fails_the_run_with_the_verdict_of_mltrl_gate(
     result = run(pytester, "--mltrl-db", db_url, "--mltrl-gate", f"{REF}@next")  # implies --mltrl
     result.assert_outcomes(passed=1)
     assert result.ret == pytest.ExitCode.TESTS_FAILED
-    verdict = seeded.gate(REF, 7)
+    verdict = seeded.components.gate(REF, 7)
     assert not verdict.holds
     lines = [f"gate of {REF} at the end of level 7: does NOT hold"] + [
         f"  {c.status:<8} {c.id} ({c.kind}): {c.reason}" for c in verdict.criteria
@@ -57,7 +57,7 @@ def test_a_gate_that_holds_leaves_the_exit_status_alone(
     result = run(pytester, "--mltrl-db", db_url, "--mltrl-gate", "recycling/2.1")
     assert result.ret == pytest.ExitCode.OK
     result.stdout.fnmatch_lines(["gate of recycling/2.1 at the end of level 0: holds"])
-    assert seeded.gate("recycling/2.1").holds
+    assert seeded.components.gate("recycling/2.1").holds
 
 
 def test_the_gate_setting_of_pyproject_applies_under_mltrl(
@@ -136,7 +136,7 @@ def test_a_real_pytest_process_on_a_scikit_learn_model(tmp_path: Path, seeded: R
     data = load_breast_cancer()
     _, X_test, _, y_test = train_test_split(data.data, data.target, test_size=0.3, random_state=0)
     np.savez(tmp_path / "golden.npz", X=X_test, y=y_test)
-    seeded.add_dataset_version("golden-cans", "1.1.0", path=tmp_path / "golden.npz")
+    seeded.datasets.add_version("golden-cans", "1.1.0", path=tmp_path / "golden.npz")
     seeded.relations.add(
         REF, "noise", kind="invariance", perturbation="gaussian_noise", params={"scale": 0.01}, tolerance=0.05
     )
@@ -167,5 +167,5 @@ def test_a_real_pytest_process_on_a_scikit_learn_model(tmp_path: Path, seeded: R
     assert (score.evidence_id, score.model_version, score.dataset_version) == (golden.id, "1.0.0", "1.1.0")
     assert rows["L7.metamorphic"].outcome == "pass"
     assert seeded.relations.results(REF)["noise"].evidence_id == rows["L7.metamorphic"].id
-    gate = {c.id: c.status for c in seeded.gate(REF, 7).criteria}
+    gate = {c.id: c.status for c in seeded.components.gate(REF, 7).criteria}
     assert gate["L7.golden-dataset"] == gate["L7.metamorphic"] == "met"

@@ -107,7 +107,7 @@ def test_records_each_marked_outcome_on_current_versions(
     recall = rows["test_recall"]
     # An insufficient check is no pass, even though the test itself did not assert.
     assert (recall.requirement, recall.step_number, recall.outcome) == ("1", 1, "fail")
-    step = next(s for s in seeded.requirements("recycling")[0].steps if s.number == 1)
+    step = next(s for s in seeded.requirements.list("recycling")[0].steps if s.number == 1)
     assert step.status == "failed"
 
 

@@ -165,7 +165,7 @@ def test_first():
 @pytest.mark.mltrl(component="recycling/1.1", criterion="L7.metamorphic")
 def test_retires_its_component():
     with Registry.open({db_url!r}, actor="ops") as reg:
-        reg.retire("recycling/1.1", reason="replaced by the new sorter")
+        reg.components.retire("recycling/1.1", reason="replaced by the new sorter")
 """
     )
     result = run(pytester, "--mltrl", "--mltrl-db", db_url)
@@ -188,6 +188,6 @@ def test_a_test_that_only_feeds_the_ml_test_score_backs_its_criterion(
     assert run(pytester, "--mltrl", "--mltrl-db", db_url).ret == pytest.ExitCode.OK
     [piece] = evidence(seeded)
     assert piece.criterion_id == "L7.ml-test-score" and piece.outcome == "pass"
-    items = {item.id: item for item in seeded.score("recycling/1.1").items}
+    items = {item.id: item for item in seeded.components.score("recycling/1.1").items}
     assert items["I1"].points == 1.0 and items["Mon5"].points == 1.0
     assert items["I2"].points == 0.0

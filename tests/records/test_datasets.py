@@ -13,8 +13,8 @@ from mltrl.service.registry import Registry
 
 @pytest.fixture
 def reg(registry: Registry) -> Registry:
-    registry.create_project("np", "Neuropathology copilot")
-    registry.add_component("np/1.1", "Model", kind="model", level=4, reason="work done before the registry")
+    registry.projects.create("np", "Neuropathology copilot")
+    registry.components.add("np/1.1", "Model", kind="model", level=4, reason="work done before the registry")
     return registry
 
 
@@ -22,7 +22,7 @@ def test_a_data_set_with_versions_datasheet_and_links(reg: Registry, tmp_path: P
     data = tmp_path / "slides"
     data.mkdir()
     (data / "a.png").write_bytes(b"slide a")
-    reg.add_dataset(
+    reg.datasets.add(
         "np",
         "biolab-pilot",
         "BioLab pilot",
@@ -32,13 +32,15 @@ def test_a_data_set_with_versions_datasheet_and_links(reg: Registry, tmp_path: P
         sensitive=["health", "personal", "health"],
         datasheet={"motivation": "pilot the copilot"},
     )
-    reg.add_dataset_version("biolab-pilot", "1.0.0", path=data, note="first delivery")
+    reg.datasets.add_version("biolab-pilot", "1.0.0", path=data, note="first delivery")
     (data / "b.png").write_bytes(b"slide b")
-    reg.add_dataset_version("biolab-pilot", "1.1.0", path=data)
-    reg.link_dataset("biolab-pilot", "np/1.1", "train", version="1.1.0")
-    reg.link_dataset("biolab-pilot", "np/1.1", "golden")
-    reg.update_datasheet("biolab-pilot", {"collection": "with consent", "motivation": "pilot, revised"})
-    d = reg.dataset("biolab-pilot")
+    reg.datasets.add_version("biolab-pilot", "1.1.0", path=data)
+    reg.datasets.link("biolab-pilot", "np/1.1", "train", version="1.1.0")
+    reg.datasets.link("biolab-pilot", "np/1.1", "golden")
+    reg.datasets.update_datasheet(
+        "biolab-pilot", {"collection": "with consent", "motivation": "pilot, revised"}
+    )
+    d = reg.datasets.get("biolab-pilot")
     assert d.sensitive == ["health", "personal"]
     assert [v.version for v in d.versions] == ["1.0.0", "1.1.0"]
     assert d.versions[1].sha256 == sha256_path(data) != d.versions[0].sha256
@@ -47,33 +49,33 @@ def test_a_data_set_with_versions_datasheet_and_links(reg: Registry, tmp_path: P
         ("np/1.1", "golden", None),
     ]
     assert d.datasheet == {"motivation": "pilot, revised", "collection": "with consent"}
-    assert [x.key for x in reg.datasets("np")] == ["biolab-pilot"]
+    assert [x.key for x in reg.datasets.list("np")] == ["biolab-pilot"]
 
 
 @pytest.mark.parametrize(
     ("action", "message"),
     [
-        (lambda r: r.add_dataset("np", "x", "X", kind="scraped"), "data set kind"),
-        (lambda r: r.add_dataset("np", "1x", "X", kind="real"), "not valid"),
-        (lambda r: r.add_dataset("np", "x", "X", kind="real", sensitive=["gossip"]), "sensitive-data flag"),
+        (lambda r: r.datasets.add("np", "x", "X", kind="scraped"), "data set kind"),
+        (lambda r: r.datasets.add("np", "1x", "X", kind="real"), "not valid"),
+        (lambda r: r.datasets.add("np", "x", "X", kind="real", sensitive=["gossip"]), "sensitive-data flag"),
         (
-            lambda r: r.add_dataset("np", "x", "X", kind="real", datasheet={"vibes": "good"}),
+            lambda r: r.datasets.add("np", "x", "X", kind="real", datasheet={"vibes": "good"}),
             "datasheet section",
         ),
-        (lambda r: r.add_dataset("np", "pilot", "again", kind="real"), "already exists"),
-        (lambda r: r.add_dataset_version("pilot", "1.0 final"), "one word without spaces"),
-        (lambda r: r.add_dataset_version("pilot", "1.0.0"), "already has version"),
-        (lambda r: r.add_dataset_version("nope", "1.0.0"), "no data set 'nope'"),
-        (lambda r: r.link_dataset("pilot", "np/1.1", "training"), "data set role"),
-        (lambda r: r.link_dataset("pilot", "np/1.1", "test", version="9.9.9"), "no version 9.9.9"),
-        (lambda r: r.link_dataset("pilot", "np/2", "test"), "no component '2'"),
-        (lambda r: r.link_dataset("pilot", "np/1.1", "train"), "already linked"),
+        (lambda r: r.datasets.add("np", "pilot", "again", kind="real"), "already exists"),
+        (lambda r: r.datasets.add_version("pilot", "1.0 final"), "one word without spaces"),
+        (lambda r: r.datasets.add_version("pilot", "1.0.0"), "already has version"),
+        (lambda r: r.datasets.add_version("nope", "1.0.0"), "no data set 'nope'"),
+        (lambda r: r.datasets.link("pilot", "np/1.1", "training"), "data set role"),
+        (lambda r: r.datasets.link("pilot", "np/1.1", "test", version="9.9.9"), "no version 9.9.9"),
+        (lambda r: r.datasets.link("pilot", "np/2", "test"), "no component '2'"),
+        (lambda r: r.datasets.link("pilot", "np/1.1", "train"), "already linked"),
     ],
 )
 def test_bad_data_set_input_is_refused_and_nothing_is_written(reg: Registry, action, message: str) -> None:  # type: ignore[no-untyped-def]
-    reg.add_dataset("np", "pilot", "Pilot", kind="real")
-    reg.add_dataset_version("pilot", "1.0.0")
-    reg.link_dataset("pilot", "np/1.1", "train")
+    reg.datasets.add("np", "pilot", "Pilot", kind="real")
+    reg.datasets.add_version("pilot", "1.0.0")
+    reg.datasets.link("pilot", "np/1.1", "train")
     before = reg.counts()
     with pytest.raises(MltrlError, match=message) as caught:
         action(reg)
@@ -82,7 +84,7 @@ def test_bad_data_set_input_is_refused_and_nothing_is_written(reg: Registry, act
 
 
 def test_hash_or_sha_not_both(reg: Registry, tmp_path: Path) -> None:
-    reg.add_dataset("np", "pilot", "Pilot", kind="real")
+    reg.datasets.add("np", "pilot", "Pilot", kind="real")
     (tmp_path / "f").write_text("x")
     with pytest.raises(BadInput, match="not both"):
-        reg.add_dataset_version("pilot", "1.0.0", path=tmp_path / "f", sha256="a" * 64)
+        reg.datasets.add_version("pilot", "1.0.0", path=tmp_path / "f", sha256="a" * 64)

@@ -10,11 +10,11 @@ from mltrl.service.registry import Registry
 
 @pytest.fixture
 def project(registry: Registry) -> Registry:
-    registry.create_project("np", "Neuropathology copilot", rd_owner="A. Lavin", product_owner="S. Wozniak")
-    registry.add_component(
+    registry.projects.create("np", "Neuropathology copilot", rd_owner="A. Lavin", product_owner="S. Wozniak")
+    registry.components.add(
         "np/1.1", "Manifold model", kind="model", level=2, reason="work done before the registry"
     )
-    registry.add_component(
+    registry.components.add(
         "np/4.3", "Classifier", kind="model", level=4, reason="work done before the registry"
     )
     return registry
@@ -22,7 +22,7 @@ def project(registry: Registry) -> Registry:
 
 def add(reg: Registry, code: str, p: float, value: int, **extra: object) -> None:
     fields: dict = {"kind": "research", "category": "technical", **extra}
-    reg.add_requirement(
+    reg.requirements.add(
         "np", code, f"The system shall meet requirement {code}", p_failure=p, value=value, **fields
     )
 
@@ -32,7 +32,7 @@ def test_risk_is_probability_times_value_and_ranks_the_table(project: Registry) 
     add(project, "1.1", 0.9, 9, category="privacy")
     add(project, "2", 0.5, 2)
     add(project, "2.1.3", 0.0, 10, kind="product")
-    report = project.risk("np")
+    report = project.requirements.risk("np")
     assert [(q.code, q.risk) for q in report.ranked] == [("1.1", 8.1), ("1", 2.4), ("2", 1.0), ("2.1.3", 0.0)]
     cells = report.matrix  # [likelihood band][impact band]
     assert cells[4][4] == ["1.1"]  # almost certain x 9-10
@@ -44,12 +44,18 @@ def test_risk_is_probability_times_value_and_ranks_the_table(project: Registry) 
 
 def test_links_steps_and_statuses(project: Registry) -> None:
     add(project, "1", 0.2, 5, components=["np/1.1"], scenarios=["new scanner"], slices=["rare subtypes"])
-    project.link_requirement("np", "1", "np/4.3")
-    assert project.add_vv_step("np", "1", "verification", "accuracy on held-out slides", method="test") == 1
-    assert project.add_vv_step("np", "1", "validation", "pathologists use it", method="demonstration") == 2
-    project.set_vv_status("np", "1", 1, "passed")
-    project.set_vv_status("np", "1", 2, "waived", reason="covered by the pilot study")
-    (q,) = project.requirements("np")
+    project.requirements.link("np", "1", "np/4.3")
+    assert (
+        project.requirements.add_step("np", "1", "verification", "accuracy on held-out slides", method="test")
+        == 1
+    )
+    assert (
+        project.requirements.add_step("np", "1", "validation", "pathologists use it", method="demonstration")
+        == 2
+    )
+    project.requirements.set_step("np", "1", 1, "passed")
+    project.requirements.set_step("np", "1", 2, "waived", reason="covered by the pilot study")
+    (q,) = project.requirements.list("np")
     assert q.components == ["np/1.1", "np/4.3"]
     assert [(s.number, s.kind, s.method, s.status) for s in q.steps] == [
         (1, "verification", "test", "passed"),
@@ -64,8 +70,10 @@ def test_links_steps_and_statuses(project: Registry) -> None:
 def test_the_requirements_document_has_the_vv_table(project: Registry) -> None:
     add(project, "1", 0.25, 8, components=["np/1.1"], rationale="Pathologists need the five types apart.")
     add(project, "5", 0.5, 6, kind="product", stakeholder="hospital IT")
-    project.add_vv_step("np", "1", "verification", "cluster | purity", method="analysis", status="passed")
-    text = project.requirements_document("np")
+    project.requirements.add_step(
+        "np", "1", "verification", "cluster | purity", method="analysis", status="passed"
+    )
+    text = project.requirements.document("np")
     assert text.startswith("# Requirements: Neuropathology copilot")
     assert "| 1 | The system shall meet requirement 1 | - | technical | 0.25 | 8 | 2 | np/1.1 |" in text
     assert "| 5 | The system shall meet requirement 5 | hospital IT | technical | 0.5 | 6 | 3 | - |" in text
@@ -104,34 +112,37 @@ def test_bad_requirements_are_refused_and_nothing_is_written(
     }
     before = project.counts()
     with pytest.raises(BadInput, match=message.replace("[", r"\[").replace("]", r"\]")) as caught:
-        project.add_requirement("np", fields.pop("code"), fields.pop("statement"), **fields)
+        project.requirements.add("np", fields.pop("code"), fields.pop("statement"), **fields)
     assert "\n" not in caught.value.message
     assert project.counts() == before
 
 
 def test_vv_refusals(project: Registry) -> None:
     add(project, "1", 0.2, 5)
-    project.add_vv_step("np", "1", "verification", "a test", method="test")
+    project.requirements.add_step("np", "1", "verification", "a test", method="test")
     before = project.counts()
     for action, error in [
         (
-            lambda: project.add_requirement(
+            lambda: project.requirements.add(
                 "np", "1", "It shall be new", kind="research", p_failure=0.1, value=2, category="technical"
             ),
             "already exists",
         ),
-        (lambda: project.add_vv_step("np", "1", "checking", "x", method="test"), "V&V kind"),
-        (lambda: project.add_vv_step("np", "1", "verification", "x", method="guess"), "V&V method"),
+        (lambda: project.requirements.add_step("np", "1", "checking", "x", method="test"), "V&V kind"),
+        (lambda: project.requirements.add_step("np", "1", "verification", "x", method="guess"), "V&V method"),
         (
-            lambda: project.add_vv_step("np", "1", "verification", "x", method="test", status="waived"),
+            lambda: project.requirements.add_step(
+                "np", "1", "verification", "x", method="test", status="waived"
+            ),
             "waive it",
         ),
-        (lambda: project.set_vv_status("np", "1", 1, "waived"), "needs a reason"),
-        (lambda: project.set_vv_status("np", "1", 7, "passed"), "no V&V step 7"),
-        (lambda: project.set_vv_status("np", "9", 1, "passed"), "no requirement '9'"),
+        (lambda: project.requirements.set_step("np", "1", 1, "waived"), "needs a reason"),
+        (lambda: project.requirements.set_step("np", "1", 7, "passed"), "no V&V step 7"),
+        (lambda: project.requirements.set_step("np", "9", 1, "passed"), "no requirement '9'"),
         (
             lambda: (
-                project.link_requirement("np", "1", "np/1.1") or project.link_requirement("np", "1", "np/1.1")
+                project.requirements.link("np", "1", "np/1.1")
+                or project.requirements.link("np", "1", "np/1.1")
             ),
             "already linked",
         ),
@@ -145,4 +156,4 @@ def test_vv_refusals(project: Registry) -> None:
 
 def test_unknown_project(registry: Registry) -> None:
     with pytest.raises(NotFound, match="no project 'nope'"):
-        registry.risk("nope")
+        registry.requirements.risk("nope")

@@ -38,10 +38,12 @@ def rows(reg: Registry) -> dict[str, int]:
 
 @pytest.fixture
 def reg(registry: Registry) -> Registry:
-    registry.create_project("np", "Neuro", rd_owner="A. Lavin", at=PAST)
-    registry.add_component("np/1", "Model", kind="model", level=4, owner="A. Lavin", at=PAST, reason="before")
-    registry.add_dataset("np", "pilot", "Pilot", kind="real")
-    registry.link_dataset("pilot", "np/1", "train")
+    registry.projects.create("np", "Neuro", rd_owner="A. Lavin", at=PAST)
+    registry.components.add(
+        "np/1", "Model", kind="model", level=4, owner="A. Lavin", at=PAST, reason="before"
+    )
+    registry.datasets.add("np", "pilot", "Pilot", kind="real")
+    registry.datasets.link("pilot", "np/1", "train")
     return registry
 
 
@@ -95,11 +97,11 @@ def level4_review(**changes: Any) -> dict[str, Any]:
 
 
 def test_a_review_file_is_recorded_whole_and_graduates(reg: Registry) -> None:
-    applied = reg.apply_review("np/1", level4_review())
+    applied = reg.reviews.apply("np/1", level4_review())
     assert (applied.review.status, applied.review.decision) == ("decided", "graduate")
     assert (applied.panel, applied.results, applied.ethics, applied.signatures) == (5, 6, len(QUESTIONS), 4)
-    assert reg.component("np/1").level == 5
-    view = reg.review(applied.review.id)
+    assert reg.components.get("np/1").level == 5
+    view = reg.reviews.get(applied.review.id)
     assert {r["person"]: r["role"] for r in view.details["panel"]}["Dr. Ruiz"] == "domain-expert"
     waived = next(r for r in view.details["results"] if r["criterion_id"] == "L4.inference-pipeline")
     assert (waived["result"], waived["note"]) == ("waived", "batch export is enough")
@@ -125,13 +127,13 @@ def test_a_file_whose_last_signature_is_refused_writes_nothing(reg: Registry, tm
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     before = rows(reg)
     with pytest.raises(BadInput) as refused:
-        reg.apply_review("np/1", path)
+        reg.reviews.apply("np/1", path)
     assert str(refused.value) == (
         f"{path}: signatures.Q. Stranger: Q. Stranger is not on the panel and cannot sign; "
         "nothing was written"
     )
     assert rows(reg) == before
-    assert reg.reviews("np/1") == [] and reg.component("np/1").level == 4
+    assert reg.reviews.list("np/1") == [] and reg.components.get("np/1").level == 4
 
 
 def test_a_decision_the_gate_refuses_writes_nothing(reg: Registry) -> None:
@@ -141,13 +143,13 @@ def test_a_decision_the_gate_refuses_writes_nothing(reg: Registry) -> None:
     with pytest.raises(
         RuleViolation, match=r"^review data: decision: the review cannot decide graduate: no quorum"
     ):
-        reg.apply_review("np/1", data)
+        reg.reviews.apply("np/1", data)
     assert rows(reg) == before
     # Without the decision the same file opens the review, and `review show` lists what is missing.
     del data["decision"], data["reason"], data["debrief"]
-    applied = reg.apply_review("np/1", data)
+    applied = reg.reviews.apply("np/1", data)
     assert applied.review.status == "open"
-    assert "required role product-manager has not approved" in reg.review(applied.review.id).blockers
+    assert "required role product-manager has not approved" in reg.reviews.get(applied.review.id).blockers
 
 
 @pytest.mark.parametrize(
@@ -196,7 +198,7 @@ def test_a_bad_file_is_one_line_naming_the_place_and_writes_nothing(
 ) -> None:
     before = rows(reg)
     with pytest.raises(BadInput) as refused:
-        reg.apply_review("np/1", level4_review(**change))
+        reg.reviews.apply("np/1", level4_review(**change))
     assert str(refused.value).startswith(message), str(refused.value)
     assert "\n" not in str(refused.value)
     assert rows(reg) == before
@@ -223,33 +225,33 @@ def test_yaml_files_are_read_safely_and_keep_text(reg: Registry, tmp_path: Path)
         (tmp_path / "missing.yaml", "cannot read"),
     ):
         with pytest.raises(BadInput, match=message):
-            reg.apply_review("np/1", path)
-    assert reg.reviews("np/1") == []
+            reg.reviews.apply("np/1", path)
+    assert reg.reviews.list("np/1") == []
     # Plain YAML stays text: "yes" is an answer, not True; "1.10" is not the number 1.1.
     answers = tmp_path / "answers.yaml"
     answers.write_text("ethics:\n  pre.harm: yes\n  pre.misuse: 1.10\n  pre.affected:\n")
-    review = reg.apply_review("np/1", answers).review
-    recorded = {row["question_id"]: row["answer"] for row in reg.review(review.id).details["ethics"]}
+    review = reg.reviews.apply("np/1", answers).review
+    recorded = {row["question_id"]: row["answer"] for row in reg.reviews.get(review.id).details["ethics"]}
     assert recorded == {"pre.harm": "yes", "pre.misuse": "1.10"}  # the empty one is not answered yet
 
 
 def test_a_dated_key_decision(reg: Registry) -> None:
     for code in ("8", "8.1"):
-        reg.add_component(f"np/{code}", "Deployed soon", kind="model", level=8, at=PAST, reason="vendor")
+        reg.components.add(f"np/{code}", "Deployed soon", kind="model", level=8, at=PAST, reason="vendor")
     data = {"key_decisions": {"go-no-go": {"option": "go", "date": "2025-07-01", "note": "after the audit"}}}
-    review = reg.apply_review("np/8", data).review
-    choice = reg.review(review.id).details["choices"][0]
+    review = reg.reviews.apply("np/8", data).review
+    choice = reg.reviews.get(review.id).details["choices"][0]
     assert (choice["option_id"], choice["on_date"], choice["note"]) == ("go", "2025-07-01", "after the audit")
     with pytest.raises(BadInput, match=r"^review data: key_decisions.go-no-go: a 'go' needs the date"):
-        reg.apply_review("np/8.1", {"key_decisions": {"go-no-go": "go"}})
-    assert reg.reviews("np/8.1") == []
+        reg.reviews.apply("np/8.1", {"key_decisions": {"go-no-go": "go"}})
+    assert reg.reviews.list("np/8.1") == []
 
 
 def test_from_copies_the_panel_and_answers_but_never_results_or_signatures(reg: Registry) -> None:
-    first = reg.apply_review("np/1", level4_review()).review
+    first = reg.reviews.apply("np/1", level4_review()).review
     before = rows(reg)
-    applied = reg.apply_review("np/1", {}, from_review=first.id)
-    second = reg.review(applied.review.id)
+    applied = reg.reviews.apply("np/1", {}, from_review=first.id)
+    second = reg.reviews.get(applied.review.id)
     assert second.record.level == 5 and applied.copied_from == first.id
     assert [(r["role"], r["person"]) for r in second.details["panel"]] == [
         ("research-lead", "G. Renard"),
@@ -270,8 +272,8 @@ def test_from_copies_the_panel_and_answers_but_never_results_or_signatures(reg: 
 
 def test_from_keeps_only_what_the_new_gate_still_asks(reg: Registry, registry_policy: Any) -> None:
     # Review 1 of a level-7 component (its panel has qa and infrastructure) under the shipped checklist.
-    reg.add_component("np/7", "Service", kind="software-module", level=7, at=PAST, reason="vendor")
-    source = reg.apply_review(
+    reg.components.add("np/7", "Service", kind="software-module", level=7, at=PAST, reason="vendor")
+    source = reg.reviews.apply(
         "np/7",
         {
             "panel": {"qa": "Q. Ahmed", "infrastructure": "I. Berg", "applied-ai": "A. Lavin"},
@@ -280,8 +282,8 @@ def test_from_keeps_only_what_the_new_gate_still_asks(reg: Registry, registry_po
     ).review
     # The organisation drops a question; the level-4 gate of np/1 has no qa or infrastructure role.
     with registry_policy("version: 1\nethics:\n  remove_questions: [org.footprint]\n") as later:
-        applied = later.apply_review("np/1", {}, from_review=source.id)
-        view = later.review(applied.review.id)
+        applied = later.reviews.apply("np/1", {}, from_review=source.id)
+        view = later.reviews.get(applied.review.id)
     assert [(r["role"], r["person"]) for r in view.details["panel"]] == [("applied-ai", "A. Lavin")]
     assert {r["question_id"]: r["answer"] for r in view.details["ethics"]} == {"pre.harm": "none found"}
     assert applied.left_out == (
@@ -294,34 +296,34 @@ def test_from_keeps_only_what_the_new_gate_still_asks(reg: Registry, registry_po
 def test_from_and_file_together_and_their_refusals(reg: Registry) -> None:
     data = level4_review(decision="tasks", reason="more slides first")
     data["signatures"]["G. Renard"] = {"verdict": "request-changes", "tasks": ["more slides => >= 200"]}
-    source = reg.apply_review("np/1", data).review
+    source = reg.reviews.apply("np/1", data).review
     assert source.decision == "tasks"
     before = rows(reg)
     with pytest.raises(
         BadInput, match=r"^review data: panel.research-lead: G. Renard is already on the panel"
     ):
-        reg.apply_review("np/1", {"panel": {"research-lead": "G. Renard"}}, from_review=source.id)
+        reg.reviews.apply("np/1", {"panel": {"research-lead": "G. Renard"}}, from_review=source.id)
     with pytest.raises(NotFound, match="no review 99 to start from"):
-        reg.open_review("np/1", from_review=99)
+        reg.reviews.open("np/1", from_review=99)
     assert rows(reg) == before
     # The copy comes first, then the file: its answer replaces the copied one.
-    applied = reg.apply_review("np/1", {"ethics": {"pre.harm": "re-read: unchanged"}}, from_review=source.id)
-    answers = {r["question_id"]: r["answer"] for r in reg.review(applied.review.id).details["ethics"]}
+    applied = reg.reviews.apply("np/1", {"ethics": {"pre.harm": "re-read: unchanged"}}, from_review=source.id)
+    answers = {r["question_id"]: r["answer"] for r in reg.reviews.get(applied.review.id).details["ethics"]}
     assert answers["pre.harm"] == "re-read: unchanged" and answers["pre.misuse"] == "discussed by the panel"
     assert applied.ethics == len(QUESTIONS) and applied.review.level == 4
 
 
 def test_an_entry_review_from_a_file(registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MLTRL_POLICY")  # the shipped rule: above level 3 a component enters by review
-    registry.create_project("fr", "Fraud", rd_owner="A. Lavin", at=PAST)
-    registry.add_component(
+    registry.projects.create("fr", "Fraud", rd_owner="A. Lavin", at=PAST)
+    registry.components.add(
         "fr/2", "Scorer", kind="model", level=5, reason="vendor", entry_review=True, at=PAST
     )
     with pytest.raises(BadInput, match=r"^review data: entry: the file is for a gate review"):
-        registry.apply_review("fr/2", {"entry": False}, entry=True)
+        registry.reviews.apply("fr/2", {"entry": False}, entry=True)
     with pytest.raises(BadInput, match="waits to enter at level 5"):
-        registry.apply_review("fr/2", {"entry": False})
-    applied = registry.apply_review(
+        registry.reviews.apply("fr/2", {"entry": False})
+    applied = registry.reviews.apply(
         "fr/2", {"entry": True, "gate": 4, "panel": {"research-lead": "R. Okafor"}}
     )
     assert applied.review.template["entry"] and applied.review.level == 4 and applied.panel == 1
@@ -369,8 +371,8 @@ def test_review_files_recorded_at_once_land_once_and_whole(
             err.count("\n") == 1
             and ("already has open review 1" in err or "the file is for the level-4 gate" in err)
         ), err
-    (review,) = reg.reviews("np/1")
-    assert (review.decision, reg.component("np/1").level) == ("graduate", 5)
+    (review,) = reg.reviews.list("np/1")
+    assert (review.decision, reg.components.get("np/1").level) == ("graduate", 5)
     counted = rows(reg)
     assert (counted["review_panel"], counted["review_results"], counted["review_signatures"]) == (5, 6, 4)
     assert len([e for e in reg.history("np/1") if e.kind.startswith("review.")]) == 1 + 5 + 6 + 1 + 1 + 4 + 1

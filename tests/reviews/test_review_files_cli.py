@@ -21,10 +21,10 @@ QUESTIONS = {q.id: q.text for q in load_catalog().ethics.questions}
 
 @pytest.fixture
 def url(registry: Registry, db_url: str) -> str:
-    registry.create_project("np", "Neuropathology copilot", rd_owner="A. Lavin")
-    registry.add_component("np/1.1", "Model", kind="model", level=4, owner="A. Lavin", reason="before")
-    registry.add_dataset("np", "pilot", "Pilot", kind="real")
-    registry.link_dataset("pilot", "np/1.1", "train")
+    registry.projects.create("np", "Neuropathology copilot", rd_owner="A. Lavin")
+    registry.components.add("np/1.1", "Model", kind="model", level=4, owner="A. Lavin", reason="before")
+    registry.datasets.add("np", "pilot", "Pilot", kind="real")
+    registry.datasets.link("pilot", "np/1.1", "train")
     return db_url
 
 
@@ -45,7 +45,7 @@ def said(capsys: pytest.CaptureFixture[str]) -> str:
 
 def counts(url: str) -> tuple[dict[str, int], int]:
     with Registry.open(db=url) as reg:
-        return reg.counts(), len(reg.reviews())
+        return reg.counts(), len(reg.reviews.list())
 
 
 def fill(template: str, answers: dict[str, str]) -> str:

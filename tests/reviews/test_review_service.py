@@ -19,8 +19,8 @@ PAST = datetime.now(UTC) - timedelta(days=30)
 
 @pytest.fixture
 def reg(registry: Registry) -> Registry:
-    registry.create_project("np", "Neuro", rd_owner="A. Lavin", at=PAST)
-    registry.add_component(
+    registry.projects.create("np", "Neuro", rd_owner="A. Lavin", at=PAST)
+    registry.components.add(
         "np/1",
         "Model",
         kind="model",
@@ -29,8 +29,8 @@ def reg(registry: Registry) -> Registry:
         at=PAST,
         reason="work done before the registry",
     )
-    registry.add_dataset("np", "pilot", "Pilot", kind="real")
-    registry.link_dataset("pilot", "np/1", "train")
+    registry.datasets.add("np", "pilot", "Pilot", kind="real")
+    registry.datasets.link("pilot", "np/1", "train")
     return registry
 
 
@@ -43,42 +43,42 @@ def ready(reg: Registry, ref: str = "np/1") -> int:
 
 def test_a_decided_review_never_changes(reg: Registry) -> None:
     review = ready(reg)
-    record = reg.decide_review(review, "graduate", reason="PoC accepted", debrief="smooth")
-    assert (record.status, record.decision, reg.component("np/1").level) == ("decided", "graduate", 5)
+    record = reg.reviews.decide(review, "graduate", reason="PoC accepted", debrief="smooth")
+    assert (record.status, record.decision, reg.components.get("np/1").level) == ("decided", "graduate", 5)
     graduate = [e for e in reg.history("np/1", lifecycle_only=True) if e.kind == "graduate"][-1]
     assert graduate.data == {"approval": f"review:{review}"}
     before = reg.counts()
     for change in (
-        lambda: reg.record_result(review, "L4.applied-metrics", "unmet"),
-        lambda: reg.add_panel_member(review, "stakeholder", "someone new"),
-        lambda: reg.answer_ethics(review, {"pre.harm": "changed"}),
-        lambda: reg.sign_review(review, "someone", "approve"),
-        lambda: reg.decide_review(review, "pause"),
+        lambda: reg.reviews.record_result(review, "L4.applied-metrics", "unmet"),
+        lambda: reg.reviews.add_member(review, "stakeholder", "someone new"),
+        lambda: reg.reviews.answer_ethics(review, {"pre.harm": "changed"}),
+        lambda: reg.reviews.sign(review, "someone", "approve"),
+        lambda: reg.reviews.decide(review, "pause"),
     ):
         with pytest.raises(BadInput, match="was decided"):
             change()
     assert reg.counts() == before
-    assert reg.open_review("np/1").level == 5  # a new review, at the new level
+    assert reg.reviews.open("np/1").level == 5  # a new review, at the new level
 
 
 def test_signatures_belong_to_panel_members_once(reg: Registry) -> None:
-    review = reg.open_review("np/1").id
-    reg.add_panel_member(review, "research-lead", "G. Renard")
+    review = reg.reviews.open("np/1").id
+    reg.reviews.add_member(review, "research-lead", "G. Renard")
     before = reg.counts()
     for action, message in (
-        (lambda: reg.sign_review(review, "Stranger", "approve"), "not on the panel"),
-        (lambda: reg.add_panel_member(review, "applied-ai", "G. Renard"), "already on the panel"),
-        (lambda: reg.add_panel_member(review, "astrologer", "X"), "no panel role 'astrologer'"),
-        (lambda: reg.sign_review(review, "G. Renard", "request-changes"), "at least one specific task"),
-        (lambda: reg.sign_review(review, "G. Renard", "approve", tasks=["x"]), "carries no tasks"),
-        (lambda: reg.open_review("np/1"), "already has open review"),
+        (lambda: reg.reviews.sign(review, "Stranger", "approve"), "not on the panel"),
+        (lambda: reg.reviews.add_member(review, "applied-ai", "G. Renard"), "already on the panel"),
+        (lambda: reg.reviews.add_member(review, "astrologer", "X"), "no panel role 'astrologer'"),
+        (lambda: reg.reviews.sign(review, "G. Renard", "request-changes"), "at least one specific task"),
+        (lambda: reg.reviews.sign(review, "G. Renard", "approve", tasks=["x"]), "carries no tasks"),
+        (lambda: reg.reviews.open("np/1"), "already has open review"),
     ):
         with pytest.raises(BadInput, match=message):
             action()
     assert reg.counts() == before
-    reg.sign_review(review, "G. Renard", "approve")
+    reg.reviews.sign(review, "G. Renard", "approve")
     with pytest.raises(BadInput, match="already signed"):
-        reg.sign_review(review, "G. Renard", "approve")
+        reg.reviews.sign(review, "G. Renard", "approve")
 
 
 def test_the_owner_cannot_be_the_only_approver(reg: Registry, db_url: str, tmp_path: Path) -> None:
@@ -91,81 +91,83 @@ def test_the_owner_cannot_be_the_only_approver(reg: Registry, db_url: str, tmp_p
     }
     review = _reviewing.staffed_review(reg, "np/1", now, people)
     _reviewing.complete(reg, review, now)
-    assert reg.review(review).blockers == []  # four approvers, one of them the owner: fine
+    assert reg.reviews.get(review).blockers == []  # four approvers, one of them the owner: fine
     # A level-0 gate has one required role; if the owner fills it alone, the review cannot graduate.
-    reg.add_component("np/2", "Idea", kind="algorithm", level=0, owner="A. Lavin")
+    reg.components.add("np/2", "Idea", kind="algorithm", level=0, owner="A. Lavin")
     solo = _reviewing.staffed_review(reg, "np/2", now, {"research-lead": "A. Lavin"})
     _reviewing.complete(reg, solo, now)
-    assert reg.review(solo).blockers == ["A. Lavin owns the work and cannot be its only approver"]
+    assert reg.reviews.get(solo).blockers == ["A. Lavin owns the work and cannot be its only approver"]
     with pytest.raises(BadInput, match="cannot be its only approver"):
-        reg.decide_review(solo, "graduate")
+        reg.reviews.decide(solo, "graduate")
     policy = tmp_path / "policy.yaml"
     policy.write_text("version: 1\nsettings: {separation_of_duties: false}\n")
     with Registry.open(db=db_url, policy=policy) as relaxed:
         # The open review keeps the rule it was opened with; a new one follows the new policy.
-        assert relaxed.review(solo).blockers
-        relaxed.decide_review(solo, "pause", reason="re-run under the new policy")
-        relaxed.resume("np/2")
+        assert relaxed.reviews.get(solo).blockers
+        relaxed.reviews.decide(solo, "pause", reason="re-run under the new policy")
+        relaxed.components.resume("np/2")
         again = _reviewing.staffed_review(relaxed, "np/2", now, {"research-lead": "A. Lavin"})
         _reviewing.complete(relaxed, again, now)
-        assert relaxed.review(again).blockers == []
-        relaxed.decide_review(again, "graduate")
-    assert reg.component("np/2").level == 1
+        assert relaxed.reviews.get(again).blockers == []
+        relaxed.reviews.decide(again, "graduate")
+    assert reg.components.get("np/2").level == 1
 
 
 def test_a_policy_change_does_not_move_the_bar_of_an_open_review(
     reg: Registry, db_url: str, tmp_path: Path
 ) -> None:
-    review = reg.open_review("np/1").id
+    review = reg.reviews.open("np/1").id
     policy = tmp_path / "policy.yaml"
     policy.write_text(
         "version: 1\nlevels:\n  4:\n    add_criteria:\n"
         "      - {id: L4.legal-signoff, text: Legal signed off., kind: attestation}\n"
     )
     with Registry.open(db=db_url, policy=policy) as strict:
-        assert all(c.id != "L4.legal-signoff" for c in strict.review(review).template.criteria)
-        reg.add_component("np/3", "Other", kind="model", level=4, reason="work done before the registry")
-        fresh = strict.open_review("np/3").id
-        assert any(c.id == "L4.legal-signoff" for c in strict.review(fresh).template.criteria)
+        assert all(c.id != "L4.legal-signoff" for c in strict.reviews.get(review).template.criteria)
+        reg.components.add("np/3", "Other", kind="model", level=4, reason="work done before the registry")
+        fresh = strict.reviews.open("np/3").id
+        assert any(c.id == "L4.legal-signoff" for c in strict.reviews.get(fresh).template.criteria)
 
 
 def test_decisions_switchback_pause_and_tasks(reg: Registry) -> None:
-    reg.add_component("np/5", "Later", kind="model", level=6, at=PAST, reason="work done before the registry")
+    reg.components.add(
+        "np/5", "Later", kind="model", level=6, at=PAST, reason="work done before the registry"
+    )
     review = ready(reg, "np/5")
     with pytest.raises(BadInput, match="needs a level below 6"):
-        reg.decide_review(review, "switchback", to_level=6)
+        reg.reviews.decide(review, "switchback", to_level=6)
     with pytest.raises(MltrlError, match="entered at level 6"):
-        reg.decide_review(review, "switchback", to_level=4)
-    reg.decide_review(
+        reg.reviews.decide(review, "switchback", to_level=4)
+    reg.reviews.decide(
         review, "switchback", to_level=6 - 1, reason="robustness data missing"
     ) if False else None
     # np/1 (entered at 4): pause, then tasks on a fresh review.
     review = ready(reg)
-    reg.decide_review(review, "pause", reason="waiting for the BioLab data agreement")
-    assert reg.component("np/1").status == "paused"
-    reg.resume("np/1")
+    reg.reviews.decide(review, "pause", reason="waiting for the BioLab data agreement")
+    assert reg.components.get("np/1").status == "paused"
+    reg.components.resume("np/1")
     now = datetime.now(UTC)
     review = _reviewing.staffed_review(reg, "np/1", now, {})
-    for person in {row["person"] for row in reg.review(review).details["panel"]}:
-        reg.sign_review(review, person, "approve")
+    for person in {row["person"] for row in reg.reviews.get(review).details["panel"]}:
+        reg.reviews.sign(review, person, "approve")
     with pytest.raises(BadInput, match="needs the tasks"):
-        reg.decide_review(review, "tasks")
+        reg.reviews.decide(review, "tasks")
 
 
 def test_a_review_switchback_is_recorded_as_such(registry: Registry) -> None:
-    registry.create_project("r", "R", at=PAST)
-    registry.add_component(
+    registry.projects.create("r", "R", at=PAST)
+    registry.components.add(
         "r/1", "Detector", kind="model", level=6, at=PAST, reason="work done before the registry"
     )
-    registry.import_graduation("r/1", approver="x", at=PAST + timedelta(days=1))
-    registry.import_graduation("r/1", approver="x", at=PAST + timedelta(days=2))
+    registry.components.import_graduation("r/1", approver="x", at=PAST + timedelta(days=1))
+    registry.components.import_graduation("r/1", approver="x", at=PAST + timedelta(days=2))
     now = datetime.now(UTC)
     review = _reviewing.staffed_review(registry, "r/1", now, {})
-    for person in {row["person"] for row in registry.review(review).details["panel"]}:
-        registry.sign_review(
+    for person in {row["person"] for row in registry.reviews.get(review).details["panel"]}:
+        registry.reviews.sign(
             review, person, "request-changes", tasks=[{"task": "stress tests", "target": "p99 < 80 ms"}]
         )
-    registry.decide_review(review, "switchback", to_level=7, reason="stress tests missing")
+    registry.reviews.decide(review, "switchback", to_level=7, reason="stress tests missing")
     last = registry.history("r/1", lifecycle_only=True)[-1]
     assert (last.kind, last.from_level, last.to_level, last.switchback_kind) == ("switchback", 8, 7, "review")
     decided = [e for e in registry.history("r/1") if e.kind == "review.decide"][-1]
@@ -173,11 +175,11 @@ def test_a_review_switchback_is_recorded_as_such(registry: Registry) -> None:
 
 
 def test_level_two_both_paths_forks_the_project(registry: Registry) -> None:
-    registry.create_project("eta", "Etalumis", rd_owner="lab", at=PAST)
-    registry.add_component(
+    registry.projects.create("eta", "Etalumis", rd_owner="lab", at=PAST)
+    registry.components.add(
         "eta/1", "Inference", kind="algorithm", level=2, at=PAST, reason="work done before the registry"
     )
-    registry.add_requirement(
+    registry.requirements.add(
         "eta",
         "1",
         "Inference shall scale to the simulator",
@@ -187,47 +189,49 @@ def test_level_two_both_paths_forks_the_project(registry: Registry) -> None:
         category="science",
         components=["eta/1"],
     )
-    registry.add_vv_step("eta", "1", "verification", "scaling run", method="test")
+    registry.requirements.add_step("eta", "1", "verification", "scaling run", method="test")
     now = datetime.now(UTC)
     review = _reviewing.staffed_review(registry, "eta/1", now, {})
     _reviewing.complete(registry, review, now)
-    registry.record_choice(review, "research-path", "both", note="open-source protocol on its own path")
+    registry.reviews.record_choice(
+        review, "research-path", "both", note="open-source protocol on its own path"
+    )
     with pytest.raises(BadInput, match="--fork-key"):
-        registry.decide_review(review, "graduate")
-    registry.decide_review(review, "graduate", fork_key="ppx", reason="both paths")
-    assert registry.component("eta/1").level == 3
-    fork = registry.project("ppx")
+        registry.reviews.decide(review, "graduate")
+    registry.reviews.decide(review, "graduate", fork_key="ppx", reason="both paths")
+    assert registry.components.get("eta/1").level == 3
+    fork = registry.projects.get("ppx")
     assert fork.parent_key == "eta" and f"review {review}" in (fork.fork_reason or "")
-    assert registry.component("ppx/1").forked_from == "eta/1"
+    assert registry.components.get("ppx/1").forked_from == "eta/1"
 
 
 def test_more_research_rules_graduation_out(registry: Registry) -> None:
-    registry.create_project("eta", "Etalumis", at=PAST)
-    registry.add_component(
+    registry.projects.create("eta", "Etalumis", at=PAST)
+    registry.components.add(
         "eta/1", "Inference", kind="algorithm", level=2, at=PAST, reason="work done before the registry"
     )
     now = datetime.now(UTC)
     review = _reviewing.staffed_review(registry, "eta/1", now, {})
     _reviewing.complete(registry, review, now)
-    registry.record_choice(review, "research-path", "more-research")
-    assert "key decision research-path is more-research" in registry.review(review).blockers
+    registry.reviews.record_choice(review, "research-path", "more-research")
+    assert "key decision research-path is more-research" in registry.reviews.get(review).blockers
 
 
 def test_a_review_goes_out_of_date_when_the_component_moves(reg: Registry) -> None:
-    reg.import_graduation("np/1", approver="x", at=PAST + timedelta(days=1))
-    review = reg.open_review("np/1").id
-    reg.switchback("np/1", 4, kind="discovery", reason="gap")
+    reg.components.import_graduation("np/1", approver="x", at=PAST + timedelta(days=1))
+    review = reg.reviews.open("np/1").id
+    reg.components.switchback("np/1", 4, kind="discovery", reason="gap")
     with pytest.raises(BadInput, match="open a new review"):
-        reg.add_panel_member(review, "research-lead", "X")
+        reg.reviews.add_member(review, "research-lead", "X")
 
 
 def test_go_needs_a_date(registry: Registry) -> None:
-    registry.create_project("r", "R")
-    registry.add_component("r/1", "App", kind="model", level=8, reason="work done before the registry")
-    review = registry.open_review("r/1").id
+    registry.projects.create("r", "R")
+    registry.components.add("r/1", "App", kind="model", level=8, reason="work done before the registry")
+    review = registry.reviews.open("r/1").id
     with pytest.raises(BadInput, match="needs the date"):
-        registry.record_choice(review, "go-no-go", "go")
+        registry.reviews.record_choice(review, "go-no-go", "go")
     with pytest.raises(BadInput, match="not YYYY-MM-DD"):
-        registry.record_choice(review, "go-no-go", "go", on_date="next week")
-    registry.record_choice(review, "go-no-go", "go", on_date="2026-12-01")
-    assert registry.review(review).details["choices"][0]["on_date"] == "2026-12-01"
+        registry.reviews.record_choice(review, "go-no-go", "go", on_date="next week")
+    registry.reviews.record_choice(review, "go-no-go", "go", on_date="2026-12-01")
+    assert registry.reviews.get(review).details["choices"][0]["on_date"] == "2026-12-01"

@@ -32,7 +32,7 @@ def review_was_complete(
     reg: Registry, review_id: int, owner: str, choices: dict[str, set[str]] = GRADUATING
 ) -> list[str]:
     """Everything wrong with the review behind a graduation (empty when it was complete and approved)."""
-    view = reg.review(review_id)
+    view = reg.reviews.get(review_id)
     t, d = view.template, view.details
     role_of = {row["person"]: row["role"] for row in d["panel"]}
     verdict = {row["person"]: row["verdict"] for row in d["signatures"]}
@@ -77,12 +77,12 @@ class ReviewMachine(RuleBasedStateMachine):
 
     @initialize()
     def component(self) -> None:
-        self.reg.create_project(self.key, "review machine")
-        self.reg.add_component(
+        self.reg.projects.create(self.key, "review machine")
+        self.reg.components.add(
             self.ref, "model", kind="model", level=4, owner="owner", reason="work done before the registry"
         )
-        self.reg.add_dataset(self.key, f"{self.key}-data", "real data", kind="real")
-        self.reg.link_dataset(f"{self.key}-data", self.ref, "train")
+        self.reg.datasets.add(self.key, f"{self.key}-data", "real data", kind="real")
+        self.reg.datasets.link(f"{self.key}-data", self.ref, "train")
 
     def attempt(self, action) -> None:  # type: ignore[no-untyped-def]
         before = self.reg.counts()
@@ -94,7 +94,7 @@ class ReviewMachine(RuleBasedStateMachine):
     @rule()
     def open_review(self) -> None:
         def act() -> None:
-            self.review = self.reg.open_review(self.ref).id
+            self.review = self.reg.reviews.open(self.ref).id
 
         self.attempt(act)
 
@@ -114,7 +114,7 @@ class ReviewMachine(RuleBasedStateMachine):
     )
     def staff(self, person: str, role: str) -> None:
         if self.review is not None:
-            self.attempt(lambda: self.reg.add_panel_member(self.review, role, person))
+            self.attempt(lambda: self.reg.reviews.add_member(self.review, role, person))
 
     @rule(
         data=st.data(),
@@ -124,24 +124,24 @@ class ReviewMachine(RuleBasedStateMachine):
     def result(self, data: st.DataObject, result: str, note: bool) -> None:
         if self.review is None:
             return
-        criteria = [c.id for c in self.reg.review(self.review).template.criteria]
+        criteria = [c.id for c in self.reg.reviews.get(self.review).template.criteria]
         criterion = data.draw(st.sampled_from([*criteria, "L4.bogus"]))
         self.attempt(
-            lambda: self.reg.record_result(self.review, criterion, result, "because" if note else "")
+            lambda: self.reg.reviews.record_result(self.review, criterion, result, "because" if note else "")
         )
 
     @rule(everything=st.booleans())
     def ethics(self, everything: bool) -> None:
         if self.review is None:
             return
-        questions = list(self.reg.review(self.review).template.ethics)
+        questions = list(self.reg.reviews.get(self.review).template.ethics)
         chosen = questions if everything else questions[: len(questions) // 2]
-        self.attempt(lambda: self.reg.answer_ethics(self.review, dict.fromkeys(chosen, "answered")))
+        self.attempt(lambda: self.reg.reviews.answer_ethics(self.review, dict.fromkeys(chosen, "answered")))
 
     @rule(option=st.sampled_from(["continue", "pause", "nonsense"]))
     def choose(self, option: str) -> None:
         if self.review is not None:
-            self.attempt(lambda: self.reg.record_choice(self.review, "continue-or-pause", option))
+            self.attempt(lambda: self.reg.reviews.record_choice(self.review, "continue-or-pause", option))
 
     @rule(person=st.sampled_from(PEOPLE), approve=st.booleans())
     def sign(self, person: str, approve: bool) -> None:
@@ -149,7 +149,7 @@ class ReviewMachine(RuleBasedStateMachine):
             return
         tasks = None if approve else [{"task": "more tests", "target": "recall >= 0.9"}]
         self.attempt(
-            lambda: self.reg.sign_review(
+            lambda: self.reg.reviews.sign(
                 self.review, person, "approve" if approve else "request-changes", tasks=tasks
             )
         )
@@ -163,11 +163,11 @@ class ReviewMachine(RuleBasedStateMachine):
 
         def act() -> None:
             with self.reg.transaction():  # all or nothing, like any other operation
-                view = self.reg.review(self.review)
+                view = self.reg.reviews.get(self.review)
                 staffed = {row["role"] for row in view.details["panel"]}
                 for role in view.template.roles:
                     if role.required and role.id not in staffed:
-                        self.reg.add_panel_member(self.review, role.id, f"panel {role.id}")
+                        self.reg.reviews.add_member(self.review, role.id, f"panel {role.id}")
                 _reviewing.complete(self.reg, self.review, datetime.now(UTC))
 
         self.attempt(act)
@@ -175,8 +175,10 @@ class ReviewMachine(RuleBasedStateMachine):
     @rule()
     def switch_back_under_an_open_review(self) -> None:
         """A discovery switchback while a review is open: the review of the old level is superseded."""
-        self.attempt(lambda: self.reg.switchback(self.ref, 4, kind="discovery", reason="found a gap"))
-        if self.review is not None and self.reg.review(self.review).record.status == "superseded":
+        self.attempt(
+            lambda: self.reg.components.switchback(self.ref, 4, kind="discovery", reason="found a gap")
+        )
+        if self.review is not None and self.reg.reviews.get(self.review).record.status == "superseded":
             self.review = None
 
     @rule(decision=st.sampled_from(["graduate", "graduate", "tasks", "pause", "switchback", "stay"]))
@@ -186,25 +188,25 @@ class ReviewMachine(RuleBasedStateMachine):
         review = self.review
 
         def act() -> None:
-            self.reg.decide_review(
+            self.reg.reviews.decide(
                 review, decision, to_level=4 if decision == "switchback" else None, reason="decided"
             )
             self.review = None
-            if self.reg.component(self.ref).status == "paused":
-                self.reg.resume(self.ref)
+            if self.reg.components.get(self.ref).status == "paused":
+                self.reg.components.resume(self.ref)
 
         self.attempt(act)
 
     @invariant()
     def open_reviews_are_of_the_current_level_and_one_at_most(self) -> None:
-        level = self.reg.component(self.ref).level
-        still_open = [r for r in self.reg.reviews(self.ref) if r.status == "open"]
+        level = self.reg.components.get(self.ref).level
+        still_open = [r for r in self.reg.reviews.list(self.ref) if r.status == "open"]
         assert len(still_open) <= 1 and all(r.level == level for r in still_open)
 
     @invariant()
     def outcomes_say_what_happened(self) -> None:
-        for record in self.reg.reviews(self.ref):
-            view = self.reg.review(record.id)
+        for record in self.reg.reviews.list(self.ref):
+            view = self.reg.reviews.get(record.id)
             assert view.outcome != "decided, stays at level 4", "level 4 has no 'stay' outcome"
             if view.outcome == "passed, paused":
                 problems = review_was_complete(self.reg, record.id, "owner", PAUSING)
@@ -234,13 +236,13 @@ def test_no_review_sequence_graduates_without_a_complete_approved_review(registr
 
 def test_the_oracle_sees_an_incomplete_review(registry: Registry) -> None:
     """The oracle above is not vacuous: on a half-done review it lists what is missing."""
-    registry.create_project("o", "oracle")
-    registry.add_component(
+    registry.projects.create("o", "oracle")
+    registry.components.add(
         "o/1", "model", kind="model", level=4, owner="owner", reason="work done before the registry"
     )
-    review = registry.open_review("o/1").id
-    registry.add_panel_member(review, "research-lead", "owner")
-    registry.sign_review(review, "owner", "approve", at=datetime.now(UTC))
+    review = registry.reviews.open("o/1").id
+    registry.reviews.add_member(review, "research-lead", "owner")
+    registry.reviews.sign(review, "owner", "approve", at=datetime.now(UTC))
     problems = review_was_complete(registry, review, "owner")
     assert "no approval for applied-ai" in problems and "ethics incomplete" in problems
     assert "the owner approved alone" in problems

@@ -24,11 +24,11 @@ APPROVER = "G. Renard"
 
 @pytest.fixture
 def reg(registry: Registry) -> Registry:
-    registry.create_project("np", "Neuro", rd_owner="A. Lavin", at=PAST)
-    registry.add_component("np/1", "Model", kind="model", level=4, owner="A. Lavin", at=PAST, reason="prior")
-    registry.register_version("np/1", "model", "1.0.0")
-    registry.add_dataset("np", "pilot", "Pilot", kind="real")
-    registry.link_dataset("pilot", "np/1", "train")
+    registry.projects.create("np", "Neuro", rd_owner="A. Lavin", at=PAST)
+    registry.components.add("np/1", "Model", kind="model", level=4, owner="A. Lavin", at=PAST, reason="prior")
+    registry.versions.register("np/1", "model", "1.0.0")
+    registry.datasets.add("np", "pilot", "Pilot", kind="real")
+    registry.datasets.link("pilot", "np/1", "train")
     return registry
 
 
@@ -41,7 +41,7 @@ def _signed(reg: Registry) -> int:
 
 
 def _signature(reg: Registry, review: int, person: str = APPROVER) -> dict:
-    return next(s for s in reg.review(review).to_json()["signatures"] if s["person"] == person)
+    return next(s for s in reg.reviews.get(review).to_json()["signatures"] if s["person"] == person)
 
 
 def test_an_approval_matches_until_what_it_was_given_on_changes(reg: Registry) -> None:
@@ -49,40 +49,41 @@ def test_an_approval_matches_until_what_it_was_given_on_changes(reg: Registry) -
     signature = _signature(reg, review)
     assert (signature["status"], signature["matches"], signature["changes"]) == ("matches", True, [])
     assert len(signature["digest"]) == 64
-    assert reg.review(review).blockers == []
+    assert reg.reviews.get(review).blockers == []
 
-    reg.register_version("np/1", "model", "2.0.0")
+    reg.versions.register("np/1", "model", "2.0.0")
     signature = _signature(reg, review)
     assert signature["status"] == "signed on different evidence"
     assert "model version 1.0.0 -> 2.0.0" in signature["changes"]
 
-    evidence = reg.record_evidence("np/1", "L4.applications-demonstrated", kind="metric", outcome="pass")
+    evidence = reg.evidence.record("np/1", "L4.applications-demonstrated", kind="metric", outcome="pass")
     assert f"new evidence #{evidence.id}" in _signature(reg, review)["changes"]
-    reg.record_result(review, "L4.real-data", "met", "shown again with the new model")
+    reg.reviews.record_result(review, "L4.real-data", "met", "shown again with the new model")
     assert any("criterion L4.real-data" in c for c in _signature(reg, review)["changes"])
     assert any(
-        f"{APPROVER}'s approval was signed on different evidence" in b for b in reg.review(review).blockers
+        f"{APPROVER}'s approval was signed on different evidence" in b
+        for b in reg.reviews.get(review).blockers
     )
 
 
 def test_a_graduation_refuses_a_stale_approval_until_its_signer_signs_again(reg: Registry) -> None:
     review = _signed(reg)
-    reg.register_version("np/1", "model", "2.0.0")
+    reg.versions.register("np/1", "model", "2.0.0")
     before = reg.counts()
     with pytest.raises(RuleViolation) as refused:
-        reg.decide_review(review, "graduate")
+        reg.reviews.decide(review, "graduate")
     message = refused.value.message
     assert "\n" not in message
     assert "'s approval was signed on different evidence (model version 1.0.0 -> 2.0.0)" in message
-    assert reg.counts() == before and reg.component("np/1").level == 4
+    assert reg.counts() == before and reg.components.get("np/1").level == 4
     # Every stale approver signs again, on what the review shows now; then it graduates.
-    for person in {s["person"] for s in reg.review(review).to_json()["signatures"]}:
-        reg.sign_review(review, person, "approve")
-    assert all(s["matches"] for s in reg.review(review).to_json()["signatures"])
+    for person in {s["person"] for s in reg.reviews.get(review).to_json()["signatures"]}:
+        reg.reviews.sign(review, person, "approve")
+    assert all(s["matches"] for s in reg.reviews.get(review).to_json()["signatures"])
     with pytest.raises(BadInput, match="already signed"):  # a matching signature is made once
-        reg.sign_review(review, APPROVER, "approve")
-    reg.decide_review(review, "graduate")
-    assert reg.component("np/1").level == 5
+        reg.reviews.sign(review, APPROVER, "approve")
+    reg.reviews.decide(review, "graduate")
+    assert reg.components.get("np/1").level == 5
     signs = [e for e in reg.history("np/1") if e.kind == "review.sign" and e.data["person"] == APPROVER]
     assert [bool(e.data.get("again")) for e in signs] == [False, True]  # the first stays in the log
     assert signs[0].data["digest"] != signs[1].data["digest"]
@@ -91,7 +92,7 @@ def test_a_graduation_refuses_a_stale_approval_until_its_signer_signs_again(reg:
 
 def test_review_show_says_which_signature_is_stale(reg: Registry, db_url: str, capsys) -> None:  # type: ignore[no-untyped-def]
     review = _signed(reg)
-    reg.register_version("np/1", "model", "2.0.0")
+    reg.versions.register("np/1", "model", "2.0.0")
     assert main(["--db", db_url, "review", "show", str(review)]) == 0
     out = capsys.readouterr().out
     assert (
@@ -130,9 +131,9 @@ def test_a_direct_sql_edit_of_a_signature_or_decision_is_named_by_doctor(
     reg: Registry, db_url: str, edit: str, expected: str
 ) -> None:
     review = _reviewing.staffed_review(reg, "np/1", datetime.now(UTC), {"research-lead": "dissenter"})
-    for person in {row["person"] for row in reg.review(review).details["panel"]}:
-        reg.sign_review(review, person, "request-changes", tasks=["more data"])
-    reg.decide_review(review, "tasks", reason="more data first")
+    for person in {row["person"] for row in reg.reviews.get(review).details["panel"]}:
+        reg.reviews.sign(review, person, "request-changes", tasks=["more data"])
+    reg.reviews.decide(review, "tasks", reason="more data first")
     assert reg.doctor().healthy
     _sql(db_url, edit)
     problems = [p["problem"] for p in reg.doctor().problems]
@@ -164,8 +165,8 @@ def keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
 def test_an_approver_signs_with_an_ssh_key_and_review_show_verifies_it(
     reg: Registry, db_url: str, keys: dict[str, Path], capsys
 ) -> None:  # type: ignore[no-untyped-def]
-    review = reg.open_review("np/1").id
-    reg.add_panel_member(review, "research-lead", "alice")
+    review = reg.reviews.open("np/1").id
+    reg.reviews.add_member(review, "research-lead", "alice")
     cli = ["--db", db_url, "review", "sign", str(review), "--person", "alice", "--approve"]
     before = reg.counts()
     # Bob's key is not alice's: refused, nothing written.
@@ -191,12 +192,12 @@ def test_a_policy_can_require_ssh_signatures_for_local_signing(
     policy.write_text(
         "version: 1\nsettings:\n  entry_without_review_up_to: 9\n  require_ssh_signatures: true\n"
     )
-    review = reg.open_review("np/1").id
-    reg.add_panel_member(review, "research-lead", "alice")
+    review = reg.reviews.open("np/1").id
+    reg.reviews.add_member(review, "research-lead", "alice")
     cli = ["--db", db_url, "--policy", str(policy), "review", "sign", str(review), "--person", "alice"]
     assert main([*cli, "--approve"]) == 2
     assert "requires an SSH signature (settings.require_ssh_signatures)" in capsys.readouterr().err
     with Registry.open(db=db_url, policy=policy) as strict, pytest.raises(BadInput, match="requires an SSH"):
-        strict.sign_review(review, "alice", "approve")
+        strict.reviews.sign(review, "alice", "approve")
     assert main([*cli, "--approve", "--ssh-key", str(keys["alice"])]) == 0
-    assert reg.review(review).to_json()["signatures"][0]["ssh"]["verified"] is True
+    assert reg.reviews.get(review).to_json()["signatures"][0]["ssh"]["verified"] is True

@@ -19,16 +19,16 @@ pytestmark = pytest.mark.usefixtures("lenient_entry")
 
 @pytest.fixture
 def url(registry: Registry, db_url: str, tmp_path: Path) -> str:
-    registry.create_project("rc", "Recycling vision app")
-    registry.add_component("rc/1", "Detector", kind="model", level=4, reason="work done before the registry")
-    registry.register_version("rc/1", "model", "1.0.0")
+    registry.projects.create("rc", "Recycling vision app")
+    registry.components.add("rc/1", "Detector", kind="model", level=4, reason="work done before the registry")
+    registry.versions.register("rc/1", "model", "1.0.0")
     synthetic, real = sim_to_real()
     synthetic.to_csv(tmp_path / "renders.csv", index=False)
     real.to_csv(tmp_path / "photos.csv", index=False)
     for key, kind, name in (("renders", "synthetic", "renders.csv"), ("photos", "real", "photos.csv")):
-        registry.add_dataset("rc", key, key, kind=kind)
-        registry.add_dataset_version(key, "1.0.0", path=tmp_path / name)
-    registry.link_dataset("photos", "rc/1", "train")
+        registry.datasets.add("rc", key, key, kind=kind)
+        registry.datasets.add_version(key, "1.0.0", path=tmp_path / name)
+    registry.datasets.link("photos", "rc/1", "train")
     return db_url
 
 
@@ -38,7 +38,7 @@ def run(url: str, *argv: str) -> int:
 
 def status(url: str) -> tuple[str, str]:
     with Registry.open(db=url) as reg:
-        criterion = next(c for c in reg.gate("rc/1", 4).criteria if c.id == "L4.sim-to-real")
+        criterion = next(c for c in reg.components.gate("rc/1", 4).criteria if c.id == "L4.sim-to-real")
     return criterion.status, criterion.reason
 
 
@@ -47,10 +47,10 @@ def test_sim_to_real_is_asked_only_of_components_on_synthetic_data(
 ) -> None:
     assert status(url)[0] == "waived"
     with Registry.open(db=url) as reg:
-        reg.link_dataset("renders", "rc/1", "train")
-        reg.add_requirement("rc", "3", "Renders shall not overstate accuracy on photos", kind="product",
+        reg.datasets.link("renders", "rc/1", "train")
+        reg.requirements.add("rc", "3", "Renders shall not overstate accuracy on photos", kind="product",
                             p_failure=0.3, value=6, category="sim-to-real", components=["rc/1"])  # fmt: skip
-        reg.add_vv_step("rc", "3", "verification", "sim-to-real comparison", method="test")
+        reg.requirements.add_step("rc", "3", "verification", "sim-to-real comparison", method="test")
     assert status(url) == (
         "unmet",
         "no evidence recorded: run `mltrl check sim-to-real` (simulated data: renders)",
@@ -64,9 +64,9 @@ def test_sim_to_real_is_asked_only_of_components_on_synthetic_data(
     assert out["status"] == "pass" and 0.4 < out["metrics"]["domain_auc"] < 0.75
     assert status(url)[0] == "met"
     with Registry.open(db=url) as reg:
-        [piece] = reg.evidence("rc/1")
+        [piece] = reg.evidence.list("rc/1")
         assert "(data set renders 1.0.0)" in piece.note and "(data set photos 1.0.0)" in piece.note
-        measured = reg.risk("rc").measured["3"]
+        measured = reg.requirements.risk("rc").measured["3"]
     assert measured.startswith("domain auc")  # no labels given: no gap, the distance is shown
     # ... and a gap shown when the renders overstate what the photos get.
     synthetic, real = sim_to_real()
@@ -82,7 +82,7 @@ def test_sim_to_real_is_asked_only_of_components_on_synthetic_data(
     assert "accuracy_gap: 0.20" in capsys.readouterr().out
     assert status(url)[0] == "unmet"
     with Registry.open(db=url) as reg:
-        assert reg.risk("rc").measured["3"].startswith("accuracy gap 0.2")
+        assert reg.requirements.risk("rc").measured["3"].startswith("accuracy gap 0.2")
     assert run(url, "risk", "rc", "--json") == 0
     ranked = json.loads(capsys.readouterr().out)["ranked"]
     assert "accuracy gap" in ranked[0]["measured"] and "fail" in ranked[0]["measured"]
@@ -92,7 +92,7 @@ def test_bad_tables_are_one_line_and_record_nothing(
     url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with Registry.open(db=url) as reg:
-        reg.link_dataset("renders", "rc/1", "train")
+        reg.datasets.link("renders", "rc/1", "train")
     pd.DataFrame({"x": [1, 2]}).to_csv(tmp_path / "other.csv", index=False)
     renders = ["--synthetic", str(tmp_path / "renders.csv"), "--real"]
     for argv, message in (
@@ -105,7 +105,7 @@ def test_bad_tables_are_one_line_and_record_nothing(
         err = capsys.readouterr().err
         assert message in err and len(err.strip().splitlines()) == 1
     with Registry.open(db=url) as reg:
-        assert reg.evidence("rc/1") == []
+        assert reg.evidence.list("rc/1") == []
 
 
 def test_fairness_compares_groups_the_datasheet_counted(
@@ -134,7 +134,7 @@ def test_fairness_compares_groups_the_datasheet_counted(
     result = json.loads(capsys.readouterr().out)
     assert result["status"] == "fail" and result["metrics"]["equalized_odds_difference"] > 0.1
     with Registry.open(db=url) as reg:
-        card = reg.card("rc").model_dump(mode="json")
+        card = reg.cards.get("rc").model_dump(mode="json")
     facts = card["ethics_facts"]
     assert any(f.startswith("data set photos, sex: female") for f in facts)
     assert any(f.startswith("1: fairness fail: demographic parity difference") for f in facts)

@@ -20,52 +20,52 @@ CAUSAL_IDS = {"L0.causal-structure", "L0.identifiability", "L1.covariate-balance
 
 
 def gate_ids(reg: Registry, ref: str, level: int) -> dict[str, str]:
-    return {c.id: c.status for c in reg.gate(ref, level).criteria}
+    return {c.id: c.status for c in reg.components.gate(ref, level).criteria}
 
 
 def test_causal_criteria_apply_only_to_projects_with_the_trait(registry: Registry) -> None:
-    registry.create_project("dx", "Causal diagnosis", traits=["causal"])
-    registry.create_project("app", "Vision app")
+    registry.projects.create("dx", "Causal diagnosis", traits=["causal"])
+    registry.projects.create("app", "Vision app")
     for key in ("dx", "app"):
-        registry.add_component(f"{key}/1", "Model", kind="model", level=1, reason="earlier work")
+        registry.components.add(f"{key}/1", "Model", kind="model", level=1, reason="earlier work")
     for level in (0, 1, 2, 4):
         assert set(gate_ids(registry, "dx/1", level)) & CAUSAL_IDS, level
         assert not set(gate_ids(registry, "app/1", level)) & CAUSAL_IDS, level
-    review = registry.open_review("app/1")
-    assert not {c.id for c in registry.review(review.id).template.criteria} & CAUSAL_IDS
-    review = registry.open_review("dx/1")
+    review = registry.reviews.open("app/1")
+    assert not {c.id for c in registry.reviews.get(review.id).template.criteria} & CAUSAL_IDS
+    review = registry.reviews.open("dx/1")
     assert {"L1.covariate-balance", "L1.overlap"} <= {
-        c.id for c in registry.review(review.id).template.criteria
+        c.id for c in registry.reviews.get(review.id).template.criteria
     }
 
 
 def test_a_trait_is_checked_against_the_catalogue_and_changes_are_logged(registry: Registry) -> None:
     with pytest.raises(BadInput, match="project trait 'casual' is not one the catalogue's criteria apply to"):
-        registry.create_project("dx", "Causal diagnosis", traits=["casual"])
-    assert registry.projects() == []  # nothing written
-    registry.create_project("dx", "Causal diagnosis")
-    assert registry.set_project_traits("dx", add=["causal"]).traits == ["causal"]
+        registry.projects.create("dx", "Causal diagnosis", traits=["casual"])
+    assert registry.projects.list() == []  # nothing written
+    registry.projects.create("dx", "Causal diagnosis")
+    assert registry.projects.set_traits("dx", add=["causal"]).traits == ["causal"]
     with pytest.raises(BadInput, match="has no trait 'other' to remove"):
-        registry.set_project_traits("dx", remove=["other"])
-    assert registry.set_project_traits("dx", remove=["causal"]).traits == []
+        registry.projects.set_traits("dx", remove=["other"])
+    assert registry.projects.set_traits("dx", remove=["causal"]).traits == []
     kinds = [e.kind for e in registry.history("dx")]
     assert kinds.count("project.traits") == 2
 
 
 def test_a_fork_keeps_its_parents_traits(registry: Registry) -> None:
-    registry.create_project("dx", "Causal diagnosis", traits=["causal"])
-    registry.add_component("dx/1", "Model", kind="model", level=2, reason="earlier work")
-    child = registry.fork_project("dx", "dx2", reason="both paths")
+    registry.projects.create("dx", "Causal diagnosis", traits=["causal"])
+    registry.components.add("dx/1", "Model", kind="model", level=2, reason="earlier work")
+    child = registry.projects.fork("dx", "dx2", reason="both paths")
     assert child.traits == ["causal"]
 
 
 def test_covariate_balance_is_met_only_by_the_checks_result_on_current_versions(registry: Registry) -> None:
-    registry.create_project("dx", "Causal diagnosis", traits=["causal"])
-    registry.add_component("dx/1", "Model", kind="model", level=1, reason="earlier work")
-    registry.register_version("dx/1", "model", "1.0.0")
+    registry.projects.create("dx", "Causal diagnosis", traits=["causal"])
+    registry.components.add("dx/1", "Model", kind="model", level=1, reason="earlier work")
+    registry.versions.register("dx/1", "model", "1.0.0")
     assert gate_ids(registry, "dx/1", 1)["L1.covariate-balance"] == "unmet"
-    registry.record_evidence("dx/1", "L1.covariate-balance", kind="test-run", outcome="pass", note="trust me")
-    status = registry.gate("dx/1", 1).criteria
+    registry.evidence.record("dx/1", "L1.covariate-balance", kind="test-run", outcome="pass", note="trust me")
+    status = registry.components.gate("dx/1", 1).criteria
     typed = next(c for c in status if c.id == "L1.covariate-balance")
     assert typed.status == "unmet" and "not a result of the check" in typed.reason
     data = records()
@@ -76,7 +76,7 @@ def test_covariate_balance_is_met_only_by_the_checks_result_on_current_versions(
     science_record.causal(registry, "dx/1", "overlap", data=data, treatment="treated")
     statuses = gate_ids(registry, "dx/1", 1)
     assert statuses["L1.covariate-balance"] == "met" and statuses["L1.overlap"] == "met"
-    registry.register_version("dx/1", "model", "1.1.0")
+    registry.versions.register("dx/1", "model", "1.1.0")
     assert gate_ids(registry, "dx/1", 1)["L1.covariate-balance"] == "stale"
     # Confounding left unadjusted: balance judged on the raw covariates of a strongly confounded
     # treatment fails, and the latest result decides.
@@ -87,19 +87,19 @@ def test_covariate_balance_is_met_only_by_the_checks_result_on_current_versions(
 def test_the_cli_records_an_e_value_and_refuses_bad_input_writing_nothing(
     registry: Registry, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    registry.create_project("dx", "Causal diagnosis", traits=["causal"])
-    registry.add_component("dx/1", "Model", kind="model", level=2, reason="earlier work")
+    registry.projects.create("dx", "Causal diagnosis", traits=["causal"])
+    registry.components.add("dx/1", "Model", kind="model", level=2, reason="earlier work")
     run = lambda *argv: main(["--db", db_url, "--actor", "ci", *argv])  # noqa: E731
     assert run("check", "e-value", "dx/1", "--risk-ratio", "1.4", "1.1", "1.8") == 1  # not robust
     assert "e-value check: fail" in capsys.readouterr().out
     assert gate_ids(registry, "dx/1", 2)["L2.causal-sensitivity"] == "unmet"
     assert run("check", "e-value", "dx/1", "--risk-ratio", "3", "2.4", "3.8") == 0
     assert gate_ids(registry, "dx/1", 2)["L2.causal-sensitivity"] == "met"
-    before = len(registry.evidence("dx/1"))
+    before = len(registry.evidence.list("dx/1"))
     assert run("check", "e-value", "dx/1", "--risk-ratio", "3", "3.5", "3.8") == 2  # interval misses it
     assert "does not contain the estimate" in capsys.readouterr().err
     records().drop(columns="treated").to_csv(tmp_path / "r.csv", index=False)
     assert run("check", "balance", "dx/1", "--data", str(tmp_path / "r.csv"), "--treatment", "treated") == 2
     assert "no treatment column 'treated'" in capsys.readouterr().err
     assert run("check", "overlap", "dx/1", "--data", str(tmp_path / "none.csv"), "--treatment", "t") == 2
-    assert len(registry.evidence("dx/1")) == before
+    assert len(registry.evidence.list("dx/1")) == before

@@ -23,7 +23,6 @@ import pandas as pd
 import pytest
 from server_site import ENV_TEST_URL, Site, free_port, start_server, stop_server
 
-from mltrl.service.api_identities import IdentityAPI
 from mltrl.service.registry import Registry
 
 #: The organisation's policy: components enter at any level with a reason, and the level-3 panel
@@ -42,12 +41,12 @@ PASSWORDS = {name: f"{name} password" for name in ("carl", "rita", "alan", "vera
 
 
 def populate(reg: Registry) -> None:
-    reg.create_project("p", "Project P", rd_owner="olga")
-    reg.add_component("p/3", "Detector", kind="model", level=3, reason="prototype built", owner="olga")
-    reg.edit_card("p", {"ethics": "Reviewed with the clinic's ethics board."}, component="3")
-    reg.add_component("p/4", "Ranker", kind="model", level=4, reason="proof of concept", owner="olga")
-    ids = IdentityAPI(reg)
-    ids.add_user("root", password=PASSWORDS["root"], is_admin=True)
+    reg.projects.create("p", "Project P", rd_owner="olga")
+    reg.components.add("p/3", "Detector", kind="model", level=3, reason="prototype built", owner="olga")
+    reg.cards.edit("p", {"ethics": "Reviewed with the clinic's ethics board."}, component="3")
+    reg.components.add("p/4", "Ranker", kind="model", level=4, reason="proof of concept", owner="olga")
+    ids = reg
+    ids.users.add("root", password=PASSWORDS["root"], is_admin=True)
     for name, role in (
         ("carl", "contributor"),
         ("rita", "reviewer"),
@@ -55,24 +54,24 @@ def populate(reg: Registry) -> None:
         ("vera", "viewer"),
         ("dora", "viewer"),
     ):
-        ids.add_user(name, display_name=name.title(), password=PASSWORDS[name])
-        ids.grant_role(name, "p", role)
+        ids.users.add(name, display_name=name.title(), password=PASSWORDS[name])
+        ids.roles.grant(name, "p", role)
     # A project where every free text a page shows holds markup.
-    reg.create_project("x", XSS, rd_owner="olga")
-    reg.add_component("x/1", XSS, kind="model", level=1, reason=XSS, owner="olga")
+    reg.projects.create("x", XSS, rd_owner="olga")
+    reg.components.add("x/1", XSS, kind="model", level=1, reason=XSS, owner="olga")
     # ... monitored: a reference, a day's window that drifted, and an alert saying so.
     rng = np.random.default_rng(0)
-    reg.set_reference("x/1", pd.DataFrame({"score": rng.normal(0, 1, 500)}))
-    reg.log_profile("x/1", pd.DataFrame({"score": rng.normal(1, 1, 500)}), at="2026-11-20T10:00:00Z")
-    reg.raise_alert("x/1", "drift", XSS)
-    reg.record_evidence("x/1", reg.catalog.level(1).criteria[0].id, kind="report", outcome="pass", note=XSS)
-    reg.add_requirement(
+    reg.monitor.set_reference("x/1", pd.DataFrame({"score": rng.normal(0, 1, 500)}))
+    reg.monitor.log("x/1", pd.DataFrame({"score": rng.normal(1, 1, 500)}), at="2026-11-20T10:00:00Z")
+    reg.alerts.create("x/1", "drift", XSS)
+    reg.evidence.record("x/1", reg.catalog.level(1).criteria[0].id, kind="report", outcome="pass", note=XSS)
+    reg.requirements.add(
         "x", "1.1.1", f"It shall not run {XSS}", kind="research", p_failure=0.5, value=8, category="science"
     )
-    reg.add_dataset("x", "xd", XSS, kind="real", owner=XSS)
-    ids.add_user("mallory", display_name=XSS, password=PASSWORDS["mallory"])
+    reg.datasets.add("x", "xd", XSS, kind="real", owner=XSS)
+    ids.users.add("mallory", display_name=XSS, password=PASSWORDS["mallory"])
     for name in ("carl", "rita", "alan", "mallory"):
-        ids.grant_role(name, "x", "admin" if name == "mallory" else "approver")
+        ids.roles.grant(name, "x", "admin" if name == "mallory" else "approver")
 
 
 @contextmanager

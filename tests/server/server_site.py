@@ -15,7 +15,6 @@ from typing import Any
 
 import httpx
 
-from mltrl.service.api_identities import IdentityAPI
 from mltrl.service.registry import Registry
 
 MLTRL = str(Path(sys.executable).parent / "mltrl")
@@ -86,24 +85,24 @@ def stop_server(process: subprocess.Popen[bytes]) -> None:
 
 def populate(reg: Registry) -> dict[str, str]:
     """Projects ``p`` and ``q``, components p/1 (level 1) and p/7 (level 7), users, roles, tokens."""
-    reg.create_project("p", "Project P", rd_owner="olga")
-    reg.create_project("q", "Project Q")
-    reg.add_component("p/1", "Detector", kind="model", level=1, reason="research done", owner="olga")
-    reg.add_component("p/7", "Ranker", kind="model", level=7, reason="imported at 7", owner="olga")
-    reg.add_component("q/1", "Other", kind="model", level=1, reason="research done")
-    ids = IdentityAPI(reg)
+    reg.projects.create("p", "Project P", rd_owner="olga")
+    reg.projects.create("q", "Project Q")
+    reg.components.add("p/1", "Detector", kind="model", level=1, reason="research done", owner="olga")
+    reg.components.add("p/7", "Ranker", kind="model", level=7, reason="imported at 7", owner="olga")
+    reg.components.add("q/1", "Other", kind="model", level=1, reason="research done")
+    ids = reg
     tokens = {}
-    ids.add_user("root", password="root password", is_admin=True)
+    ids.users.add("root", password="root password", is_admin=True)
     for role, name in ROLE_USERS.items():
-        ids.add_user(name, display_name=name.title())
-        ids.grant_role(name, "p", role)
-    ids.add_user("quentin")  # approver on q only
-    ids.grant_role("quentin", "q", "approver")
-    ids.add_user("qa")  # approves from level 7 only
-    ids.grant_role("qa", "p", "approver", min_level=7)
+        ids.users.add(name, display_name=name.title())
+        ids.roles.grant(name, "p", role)
+    ids.users.add("quentin")  # approver on q only
+    ids.roles.grant("quentin", "q", "approver")
+    ids.users.add("qa")  # approves from level 7 only
+    ids.roles.grant("qa", "p", "approver", min_level=7)
     everything = ["read", "write", "approve", "admin"]
     for name in ("root", *ROLE_USERS.values(), "quentin", "qa"):
-        _, tokens[name] = ids.create_token(name, scopes=everything, expires="1d")
+        _, tokens[name] = ids.tokens.create(name, scopes=everything, expires="1d")
     return tokens
 
 

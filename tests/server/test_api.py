@@ -94,14 +94,13 @@ def test_without_a_valid_token_nothing_is_answered(shared_site: Site) -> None:
 def test_revoked_expired_and_disabled_tokens_stop_working_at_once(
     site: Site, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from mltrl.service.api_identities import IdentityAPI
 
     vera, carl, rita = site.client("vera"), site.client("carl"), site.client("rita")
     for client in (vera, carl, rita):
         ok(client.get("/api/v1/projects/p"))
     with site.registry() as reg:
-        ids = IdentityAPI(reg)
-        prefix = {t.user: t.prefix for t in ids.tokens()}
+        ids = reg
+        prefix = {t.user: t.prefix for t in ids.tokens.list()}
     assert main(["--db", site.db, "token", "revoke", prefix["vera"]]) == 0
     refused(vera.get("/api/v1/projects/p"), 401, f"token {prefix['vera']} was revoked")
     assert main(["--db", site.db, "user", "disable", "carl"]) == 0
@@ -121,10 +120,9 @@ def test_revoked_expired_and_disabled_tokens_stop_working_at_once(
 
 
 def test_a_token_is_limited_to_its_scopes_and_projects(site: Site) -> None:
-    from mltrl.service.api_identities import IdentityAPI
 
     with site.registry() as reg:
-        _, ci = IdentityAPI(reg).create_token("adele", projects=["p"], scopes=["read", "write"])
+        _, ci = reg.tokens.create("adele", projects=["p"], scopes=["read", "write"])
     client = httpx.Client(base_url=site.url, headers={"Authorization": f"Bearer {ci}"})
     ok(client.get("/api/v1/projects/p"))
     evidence = {"kind": "metric", "outcome": "pass", "criterion": "L1.sample-data", "metrics": {"n": 3}}

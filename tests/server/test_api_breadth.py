@@ -92,7 +92,7 @@ def cli(capsys: pytest.CaptureFixture[str], db: str, *argv: str) -> tuple[int, A
 
 def _levels(site: Site) -> dict[str, tuple[int, str]]:
     with site.registry() as reg:
-        return {c.ref: (c.level, c.status) for p in reg.projects() for c in reg.components(p.key)}
+        return {c.ref: (c.level, c.status) for p in reg.projects.list() for c in reg.components.list(p.key)}
 
 
 def test_the_write_table_names_every_write_route(shared_site: Site) -> None:
@@ -118,8 +118,8 @@ def _matches_one(method: str, template: str, concrete: set[tuple[str, str]]) -> 
 def test_a_viewer_is_refused_every_write_and_nothing_is_written(shared_site: Site) -> None:
     vera = shared_site.client("vera")
     with shared_site.registry() as reg:
-        if not reg.reviews("p"):  # review 1, so its routes reach the role check
-            reg.open_review("p/7")
+        if not reg.reviews.list("p"):  # review 1, so its routes reach the role check
+            reg.reviews.open("p/7")
         before = reg.counts()
     for method, path, body in WRITES:
         response = vera.request(method, f"/api/v1{path}", json=body)
@@ -188,8 +188,8 @@ def test_writes_answer_what_the_cli_prints_and_reads_match_it(
     )
     assert joined["component"] == "p/7"
     with site.registry() as reg:
-        alert = reg.raise_alert("p/7", "drift", "income drifted", {"columns": ["income"]})
-        evidence = reg.record_evidence(
+        alert = reg.alerts.create("p/7", "drift", "income drifted", {"columns": ["income"]})
+        evidence = reg.evidence.record(
             "p/7", "L7.golden-dataset", kind="metric", outcome="pass", metrics={"f1": 0.9}
         )
     acked = ok(rita.post(f"{api}/alerts/{alert}/acknowledgement", json={"note": "seen"}))
@@ -325,11 +325,11 @@ def test_a_refused_write_or_read_says_what_the_cli_says(
     argv: list[str],
 ) -> None:
     with shared_site.registry() as reg:
-        if not reg.requirements("p"):
-            reg.add_requirement(
+        if not reg.requirements.list("p"):
+            reg.requirements.add(
                 "p", "1", "shall work", kind="research", p_failure=0.1, value=2, category="technical"
             )
-            reg.add_vv_step("p", "1", "verification", "a test", method="test")
+            reg.requirements.add_step("p", "1", "verification", "a test", method="test")
         before = reg.counts()
     response = shared_site.client("root").request(method, f"/api/v1/projects/p/{path}", json=body)
     code, _, err = cli(capsys, shared_site.db, *argv)
@@ -376,7 +376,7 @@ def test_no_route_makes_a_level_nobody_earned(
             assert after[ref][0] <= level, (ref, before[ref], after[ref])
         assert after["p/5"] == (5, "entering")  # still waiting for the review that admits it
         with site.registry() as reg:
-            kinds = {e.kind for p in reg.projects() for e in reg.history(p.key)}
+            kinds = {e.kind for p in reg.projects.list() for e in reg.history(p.key)}
         assert not kinds & {"graduate", "import"}, kinds
     finally:
         stop_server(process)

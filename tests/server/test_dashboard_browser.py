@@ -119,7 +119,7 @@ def test_a_gate_review_by_three_people_in_three_browsers(people: dict[str, Any],
     expect(alan.locator("#h-timeline")).to_be_visible()
     _shot(alan, site, "project")
     with site.registry() as reg:
-        assert reg.component("p/3").level == 4
+        assert reg.components.get("p/3").level == 4
         actors = {(e.kind, e.actor) for e in reg.history("p/3")}
     assert {
         ("review.open", "carl"),
@@ -166,7 +166,7 @@ def test_a_viewer_sees_no_sign_button_and_a_forged_post_is_refused(
     people: dict[str, Any], site: Site
 ) -> None:
     with site.registry() as reg:
-        rid = reg.open_review("p/4").id
+        rid = reg.reviews.open("p/4").id
     # The level-4 review has a key decision: carl records it.
     carl = people["open"]("carl")
     carl.goto(f"/projects/p/reviews/{rid}")

@@ -19,8 +19,6 @@ from starlette.requests import Request
 from mltrl.cli import main
 from mltrl.errors import Unauthenticated
 from mltrl.server.web.session import COOKIE, ENV_SECURE_COOKIE, secure_cookie
-from mltrl.service.api_identities import IdentityAPI
-from mltrl.service.api_sessions import SessionAPI
 from mltrl.service.sessions import SESSION_HOURS
 
 
@@ -43,8 +41,8 @@ def counts(site: Site) -> dict[str, int]:
 
 def open_review(site: Site, ref: str) -> int:
     with site.registry() as reg:
-        found = [r for r in reg.reviews(ref) if r.status == "open"]
-        return found[0].id if found else reg.open_review(ref).id
+        found = [r for r in reg.reviews.list(ref) if r.status == "open"]
+        return found[0].id if found else reg.reviews.open(ref).id
 
 
 def refusal(answer: httpx.Response) -> str:
@@ -81,7 +79,7 @@ def test_a_login_gives_an_httponly_samesite_cookie_and_logging_out_ends_the_sess
     )
     # The login and its end are in the audit, naming the session (and never its secret).
     with site.registry() as reg:
-        trail = [e for e in reg.audit(user="carl") if e["kind"].startswith("session.")]
+        trail = [e for e in reg.audit.list(user="carl") if e["kind"].startswith("session.")]
     logins = [e for e in trail if e["kind"] == "session.login"]
     ended = [e for e in trail if e["kind"] == "session.end"]
     assert logins and ended and ended[-1]["data"]["sessions"] == [logins[-1]["data"]["session"]]
@@ -117,10 +115,10 @@ def test_a_session_revoked_from_the_command_line_or_expired_no_longer_works(
     assert main(["--db", site.db, "user", "logout", "--session", "999999"]) == 2
     # A session past its lifetime is refused with the reason, whatever the cookie says.
     with site.registry() as reg:
-        browser, secret = SessionAPI(reg).login("alan", PASSWORDS["alan"], client="10.0.0.9")
+        browser, secret = reg.sessions.login("alan", PASSWORDS["alan"], client="10.0.0.9")
         later = browser.session.expires_at
         with pytest.raises(Unauthenticated, match="the session was expired"):
-            SessionAPI(reg).browser(secret, now=later)
+            reg.sessions.browser(secret, now=later)
     # A disabled user's sessions stop at once.
     dora = logged_in(site, "dora")
     assert dora.get("/").status_code == 200
@@ -216,10 +214,10 @@ def test_only_panel_members_see_a_sign_button_and_a_forged_signature_is_refused(
     )
     assert signed.status_code == 303
     with site.registry() as reg:
-        assert [s["person"] for s in reg.review(rid).details["signatures"]] == ["rita"]
+        assert [s["person"] for s in reg.reviews.get(rid).details["signatures"]] == ["rita"]
         # The audit names the browser session the signature came from.
-        [signing] = [e for e in reg.audit(project="p", user="rita") if e["kind"] == "review.sign"]
-        session = SessionAPI(reg).browser(rita.cookies[COOKIE]).session
+        [signing] = [e for e in reg.audit.list(project="p", user="rita") if e["kind"] == "review.sign"]
+        session = reg.sessions.browser(rita.cookies[COOKIE]).session
         assert signing["via"] == f"session:{session.id}"
 
 
@@ -271,7 +269,7 @@ def test_every_free_text_is_shown_escaped(site: Site) -> None:
 
 def mallory_criterion(site: Site, page: str) -> str:
     with site.registry() as reg:
-        view = reg.review(int(page.rsplit("/", 1)[1]))
+        view = reg.reviews.get(int(page.rsplit("/", 1)[1]))
         return next(c.id for c in view.template.criteria if c.kind == "attestation")
 
 
@@ -311,16 +309,16 @@ def test_a_seat_and_the_last_signature_given_over_the_rest_api_notify_too(
     site: Site, hook: tuple[str, list[dict[str, Any]]]
 ) -> None:
     with site.registry() as reg:
-        reg.add_component("p/9", "Scorer", kind="model", level=0, owner="olga")
-        rid = reg.open_review("p/9").id
-        view = reg.review(rid)
+        reg.components.add("p/9", "Scorer", kind="model", level=0, owner="olga")
+        rid = reg.reviews.open("p/9").id
+        view = reg.reviews.get(rid)
         for criterion in view.template.criteria:
             if criterion.kind == "attestation":
-                reg.record_result(rid, criterion.id, "met", "shown")
-        reg.answer_ethics(rid, dict.fromkeys(view.template.ethics, "discussed"))
-        ids = IdentityAPI(reg)
+                reg.reviews.record_result(rid, criterion.id, "met", "shown")
+        reg.reviews.answer_ethics(rid, dict.fromkeys(view.template.ethics, "discussed"))
+        ids = reg
         tokens = {
-            name: ids.create_token(name, scopes=["read", "write", "approve"])[1] for name in ("carl", "rita")
+            name: ids.tokens.create(name, scopes=["read", "write", "approve"])[1] for name in ("carl", "rita")
         }
     api = f"/api/v1/projects/p/reviews/{rid}"
     with httpx.Client(base_url=site.url, headers={"Authorization": f"Bearer {tokens['carl']}"}) as carl:

@@ -13,7 +13,6 @@ import pytest
 from mltrl.cli import main
 from mltrl.errors import BadInput, Unauthenticated
 from mltrl.service import inputs
-from mltrl.service.api_identities import IdentityAPI
 from mltrl.service.registry import Registry
 
 
@@ -24,24 +23,24 @@ def cli(capsys: pytest.CaptureFixture[str], db: str, *argv: str) -> tuple[int, s
 
 
 def test_a_new_registry_has_no_user_and_no_token(registry: Registry) -> None:
-    ids = IdentityAPI(registry)
-    assert ids.users() == []
-    assert ids.tokens() == []
+    ids = registry
+    assert ids.users.list() == []
+    assert ids.tokens.list() == []
 
 
 def test_user_token_and_role_commands(
     registry: Registry, db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    registry.create_project("neuro", "Neuro")
+    registry.projects.create("neuro", "Neuro")
     monkeypatch.setattr("sys.stdin", io.StringIO("a long passphrase\n"))
     code, out, err = cli(
         capsys, db_url, "user", "add", "mchen", "--display-name", "M. Chen", "--admin", "--password-stdin"
     )
     assert code == 0, err
     assert "added user mchen (admin)" in out
-    assert IdentityAPI(registry).check_password("mchen", "a long passphrase").name == "mchen"
+    assert registry.users.check_password("mchen", "a long passphrase").name == "mchen"
     with pytest.raises(Unauthenticated, match="wrong user name or password"):
-        IdentityAPI(registry).check_password("mchen", "a wrong passphrase")
+        registry.users.check_password("mchen", "a wrong passphrase")
 
     assert cli(capsys, db_url, "user", "add", "ci", "--no-password")[0] == 0
     code, out, err = cli(capsys, db_url, "role", "grant", "ci", "neuro", "contributor", "--json")
@@ -79,13 +78,13 @@ def test_user_token_and_role_commands(
     code, out, _ = cli(capsys, db_url, "token", "list", "--json")
     assert secret not in out
     assert json.loads(out)["tokens"][0]["state"] == "active"
-    principal = IdentityAPI(registry).authenticate(secret)
+    principal = registry.tokens.authenticate(secret)
     assert principal.name == "ci"
-    assert IdentityAPI(registry).tokens()[0].last_used_at is not None
+    assert registry.tokens.list()[0].last_used_at is not None
 
     assert cli(capsys, db_url, "token", "revoke", created["prefix"])[0] == 0
     with pytest.raises(Unauthenticated, match="was revoked"):
-        IdentityAPI(registry).authenticate(secret)
+        registry.tokens.authenticate(secret)
     code, out, _ = cli(capsys, db_url, "token", "list", "--json")
     assert json.loads(out)["tokens"][0]["state"] == "revoked"
 
@@ -112,18 +111,18 @@ def test_bad_identity_input_is_one_line_and_writes_nothing(
     argv: list[str],
     message: str,
 ) -> None:
-    registry.create_project("neuro", "Neuro")
+    registry.projects.create("neuro", "Neuro")
     monkeypatch.setattr("sys.stdin", io.StringIO(""))  # not a terminal, nothing to read
     code, _, err = cli(capsys, db_url, *argv)
     assert code == 2
     assert message in err and len(err.strip().splitlines()) == 1
-    assert IdentityAPI(registry).users() == []
+    assert registry.users.list() == []
 
 
 def test_token_input_is_checked(registry: Registry) -> None:
-    registry.create_project("neuro", "Neuro")
-    ids = IdentityAPI(registry)
-    ids.add_user("ci")
+    registry.projects.create("neuro", "Neuro")
+    ids = registry
+    ids.users.add("ci")
     for kwargs, message in [
         ({"scopes": ["read", "delete"]}, "scope: 'delete' is not one of read, write, approve, admin"),
         ({"scopes": []}, "name at least one of"),
@@ -133,37 +132,37 @@ def test_token_input_is_checked(registry: Registry) -> None:
         ({"scopes": ["read"], "projects": ["*", "neuro"]}, "give one"),
     ]:
         with pytest.raises(BadInput, match=message):
-            ids.create_token("ci", **kwargs)
-    assert ids.tokens() == []
+            ids.tokens.create("ci", **kwargs)
+    assert ids.tokens.list() == []
     with pytest.raises(BadInput, match="shorter than 8"):
-        ids.add_user("short", password="1234")
+        ids.users.add("short", password="1234")
     with pytest.raises(BadInput, match="already exists"):
-        ids.add_user("ci")
+        ids.users.add("ci")
     with pytest.raises(BadInput, match="--from-level 8 is above --to-level 7"):
-        ids.grant_role("ci", "neuro", "approver", min_level=8, max_level=7)
+        ids.roles.grant("ci", "neuro", "approver", min_level=8, max_level=7)
     # Found by Schemathesis on PostgreSQL: a NUL in a user name made the lookup itself fail (500).
     for name in ("c\x00i", "ci\x1b[31m"):
         with pytest.raises(BadInput, match="holds a control character"):
-            ids.grant_role(name, "neuro", "viewer")
+            ids.roles.grant(name, "neuro", "viewer")
         with pytest.raises(BadInput, match="holds a control character"):
-            ids.create_token(name, scopes=["read"])
+            ids.tokens.create(name, scopes=["read"])
 
 
 def test_a_token_expires_and_a_disabled_user_loses_every_token(registry: Registry) -> None:
-    registry.create_project("neuro", "Neuro")
-    ids = IdentityAPI(registry)
-    ids.add_user("ci")
-    token, secret = ids.create_token("ci", scopes=["read"], expires="12h")
+    registry.projects.create("neuro", "Neuro")
+    ids = registry
+    ids.users.add("ci")
+    token, secret = ids.tokens.create("ci", scopes=["read"], expires="12h")
     now = inputs.now()
-    assert ids.authenticate(secret, now=now + timedelta(hours=11)).name == "ci"
+    assert ids.tokens.authenticate(secret, now=now + timedelta(hours=11)).name == "ci"
     with pytest.raises(Unauthenticated, match=f"token {token.prefix} expired at"):
-        ids.authenticate(secret, now=now + timedelta(hours=13))
-    _, other = ids.create_token("ci", scopes=["read"])
-    ids.disable_user("ci")
+        ids.tokens.authenticate(secret, now=now + timedelta(hours=13))
+    _, other = ids.tokens.create("ci", scopes=["read"])
+    ids.users.disable("ci")
     with pytest.raises(Unauthenticated, match="user 'ci' is disabled"):
-        ids.authenticate(other)
+        ids.tokens.authenticate(other)
     with pytest.raises(BadInput, match="a disabled user gets no token"):
-        ids.create_token("ci", scopes=["read"])
+        ids.tokens.create("ci", scopes=["read"])
 
 
 @pytest.mark.parametrize(
@@ -171,13 +170,13 @@ def test_a_token_expires_and_a_disabled_user_loses_every_token(registry: Registr
     ["", "Bearer", "mltrl_", "mltrl_nothere_x", "not-a-token", "mltrl_" + "a" * 12 + "_" + "b" * 43],
 )
 def test_a_guessed_or_mangled_token_is_refused_without_saying_more(registry: Registry, guess: str) -> None:
-    ids = IdentityAPI(registry)
-    ids.add_user("ci")
-    _, secret = ids.create_token("ci", scopes=["read"])
+    ids = registry
+    ids.users.add("ci")
+    _, secret = ids.tokens.create("ci", scopes=["read"])
     with pytest.raises(Unauthenticated, match=r"^the token is not valid$"):
-        ids.authenticate(guess)
+        ids.tokens.authenticate(guess)
     with pytest.raises(Unauthenticated, match=r"^the token is not valid$"):
-        ids.authenticate(secret[:-1] + ("A" if secret[-1] != "A" else "B"))
+        ids.tokens.authenticate(secret[:-1] + ("A" if secret[-1] != "A" else "B"))
 
 
 def test_serve_refuses_a_missing_registry_before_listening(

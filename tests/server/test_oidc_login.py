@@ -120,7 +120,7 @@ def test_a_browser_logs_in_through_the_provider_and_gets_the_password_logins_ses
     assert STATE_COOKIE not in cookies
     # ... and the audit names the method, the provider and the subject (never a secret).
     with site.registry() as reg:
-        trail = reg.audit(user="carl")
+        trail = reg.audit.list(user="carl")
     logins = [e for e in trail if e["kind"] == "session.login"]
     assert logins[-1]["data"]["method"] == "oidc"
     assert (logins[-1]["data"]["issuer"], logins[-1]["data"]["subject"]) == (idp.issuer, "s-carl")

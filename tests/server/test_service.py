@@ -102,7 +102,7 @@ def test_sigterm_lets_the_request_in_flight_finish_then_exits(site: Site, tmp_pa
     url = f"http://127.0.0.1:{port}"
     _ready(url, process, log)
     with site.registry() as reg:
-        before = len(reg.evidence("p/1"))
+        before = len(reg.evidence.list("p/1"))
     body = json.dumps(
         {"kind": "metric", "outcome": "pass", "criterion": "L1.sample-data", "note": "x" * 2000}
     )
@@ -128,7 +128,7 @@ def test_sigterm_lets_the_request_in_flight_finish_then_exits(site: Site, tmp_pa
     # an exit by SIGTERM as a clean stop); it never ends by SIGKILL or an error code here.
     assert process.wait(timeout=20) in (0, -signal.SIGTERM), log.read_text()
     with site.registry() as reg:
-        assert len(reg.evidence("p/1")) == before + 1
+        assert len(reg.evidence.list("p/1")) == before + 1
     lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
     assert any("Waiting for connections to close" in str(line["message"]) for line in lines), lines[-5:]
 

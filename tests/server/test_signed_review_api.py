@@ -12,11 +12,11 @@ from mltrl.demo import _reviewing
 
 def test_a_stale_approval_is_shown_and_blocks_the_graduation_over_the_api(site: Site) -> None:
     with site.registry() as reg:
-        review = reg.open_review("p/1").id
+        review = reg.reviews.open("p/1").id
         signers = iter(["alan", "rita", "adele", "root"])
-        for role in reg.review(review).template.roles:
+        for role in reg.reviews.get(review).template.roles:
             if role.required:
-                reg.add_panel_member(review, role.id, next(signers))
+                reg.reviews.add_member(review, role.id, next(signers))
         _reviewing.complete(reg, review, datetime.now(UTC))
     alan = site.client("alan")
     shown = alan.get(f"/api/v1/projects/p/reviews/{review}").json()
@@ -24,7 +24,7 @@ def test_a_stale_approval_is_shown_and_blocks_the_graduation_over_the_api(site: 
     assert all(len(s["digest"]) == 64 and s["ssh"] is None for s in shown["signatures"])
 
     with site.registry() as reg:
-        reg.register_version("p/1", "model", "2.0.0")
+        reg.versions.register("p/1", "model", "2.0.0")
     shown = alan.get(f"/api/v1/projects/p/reviews/{review}").json()
     assert {s["status"] for s in shown["signatures"]} == {"signed on different evidence"}
     assert all("model version none -> 2.0.0" in s["changes"] for s in shown["signatures"])

@@ -16,22 +16,22 @@ PAST = datetime.now(UTC) - timedelta(days=30)
 
 @pytest.fixture
 def reg(registry: Registry) -> Registry:
-    registry.create_project("np", "Neuropathology copilot", at=PAST)
-    registry.add_component(
+    registry.projects.create("np", "Neuropathology copilot", at=PAST)
+    registry.components.add(
         "np/1", "System", kind="composite", level=4, at=PAST, reason="work done before the registry"
     )
-    registry.add_component(
+    registry.components.add(
         "np/1.1", "Model", kind="model", level=4, parent="1", at=PAST, reason="work done before the registry"
     )
-    registry.import_graduation("np/1.1", approver="panel", at=PAST + timedelta(days=1))
-    registry.register_version("np/1.1", "model", "1.0.0")
+    registry.components.import_graduation("np/1.1", approver="panel", at=PAST + timedelta(days=1))
+    registry.versions.register("np/1.1", "model", "1.0.0")
     return registry
 
 
 CASES: list[tuple[str, Callable[[Registry], object], type[MltrlError], str]] = [
     (
         "level above 9",
-        lambda r: r.add_component(
+        lambda r: r.components.add(
             "np/2", "x", kind="model", level=10, reason="work done before the registry"
         ),
         BadInput,
@@ -39,21 +39,23 @@ CASES: list[tuple[str, Callable[[Registry], object], type[MltrlError], str]] = [
     ),
     (
         "level not a number",
-        lambda r: r.add_component("np/2", "x", kind="model", level="four"),
+        lambda r: r.components.add("np/2", "x", kind="model", level="four"),
         BadInput,
         "'four' is not a level",
     ),
     (
         "unknown project",
-        lambda r: r.add_component("zz/2", "x", kind="model", level=3, reason="work done before the registry"),
+        lambda r: r.components.add(
+            "zz/2", "x", kind="model", level=3, reason="work done before the registry"
+        ),
         NotFound,
         "no project 'zz'",
     ),
-    ("unknown component", lambda r: r.pause("np/7"), NotFound, "no component '7' in project 'np'"),
-    ("duplicate project", lambda r: r.create_project("np", "again"), BadInput, "already exists"),
+    ("unknown component", lambda r: r.components.pause("np/7"), NotFound, "no component '7' in project 'np'"),
+    ("duplicate project", lambda r: r.projects.create("np", "again"), BadInput, "already exists"),
     (
         "duplicate code",
-        lambda r: r.add_component(
+        lambda r: r.components.add(
             "np/1.1", "x", kind="model", level=3, reason="work done before the registry"
         ),
         BadInput,
@@ -61,22 +63,24 @@ CASES: list[tuple[str, Callable[[Registry], object], type[MltrlError], str]] = [
     ),
     (
         "bad code",
-        lambda r: r.add_component(
+        lambda r: r.components.add(
             "np/a.b", "x", kind="model", level=3, reason="work done before the registry"
         ),
         BadInput,
         "component code",
     ),
-    ("bad key", lambda r: r.create_project("9lives", "x"), BadInput, "project key"),
+    ("bad key", lambda r: r.projects.create("9lives", "x"), BadInput, "project key"),
     (
         "bad kind",
-        lambda r: r.add_component("np/2", "x", kind="robot", level=3, reason="work done before the registry"),
+        lambda r: r.components.add(
+            "np/2", "x", kind="robot", level=3, reason="work done before the registry"
+        ),
         BadInput,
         "component kind",
     ),
     (
         "parent not composite",
-        lambda r: r.add_component(
+        lambda r: r.components.add(
             "np/2", "x", kind="model", level=3, parent="1.1", reason="work done before the registry"
         ),
         BadInput,
@@ -84,80 +88,99 @@ CASES: list[tuple[str, Callable[[Registry], object], type[MltrlError], str]] = [
     ),
     (
         "skip",
-        lambda r: r.import_graduation("np/1.1", approver="p", to_level=7, at=PAST + timedelta(days=2)),
+        lambda r: r.components.import_graduation(
+            "np/1.1", approver="p", to_level=7, at=PAST + timedelta(days=2)
+        ),
         RuleViolation,
         "np/1.1: graduating from 5 to 7 would skip level 6",
     ),
     (
         "graduate to the same level",
-        lambda r: r.import_graduation("np/1.1", approver="p", to_level=5, at=PAST + timedelta(days=2)),
+        lambda r: r.components.import_graduation(
+            "np/1.1", approver="p", to_level=5, at=PAST + timedelta(days=2)
+        ),
         Conflict,
         "already at level 5",
     ),
     (
         "import without a past date",
-        lambda r: r.import_graduation("np/1.1", approver="p", at=None),
+        lambda r: r.components.import_graduation("np/1.1", approver="p", at=None),
         BadInput,
         "dated in the past",
     ),
     (
         "switchback upwards",
-        lambda r: r.switchback("np/1.1", 6, kind="review", reason="x"),
+        lambda r: r.components.switchback("np/1.1", 6, kind="review", reason="x"),
         RuleViolation,
         "goes down",
     ),
     (
         "switchback below entry",
-        lambda r: r.switchback("np/1.1", 3, kind="review", reason="x"),
+        lambda r: r.components.switchback("np/1.1", 3, kind="review", reason="x"),
         RuleViolation,
         "entered at level 4, so level 3 was never done",
     ),
     (
         "switchback without kind",
-        lambda r: r.switchback("np/1.1", 4, reason="x"),
+        lambda r: r.components.switchback("np/1.1", 4, reason="x"),
         RuleViolation,
         "needs a kind",
     ),
     (
         "version with a space",
-        lambda r: r.register_version("np/1.1", "model", "1.2 beta"),
+        lambda r: r.versions.register("np/1.1", "model", "1.2 beta"),
         BadInput,
         "one word without spaces",
     ),
     (
         "version with a control character",
-        lambda r: r.register_version("np/1.1", "model", "1.2\x1b[31m"),
+        lambda r: r.versions.register("np/1.1", "model", "1.2\x1b[31m"),
         BadInput,
         "control characters",
     ),
     (
         "duplicate version",
-        lambda r: r.register_version("np/1.1", "model", "1.0.0"),
+        lambda r: r.versions.register("np/1.1", "model", "1.0.0"),
         BadInput,
         "already registered",
     ),
     (
         "bad sha256",
-        lambda r: r.register_version("np/1.1", "data", "1.0.0", sha256="abc"),
+        lambda r: r.versions.register("np/1.1", "data", "1.0.0", sha256="abc"),
         BadInput,
         "64 hexadecimal",
     ),
     (
         "future time",
-        lambda r: r.pause("np/1.1", at=datetime.now(UTC) + timedelta(days=1)),
+        lambda r: r.components.pause("np/1.1", at=datetime.now(UTC) + timedelta(days=1)),
         BadInput,
         "in the future",
     ),
-    ("time before the last event", lambda r: r.pause("np/1.1", at=PAST), RuleViolation, "earlier than"),
-    ("couple to itself", lambda r: r.couple("np/1.1", "np/1.1"), BadInput, "coupled to itself"),
-    ("resume an active component", lambda r: r.resume("np/1.1"), RuleViolation, "only a paused component"),
+    (
+        "time before the last event",
+        lambda r: r.components.pause("np/1.1", at=PAST),
+        RuleViolation,
+        "earlier than",
+    ),
+    ("couple to itself", lambda r: r.components.couple("np/1.1", "np/1.1"), BadInput, "coupled to itself"),
+    (
+        "resume an active component",
+        lambda r: r.components.resume("np/1.1"),
+        RuleViolation,
+        "only a paused component",
+    ),
     (
         "fork into an existing key",
-        lambda r: r.fork_project("np", "np", reason="x"),
+        lambda r: r.projects.fork("np", "np", reason="x"),
         BadInput,
         "already exists",
     ),
-    ("fork without reason", lambda r: r.fork_project("np", "np2", reason=" "), BadInput, "must not be empty"),
+    (
+        "fork without reason",
+        lambda r: r.projects.fork("np", "np2", reason=" "),
+        BadInput,
+        "must not be empty",
+    ),
 ]
 
 
@@ -176,9 +199,9 @@ def test_refused_with_one_line_and_nothing_written(
 def test_a_transaction_is_all_or_nothing(reg: Registry) -> None:
     before = reg.counts()
     with pytest.raises(RuleViolation), reg.transaction():
-        reg.add_component("np/2", "fine", kind="model", level=3, reason="work done before the registry")
-        reg.pause("np/2")
-        reg.switchback("np/2", 5, kind="review", reason="upwards is refused")
+        reg.components.add("np/2", "fine", kind="model", level=3, reason="work done before the registry")
+        reg.components.pause("np/2")
+        reg.components.switchback("np/2", 5, kind="review", reason="upwards is refused")
     assert reg.counts() == before
 
 

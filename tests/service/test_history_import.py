@@ -18,9 +18,9 @@ def _day(n: int) -> datetime:
 
 @pytest.fixture
 def reg(registry: Registry) -> Registry:
-    registry.create_project("p", "Project", at=START)
+    registry.projects.create("p", "Project", at=START)
     for code in ("1", "2"):
-        registry.add_component(f"p/{code}", "Model", kind="model", level=0, at=START)
+        registry.components.add(f"p/{code}", "Model", kind="model", level=0, at=START)
     return registry
 
 
@@ -40,27 +40,27 @@ def test_import_history_records_each_event_as_the_single_calls_do(reg: Registry,
         {"ref": "p/2", "kind": "pause", "reason": "no data", "at": _day(5)},
         {"ref": "p/2", "kind": "resume", "at": _day(6)},
     ]
-    assert reg.import_history(events) == 6
+    assert reg.components.import_history(events) == 6
     with Registry.init(db=db_url.replace("registry.db", "peer.db"), actor="tester") as peer:
         if not db_url.startswith("sqlite"):
             peer = reg  # one database per test on PostgreSQL: compare against the event list only
         else:
-            peer.create_project("p", "Project", at=START)
+            peer.projects.create("p", "Project", at=START)
             for code in ("1", "2"):
-                peer.add_component(f"p/{code}", "Model", kind="model", level=0, at=START)
-            peer.import_graduation("p/1", approver="lab head", at=_day(1))
-            peer.import_graduation("p/2", approver="lab head", at=_day(2), reason="paper out")
-            peer.import_graduation("p/1", approver="panel", at=_day(3), to_level=2)
-            peer.switchback("p/1", 1, kind="discovery", reason="leak", at=_day(4))
-            peer.pause("p/2", reason="no data", at=_day(5))
-            peer.resume("p/2", at=_day(6))
+                peer.components.add(f"p/{code}", "Model", kind="model", level=0, at=START)
+            peer.components.import_graduation("p/1", approver="lab head", at=_day(1))
+            peer.components.import_graduation("p/2", approver="lab head", at=_day(2), reason="paper out")
+            peer.components.import_graduation("p/1", approver="panel", at=_day(3), to_level=2)
+            peer.components.switchback("p/1", 1, kind="discovery", reason="leak", at=_day(4))
+            peer.components.pause("p/2", reason="no data", at=_day(5))
+            peer.components.resume("p/2", at=_day(6))
         for ref in ("p/1", "p/2"):
             mine = [e.to_json() for e in reg.history(ref, lifecycle_only=True)]
             theirs = [e.to_json() for e in peer.history(ref, lifecycle_only=True)]
             for e in mine + theirs:
                 e.pop("id", None)
             assert mine == theirs
-    assert (reg.component("p/1").level, reg.component("p/2").status) == (1, "active")
+    assert (reg.components.get("p/1").level, reg.components.get("p/2").status) == (1, "active")
     assert reg.doctor().healthy
 
 
@@ -87,26 +87,26 @@ def test_a_rule_broken_anywhere_in_the_history_writes_none_of_it(
         {"ref": "p/2", "kind": "import", "approver": "x", "at": _day(1)},
     ]
     with pytest.raises((BadInput, RuleViolation), match=message):
-        reg.import_history([*good, bad])
-    assert [reg.component(r).level for r in ("p/1", "p/2")] == [0, 0]
+        reg.components.import_history([*good, bad])
+    assert [reg.components.get(r).level for r in ("p/1", "p/2")] == [0, 0]
     assert len(reg.history("p/1", lifecycle_only=True)) == 1
 
 
 def test_history_is_refused_for_a_component_reviewed_here(reg: Registry) -> None:
-    reg.open_review("p/1")
+    reg.reviews.open("p/1")
     with pytest.raises(BadInput, match=r"event 1 .*review"):
-        reg.import_history([{"ref": "p/1", "kind": "import", "approver": "x", "at": _day(1)}])
+        reg.components.import_history([{"ref": "p/1", "kind": "import", "approver": "x", "at": _day(1)}])
 
 
 def test_a_bulk_load_in_one_transaction_checks_each_move_against_the_ones_before(reg: Registry) -> None:
     """Moves written behind: later calls see earlier ones, reads see them, a broken rule undoes all."""
     with reg.transaction(cards=False):
         for day in range(1, 4):
-            reg.import_graduation("p/1", approver="x", at=_day(day))
-        assert reg.component("p/1").level == 3  # a read inside the transaction sees the moves
-        reg.pause("p/1", reason="wait", at=_day(5))
-        reg.resume("p/1", at=_day(6))
-        reg.switchback("p/1", 1, kind="discovery", reason="gap", at=_day(7))
+            reg.components.import_graduation("p/1", approver="x", at=_day(day))
+        assert reg.components.get("p/1").level == 3  # a read inside the transaction sees the moves
+        reg.components.pause("p/1", reason="wait", at=_day(5))
+        reg.components.resume("p/1", at=_day(6))
+        reg.components.switchback("p/1", 1, kind="discovery", reason="gap", at=_day(7))
     assert [e.kind for e in reg.history("p/1", lifecycle_only=True)] == [
         "initiate",
         "import",
@@ -117,11 +117,11 @@ def test_a_bulk_load_in_one_transaction_checks_each_move_against_the_ones_before
         "switchback",
     ]
     with pytest.raises(RuleViolation, match=r"p/1: .*earlier"), reg.transaction(cards=False):
-        reg.import_graduation("p/1", approver="x", at=_day(8))
-        reg.import_graduation("p/1", approver="x", at=_day(2))  # before the last event
-    assert reg.component("p/1").level == 1
+        reg.components.import_graduation("p/1", approver="x", at=_day(8))
+        reg.components.import_graduation("p/1", approver="x", at=_day(2))  # before the last event
+    assert reg.components.get("p/1").level == 1
     with pytest.raises(RuleViolation, match="already has review"), reg.transaction(cards=False):
-        reg.import_graduation("p/2", approver="x", at=_day(8))
-        reg.open_review("p/2")  # makes the batch forget what it knew about p/2's history
-        reg.import_graduation("p/2", approver="x", at=_day(9))
-    assert reg.component("p/2").level == 0
+        reg.components.import_graduation("p/2", approver="x", at=_day(8))
+        reg.reviews.open("p/2")  # makes the batch forget what it knew about p/2's history
+        reg.components.import_graduation("p/2", approver="x", at=_day(9))
+    assert reg.components.get("p/2").level == 0

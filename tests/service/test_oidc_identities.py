@@ -7,8 +7,6 @@ from __future__ import annotations
 import pytest
 
 from mltrl.errors import BadInput, Forbidden, Unauthenticated
-from mltrl.service.api_identities import IdentityAPI
-from mltrl.service.api_sessions import SessionAPI
 from mltrl.service.oidc import VerifiedIdentity
 from mltrl.service.registry import Registry
 
@@ -27,20 +25,20 @@ def rows(reg: Registry) -> dict[str, int]:
 
 @pytest.fixture
 def people(registry: Registry) -> Registry:
-    registry.create_project("p", "Project P")
-    ids = IdentityAPI(registry)
+    registry.projects.create("p", "Project P")
+    ids = registry
     for name in ("mchen", "rita", "ops"):
-        ids.add_user(name, password=f"{name} password")
-    ids.grant_role("mchen", "p", "approver")
+        ids.users.add(name, password=f"{name} password")
+    ids.roles.grant("mchen", "p", "approver")
     return registry
 
 
 def test_the_first_login_links_the_subject_and_later_ones_follow_it(people: Registry) -> None:
-    sessions = SessionAPI(people)
+    sessions = people.sessions
     browser, secret = sessions.login_oidc(who("s-1", "mchen"), client="10.0.0.7")
     assert browser.principal.name == "mchen" and browser.principal.grants[0].role == "approver"
     assert sessions.browser(secret).principal.name == "mchen"  # the password login's kind of session
-    [linked] = IdentityAPI(people).oidc_identities("mchen")
+    [linked] = people.users.oidc_identities("mchen")
     assert (linked.issuer, linked.subject, linked.last_login_at is not None) == (ISSUER, "s-1", True)
     # Renamed at the provider to someone else's name: still mchen.
     again, _ = sessions.login_oidc(who("s-1", "rita"), client="10.0.0.7")
@@ -48,7 +46,7 @@ def test_the_first_login_links_the_subject_and_later_ones_follow_it(people: Regi
 
 
 def test_an_admin_can_tie_a_user_to_a_claim_or_a_subject_before_the_first_login(people: Registry) -> None:
-    ids, sessions = IdentityAPI(people), SessionAPI(people)
+    ids, sessions = people.users, people.sessions
     ids.link_oidc("rita", issuer=ISSUER, claim="rita@example.org")
     ids.link_oidc("ops", issuer=ISSUER, subject="s-ops")
     by_mail = who("s-rita", "rita@example.org", claim="email", email_verified=True)
@@ -63,14 +61,14 @@ def test_an_admin_can_tie_a_user_to_a_claim_or_a_subject_before_the_first_login(
         ids.link_oidc("mchen", issuer=ISSUER, subject="s-ops")
     gone = ids.unlink_oidc("ops")
     assert [g.subject for g in gone] == ["s-ops"] and ids.oidc_identities("ops") == []
-    kinds = [e["kind"] for e in people.audit(user="root") + people.audit()]
+    kinds = [e["kind"] for e in people.audit.list(user="root") + people.audit.list()]
     assert "user.oidc_link" in kinds and "user.oidc_unlink" in kinds
 
 
 def test_a_login_that_may_not_happen_writes_nothing(people: Registry) -> None:
-    ids, sessions = IdentityAPI(people), SessionAPI(people)
+    ids, sessions = people.users, people.sessions
     ids.link_oidc("mchen", issuer=ISSUER, claim="m.chen")
-    ids.disable_user("rita")
+    ids.disable("rita")
     before = rows(people)
     refusals = [
         (
@@ -98,7 +96,7 @@ def test_a_login_that_may_not_happen_writes_nothing(people: Registry) -> None:
 
 
 def test_auto_created_users_are_viewers_of_nothing_without_a_password(people: Registry) -> None:
-    sessions = SessionAPI(people)
+    sessions = people.sessions
     browser, _ = sessions.login_oidc(who("s-new", "newbie", name="New B."), auto_create=True, client="c")
     assert (browser.principal.name, browser.principal.display_name) == ("newbie", "New B.")
     assert browser.principal.grants == () and not browser.principal.is_admin

@@ -23,19 +23,19 @@ HOSTILE = "<script>alert('x')</script>"
 
 @pytest.fixture
 def reg(registry: Registry) -> Registry:
-    registry.create_project("rec", "Recycling <b>vision</b>")
-    registry.add_component("rec/1.1", HOSTILE, kind="model", level=0)
+    registry.projects.create("rec", "Recycling <b>vision</b>")
+    registry.components.add("rec/1.1", HOSTILE, kind="model", level=0)
     return registry
 
 
 def test_status_gate_review_and_card_show_as_html_with_user_text_escaped(reg: Registry) -> None:
-    reg.edit_card("rec", {"tldr": f"Sorts cans. {HOSTILE}"})
-    review = reg.open_review("rec/1.1")
+    reg.cards.edit("rec", {"tldr": f"Sorts cans. {HOSTILE}"})
+    review = reg.reviews.open("rec/1.1")
     shown = {
         "status": reg.status("rec")._repr_html_(),
-        "gate": reg.gate("rec/1.1", 0)._repr_html_(),
-        "review": reg.review(review.id)._repr_html_(),
-        "card": reg.card("rec")._repr_html_(),
+        "gate": reg.components.gate("rec/1.1", 0)._repr_html_(),
+        "review": reg.reviews.get(review.id)._repr_html_(),
+        "card": reg.cards.get("rec")._repr_html_(),
     }
     for name, html in shown.items():
         assert "<script>" not in html, name
@@ -50,8 +50,8 @@ def test_status_gate_review_and_card_show_as_html_with_user_text_escaped(reg: Re
 
 
 def test_review_blockers_are_structured_items_beside_the_sentences(reg: Registry) -> None:
-    review = reg.open_review("rec/1.1")
-    view = reg.review(review.id)
+    review = reg.reviews.open("rec/1.1")
+    view = reg.reviews.get(review.id)
     assert [b.message for b in view.blocker_items] == view.blockers and view.blockers
     assert all(isinstance(b, Blocker) for b in view.blocker_items)
     kinds = {b.kind for b in view.blocker_items}
@@ -61,7 +61,7 @@ def test_review_blockers_are_structured_items_beside_the_sentences(reg: Registry
     )
     assert view.to_json()["blocker_items"][0] == view.blocker_items[0].to_json()
     with pytest.raises(RuleViolation, match=f"review {review.id} cannot decide graduate"):
-        reg.decide_review(review.id, "graduate")
+        reg.reviews.decide(review.id, "graduate")
 
 
 def frame(seed: int, shift: float = 0.0, n: int = 2_000) -> pd.DataFrame:
@@ -70,18 +70,18 @@ def frame(seed: int, shift: float = 0.0, n: int = 2_000) -> pd.DataFrame:
 
 
 def test_monitoring_results_are_typed_records_that_show_as_html(reg: Registry) -> None:
-    reg.set_reference("rec/1.1", frame(1))
-    reg.log_profile("rec/1.1", frame(2, shift=1.0))
-    outcome = reg.check_window("rec/1.1")
+    reg.monitor.set_reference("rec/1.1", frame(1))
+    reg.monitor.log("rec/1.1", frame(2, shift=1.0))
+    outcome = reg.monitor.check("rec/1.1")
     assert isinstance(outcome, CheckOutcome) and isinstance(outcome, dict)
     assert outcome.drifted_columns == ["score"] and not outcome.passed
     assert outcome.alerts[0]["kind"] == "drift" and outcome["window"] == outcome.window
     assert outcome.to_json() == dict(outcome)
     html = outcome._repr_html_()
     assert "1 drifted column(s): score" in html and "<script>" not in html
-    label, drift = reg.drift("rec/1.1")
+    label, drift = reg.monitor.drift("rec/1.1")
     assert "Drift in 1 of 2 columns" in drift._repr_html_()
-    report = reg.monitor_report("rec/1.1")
+    report = reg.monitor.report("rec/1.1")
     assert isinstance(report, MonitorReport) and report.window == label and report.component == "rec/1.1"
     assert {c["name"] for c in report.columns} == {"score", "channel"}
     assert report._repr_html_().startswith('<iframe sandbox="" srcdoc="&lt;!doctype html&gt;')

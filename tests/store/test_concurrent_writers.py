@@ -48,8 +48,8 @@ def graduate_events(reg: Registry, ref: str, kind: str = "graduate") -> list[int
 @pytest.mark.parametrize("attempt", range(4))
 def test_two_processes_importing_the_same_graduation(registry: Registry, db_url: str, attempt: int) -> None:
     past = datetime.now(UTC) - timedelta(days=10)
-    registry.create_project("race", "Race", at=past)
-    registry.add_component(
+    registry.projects.create("race", "Race", at=past)
+    registry.components.add(
         "race/1", "Model", kind="model", level=4, at=past, reason="work done before the registry"
     )
     when = (past + timedelta(days=1)).isoformat()
@@ -60,19 +60,19 @@ def test_two_processes_importing_the_same_graduation(registry: Registry, db_url:
     loser = next(r for r in results if r.returncode == 2)
     assert loser.stderr.count("\n") == 1
     assert "already at level 5" in loser.stderr or "changed by someone else" in loser.stderr
-    assert registry.component("race/1").level == 5
+    assert registry.components.get("race/1").level == 5
     assert graduate_events(registry, "race/1", "import") == [2]
     assert registry.doctor().healthy
 
 
 @pytest.mark.slow
 def test_two_processes_deciding_the_same_review(registry: Registry, db_url: str) -> None:
-    registry.create_project("race", "Race", rd_owner="owner")
-    registry.add_component(
+    registry.projects.create("race", "Race", rd_owner="owner")
+    registry.components.add(
         "race/1", "Model", kind="model", level=4, reason="prototype built before the registry"
     )
-    registry.add_dataset("race", "real-data", "Real data", kind="real")
-    registry.link_dataset("real-data", "race/1", "train")
+    registry.datasets.add("race", "real-data", "Real data", kind="real")
+    registry.datasets.link("real-data", "race/1", "train")
     now = datetime.now(UTC)
     review = _reviewing.staffed_review(registry, "race/1", now, {})
     _reviewing.complete(registry, review, now)
@@ -92,18 +92,18 @@ def test_two_processes_deciding_the_same_review(registry: Registry, db_url: str)
             "another change landed first",
         )
     ), loser.stderr
-    assert registry.component("race/1").level == 5
+    assert registry.components.get("race/1").level == 5
     assert graduate_events(registry, "race/1") == [2]
-    assert registry.review(review).record.status == "decided"
+    assert registry.reviews.get(review).record.status == "decided"
     assert registry.doctor().healthy
 
 
 @pytest.mark.slow
 def test_many_writers_lose_and_duplicate_nothing(registry: Registry, db_url: str) -> None:
-    registry.create_project("busy", "Busy")
+    registry.projects.create("busy", "Busy")
     writers, rounds = 4, 12
     for i in range(writers):
-        registry.add_component(
+        registry.components.add(
             f"busy/{i + 1}", f"part {i}", kind="model", level=3, reason="work done before the registry"
         )
     before = registry.counts()["events"]
@@ -116,9 +116,9 @@ time.sleep(max(0.0, start - time.time()))
 from mltrl.service.registry import Registry
 with Registry.open(db=url, actor=ref) as reg:
     for _ in range(rounds):
-        reg.pause(ref, reason="waiting")
-        reg.resume(ref, reason="back")
-        reg.register_version(ref, "code", f"1.0.{_}")
+        reg.components.pause(ref, reason="waiting")
+        reg.components.resume(ref, reason="back")
+        reg.versions.register(ref, "code", f"1.0.{_}")
 """
     start = time.time() + 1.5
     procs = [

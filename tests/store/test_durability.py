@@ -31,9 +31,9 @@ level = 0
 for n in range(1000):
     at += timedelta(seconds=1)
     if level < 9:
-        moved = reg.import_graduation("crash/1", approver="history", at=at)
+        moved = reg.components.import_graduation("crash/1", approver="history", at=at)
     else:
-        moved = reg.switchback("crash/1", 0, kind="discovery", reason="start over", at=at)
+        moved = reg.components.switchback("crash/1", 0, kind="discovery", reason="start over", at=at)
     level = moved.level
     print(moved.seq, flush=True)
 """
@@ -43,8 +43,8 @@ for n in range(1000):
 def test_a_kill_in_the_middle_of_a_thousand_moves_loses_no_acknowledged_move(
     registry: Registry, db_url: str
 ) -> None:
-    registry.create_project("crash", "Crash", at="2020-01-01")
-    registry.add_component("crash/1", "Model", kind="model", level=0, at="2020-01-02")
+    registry.projects.create("crash", "Crash", at="2020-01-01")
+    registry.components.add("crash/1", "Model", kind="model", level=0, at="2020-01-02")
     mover = subprocess.Popen(
         [sys.executable, "-c", MOVER, db_url], stdout=subprocess.PIPE, text=True, bufsize=1
     )
@@ -60,7 +60,7 @@ def test_a_kill_in_the_middle_of_a_thousand_moves_loses_no_acknowledged_move(
     with Registry.open(db_url) as after:
         report = after.doctor()
         assert report.healthy, report.problems
-        assert after.component("crash/1").seq >= acknowledged
+        assert after.components.get("crash/1").seq >= acknowledged
 
 
 def test_sqlite_commits_are_fully_synced_unless_told_otherwise(

@@ -47,19 +47,19 @@ def _sql(db_url: str, *statements: str) -> None:
 
 
 def _fill(reg: Registry) -> None:
-    reg.create_project("np", "Neuro", at=PAST)
-    reg.add_component("np/1", "Model", kind="model", level=2, at=PAST, reason="prior work")
-    reg.register_version("np/1", "model", "1.0.0")
-    reg.import_history(
+    reg.projects.create("np", "Neuro", at=PAST)
+    reg.components.add("np/1", "Model", kind="model", level=2, at=PAST, reason="prior work")
+    reg.versions.register("np/1", "model", "1.0.0")
+    reg.components.import_history(
         [
             {"ref": "np/1", "kind": "import", "approver": "panel", "at": PAST + timedelta(days=1)},
             {"ref": "np/1", "kind": "pause", "reason": "waiting", "at": PAST + timedelta(days=2)},
         ]
     )
     with reg.transaction(cards=False):  # the bulk path: events written behind, in one executemany
-        reg.resume("np/1", at=PAST + timedelta(days=3))
-        reg.switchback("np/1", 2, kind="discovery", reason="gap", at=PAST + timedelta(days=4))
-    reg.record_evidence("np/1", "L2.reproducible", kind="metric", outcome="pass", metrics={"auc": 0.91})
+        reg.components.resume("np/1", at=PAST + timedelta(days=3))
+        reg.components.switchback("np/1", 2, kind="discovery", reason="gap", at=PAST + timedelta(days=4))
+    reg.evidence.record("np/1", "L2.reproducible", kind="metric", outcome="pass", metrics={"auc": 0.91})
 
 
 def _doctor(capsys: pytest.CaptureFixture[str], db_url: str) -> tuple[int, dict]:
@@ -68,7 +68,7 @@ def _doctor(capsys: pytest.CaptureFixture[str], db_url: str) -> tuple[int, dict]
 
 
 def _event_ids(reg: Registry) -> list[int]:
-    return [e["id"] for e in reg.audit()]
+    return [e["id"] for e in reg.audit.list()]
 
 
 def test_every_write_path_links_its_events_and_doctor_finds_the_chain_whole(
@@ -131,17 +131,17 @@ def test_concurrent_writers_keep_one_linear_chain(
     racing: Callable[[str, list[list[str]]], list[subprocess.CompletedProcess[str]]],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    registry.create_project("np", "Neuro")
+    registry.projects.create("np", "Neuro")
     for n in range(4):
-        registry.add_component(f"np/{n}", f"Part {n}", kind="model", level=4, reason="prior work")
+        registry.components.add(f"np/{n}", f"Part {n}", kind="model", level=4, reason="prior work")
     snippet = """
 CRITERION = "L4.applications-demonstrated"
 reg = Registry.open(db=sys.argv[2], actor=sys.argv[3])
 for k in range(6):
     next_round(k)
     try:
-        reg.register_version(sys.argv[4], "model", f"1.{k}.0")
-        reg.record_evidence(sys.argv[4], CRITERION, kind="metric", outcome="pass", metrics={"k": k})
+        reg.versions.register(sys.argv[4], "model", f"1.{k}.0")
+        reg.evidence.record(sys.argv[4], CRITERION, kind="metric", outcome="pass", metrics={"k": k})
     except MltrlError as exc:
         print(exc.message)
 reg.close()
@@ -172,14 +172,14 @@ def test_the_migration_chains_the_events_of_an_older_registry(db_url: str, capsy
         )
     engine.dispose()
     with Registry.init(db=db_url, actor="tester") as reg:
-        reg.create_project("new", "New")
-        assert [e["kind"] for e in reg.audit()] == ["project.create", "project.create"]
+        reg.projects.create("new", "New")
+        assert [e["kind"] for e in reg.audit.list()] == ["project.create", "project.create"]
     code, report = _doctor(capsys, db_url)
     assert code == 0 and report["events_chained"] == 2, report["problems"]
 
 
 def test_the_chain_starts_from_genesis(registry: Registry, db_url: str) -> None:
-    registry.create_project("np", "Neuro")
+    registry.projects.create("np", "Neuro")
     engine = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.connect() as conn:
         first = conn.exec_driver_sql("SELECT prev_hash, hash FROM events ORDER BY id").first()
@@ -190,12 +190,12 @@ def test_the_chain_starts_from_genesis(registry: Registry, db_url: str) -> None:
 
 
 def test_imported_history_is_chained_like_single_writes(registry: Registry, tmp_path: Path) -> None:
-    registry.create_project("h", "History", at=PAST)
-    registry.add_component("h/1", "Old model", kind="model", level=0, at=PAST, reason="prior work")
+    registry.projects.create("h", "History", at=PAST)
+    registry.components.add("h/1", "Old model", kind="model", level=0, at=PAST, reason="prior work")
     events = [
         {"ref": "h/1", "kind": "import", "approver": "panel", "at": PAST + timedelta(hours=h)}
         for h in range(1, 6)
     ]
-    assert registry.import_history(events) == 5
-    result = registry.verify_log()
+    assert registry.components.import_history(events) == 5
+    result = registry.audit.verify()
     assert result.problems == [] and result.events_checked == 7

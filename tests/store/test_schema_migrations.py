@@ -49,8 +49,8 @@ def test_upgrading_from_the_first_schema_keeps_every_row(db_url: str) -> None:
     engine.dispose()
     with Registry.init(db=db_url, actor="tester") as reg:
         assert not reg.created
-        assert [p.key for p in reg.projects()] == ["old"]
-        reg.add_component(
+        assert [p.key for p in reg.projects.list()] == ["old"]
+        reg.components.add(
             "old/1", "still works", kind="model", level=3, reason="work done before the registry"
         )
         assert reg.doctor().healthy
@@ -63,9 +63,9 @@ def test_imported_graduations_of_older_registries_become_import_events(db_url: s
 
     past = datetime.now(UTC) - timedelta(days=30)
     with Registry.init(db=db_url, actor="tester") as reg:
-        reg.create_project("old", "Old project", at=past)
-        reg.add_component("old/1", "Model", kind="model", level=0, at=past)
-        reg.import_graduation("old/1", approver="lab head", at=past + timedelta(days=1))
+        reg.projects.create("old", "Old project", at=past)
+        reg.components.add("old/1", "Model", kind="model", level=0, at=past)
+        reg.components.import_graduation("old/1", approver="lab head", at=past + timedelta(days=1))
     engine = _engine(db_url)
     config = _config()
     with engine.begin() as conn:  # back to the schema before imports had their own kind
@@ -77,7 +77,9 @@ def test_imported_graduations_of_older_registries_become_import_events(db_url: s
     assert kinds == ["graduate"]  # as mltrl 0.1 wrote it, marked only in its data
     with Registry.init(db=db_url, actor="tester") as reg:  # migrates forward
         assert [e.kind for e in reg.history("old/1", lifecycle_only=True)] == ["initiate", "import"]
-        assert {c.status for c in reg.gate("old/1", 0).criteria if c.kind == "attestation"} == {"imported"}
+        assert {c.status for c in reg.components.gate("old/1", 0).criteria if c.kind == "attestation"} == {
+            "imported"
+        }
         assert reg.doctor().healthy
     # The migration lifted the append-only trigger only for itself.
     engine = _engine(db_url)

@@ -45,7 +45,7 @@ def compare(
 ) -> tuple[CheckResult, EvidenceRecord | None]:
     """Compare the two logs (paths to CSV/Parquet files or DataFrames) and, with ``save``, record the
     result on ``L8.<kind>``. Bad logs are refused before anything is recorded."""
-    from mltrl.service.api_monitor import table_of
+    from mltrl.service.tables import table_of
 
     if kind not in KINDS:
         raise BadInput(f"--kind {kind!r} is not one of {', '.join(KINDS)}")
@@ -87,7 +87,7 @@ def switch(
     if not before or not after:
         raise BadInput("a blue/green switch needs the checks that ran --before it and --after it")
     when = inputs.moment(at)
-    pieces = {e.id: e for e in reg.evidence(ref)}
+    pieces = {e.id: e for e in reg.evidence.list(ref)}
     for side, ids in (("before", before), ("after", after)):
         for evidence_id in ids:
             if evidence_id not in pieces:
@@ -113,7 +113,7 @@ def switch(
         f"{len(before)} check(s) before, {len(after)} after"
         + ("; all passed on the current versions" if passed else "; " + "; ".join(problems))
     )
-    return reg.record_evidence(
+    return reg.evidence.record(
         ref,
         CRITERIA["blue-green"],
         kind="deployment-test",

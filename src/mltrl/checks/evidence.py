@@ -34,13 +34,13 @@ def record(
     The outcome is ``pass`` only when the status is ``pass``: ``insufficient`` is recorded as a
     ``fail`` (a gate is not met by too little data), with ``status`` among the metrics and the reason
     in the note. Metrics carry their intervals as ``<name>_ci_low`` and ``<name>_ci_high``.
-    ``versions`` defaults to the component's current versions (see ``Registry.record_evidence``).
+    ``versions`` defaults to the component's current versions (see ``reg.evidence.record``).
     ``read`` names the data the check read (e.g. ``"champion.csv sha256 3f2a..."``), appended to the note.
     """
     if not isinstance(result, CheckResult):
         raise BadInput(f"record: result must be a CheckResult, not {type(result).__name__}")
     note = f"{result.check}: {result.status}: {result.reason}" + (f"; read {', '.join(read)}" if read else "")
-    return reg.record_evidence(
+    return reg.evidence.record(
         ref,
         criterion,
         kind=kind,

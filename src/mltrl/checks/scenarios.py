@@ -174,7 +174,7 @@ class ScenarioSuite:
 
     def ranked_by(self, requirements: Iterable[Any]) -> ScenarioSuite:
         """A copy that ranks by the risk of ``requirements`` (``RequirementRecord``s, e.g.
-        ``reg.requirements(project)``, or a mapping of requirement id -> risk). A scenario naming a
+        ``reg.requirements.list(project)``, or a mapping of requirement id -> risk). A scenario naming a
         requirement that is not among them is bad input: a typo would otherwise rank it last."""
         if isinstance(requirements, Mapping):
             risks = {str(k): float(v) for k, v in requirements.items()}

@@ -151,7 +151,7 @@ def _given(**options: float | None) -> dict[str, float]:
 
 
 def _table(data: Any, flag: str) -> Any:
-    from mltrl.service.api_monitor import table_of
+    from mltrl.service.tables import table_of
 
     if isinstance(data, (str, Path)) and not Path(data).is_file():
         raise BadInput(f"{flag} {data}: no such file")
@@ -162,7 +162,7 @@ def _read(reg: Registry, given: dict[str, Any]) -> list[str]:
     """What each file is: its name, SHA-256, and the data set version it is, when registered."""
     from mltrl.service.hashing import sha256_path
 
-    versions = {v.sha256: f"{d.key} {v.version}" for d in reg.datasets() for v in d.versions if v.sha256}
+    versions = {v.sha256: f"{d.key} {v.version}" for d in reg.datasets.list() for v in d.versions if v.sha256}
     out = []
     for role, data in given.items():
         if isinstance(data, (str, Path)):
@@ -174,10 +174,10 @@ def _read(reg: Registry, given: dict[str, Any]) -> list[str]:
 
 def _demographic_columns(reg: Registry, ref: str) -> set[str]:
     """The group columns the datasheets of the data sets linked to the component name."""
-    component = reg.component(ref).ref
+    component = reg.components.get(ref).ref
     return {
         entry["column"]
-        for d in reg.datasets()
+        for d in reg.datasets.list()
         if any(link.component == component for link in d.links)
         for entry in d.demographics
     }

@@ -41,7 +41,7 @@ def show(
         raise BadInput(f"--json and --format {fmt} ask for two formats; give one")
     fmt = "json" if as_json else fmt
     with writing() as reg:
-        card = reg.card(project, component, revision=revision)
+        card = reg.cards.get(project, component, revision=revision)
     text = {"md": render.to_markdown, "html": render.to_html, "json": render.to_json}[fmt](card)
     if output is None:
         print(_render.terminal_text(text), end="" if text.endswith("\n") else "\n")
@@ -65,7 +65,7 @@ def edit(
 
     with writing() as reg:
         sections = read_sections(file, reg.catalog.card_section_ids)
-        changed = reg.edit_card(project, sections, component)
+        changed = reg.cards.edit(project, sections, component)
     if as_json:
         emit_json({"project": project, "component": component, "sections": list(changed)})
         return
@@ -84,8 +84,8 @@ def freeze(
     Example: `mltrl card freeze neuropath -c 1.1 --reason "before the external audit"`
     """
     with writing() as reg:
-        number = reg.freeze_card(project, component, reason=reason)
-        frozen = next(r for r in reg.card_revisions(project, component) if r.number == number)
+        number = reg.cards.freeze(project, component, reason=reason)
+        frozen = next(r for r in reg.cards.revisions(project, component) if r.number == number)
     if as_json:
         emit_json(frozen.model_dump())
         return
@@ -102,7 +102,7 @@ def revisions(
     """
     fmt = choose(fmt, as_json)
     with writing() as reg:
-        rows = reg.card_revisions(project, component)
+        rows = reg.cards.revisions(project, component)
     if fmt != Format.TABLE:
         items = [r.model_dump() for r in rows]
         emit(fmt, {"revisions": items}, items)
@@ -139,7 +139,7 @@ def diff(
         raise BadInput(f"{after!r} is not a revision number or 'current'")
     fmt = choose(fmt, as_json)
     with writing() as reg:
-        result = reg.card_diff(project, before, None if after == "current" else int(after), component)
+        result = reg.cards.diff(project, before, None if after == "current" else int(after), component)
     if fmt != Format.TABLE:
         emit(fmt, {k: v for k, v in result.items() if k != "markdown"}, result["changes"])
         return
@@ -160,7 +160,7 @@ def export(
     Example: `mltrl card export docs/cards && git add docs/cards`
     """
     with writing() as reg:
-        written = reg.export_cards(directory)
+        written = reg.cards.export(directory)
     if as_json:
         emit_json({"directory": str(directory), "written": [str(path) for path in written]})
         return

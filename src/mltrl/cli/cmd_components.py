@@ -45,7 +45,7 @@ def add(
     Example: `mltrl component add recycling/1.1 --name Detector --kind model --level 3 --reason "PoC done"`
     """
     with writing() as reg:
-        c = reg.add_component(
+        c = reg.components.add(
             ref,
             name,
             kind=kind,
@@ -155,8 +155,8 @@ def couple(
     Example: `mltrl component couple recycling/1.1 etalumis/1.2 --note "shares the feature store"`
     """
     with writing() as reg:
-        reg.couple(ref, other, note=note)
-        first, second = reg.component(ref), reg.component(other)
+        reg.components.couple(ref, other, note=note)
+        first, second = reg.components.get(ref), reg.components.get(other)
     if as_json:
         emit_json({"component": first.ref, "other": second.ref, "note": note})
         return
@@ -180,8 +180,8 @@ def add_version(
     Example: `mltrl version add recycling/1.1 model 1.4.0 --path model.onnx`
     """
     with writing() as reg:
-        v = reg.register_version(ref, kind, version, uri=uri, path=path, sha256=sha256, note=note, at=at)
-        c = reg.component(ref)
+        v = reg.versions.register(ref, kind, version, uri=uri, path=path, sha256=sha256, note=note, at=at)
+        c = reg.components.get(ref)
     if as_json:
         # the component too: a version of a deployed component sends it back to level 7
         emit_json({**v.to_json(), "component": c.ref, "level": c.level, "status": c.status})
@@ -231,7 +231,7 @@ def cadence(
     Example: `mltrl component cadence recycling/1 --every 30`
     """
     with writing() as reg:
-        c = reg.set_review_cadence(ref, every)
+        c = reg.components.set_cadence(ref, every)
     if as_json:
         emit_json({**c.to_json(), "review_every_days": int(every)})
         return

@@ -36,7 +36,7 @@ def add(
     """
     sections = _sections(datasheet) if datasheet else None
     with writing() as reg:
-        record = reg.add_dataset(
+        record = reg.datasets.add(
             project, key, name, kind=kind, source=source, owner=owner, sensitive=sensitive, datasheet=sections
         )
     if as_json:
@@ -60,7 +60,7 @@ def version(
     Example: `mltrl dataset version biolab-pilot 1.0.0 --path slides/`
     """
     with writing() as reg:
-        record = reg.add_dataset_version(key, version_, path=path, sha256=sha256, uri=uri, note=note)
+        record = reg.datasets.add_version(key, version_, path=path, sha256=sha256, uri=uri, note=note)
     if as_json:
         emit_json(record.to_json())
         return
@@ -84,8 +84,8 @@ def link(
     Example: `mltrl dataset link biolab-pilot neuropath/1.1 --role validation --version 1.0.0`
     """
     with writing() as reg:
-        reg.link_dataset(key, ref, role, version=version_)
-        record = reg.dataset(key)
+        reg.datasets.link(key, ref, role, version=version_)
+        record = reg.datasets.get(key)
     if as_json:
         emit_json(record.to_json())
         return
@@ -104,7 +104,7 @@ def datasheet(
     """
     sections = _sections(file)
     with writing() as reg:
-        record = reg.update_datasheet(key, sections)
+        record = reg.datasets.update_datasheet(key, sections)
     if as_json:
         emit_json(record.to_json())
         return
@@ -129,7 +129,7 @@ def demographics(
     Example: `mltrl dataset demographics biolab-pilot --file pilot.csv -c sex -c site --version 1.0.0`
     """
     with writing() as reg:
-        record = reg.count_demographics(key, file, column, version=version)
+        record = reg.datasets.count_demographics(key, file, column, version=version)
     if as_json:
         emit_json(record.to_json())
         return

@@ -48,7 +48,7 @@ def add(
     metrics = _metrics(metric, metrics_file)
     versions = dict(_pair(v, "--version") for v in version) or None
     with writing() as reg:
-        record = reg.record_evidence(
+        record = reg.evidence.record(
             ref,
             criterion,
             kind=kind,

@@ -29,7 +29,7 @@ def register(app: typer.Typer) -> None:
         from mltrl.domain.rules import parse_level
 
         with writing() as reg:
-            c = reg.import_graduation(
+            c = reg.components.import_graduation(
                 ref,
                 approver=approver,
                 at=at,
@@ -60,7 +60,7 @@ def register(app: typer.Typer) -> None:
         Example: `mltrl switchback neuropath/1.1 --to 2 --reason "the PoC showed a gap in the method"`
         """
         with writing() as reg:
-            c = reg.switchback(ref, to, kind=kind, reason=reason, at=at)
+            c = reg.components.switchback(ref, to, kind=kind, reason=reason, at=at)
         if as_json:
             emit_json(c.to_json())
             return
@@ -78,7 +78,7 @@ def _status_command(app: typer.Typer, verb: str, done: str) -> None:
         as_json: bool = JSON_WRITE,
     ) -> None:
         with writing() as reg:
-            c = getattr(reg, verb)(ref, reason=reason, at=at)
+            c = getattr(reg.components, verb)(ref, reason=reason, at=at)
         if as_json:
             emit_json(c.to_json())
             return

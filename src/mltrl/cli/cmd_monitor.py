@@ -40,7 +40,7 @@ def reference(
     Example: `mltrl monitor reference recycling/1 train.parquet`
     """
     with writing() as reg, progress(data) as advance:
-        rows = reg.set_reference(ref, data, name=name, progress=advance)
+        rows = reg.monitor.set_reference(ref, data, name=name, progress=advance)
     if as_json:
         emit_json({"component": ref, "role": "reference", "name": name, "rows": rows})
         return
@@ -62,7 +62,7 @@ def log(
     Example: `mltrl monitor log recycling/1 served-2026-05-04.csv --at 2026-05-04T12:00Z`
     """
     with writing() as reg, progress(data) as advance:
-        label, rows = reg.log_profile(ref, data, window=window, at=at, start=start, end=end, progress=advance)
+        label, rows = reg.monitor.log(ref, data, window=window, at=at, start=start, end=end, progress=advance)
     if as_json:
         emit_json({"component": ref, "role": "window", "name": label, "rows": rows})
         return
@@ -77,7 +77,7 @@ def windows(ref: str = REF, fmt: Format = FORMAT, as_json: bool = JSON) -> None:
     """
     fmt = choose(fmt, as_json)
     with writing() as reg:
-        rows = reg.profiles(ref)
+        rows = reg.monitor.profiles(ref)
     if fmt != Format.TABLE:
         emit(fmt, {"component": ref, "profiles": rows}, rows)
         return
@@ -106,7 +106,7 @@ def drift(
     """
     fmt = choose(fmt, as_json)
     with writing() as reg:
-        label, report = reg.drift(
+        label, report = reg.monitor.drift(
             ref, window=window, reference=reference_name, overrides=column_settings(config)
         )
     if fmt != Format.TABLE:
@@ -171,7 +171,7 @@ def check(
         else:  # every component of the project with this reference and at least one window
             refs = [
                 row["component"]
-                for row in reg.monitor_status(target)
+                for row in reg.monitor.status(target)
                 if reference_name in row["references"] and row["latest_window"]
             ]
             if not refs:
@@ -179,7 +179,7 @@ def check(
                     f"nothing in {target} has a reference {reference_name!r} and a window to check"
                 )
         # one write for every component: a refusal for one stores nothing for any
-        outcomes = reg.check_windows(
+        outcomes = reg.monitor.check_many(
             refs,
             window=window,
             reference=reference_name,
@@ -237,7 +237,7 @@ def report(
 
     low, high = thresholds(metric_pairs(minimum, "--min"), metric_pairs(maximum, "--max"))
     with writing() as reg:
-        data = reg.monitor_report(
+        data = reg.monitor.report(
             ref,
             window=window,
             reference=reference_name,
@@ -293,7 +293,7 @@ def prune(
     Example: `mltrl monitor prune --older-than 400d --dry-run`
     """
     with writing() as reg:
-        report = reg.prune_monitoring(older_than, target, dry_run=dry_run)
+        report = reg.monitor.prune(older_than, target, dry_run=dry_run)
     if as_json:
         emit_json(report.to_json())
         return

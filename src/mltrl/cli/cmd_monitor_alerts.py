@@ -25,7 +25,7 @@ def list_alerts(
     """
     fmt = choose(fmt, as_json)
     with writing() as reg:
-        rows = reg.alerts(target, open_only=open_only)
+        rows = reg.alerts.list(target, open_only=open_only)
     if fmt != Format.TABLE:
         emit(fmt, {"alerts": rows}, rows)
         return
@@ -57,8 +57,8 @@ def ack(
     Example: `mltrl monitor ack 7 --note "camera firmware rolled back"`
     """
     with writing() as reg:
-        reg.acknowledge_alert(alert_id, note)
-        alert = reg.alert(alert_id)
+        reg.alerts.acknowledge(alert_id, note)
+        alert = reg.alerts.get(alert_id)
     if as_json:
         emit_json(alert)
         return
@@ -77,7 +77,7 @@ def review(
     Example: `mltrl monitor review 7`
     """
     with writing() as reg:
-        linked = reg.review_alert(alert_id)
+        linked = reg.alerts.review(alert_id)
     if as_json:
         emit_json({"alert": alert_id, **linked})
         return
@@ -98,12 +98,12 @@ def send(
     Example: `mltrl monitor send 7 --webhook https://hooks.example.org/mltrl`
     """
     with writing() as reg:
-        reg.alert(alert_id)
+        reg.alerts.get(alert_id)
         if not webhook:
             from mltrl.errors import BadInput
 
             raise BadInput("give the URL to send to with --webhook")
-        say(esc(reg.send_alert(alert_id, webhook)))
+        say(esc(reg.alerts.send(alert_id, webhook)))
 
 
 @app.command("status")
@@ -120,7 +120,7 @@ def status(
     """
     fmt = choose(fmt, as_json)
     with writing() as reg:
-        rows = reg.monitor_status(target)
+        rows = reg.monitor.status(target)
     if fmt != Format.TABLE:
         emit(fmt, {"components": rows}, rows)
         return

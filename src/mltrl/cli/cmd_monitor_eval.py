@@ -48,7 +48,7 @@ def skew(
     """
     fmt = choose(fmt, as_json)
     with writing() as reg:
-        outcome = reg.check_skew(
+        outcome = reg.monitor.check_skew(
             ref, training, serving, key=key, threshold=threshold, webhook=webhook, open_review=open_review
         )
     alert = outcome["alert"]
@@ -87,7 +87,7 @@ def predictions(
     Example: `mltrl monitor predictions fraud/1 scored.csv --id-column tx_id --prediction-column score`
     """
     with writing() as reg:
-        label, rows = reg.log_predictions(
+        label, rows = reg.predictions.log(
             ref, data, id_column=id_column, prediction_column=prediction_column, window=window, at=at
         )
     if as_json:
@@ -116,7 +116,7 @@ def actuals(
     Example: `mltrl monitor actuals fraud/1 chargebacks.csv --id-column tx_id --positive 1`
     """
     with writing() as reg:
-        result = reg.log_actuals(
+        result = reg.actuals.log(
             ref,
             data,
             id_column=id_column,
@@ -152,7 +152,7 @@ def performance(
     """
     fmt = choose(fmt, as_json)
     with writing() as reg:
-        outcome = reg.check_performance(
+        outcome = reg.monitor.check_performance(
             ref,
             min_accuracy=min_accuracy,
             max_mae=max_mae,

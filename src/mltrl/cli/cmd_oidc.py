@@ -8,7 +8,6 @@ from mltrl.cli import _render
 from mltrl.cli._context import console, emit_json, say, writing
 from mltrl.cli._output import FORMAT, JSON, JSON_WRITE, Format, choose, emit
 from mltrl.cli.cmd_server import USER, user_app
-from mltrl.service.api_identities import IdentityAPI
 
 ISSUER = typer.Option(
     ..., "--issuer", help="The provider's issuer URL, exactly as `oidc.issuer` of `mltrl serve` names it"
@@ -35,7 +34,7 @@ def user_link_oidc(
     Example: `mltrl user link-oidc mchen --issuer https://login.example.org --claim mc@example.org`
     """
     with writing() as reg:
-        found = IdentityAPI(reg).link_oidc(name, issuer=issuer, subject=subject, claim=claim)
+        found = reg.users.link_oidc(name, issuer=issuer, subject=subject, claim=claim)
     if as_json:
         emit_json(found.to_json())
         return
@@ -54,7 +53,7 @@ def user_unlink_oidc(
     Example: `mltrl user unlink-oidc mchen`
     """
     with writing() as reg:
-        gone = IdentityAPI(reg).unlink_oidc(name, issuer=issuer)
+        gone = reg.users.unlink_oidc(name, issuer=issuer)
     if as_json:
         emit_json({"unlinked": [g.to_json() for g in gone]})
         return
@@ -73,7 +72,7 @@ def user_identities(
     """
     fmt = choose(fmt, as_json)
     with writing() as reg:
-        rows = IdentityAPI(reg).oidc_identities(user)
+        rows = reg.users.oidc_identities(user)
     if fmt != Format.TABLE:
         items = [i.to_json() for i in rows]
         emit(fmt, {"identities": items}, items)

@@ -24,7 +24,7 @@ def add(
     Example: `mltrl group add recycling/1.1 --person "P. Iyer" --role qa`
     """
     with writing() as reg:
-        reg.join_group(ref, person, role)
+        reg.groups.join(ref, person, role)
     if as_json:
         _emit_group(ref)
         return
@@ -43,7 +43,7 @@ def remove(
     Example: `mltrl group remove recycling/1.1 --person "J. Novak" --reason "moved to the app team"`
     """
     with writing() as reg:
-        reg.leave_group(ref, person, reason=reason)
+        reg.groups.leave(ref, person, reason=reason)
     if as_json:
         _emit_group(ref)
         return
@@ -111,7 +111,7 @@ def register_handoff(root: typer.Typer) -> None:
         Example: `mltrl handoff recycling/1.1 --to "L. Duarte" --note "roadmap agreed"`
         """
         with writing() as reg:
-            c = reg.hand_off(ref, to, note=note)
+            c = reg.components.hand_off(ref, to, note=note)
         if as_json:
             emit_json(c.to_json())
             return

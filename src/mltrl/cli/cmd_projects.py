@@ -31,7 +31,7 @@ def create(
     Example: `mltrl project create recycling --name "Recycling vision app" --rd-owner "M. Chen"`
     """
     with writing() as reg:
-        project = reg.create_project(
+        project = reg.projects.create(
             key,
             name,
             description=description,
@@ -62,7 +62,7 @@ def traits(
 
     if add or remove:
         with writing() as reg:
-            project = reg.set_project_traits(key, add=add, remove=remove)
+            project = reg.projects.set_traits(key, add=add, remove=remove)
     else:
         with reading() as r:
             project = lookup.project(r, key)
@@ -158,8 +158,8 @@ def register_fork(root: typer.Typer, panel: str) -> None:
         Example: `mltrl fork etalumis ppx --reason "open-source path"`
         """
         with writing() as reg:
-            child = reg.fork_project(parent, key, reason=reason, name=name, at=at)
-            components = reg.components(child.key)
+            child = reg.projects.fork(parent, key, reason=reason, name=name, at=at)
+            components = reg.components.list(child.key)
             count = len(components)
         if as_json:
             emit_json({**child.to_json(), "components": [c.to_json() for c in components]})

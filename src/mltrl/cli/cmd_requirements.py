@@ -46,7 +46,7 @@ def add(
     --value 8 --category science -c neuropath/1.1`
     """
     with writing() as reg:
-        q = reg.add_requirement(
+        q = reg.requirements.add(
             project,
             code,
             statement,
@@ -78,7 +78,7 @@ def link(
     Example: `mltrl req link neuropath 1.1 neuropath/4.2`
     """
     with writing() as reg:
-        reg.link_requirement(project, code, ref)
+        reg.requirements.link(project, code, ref)
     if as_json:
         emit_json(_requirement(project, code).to_json())
         return
@@ -185,7 +185,7 @@ def vv_add(
     Example: `mltrl req vv add neuropath 1.1 -k verification -m test -d "golden slides, recall >= 0.9"`
     """
     with writing() as reg:
-        number = reg.add_vv_step(project, code, kind, description, method=method, status=status)
+        number = reg.requirements.add_step(project, code, kind, description, method=method, status=status)
     if as_json:
         emit_json(_step(project, code, number))
         return
@@ -206,7 +206,7 @@ def vv_set(
     Example: `mltrl req vv set neuropath 1.1 1 waived --reason "covered by the level-5 study"`
     """
     with writing() as reg:
-        reg.set_vv_status(project, code, step, status, reason=reason)
+        reg.requirements.set_step(project, code, step, status, reason=reason)
     if as_json:
         emit_json(_step(project, code, step))
         return

@@ -40,9 +40,9 @@ def open_(
     applied = None
     with writing() as reg:
         if from_review is None and file is None:
-            review = reg.open_review(ref, entry=entry)
+            review = reg.reviews.open(ref, entry=entry)
         else:
-            applied = reg.apply_review(ref, file or {}, entry=entry, from_review=from_review)
+            applied = reg.reviews.apply(ref, file or {}, entry=entry, from_review=from_review)
             review = applied.review
     if as_json:
         _emit_review(review.id)
@@ -74,7 +74,7 @@ def panel(
     Example: `mltrl review panel 1 --role research-lead --person "G. Renard"`
     """
     with writing() as reg:
-        reg.add_panel_member(review_id, role, person)
+        reg.reviews.add_member(review_id, role, person)
     if as_json:
         _emit_review(review_id)
         return
@@ -96,7 +96,7 @@ def result(
     Example: `mltrl review result 1 L4.real-data met --note "BioLab pilot, 212 slides"`
     """
     with writing() as reg:
-        reg.record_result(review_id, criterion, value, note)
+        reg.reviews.record_result(review_id, criterion, value, note)
     if as_json:
         _emit_review(review_id)
         return
@@ -117,7 +117,7 @@ def ethics(
     """
     answers = _answers(file, question, answer)
     with writing() as reg:
-        reg.answer_ethics(review_id, answers)
+        reg.reviews.answer_ethics(review_id, answers)
     if as_json:
         _emit_review(review_id)
         return
@@ -140,7 +140,7 @@ def choose(
     Example: `mltrl review choose 1 continue-or-pause continue`
     """
     with writing() as reg:
-        reg.record_choice(review_id, point, option, on_date=date, note=note)
+        reg.reviews.record_choice(review_id, point, option, on_date=date, note=note)
     if as_json:
         _emit_review(review_id)
         return
@@ -182,8 +182,8 @@ def sign(
         if ssh_key is not None:
             from mltrl import sshsig
 
-            signature = sshsig.sign(ssh_key, reg.review_statement(review_id, person, verdict))
-        reg.sign_review(review_id, person, verdict, tasks=tasks, note=note, ssh_signature=signature)
+            signature = sshsig.sign(ssh_key, reg.reviews.statement(review_id, person, verdict))
+        reg.reviews.sign(review_id, person, verdict, tasks=tasks, note=note, ssh_signature=signature)
     if as_json:
         _emit_review(review_id)
         return
@@ -216,7 +216,7 @@ def decide(
     from mltrl.domain.rules import parse_level
 
     with writing() as reg:
-        review = reg.decide_review(
+        review = reg.reviews.decide(
             review_id,
             decision,
             to_level=None if to is None else parse_level(to, "--to"),
@@ -224,8 +224,8 @@ def decide(
             debrief=debrief,
             fork_key=fork_key,
         )
-        component = reg.component(review.ref)
-        view = reg.review(review_id)
+        component = reg.components.get(review.ref)
+        view = reg.reviews.get(review_id)
         outcome = view.outcome
     if as_json:
         emit_json({**view.to_json(), "component": component.to_json()})

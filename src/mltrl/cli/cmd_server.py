@@ -11,7 +11,6 @@ from mltrl.cli import _render
 from mltrl.cli._context import console, emit_json, say, writing
 from mltrl.cli._output import FORMAT, JSON, JSON_WRITE, Format, choose, emit
 from mltrl.errors import BadInput
-from mltrl.service.api_identities import IdentityAPI
 
 user_app = typer.Typer(no_args_is_help=True)
 token_app = typer.Typer(no_args_is_help=True)
@@ -40,7 +39,7 @@ def user_add(
         raise BadInput("give --password-stdin or --no-password, not both")
     password = None if no_password else _password(password_stdin)
     with writing() as reg:
-        user = IdentityAPI(reg).add_user(name, display_name=display_name, password=password, is_admin=admin)
+        user = reg.users.add(name, display_name=display_name, password=password, is_admin=admin)
     if as_json:
         emit_json(user.to_json())
         return
@@ -55,7 +54,7 @@ def user_list(fmt: Format = FORMAT, as_json: bool = JSON) -> None:
     """
     fmt = choose(fmt, as_json)
     with writing() as reg:
-        rows = IdentityAPI(reg).users()
+        rows = reg.users.list()
     if fmt != Format.TABLE:
         items = [u.to_json() for u in rows]
         emit(fmt, {"users": items}, items)
@@ -80,7 +79,7 @@ def user_disable(name: str = USER, as_json: bool = JSON_WRITE) -> None:
     Example: `mltrl user disable mchen`
     """
     with writing() as reg:
-        user = IdentityAPI(reg).disable_user(name)
+        user = reg.users.disable(name)
     if as_json:
         emit_json(user.to_json())
         return
@@ -108,7 +107,7 @@ def token_create(
     Example: `mltrl token create --user ci --project neuropath --scope read,write --expires 30d`
     """
     with writing() as reg:
-        record, secret = IdentityAPI(reg).create_token(
+        record, secret = reg.tokens.create(
             user, projects=project, scopes=scope.split(","), expires=expires, label=name
         )
     if as_json:
@@ -135,7 +134,7 @@ def token_list(
 
     fmt = choose(fmt, as_json)
     with writing() as reg:
-        rows = IdentityAPI(reg).tokens(user)
+        rows = reg.tokens.list(user)
     now = inputs.now()
     items = [{**t.to_json(), "state": t.state(now)} for t in rows]
     if fmt != Format.TABLE:
@@ -164,7 +163,7 @@ def token_revoke(
     Example: `mltrl token revoke 3f9a0c1b2d4e`
     """
     with writing() as reg:
-        record = IdentityAPI(reg).revoke_token(prefix)
+        record = reg.tokens.revoke(prefix)
     if as_json:
         emit_json(record.to_json())
         return
@@ -188,7 +187,7 @@ def role_grant(
     Example: `mltrl role grant qa-lead neuropath approver --from-level 7`
     """
     with writing() as reg:
-        grant = IdentityAPI(reg).grant_role(user, project, role, min_level=from_level, max_level=to_level)
+        grant = reg.roles.grant(user, project, role, min_level=from_level, max_level=to_level)
     if as_json:
         emit_json(grant.to_json())
         return
@@ -208,7 +207,7 @@ def role_revoke(
     Example: `mltrl role revoke mchen neuropath approver`
     """
     with writing() as reg:
-        IdentityAPI(reg).revoke_role(user, project, role)
+        reg.roles.revoke(user, project, role)
     if as_json:
         emit_json({"user": user, "project": project, "role": role, "revoked": True})
         return
@@ -228,7 +227,7 @@ def role_list(
     """
     fmt = choose(fmt, as_json)
     with writing() as reg:
-        rows = IdentityAPI(reg).roles(project=project, name=user)
+        rows = reg.roles.list(project=project, name=user)
     if fmt != Format.TABLE:
         items = [g.to_json() for g in rows]
         emit(fmt, {"roles": items}, items)

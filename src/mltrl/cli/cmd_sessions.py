@@ -9,7 +9,6 @@ from mltrl.cli._context import console, emit_json, say, writing
 from mltrl.cli._output import FORMAT, JSON, JSON_WRITE, Format, choose, emit
 from mltrl.cli.cmd_server import user_app
 from mltrl.errors import BadInput
-from mltrl.service.api_sessions import SessionAPI
 
 
 @user_app.command("sessions")
@@ -26,7 +25,7 @@ def user_sessions(
 
     fmt = choose(fmt, as_json)
     with writing() as reg:
-        rows = SessionAPI(reg).sessions(user)
+        rows = reg.sessions.list(user)
     now = inputs.now()
     items = [{"id": s.id, **s.to_json(), "state": s.state(now)} for s in rows]
     if fmt != Format.TABLE:
@@ -60,8 +59,7 @@ def user_logout(
     if (name is None) == (session is None):
         raise BadInput("give a user NAME or --session ID (one of them)")
     with writing() as reg:
-        api = SessionAPI(reg)
-        ended = [api.revoke(session)] if session is not None else api.revoke_all(name or "")
+        ended = [reg.sessions.revoke(session)] if session is not None else reg.sessions.revoke_all(name or "")
     if as_json:
         emit_json({"revoked": [{"id": s.id, **s.to_json()} for s in ended]})
         return

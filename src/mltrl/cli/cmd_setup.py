@@ -120,7 +120,7 @@ def register(app: typer.Typer) -> None:
         cmd_views.show_report(None, top=5)
         here = home.parent
         with writing() as reg:
-            open_reviews = {r.ref: r.id for r in reg.reviews() if r.status == "open"}
+            open_reviews = {r.ref: r.id for r in reg.reviews.list() if r.status == "open"}
         ready, causal = open_reviews.get("neuropath/1.1"), open_reviews.get("causal-dx/1.1")
         deployed = open_reviews.get("recycling/1")
         say(f"\n[bold]Try next[/] (in {esc(here)}):")

@@ -24,7 +24,7 @@ def add(
     Example: `mltrl target add recycling/1.1 --level 9 --by 2027-03-31 --note "spring launch"`
     """
     with writing() as reg:
-        target_id = reg.add_target(ref, level, by, note=note)
+        target_id = reg.targets.add(ref, level, by, note=note)
     if as_json:
         (created,) = [t for t in _statuses(ref) if t.target.id == target_id]
         emit_json(created.to_json())
@@ -43,7 +43,7 @@ def remove(
     Example: `mltrl target remove 3 --reason "the launch moved to autumn"`
     """
     with writing() as reg:
-        reg.remove_target(target_id, reason=reason)
+        reg.targets.remove(target_id, reason=reason)
     if as_json:
         emit_json({"id": target_id, "removed": True, "reason": reason})
         return

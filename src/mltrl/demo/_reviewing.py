@@ -21,10 +21,10 @@ GRADUATING_CHOICES = {
 
 def staffed_review(reg: Registry, ref: str, at: datetime, people: dict[str, str]) -> int:
     """Open a review and put someone in every required role (``people``: role id -> name)."""
-    review = reg.open_review(ref, at=at)
-    for role in reg.review(review.id).template.roles:
+    review = reg.reviews.open(ref, at=at)
+    for role in reg.reviews.get(review.id).template.roles:
         if role.required:
-            reg.add_panel_member(review.id, role.id, people.get(role.id, f"{role.name} (demo)"), at=at)
+            reg.reviews.add_member(review.id, role.id, people.get(role.id, f"{role.name} (demo)"), at=at)
     return review.id
 
 
@@ -41,25 +41,25 @@ def complete(
 
     ``results`` records other results (criterion -> (result, note)), e.g. a reasoned waiver.
     """
-    view = reg.review(review_id)
+    view = reg.reviews.get(review_id)
     notes = notes or {}
     results = results or {}
     for criterion in view.template.criteria:
         if criterion.id in results:
-            reg.record_result(review_id, criterion.id, *results[criterion.id], at=at)
+            reg.reviews.record_result(review_id, criterion.id, *results[criterion.id], at=at)
         elif reg.catalog.criterion(criterion.id).applies_to and not causal:
             continue  # the causal-inference criteria: the catalogue waives them for other projects
         else:
-            reg.record_result(
+            reg.reviews.record_result(
                 review_id, criterion.id, "met", notes.get(criterion.id, "presented at the review"), at=at
             )
-    reg.answer_ethics(review_id, {q: ethics_answer(q) for q in view.template.ethics}, at=at)
+    reg.reviews.answer_ethics(review_id, {q: ethics_answer(q) for q in view.template.ethics}, at=at)
     for point in view.template.points:
         option = GRADUATING_CHOICES.get(point.id, point.options[0])
         date = (at + timedelta(days=14)).date().isoformat() if point.needs_date else None
-        reg.record_choice(review_id, point.id, option, on_date=date, at=at)
+        reg.reviews.record_choice(review_id, point.id, option, on_date=date, at=at)
     for person in {row["person"] for row in view.details["panel"]}:
-        reg.sign_review(review_id, person, "approve", at=at)
+        reg.reviews.sign(review_id, person, "approve", at=at)
 
 
 def graduate(
@@ -75,7 +75,7 @@ def graduate(
     """A whole review that passes: of the gate ahead, or the entry review of a component waiting to enter."""
     review_id = staffed_review(reg, ref, at, people)
     complete(reg, review_id, at, causal=causal, notes=notes, results=results)
-    reg.decide_review(
+    reg.reviews.decide(
         review_id, "graduate", reason="every criterion met; panel approved", at=at, debrief="went as planned"
     )
     return review_id
@@ -111,16 +111,20 @@ def enter(
     """
     free = reg.catalog.settings.entry_without_review_up_to
     if level <= free:
-        reg.add_component(ref, name, kind=kind, level=level, reason=reason if level else "", at=at, **details)
+        reg.components.add(
+            ref, name, kind=kind, level=level, reason=reason if level else "", at=at, **details
+        )
         return None
     when = at or datetime.now(UTC)
-    reg.add_component(ref, name, kind=kind, level=level, reason=reason, entry_review=True, at=when, **details)
+    reg.components.add(
+        ref, name, kind=kind, level=level, reason=reason, entry_review=True, at=when, **details
+    )
     results: dict[str, tuple[str, str]] = {}
     if waive:
         gate = reg.catalog.level(level - 1)
         results = {c.id: ("waived", waive) for c in gate.criteria if c.kind == "evidence" and c.waivable}
         if any(c.id == "L4.real-data" for c in gate.criteria):
             key = f"{ref.replace('/', '-').replace('.', '-')}-real"
-            reg.add_dataset(ref.split("/")[0], key, f"Real data of {ref}", kind="real")
-            reg.link_dataset(key, ref, "train")
+            reg.datasets.add(ref.split("/")[0], key, f"Real data of {ref}", kind="real")
+            reg.datasets.link(key, ref, "train")
     return graduate(reg, ref, when, people or {}, results=results)

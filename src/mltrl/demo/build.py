@@ -70,7 +70,7 @@ def _imported_climb(
     reg: Registry, ref: str, approvers: Iterator[str], t: Timeline, days: float, steps: int
 ) -> None:
     for _ in range(steps):
-        reg.import_graduation(ref, approver=next(approvers), at=t.after(days))
+        reg.components.import_graduation(ref, approver=next(approvers), at=t.after(days))
 
 
 def _panel(*names: str) -> Iterator[str]:
@@ -79,7 +79,7 @@ def _panel(*names: str) -> Iterator[str]:
 
 
 def _etalumis(reg: Registry, t: Timeline) -> None:
-    reg.create_project(
+    reg.projects.create(
         "etalumis",
         "Etalumis: inverting particle-physics simulators",
         description="Bayesian inference over the execution traces of the SHERPA simulator with probabilistic "
@@ -88,7 +88,7 @@ def _etalumis(reg: Registry, t: Timeline) -> None:
         product_owner="CERN physics analysis group",
         at=t.after(0),
     )
-    add = reg.add_component
+    add = reg.components.add
     add("etalumis/1", "Etalumis inference system", kind="composite", level=0, at=t.after(1))
     add("etalumis/1.1", "PPX execution protocol", kind="software-module", level=0, parent="1", at=t.after(0))
     add("etalumis/1.2", "Amortised inference network", kind="algorithm", level=0, parent="1", at=t.after(0))
@@ -115,20 +115,20 @@ def _etalumis(reg: Registry, t: Timeline) -> None:
         _imported_climb(reg, ref, panel, t, 12, 3)
     for ref in ("etalumis/1", "etalumis/1.1", "etalumis/1.2"):
         _imported_climb(reg, ref, panel, t, 20, 1)
-    reg.switchback(
+    reg.components.switchback(
         "etalumis/1.2",
         2,
         reason="the PoC showed per-run inference is too slow; develop an amortised "
         "inference network trained once",
         at=t.after(15),
     )
-    reg.retire("etalumis/1.4", reason="superseded by amortised inference", at=t.after(5))
+    reg.components.retire("etalumis/1.4", reason="superseded by amortised inference", at=t.after(5))
     _imported_climb(reg, "etalumis/1.2", panel, t, 25, 2)
     _imported_climb(reg, "etalumis/1.3", panel, t, 10, 1)
     for ref in ("etalumis/1", "etalumis/1.1", "etalumis/1.2", "etalumis/1.3"):
         _imported_climb(reg, ref, panel, t, 20, 2)
-    reg.register_version("etalumis/1.1", "code", "1.0.0", uri="https://github.com/pyprob/ppx", at=t.after(3))
-    reg.fork_project(
+    reg.versions.register("etalumis/1.1", "code", "1.0.0", uri="https://github.com/pyprob/ppx", at=t.after(3))
+    reg.projects.fork(
         "etalumis",
         "ppx",
         name="PPX open-source protocol",
@@ -141,8 +141,8 @@ def _etalumis(reg: Registry, t: Timeline) -> None:
 
 
 def _ppx_after_fork(reg: Registry, t: Timeline) -> None:
-    reg.retire("ppx/1.3", reason="the SHERPA bridge stays with the CERN path", at=t.after(1))
-    reg.switchback(
+    reg.components.retire("ppx/1.3", reason="the SHERPA bridge stays with the CERN path", at=t.after(1))
+    reg.components.switchback(
         "ppx/1.1",
         5,
         kind="discovery",
@@ -165,7 +165,7 @@ RECYCLING_PEOPLE = {
 
 
 def _recycling(reg: Registry, t: Timeline) -> None:
-    reg.create_project(
+    reg.projects.create(
         "recycling",
         "Recycling vision app",
         description="Real-time recognition of recyclable objects on mobile phones, trained on real, "
@@ -174,11 +174,11 @@ def _recycling(reg: Registry, t: Timeline) -> None:
         product_owner="L. Duarte",
         at=t.after(1),
     )
-    reg.edit_card("recycling", recycling_data.CARD)  # the card grows with the work; complete by level 8
+    reg.cards.edit("recycling", recycling_data.CARD)  # the card grows with the work; complete by level 8
     # A prototype built in a hackathon enters at level 4: each part, then the app, through an entry
     # review of the level-3 gate.
     why = "prototype built and tested at the 2025 sustainability hackathon"
-    reg.add_component(
+    reg.components.add(
         "recycling/1",
         "Recycling classification app",
         kind="composite",
@@ -198,29 +198,29 @@ def _recycling(reg: Registry, t: Timeline) -> None:
             people=RECYCLING_PEOPLE, at=t.after(0),
         )  # fmt: skip
     _reviewing.graduate(reg, "recycling/1", t.after(1), RECYCLING_PEOPLE)
-    reg.register_version("recycling/1.1", "model", "1.0.0", at=t.after(2))
+    reg.versions.register("recycling/1.1", "model", "1.0.0", at=t.after(2))
     # Parts first: a composite graduates no further than its least ready part.
     everything = [*parts, "recycling/1"]
     recycling_data.datasets(reg, everything, t.after(1))
-    reg.join_group("recycling/1.1", "M. Chen", "applied-ai", at=t.after(0))
-    reg.join_group("recycling/1.1", "J. Novak", "software-engineering", at=t.after(0))
+    reg.groups.join("recycling/1.1", "M. Chen", "applied-ai", at=t.after(0))
+    reg.groups.join("recycling/1.1", "J. Novak", "software-engineering", at=t.after(0))
     recycling_data.sim_to_real(reg, t.after(2))  # both parts learn from or check against renders
     for ref in everything:  # 4 -> 5 -> 6, every part through its own gate
         _reviewing.graduate(reg, ref, t.after(9), RECYCLING_PEOPLE)
     # Level 5: the capability passes from R&D to product, and the working group grows with it.
-    reg.hand_off(
+    reg.components.hand_off(
         "recycling/1", "L. Duarte", note="roadmap and budget agreed for productisation", at=t.after(1)
     )
-    reg.join_group("recycling/1.1", "L. Duarte", "product-manager", at=t.after(0))
+    reg.groups.join("recycling/1.1", "L. Duarte", "product-manager", at=t.after(0))
     recycling_data.product_requirements(reg, everything, t.after(2))
     recycling_data.sim_to_real(reg, t.after(1), requirement="3", step=1)  # the risk table's gap
     for _ in range(2):
         for ref in everything:
             _reviewing.graduate(reg, ref, t.after(9), RECYCLING_PEOPLE)
     # Level 7: infrastructure and QA join to build the integration test suites with applied AI.
-    reg.join_group("recycling/1.1", "K. Larsen", "infrastructure", at=t.after(0))
-    reg.join_group("recycling/1.1", "P. Iyer", "qa", at=t.after(0))
-    reg.leave_group("recycling/1.1", "J. Novak", reason="moved to the app team", at=t.after(0))
+    reg.groups.join("recycling/1.1", "K. Larsen", "infrastructure", at=t.after(0))
+    reg.groups.join("recycling/1.1", "P. Iyer", "qa", at=t.after(0))
+    reg.groups.leave("recycling/1.1", "J. Novak", reason="moved to the app team", at=t.after(0))
     for ref in everything:  # 7 -> 8: the integration test suites back the gate
         results = recycling_data.integration_evidence(reg, ref, t.after(3))
         _reviewing.graduate(reg, ref, t.after(9), RECYCLING_PEOPLE, results=results)
@@ -236,21 +236,21 @@ def _recycling(reg: Registry, t: Timeline) -> None:
         _reviewing.graduate(reg, ref, t.after(5), RECYCLING_PEOPLE, results=waivers)
     # A new detector model for the deployed app: mltrl takes the embedded 9 -> 7 switchback itself,
     # and the integration evidence of model 1.0.0 no longer backs anything.
-    reg.register_version(
+    reg.versions.register(
         "recycling/1.1", "model", "2.0.0", note="retrained with more synthetic images", at=t.after(30)
     )
     results = recycling_data.integration_evidence(reg, "recycling/1.1", t.after(10))
     _reviewing.graduate(reg, "recycling/1.1", t.after(2), RECYCLING_PEOPLE, results=results)
     # New user photos arrive for the detector at level 8: its level-7 evidence is now stale, and
     # `mltrl gate recycling/1.1` fails until the suites run again on data 1.1.0.
-    reg.register_version("recycling/1.1", "data", "1.1.0", note="3,000 new user photos", at=t.after(7))
+    reg.versions.register("recycling/1.1", "data", "1.1.0", note="3,000 new user photos", at=t.after(7))
 
 
 def _shadow_test_sends_detector_back(reg: Registry, t: Timeline) -> None:
     """The level-8 review of the detector: the shadow test fails on crumpled cans, back to 7."""
     at = t.after(6)
     review = _reviewing.staffed_review(reg, "recycling/1.1", at, RECYCLING_PEOPLE)
-    reg.record_result(
+    reg.reviews.record_result(
         review,
         "L8.shadow",
         "unmet",
@@ -261,12 +261,12 @@ def _shadow_test_sends_detector_back(reg: Registry, t: Timeline) -> None:
         {"task": "add 500 crumpled-can images to the golden dataset", "target": "recall >= 0.92"},
         {"task": "rerun the shadow test for two weeks", "target": "no slice below baseline - 2 points"},
     ]
-    for person in sorted({row["person"] for row in reg.review(review).details["panel"]}):
+    for person in sorted({row["person"] for row in reg.reviews.get(review).details["panel"]}):
         if person == RECYCLING_PEOPLE["qa"]:
-            reg.sign_review(review, person, "request-changes", tasks=tasks, at=at)
+            reg.reviews.sign(review, person, "request-changes", tasks=tasks, at=at)
         else:
-            reg.sign_review(review, person, "approve", at=at)
-    reg.decide_review(
+            reg.reviews.sign(review, person, "approve", at=at)
+    reg.reviews.decide(
         review,
         "switchback",
         to_level=7,

@@ -36,7 +36,7 @@ def records(rows: int = 4000, seed: int = 7) -> pd.DataFrame:
 
 
 def build(reg: Registry, t: Timeline) -> None:
-    reg.create_project(
+    reg.projects.create(
         "causal-dx",
         "Causal diagnosis model",
         description="Computer-assisted diagnosis that reasons about cause and effect between risk factors, "
@@ -45,7 +45,7 @@ def build(reg: Registry, t: Timeline) -> None:
         traits=["causal"],
         at=t.after(1),
     )
-    reg.add_component(REF, "Counterfactual diagnosis algorithm", kind="algorithm", level=0, owner="C. Lee",
+    reg.components.add(REF, "Counterfactual diagnosis algorithm", kind="algorithm", level=0, owner="C. Lee",
                       at=t.after(1))  # fmt: skip
     notes = {
         "L0.causal-structure": "structure elicited from 20 doctors, checked by an independent group",
@@ -57,12 +57,12 @@ def build(reg: Registry, t: Timeline) -> None:
     at = t.after(25)
     review = _reviewing.staffed_review(reg, REF, at, PEOPLE)
     _sensitivity(reg, at)
-    for criterion in reg.review(review).template.criteria:
+    for criterion in reg.reviews.get(review).template.criteria:
         if (
             criterion.id != "L2.causal-sensitivity"
             and reg.catalog.criterion(criterion.id).kind == "attestation"
         ):
-            reg.record_result(review, criterion.id, "met", "presented at the review", at=at)
+            reg.reviews.record_result(review, criterion.id, "met", "presented at the review", at=at)
 
 
 def _adjustment_checks(reg: Registry, at: datetime) -> None:

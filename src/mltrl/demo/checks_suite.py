@@ -71,7 +71,7 @@ def run(reg: Registry, ref: str, at: datetime) -> dict[str, tuple[str, str]]:
     reg.relations.run(ref, detector, pixels, source="ci", at=at)
     calibration = CalibrationCheck(max_ece=0.1, n_boot=500).run(detector, X, y)
     record(reg, ref, "L7.uncertainty", calibration, source="ci", at=at)
-    requirement = next((q for q in reg.requirements("recycling") if q.code == "1"), None)
+    requirement = next((q for q in reg.requirements.list("recycling") if q.code == "1"), None)
     if requirement is not None:
         latency = LatencyCheck.from_requirement(requirement, calls=100).run(detector.predict, X)
         record(reg, ref, "L8.stress-tests", latency, requirement="1", step=1, source="ci", at=at)
@@ -119,7 +119,7 @@ def codify(reg: Registry, ref: str, at: datetime) -> None:
 
 
 def _current_model(reg: Registry, ref: str) -> str | None:
-    return next((v.version for v in reversed(reg.versions(ref)) if v.kind == "model"), None)
+    return next((v.version for v in reversed(reg.versions.list(ref)) if v.kind == "model"), None)
 
 
 def deployment(reg: Registry, ref: str, at: datetime) -> None:

@@ -51,7 +51,7 @@ def photos(seed: int, rows: int, *, winter: bool = False, web: bool = False) -> 
 
 def reference(reg: Registry, ref: str) -> None:
     """The training photos' features as the component's reference, stored before it goes live."""
-    reg.set_reference(ref, photos(1, 20_000), name="default")
+    reg.monitor.set_reference(ref, photos(1, 20_000), name="default")
 
 
 def build(reg: Registry, end: datetime) -> None:
@@ -64,16 +64,16 @@ def build(reg: Registry, end: datetime) -> None:
         served_at = end - timedelta(days=DAYS - day, hours=-12)
         winter = day >= DAYS - 2
         batch = photos(100 + day, 4_000, winter=winter, web=day == DAYS - 1)
-        reg.log_profile(APP, batch, window="day", at=served_at)
+        reg.monitor.log(APP, batch, window="day", at=served_at)
         ids = np.arange(first_id, first_id + len(batch))
         first_id += len(batch)
         rng = np.random.default_rng(200 + day)
         truth = batch["label"].to_numpy()
         wrong = rng.random(len(batch)) < (0.16 if winter else 0.06)  # dark photos cost accuracy
         predicted = np.where(wrong, rng.choice(LABELS, len(batch)), truth)
-        reg.log_predictions(
+        reg.predictions.log(
             APP, pd.DataFrame({"id": ids, "prediction": predicted}), window="day", at=served_at
         )
         if day < DAYS - 1:  # the last day's corrections have not come in yet
-            reg.log_actuals(APP, pd.DataFrame({"id": ids, "actual": truth}))
-    reg.check_window(APP, open_review=True)
+            reg.actuals.log(APP, pd.DataFrame({"id": ids, "actual": truth}))
+    reg.monitor.check(APP, open_review=True)

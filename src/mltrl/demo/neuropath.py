@@ -21,7 +21,7 @@ PEOPLE = {
 
 
 def build(reg: Registry, t: Timeline) -> None:
-    reg.create_project(
+    reg.projects.create(
         "neuropath",
         "Neuropathology Copilot v1.0",
         description="Analyse whole-slide images of brain tissue: an unsupervised model lays out a "
@@ -30,8 +30,8 @@ def build(reg: Registry, t: Timeline) -> None:
         product_owner="S. Wozniak",
         at=t.after(2),
     )
-    reg.edit_card("neuropath", CARD)  # its ethics section is up to date at the level-3 gates below
-    reg.add_component(
+    reg.cards.edit("neuropath", CARD)  # its ethics section is up to date at the level-3 gates below
+    reg.components.add(
         "neuropath/1.1",
         "SP-VAE tissue manifold model",
         kind="model",
@@ -64,20 +64,24 @@ def build(reg: Registry, t: Timeline) -> None:
         people=PEOPLE,
         at=t.after(1),
     )
-    reg.couple("neuropath/1.1", "neuropath/4.2", note="the expert selects points on the model's manifold")
-    reg.couple("neuropath/4.2", "neuropath/4.3", note="selected points label the classifier's training data")
-    reg.register_version("neuropath/1.1", "model", "1.0.0", at=t.after(2))
+    reg.components.couple(
+        "neuropath/1.1", "neuropath/4.2", note="the expert selects points on the model's manifold"
+    )
+    reg.components.couple(
+        "neuropath/4.2", "neuropath/4.3", note="selected points label the classifier's training data"
+    )
+    reg.versions.register("neuropath/1.1", "model", "1.0.0", at=t.after(2))
     _datasets(reg, t)
     _requirements(reg, t)
     _reviewing.graduate(reg, "neuropath/1.1", t.after(40), PEOPLE)
     _level_four_review(reg, t)
     # The lab's OKR: the manifold model in application development (level 6) within four months.
     due = (t.end + timedelta(days=120)).date().isoformat()
-    reg.add_target("neuropath/1.1", 6, due, note="OKR: the copilot's model in application development")
+    reg.targets.add("neuropath/1.1", 6, due, note="OKR: the copilot's model in application development")
 
 
 def _datasets(reg: Registry, t: Timeline) -> None:
-    reg.add_dataset(
+    reg.datasets.add(
         "neuropath",
         "wsi-open",
         "Open whole-slide image data set (Naud & Lavin 2020)",
@@ -94,8 +98,8 @@ def _datasets(reg: Registry, t: Timeline) -> None:
         },
         at=t.after(1),
     )
-    reg.add_dataset_version("wsi-open", "1.0.0", at=t.after(0))
-    reg.add_dataset(
+    reg.datasets.add_version("wsi-open", "1.0.0", at=t.after(0))
+    reg.datasets.add(
         "neuropath",
         "biolab-pilot",
         "Pilot data set provided by BioLab",
@@ -110,8 +114,8 @@ def _datasets(reg: Registry, t: Timeline) -> None:
         },
         at=t.after(0),
     )
-    reg.add_dataset_version("biolab-pilot", "1.0.0", at=t.after(0))
-    reg.add_dataset(
+    reg.datasets.add_version("biolab-pilot", "1.0.0", at=t.after(0))
+    reg.datasets.add(
         "neuropath",
         "wsi-simulated",
         "Simulated slides with structured domain randomisation",
@@ -122,15 +126,15 @@ def _datasets(reg: Registry, t: Timeline) -> None:
         at=t.after(0),
     )
     for version in ("2.2.0", "2.3.0"):
-        reg.add_dataset_version("wsi-simulated", version, at=t.after(3))
-    reg.link_dataset("wsi-open", "neuropath/1.1", "train", version="1.0.0")
-    reg.link_dataset("biolab-pilot", "neuropath/4.3", "validation", version="1.0.0")
-    reg.link_dataset("wsi-simulated", "neuropath/4.3", "train", version="2.3.0")
-    reg.link_dataset("biolab-pilot", "neuropath/1.1", "test", version="1.0.0")
+        reg.datasets.add_version("wsi-simulated", version, at=t.after(3))
+    reg.datasets.link("wsi-open", "neuropath/1.1", "train", version="1.0.0")
+    reg.datasets.link("biolab-pilot", "neuropath/4.3", "validation", version="1.0.0")
+    reg.datasets.link("wsi-simulated", "neuropath/4.3", "train", version="2.3.0")
+    reg.datasets.link("biolab-pilot", "neuropath/1.1", "test", version="1.0.0")
 
 
 def _requirements(reg: Registry, t: Timeline) -> None:
-    add = reg.add_requirement
+    add = reg.requirements.add
     add(
         "neuropath",
         "1",
@@ -212,7 +216,7 @@ def _requirements(reg: Registry, t: Timeline) -> None:
         ("5", "verification", "analysis", "Compare scanner characteristics of the sources", "planned"),
     ]
     for code, kind, method, description, status in steps:
-        reg.add_vv_step("neuropath", code, kind, description, method=method, status=status)
+        reg.requirements.add_step("neuropath", code, kind, description, method=method, status=status)
 
 
 def _level_four_review(reg: Registry, t: Timeline) -> None:

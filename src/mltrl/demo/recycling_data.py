@@ -10,7 +10,7 @@ from mltrl.service.registry import Registry
 
 
 def datasets(reg: Registry, refs: list[str], at: datetime) -> None:
-    reg.add_dataset(
+    reg.datasets.add(
         "recycling",
         "user-photos",
         "User photos with annotations",
@@ -24,12 +24,12 @@ def datasets(reg: Registry, refs: list[str], at: datetime) -> None:
         },
         at=at,
     )
-    reg.add_dataset_version("user-photos", "1.0.0", at=at)
+    reg.datasets.add_version("user-photos", "1.0.0", at=at)
     photos, _ = training()  # the photos stand-in: who is in the data, counted from it
-    reg.count_demographics(
+    reg.datasets.count_demographics(
         "user-photos", photos.assign(lighting=lighting(photos)), ["lighting"], version="1.0.0"
     )
-    reg.add_dataset(
+    reg.datasets.add(
         "recycling",
         "unity-synthetic",
         "Unity Perception renders",
@@ -38,8 +38,8 @@ def datasets(reg: Registry, refs: list[str], at: datetime) -> None:
         owner="M. Chen",
         at=at,
     )
-    reg.add_dataset_version("unity-synthetic", "3.1.0", at=at)
-    reg.add_dataset(
+    reg.datasets.add_version("unity-synthetic", "3.1.0", at=at)
+    reg.datasets.add(
         "recycling",
         "golden-bins",
         "Golden evaluation set",
@@ -48,17 +48,19 @@ def datasets(reg: Registry, refs: list[str], at: datetime) -> None:
         owner="P. Iyer",
         at=at,
     )
-    reg.add_dataset_version("golden-bins", "1.0.0", at=at)
+    reg.datasets.add_version("golden-bins", "1.0.0", at=at)
     for ref in refs:
-        reg.link_dataset("user-photos", ref, "train" if ref.endswith("1.1") else "reference", version="1.0.0")
-        reg.link_dataset("golden-bins", ref, "golden", version="1.0.0")
-    reg.link_dataset("unity-synthetic", "recycling/1.1", "train", version="3.1.0")
-    reg.link_dataset("unity-synthetic", "recycling/1.2", "reference", version="3.1.0")
+        reg.datasets.link(
+            "user-photos", ref, "train" if ref.endswith("1.1") else "reference", version="1.0.0"
+        )
+        reg.datasets.link("golden-bins", ref, "golden", version="1.0.0")
+    reg.datasets.link("unity-synthetic", "recycling/1.1", "train", version="3.1.0")
+    reg.datasets.link("unity-synthetic", "recycling/1.2", "reference", version="3.1.0")
 
 
 def product_requirements(reg: Registry, refs: list[str], at: datetime) -> None:
     """Level 5 asks for product requirements with V&V: drafted by the working group."""
-    reg.add_requirement(
+    reg.requirements.add(
         "recycling",
         "1",
         "The app shall classify an item in under 100 ms on a mid-range phone",
@@ -71,7 +73,7 @@ def product_requirements(reg: Registry, refs: list[str], at: datetime) -> None:
         scenarios=["old phones", "poor lighting"],
         at=at,
     )
-    reg.add_requirement(
+    reg.requirements.add(
         "recycling",
         "2",
         "Recall on every material class shall stay at or above 0.9",
@@ -83,7 +85,7 @@ def product_requirements(reg: Registry, refs: list[str], at: datetime) -> None:
         slices=["crumpled cans", "wet cardboard"],
         at=at,
     )
-    reg.add_requirement(
+    reg.requirements.add(
         "recycling",
         "3",
         "Synthetic images shall not degrade recall on real photos",
@@ -99,7 +101,7 @@ def product_requirements(reg: Registry, refs: list[str], at: datetime) -> None:
         ("2", "test", "per-class recall on the golden set"),
         ("3", "analysis", "real-only vs mixed training comparison"),
     ):
-        reg.add_vv_step("recycling", code, "verification", text, method=method)
+        reg.requirements.add_step("recycling", code, "verification", text, method=method)
 
 
 def sim_to_real(
@@ -132,11 +134,11 @@ def deployment_evidence(reg: Registry, ref: str, at: datetime) -> None:
     with the champion; error rate, accuracy and latency watched by an always-valid sequential test),
     and every linked requirement validated."""
     checks_suite.deployment(reg, ref, at)
-    for requirement in reg.requirements("recycling"):
+    for requirement in reg.requirements.list("recycling"):
         if ref in requirement.components:
             for step in requirement.steps:
                 if step.status != "passed":
-                    reg.record_evidence(
+                    reg.evidence.record(
                         ref,
                         None,
                         kind="test-run",

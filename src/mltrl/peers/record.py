@@ -32,7 +32,7 @@ def import_file(
     """
     path = Path(path)
     result = read(path, tool)
-    evidence = reg.record_evidence(
+    evidence = reg.evidence.record(
         ref,
         criterion,
         kind=result.kind,

@@ -23,18 +23,18 @@ def seat(
 ) -> str:
     """Put ``person`` on ``view``'s panel as ``role`` and tell them; the seated user's name."""
     key, review_id = view.record.project_key, view.record.id
-    member = caller.identities.member(person.strip())
+    member = caller.registry.users.member(person.strip())
     reason = member.denial(Action.SIGN, key, view.record.level)
     if reason is not None:
         raise Forbidden(f"review {review_id}: {reason}")
-    caller.registry.add_panel_member(review_id, role, member.name)
+    caller.registry.reviews.add_member(review_id, role, member.name)
     tasks.add_task(notify.panel_seat, base_url, view.record, member.name, role)
     return member.name
 
 
 def after_signature(caller: Caller, tasks: BackgroundTasks, base_url: str, review_id: int) -> ReviewView:
     """The review after a signature; when nothing blocks it any more, its deciders are told."""
-    after: ReviewView = caller.registry.review(review_id)
+    after: ReviewView = caller.registry.reviews.get(review_id)
     if not after.blockers:
         tasks.add_task(notify.ready_to_decide, base_url, after.record, deciders(caller, after))
     return after
@@ -42,7 +42,7 @@ def after_signature(caller: Caller, tasks: BackgroundTasks, base_url: str, revie
 
 def deciders(caller: Caller, view: ReviewView) -> list[str]:
     """Users whose role decides this review at its level: whom a review ready for its decision waits for."""
-    grants: list[Any] = caller.identities.roles(project=view.record.project_key)
+    grants: list[Any] = caller.registry.roles.list(project=view.record.project_key)
     level = view.record.level
     return sorted(
         {

@@ -75,7 +75,7 @@ async def me(c: Caller = Depends(caller)) -> dict[str, Any]:
 def create_token(body: TokenIn, c: Caller = Depends(password_user)) -> dict[str, Any]:
     """Log in with name and password (HTTP Basic) and get a token of one's own; the secret is in the
     answer and nowhere else. A token only narrows what one's roles allow."""
-    record, secret = c.identities.create_token(
+    record, secret = c.registry.tokens.create(
         c.principal.name, projects=body.projects, scopes=body.scopes, expires=body.expires, label=body.name
     )
     return {**record.to_json(), "secret": secret}
@@ -87,17 +87,17 @@ def list_tokens(c: Caller = Depends(caller)) -> dict[str, Any]:
     from mltrl.service import inputs
 
     now = inputs.now()
-    rows = c.identities.tokens(None if c.principal.is_admin else c.principal.name)
+    rows = c.registry.tokens.list(None if c.principal.is_admin else c.principal.name)
     return {"tokens": [{**t.to_json(), "state": t.state(now)} for t in rows]}
 
 
 @router.delete("/tokens/{prefix}", tags=["identity"])
 def revoke_token(prefix: str, c: Caller = Depends(caller)) -> dict[str, Any]:
     """Revoke one of one's own tokens (a site admin: anyone's), e.g. the one in this request."""
-    found = c.identities.tokens(None if c.principal.is_admin else c.principal.name)
+    found = c.registry.tokens.list(None if c.principal.is_admin else c.principal.name)
     if prefix not in {t.prefix for t in found}:
         raise NotFound(f"no token {prefix!r} of {c.principal.name}")
-    return {**c.identities.revoke_token(prefix).to_json(), "state": "revoked"}
+    return {**c.registry.tokens.revoke(prefix).to_json(), "state": "revoked"}
 
 
 # --- projects and components ------------------------------------------------------------------------
@@ -107,9 +107,9 @@ def revoke_token(prefix: str, c: Caller = Depends(caller)) -> dict[str, Any]:
 def list_projects(c: Caller = Depends(caller)) -> dict[str, Any]:
     """Projects the caller may read, with their system TRL (``mltrl project list --json``)."""
     reg = c.registry
-    readable = set(c.principal.readable(p.key for p in reg.projects()))
+    readable = set(c.principal.readable(p.key for p in reg.projects.list()))
     items = []
-    for project in reg.projects():
+    for project in reg.projects.list():
         if project.key in readable:
             s = reg.status(project.key)
             items.append(
@@ -122,9 +122,13 @@ def list_projects(c: Caller = Depends(caller)) -> dict[str, Any]:
 def show_project(key: str, c: Caller = Depends(caller)) -> dict[str, Any]:
     c.require(Action.READ, key)
     reg = c.registry
-    project = reg.project(key)
-    forks = [p.key for p in reg.projects() if p.parent_key == project.key]
-    return {**project.to_json(), "forks": forks, "components": [x.to_json() for x in reg.components(key)]}
+    project = reg.projects.get(key)
+    forks = [p.key for p in reg.projects.list() if p.parent_key == project.key]
+    return {
+        **project.to_json(),
+        "forks": forks,
+        "components": [x.to_json() for x in reg.components.list(key)],
+    }
 
 
 @router.get("/projects/{key}/status", tags=["projects"])
@@ -137,8 +141,8 @@ def project_status(key: str, c: Caller = Depends(caller)) -> dict[str, Any]:
 @router.get("/projects/{key}/components", tags=["components"])
 def list_components(key: str, c: Caller = Depends(caller)) -> dict[str, Any]:
     c.require(Action.READ, key)
-    project = c.registry.project(key)
-    return {"project": project.key, "components": [x.to_json() for x in c.registry.components(key)]}
+    project = c.registry.projects.get(key)
+    return {"project": project.key, "components": [x.to_json() for x in c.registry.components.list(key)]}
 
 
 @router.get("/projects/{key}/components/{code}", tags=["components"])
@@ -147,9 +151,9 @@ def show_component(key: str, code: Code, c: Caller = Depends(caller)) -> dict[st
     ref = f"{key}/{code}"
     reg = c.registry
     return {
-        **reg.component(ref).to_json(),
-        "couplings": [k.to_json() for k in reg.couplings(ref)],
-        "versions": [v.to_json() for v in reg.versions(ref)],
+        **reg.components.get(ref).to_json(),
+        "couplings": [k.to_json() for k in reg.components.couplings(ref)],
+        "versions": [v.to_json() for v in reg.versions.list(ref)],
     }
 
 
@@ -182,8 +186,8 @@ def evaluate_gate(
         raise BadInput("give level or next, not both")
     ref = f"{key}/{code}"
     if upcoming:
-        level = c.registry.component(ref).level
-    return c.registry.gate(ref, level).to_json()  # type: ignore[no-any-return]
+        level = c.registry.components.get(ref).level
+    return c.registry.components.gate(ref, level).to_json()  # type: ignore[no-any-return]
 
 
 @router.get("/projects/{key}/card", tags=["cards"])
@@ -200,14 +204,14 @@ def show_card(
     c.require(Action.READ, key)
     if component is not None:
         inputs.component_code(component)  # before any query: PostgreSQL cannot compare a NUL
-    card = c.registry.card(key, component, revision=revision)
+    card = c.registry.cards.get(key, component, revision=revision)
     return Response(render.to_json(card), media_type="application/json")
 
 
 @router.get("/projects/{key}/requirements", tags=["requirements"])
 def list_requirements(key: str, c: Caller = Depends(caller)) -> dict[str, Any]:
     c.require(Action.READ, key)
-    return {"project": key, "requirements": [q.to_json() for q in c.registry.requirements(key)]}
+    return {"project": key, "requirements": [q.to_json() for q in c.registry.requirements.list(key)]}
 
 
 # --- evidence ---------------------------------------------------------------------------------------
@@ -217,8 +221,8 @@ def list_requirements(key: str, c: Caller = Depends(caller)) -> dict[str, Any]:
 def list_evidence(key: str, code: Code, c: Caller = Depends(caller)) -> dict[str, Any]:
     c.require(Action.READ, key)
     ref = f"{key}/{code}"
-    component = c.registry.component(ref)
-    return {"component": component.ref, "evidence": [e.to_json() for e in c.registry.evidence(ref)]}
+    component = c.registry.components.get(ref)
+    return {"component": component.ref, "evidence": [e.to_json() for e in c.registry.evidence.list(ref)]}
 
 
 @router.post("/projects/{key}/components/{code}/evidence", status_code=201, tags=["evidence"])
@@ -226,8 +230,8 @@ def record_evidence(key: str, code: Code, body: EvidenceIn, c: Caller = Depends(
     """Record a check's result on the component's exact versions (``mltrl evidence add --json``)."""
     ref = f"{key}/{code}"
     c.require(Action.READ, key)
-    c.require(Action.RECORD_EVIDENCE, key, c.registry.component(ref).level)
-    record = c.registry.record_evidence(
+    c.require(Action.RECORD_EVIDENCE, key, c.registry.components.get(ref).level)
+    record = c.registry.evidence.record(
         ref,
         body.criterion,
         kind=body.kind,
@@ -252,7 +256,7 @@ def list_reviews(
     c: Caller = Depends(caller),
 ) -> dict[str, Any]:
     c.require(Action.READ, key)
-    rows = c.registry.reviews(f"{key}/{component}" if component else key)
+    rows = c.registry.reviews.list(f"{key}/{component}" if component else key)
     return {"reviews": [row.to_json() for row in rows]}
 
 
@@ -270,10 +274,10 @@ def open_review(
     body = body or ReviewOpenIn()
     ref = f"{key}/{code}"
     c.require(Action.READ, key)
-    c.require(Action.OPEN_REVIEW, key, c.registry.component(ref).level)
-    request.state.current = lambda: {"component": c.registry.component(ref).to_json()}
-    review = c.registry.open_review(ref, entry=body.entry, from_review=body.from_review)
-    return c.registry.review(review.id).to_json()  # type: ignore[no-any-return]
+    c.require(Action.OPEN_REVIEW, key, c.registry.components.get(ref).level)
+    request.state.current = lambda: {"component": c.registry.components.get(ref).to_json()}
+    review = c.registry.reviews.open(ref, entry=body.entry, from_review=body.from_review)
+    return c.registry.reviews.get(review.id).to_json()  # type: ignore[no-any-return]
 
 
 @router.post("/projects/{key}/reviews/{review_id}/panel", tags=["reviews"])
@@ -289,7 +293,7 @@ def add_panel_member(
     level may be put there."""
     view = _review_for(c, key, review_id, Action.EDIT_REVIEW, request)
     seating.seat(c, tasks, str(request.base_url), view, body.role, body.person)
-    return c.registry.review(review_id).to_json()  # type: ignore[no-any-return]
+    return c.registry.reviews.get(review_id).to_json()  # type: ignore[no-any-return]
 
 
 @router.post("/projects/{key}/reviews/{review_id}/results", tags=["reviews"])
@@ -297,8 +301,8 @@ def record_result(
     key: str, review_id: ReviewId, body: ResultIn, request: Request, c: Caller = Depends(caller)
 ) -> dict[str, Any]:
     _review_for(c, key, review_id, Action.EDIT_REVIEW, request)
-    c.registry.record_result(review_id, body.criterion, body.result, body.note)
-    return c.registry.review(review_id).to_json()  # type: ignore[no-any-return]
+    c.registry.reviews.record_result(review_id, body.criterion, body.result, body.note)
+    return c.registry.reviews.get(review_id).to_json()  # type: ignore[no-any-return]
 
 
 @router.post("/projects/{key}/reviews/{review_id}/ethics", tags=["reviews"])
@@ -306,8 +310,8 @@ def answer_ethics(
     key: str, review_id: ReviewId, body: EthicsIn, request: Request, c: Caller = Depends(caller)
 ) -> dict[str, Any]:
     _review_for(c, key, review_id, Action.EDIT_REVIEW, request)
-    c.registry.answer_ethics(review_id, body.answers)
-    return c.registry.review(review_id).to_json()  # type: ignore[no-any-return]
+    c.registry.reviews.answer_ethics(review_id, body.answers)
+    return c.registry.reviews.get(review_id).to_json()  # type: ignore[no-any-return]
 
 
 @router.post("/projects/{key}/reviews/{review_id}/choices", tags=["reviews"])
@@ -315,8 +319,8 @@ def record_choice(
     key: str, review_id: ReviewId, body: ChoiceIn, request: Request, c: Caller = Depends(caller)
 ) -> dict[str, Any]:
     _review_for(c, key, review_id, Action.EDIT_REVIEW, request)
-    c.registry.record_choice(review_id, body.point, body.option, on_date=body.on_date, note=body.note)
-    return c.registry.review(review_id).to_json()  # type: ignore[no-any-return]
+    c.registry.reviews.record_choice(review_id, body.point, body.option, on_date=body.on_date, note=body.note)
+    return c.registry.reviews.get(review_id).to_json()  # type: ignore[no-any-return]
 
 
 @router.post("/projects/{key}/reviews/{review_id}/signatures", status_code=201, tags=["reviews"])
@@ -335,7 +339,7 @@ def sign_review(
     if body.role is not None and panel.get(me) != body.role:
         held = f"sits on it as {panel[me]}" if me in panel else "is not on its panel"
         raise Forbidden(f"review {review_id}: {me} cannot sign as {body.role}: {me} {held}")
-    c.registry.sign_review(review_id, me, body.verdict, tasks=body.tasks, note=body.note)  # type: ignore[arg-type]
+    c.registry.reviews.sign(review_id, me, body.verdict, tasks=body.tasks, note=body.note)  # type: ignore[arg-type]
     return seating.after_signature(c, tasks, str(request.base_url), review_id).to_json()  # type: ignore[no-any-return]
 
 
@@ -345,7 +349,7 @@ def decide_review(
 ) -> dict[str, Any]:
     """Decide the review; graduation only when its gate holds and its panel approved (the service checks)."""
     _review_for(c, key, review_id, Action.DECIDE, request)
-    review = c.registry.decide_review(
+    review = c.registry.reviews.decide(
         review_id,
         body.decision,
         to_level=body.to_level,
@@ -353,7 +357,10 @@ def decide_review(
         debrief=body.debrief,
         fork_key=body.fork_key,
     )
-    return {**c.registry.review(review_id).to_json(), "component": c.registry.component(review.ref).to_json()}
+    return {
+        **c.registry.reviews.get(review_id).to_json(),
+        "component": c.registry.components.get(review.ref).to_json(),
+    }
 
 
 # --- roles on a project (its admins) -----------------------------------------------------------------
@@ -363,13 +370,13 @@ def decide_review(
 def list_roles(key: str, c: Caller = Depends(caller)) -> dict[str, Any]:
     """Who holds which role on the project (``mltrl role list --project KEY --json``)."""
     c.require(Action.ADMINISTER, key)
-    return {"roles": [g.to_json() for g in c.identities.roles(project=key)]}
+    return {"roles": [g.to_json() for g in c.registry.roles.list(project=key)]}
 
 
 @router.post("/projects/{key}/roles", status_code=201, tags=["roles"])
 def grant_role(key: str, body: GrantIn, c: Caller = Depends(caller)) -> dict[str, Any]:
     c.require(Action.ADMINISTER, key)
-    grant = c.identities.grant_role(
+    grant = c.registry.roles.grant(
         body.user, key, body.role, min_level=body.min_level, max_level=body.max_level
     )
     return grant.to_json()  # type: ignore[no-any-return]
@@ -378,7 +385,7 @@ def grant_role(key: str, body: GrantIn, c: Caller = Depends(caller)) -> dict[str
 @router.delete("/projects/{key}/roles/{user}/{role}", tags=["roles"])
 def revoke_role(key: str, user: str, role: str, c: Caller = Depends(caller)) -> dict[str, Any]:
     c.require(Action.ADMINISTER, key)
-    c.identities.revoke_role(user, key, role)
+    c.registry.roles.revoke(user, key, role)
     return {"user": user, "project": key, "role": role, "revoked": True}
 
 
@@ -409,7 +416,7 @@ def audit(
             raise Forbidden(
                 reason or f"{c.principal.name} is not a site admin: name a project (?project=KEY)"
             )
-    rows = c.registry.audit(
+    rows = c.registry.audit.list(
         project=project,
         user=user,
         since=parse_time(since, "since"),
@@ -423,7 +430,7 @@ def audit(
 
 
 def _review(c: Caller, key: str, review_id: ReviewId) -> ReviewView:
-    view = c.registry.review(review_id)
+    view = c.registry.reviews.get(review_id)
     if view.record.project_key != key:
         # The review exists, but not in this project: as far as this URL goes, it does not.
         raise NotFound(f"no review {review_id} in project {key!r}")
@@ -438,5 +445,5 @@ def _review_for(c: Caller, key: str, review_id: ReviewId, action: Action, reques
     c.require(Action.READ, key)
     view = _review(c, key, review_id)
     c.require(action, key, view.record.level)
-    request.state.current = lambda: {"review": c.registry.review(review_id).to_json()}
+    request.state.current = lambda: {"review": c.registry.reviews.get(review_id).to_json()}
     return view

@@ -23,20 +23,21 @@ def show_evidence(
     key: str, evidence_id: int = Path(ge=1, le=2**31 - 1), c: Caller = Depends(caller)
 ) -> dict[str, Any]:
     """One piece of evidence with its metrics and attachments, fresh or stale (``mltrl evidence show``)."""
-    from mltrl.store import evidence_queries
-
     c.require(Action.READ, key)
-    found = c.registry._read(lambda r: evidence_queries.evidence(r, evidence_id=evidence_id))
-    if not found or found[0].ref.split("/", 1)[0] != key:
+    try:
+        found = c.registry.evidence.get(evidence_id)
+    except NotFound:
+        found = None
+    if found is None or found.ref.split("/", 1)[0] != key:  # another project's is as good as none
         raise NotFound(f"no evidence {evidence_id} in project {key!r}")
-    return found[0].to_json()  # type: ignore[no-any-return]
+    return found.to_json()  # type: ignore[no-any-return]
 
 
 @router.get("/projects/{key}/components/{code}/score", tags=["evidence"])
 def ml_test_score(key: str, code: Code, c: Caller = Depends(caller)) -> dict[str, Any]:
     """The ML Test Score computed from the registry (``mltrl score KEY/CODE --json``)."""
     c.require(Action.READ, key)
-    result = c.registry.score(f"{key}/{code}")
+    result = c.registry.components.score(f"{key}/{code}")
     return {**result.to_json(), "threshold": c.registry.catalog.settings.ml_test_score_threshold}
 
 
@@ -71,8 +72,8 @@ def deployment_tests(key: str, code: Code, c: Caller = Depends(caller)) -> dict[
     on ``L8.*``): the component's deployment-test evidence, oldest first, fresh or stale."""
     c.require(Action.READ, key)
     ref = f"{key}/{code}"
-    component = c.registry.component(ref)
-    rows = [e.to_json() for e in c.registry.evidence(ref) if e.kind == "deployment-test"]
+    component = c.registry.components.get(ref)
+    rows = [e.to_json() for e in c.registry.evidence.list(ref, kind="deployment-test")]
     return {"component": component.ref, "evidence": rows}
 
 
@@ -88,7 +89,7 @@ def card_revisions(
     """The card's frozen revisions (``mltrl card revisions KEY --json``)."""
     c.require(Action.READ, key)
     _code(component)
-    return {"revisions": [r.model_dump() for r in c.registry.card_revisions(key, component)]}
+    return {"revisions": [r.model_dump() for r in c.registry.cards.revisions(key, component)]}
 
 
 @router.get("/projects/{key}/card/diff", tags=["cards"])
@@ -102,7 +103,7 @@ def card_diff(
     """What changed between two revisions, or a revision and now (``mltrl card diff --json``)."""
     c.require(Action.READ, key)
     _code(component)
-    result = c.registry.card_diff(key, before, after, component)
+    result = c.registry.cards.diff(key, before, after, component)
     return {k: v for k, v in result.items() if k != "markdown"}
 
 
@@ -111,7 +112,7 @@ def edit_card(key: str, body: CardEditIn, c: Caller = Depends(caller)) -> dict[s
     """Set hand-written sections: tldr, intended-use, caveats ... (``mltrl card edit --json``)."""
     c.require(Action.READ, key)
     c.require(Action.EDIT_RECORDS, key)
-    changed = c.registry.edit_card(key, body.sections, body.component)
+    changed = c.registry.cards.edit(key, body.sections, body.component)
     return {"project": key, "component": body.component, "sections": list(changed)}
 
 
@@ -122,8 +123,8 @@ def freeze_card(key: str, body: CardFreezeIn | None = None, c: Caller = Depends(
     c.require(Action.READ, key)
     c.require(Action.EDIT_RECORDS, key)
     _code(body.component)
-    number = c.registry.freeze_card(key, body.component, reason=body.reason)
-    frozen = next(r for r in c.registry.card_revisions(key, body.component) if r.number == number)
+    number = c.registry.cards.freeze(key, body.component, reason=body.reason)
+    frozen = next(r for r in c.registry.cards.revisions(key, body.component) if r.number == number)
     return frozen.model_dump()  # type: ignore[no-any-return]
 
 
@@ -141,7 +142,7 @@ def card_revision(
 
     c.require(Action.READ, key)
     _code(component)
-    card = c.registry.card(key, component, revision=number)
+    card = c.registry.cards.get(key, component, revision=number)
     return Response(render.to_json(card), media_type="application/json")
 
 

@@ -42,7 +42,7 @@ def _site_admin(c: Caller, what: str) -> None:
 def create_project(body: ProjectIn, c: Caller = Depends(caller)) -> dict[str, Any]:
     """A new project (``mltrl project create --json``); a site admin's act."""
     _site_admin(c, "create a project")
-    project = c.registry.create_project(
+    project = c.registry.projects.create(
         body.key,
         body.name,
         description=body.description,
@@ -57,8 +57,8 @@ def fork_project(key: str, body: ForkIn, c: Caller = Depends(caller)) -> dict[st
     """A bifurcation (``mltrl fork --json``): a new project from the parent's live components."""
     c.require(Action.READ, key)
     _site_admin(c, "fork a project")
-    child = c.registry.fork_project(key, body.key, reason=body.reason, name=body.name)
-    return {**child.to_json(), "components": [x.to_json() for x in c.registry.components(child.key)]}
+    child = c.registry.projects.fork(key, body.key, reason=body.reason, name=body.name)
+    return {**child.to_json(), "components": [x.to_json() for x in c.registry.components.list(child.key)]}
 
 
 @router.get("/projects/{key}/history", tags=["projects"])
@@ -93,7 +93,7 @@ def reviews_due(key: str, c: Caller = Depends(caller)) -> dict[str, Any]:
     """Deployed components and when their recurring review is due (``mltrl review due KEY --json``)."""
     c.require(Action.READ, key)
     every = c.registry.catalog.settings.review_every_days
-    return {"default_every_days": every, "components": [d.to_json() for d in c.registry.reviews_due(key)]}
+    return {"default_every_days": every, "components": [d.to_json() for d in c.registry.reviews.due(key)]}
 
 
 @router.post("/projects/{key}/components", status_code=201, tags=["components"])
@@ -102,7 +102,7 @@ def add_component(key: str, body: ComponentIn, c: Caller = Depends(caller)) -> d
     needs ``entry_review`` and waits, ``entering``, for the review that admits it."""
     c.require(Action.READ, key)
     c.require(Action.EDIT_RECORDS, key, body.level)
-    record = c.registry.add_component(
+    record = c.registry.components.add(
         f"{key}/{body.code}",
         body.name,
         kind=body.kind,
@@ -119,8 +119,11 @@ def add_component(key: str, body: ComponentIn, c: Caller = Depends(caller)) -> d
 @router.get("/projects/{key}/components/{code}/versions", tags=["components"])
 def list_versions(key: str, code: Code, c: Caller = Depends(caller)) -> dict[str, Any]:
     c.require(Action.READ, key)
-    component = c.registry.component(f"{key}/{code}")
-    return {"component": component.ref, "versions": [v.to_json() for v in c.registry.versions(component.ref)]}
+    component = c.registry.components.get(f"{key}/{code}")
+    return {
+        "component": component.ref,
+        "versions": [v.to_json() for v in c.registry.versions.list(component.ref)],
+    }
 
 
 @router.post("/projects/{key}/components/{code}/versions", status_code=201, tags=["components"])
@@ -130,10 +133,10 @@ def register_version(
     """Register a code, model or data version (``mltrl version add --json``); on a deployed component
     it is an embedded switchback to level 7, as on the command line."""
     ref = _component_for(c, key, code, Action.EDIT_RECORDS, request)
-    v = c.registry.register_version(
+    v = c.registry.versions.register(
         ref, body.kind, body.version, sha256=body.sha256, uri=body.uri, note=body.note
     )
-    after = c.registry.component(ref)
+    after = c.registry.components.get(ref)
     return {**v.to_json(), "component": after.ref, "level": after.level, "status": after.status}
 
 
@@ -145,8 +148,8 @@ def couple(
     ref = _component_for(c, key, code, Action.EDIT_RECORDS, request)
     other_key = body.other.split("/", 1)[0]
     c.require(Action.READ, other_key)  # naming a component one cannot see would reveal it exists
-    first, second = c.registry.component(ref), c.registry.component(body.other)
-    c.registry.couple(ref, body.other, note=body.note)
+    first, second = c.registry.components.get(ref), c.registry.components.get(body.other)
+    c.registry.components.couple(ref, body.other, note=body.note)
     return {"component": first.ref, "other": second.ref, "note": body.note}
 
 
@@ -156,7 +159,7 @@ def switchback(
 ) -> dict[str, Any]:
     """Back to a lower level the component went through (``mltrl switchback --json``): a decision."""
     ref = _component_for(c, key, code, Action.DECIDE, request)
-    return c.registry.switchback(ref, body.to_level, kind=body.kind, reason=body.reason).to_json()  # type: ignore[no-any-return]
+    return c.registry.components.switchback(ref, body.to_level, kind=body.kind, reason=body.reason).to_json()  # type: ignore[no-any-return]
 
 
 def _status_route(verb: str) -> None:
@@ -169,7 +172,7 @@ def _status_route(verb: str) -> None:
     ) -> dict[str, Any]:
         ref = _component_for(c, key, code, Action.DECIDE, request)
         reason = (body or StatusChangeIn()).reason
-        return getattr(c.registry, verb)(ref, reason=reason).to_json()  # type: ignore[no-any-return]
+        return getattr(c.registry.components, verb)(ref, reason=reason).to_json()  # type: ignore[no-any-return]
 
     change.__name__ = verb
     change.__doc__ = f"``mltrl {verb} KEY/CODE --json``: a decision about the component."
@@ -184,7 +187,7 @@ def _component_for(c: Caller, key: str, code: str, action: Action, request: Requ
     """The component's ref once the caller may read the project and do ``action`` at its level; a
     conflict on the write that follows answers with the component as it then stands."""
     c.require(Action.READ, key)
-    component = c.registry.component(f"{key}/{code}")
+    component = c.registry.components.get(f"{key}/{code}")
     c.require(action, key, component.level)
-    request.state.current = lambda: {"component": c.registry.component(component.ref).to_json()}
+    request.state.current = lambda: {"component": c.registry.components.get(component.ref).to_json()}
     return component.ref

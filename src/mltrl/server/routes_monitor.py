@@ -26,7 +26,7 @@ def log_predictions(key: str, code: Code, body: PredictionsIn, c: Caller = Depen
     """Served predictions with their ids; they wait for their actuals (``mltrl monitor predictions``)."""
     ref = _component_for(c, key, code, Action.RECORD_EVIDENCE)
     _plain(body.rows)
-    label, rows = c.registry.log_predictions(
+    label, rows = c.registry.predictions.log(
         ref,
         body.rows,
         id_column=body.id_column,
@@ -42,7 +42,7 @@ def log_actuals(key: str, code: Code, body: ActualsIn, c: Caller = Depends(calle
     """Late actuals joined to their predictions; each window's evaluation is updated (``monitor actuals``)."""
     ref = _component_for(c, key, code, Action.RECORD_EVIDENCE)
     _plain(body.rows)
-    result = c.registry.log_actuals(
+    result = c.registry.actuals.log(
         ref,
         body.rows,
         id_column=body.id_column,
@@ -70,7 +70,7 @@ def drift(
     inputs.text(reference, "reference", required=True)
     if window is not None:
         inputs.text(window, "window", required=True)
-    label, report = c.registry.drift(f"{key}/{code}", window=window, reference=reference)
+    label, report = c.registry.monitor.drift(f"{key}/{code}", window=window, reference=reference)
     return {"window": label, "reference": reference, **report.to_json()}
 
 
@@ -79,14 +79,14 @@ def performance(key: str, code: Code, c: Caller = Depends(caller)) -> dict[str, 
     """Metrics per window from joined actuals (``mltrl monitor performance --json``, no threshold)."""
     c.require(Action.READ, key)
     ref = f"{key}/{code}"
-    return {"component": c.registry.component(ref).ref, "windows": c.registry.performance(ref)}
+    return {"component": c.registry.components.get(ref).ref, "windows": c.registry.actuals.performance(ref)}
 
 
 @router.get("/projects/{key}/monitoring")
 def monitoring_status(key: str, c: Caller = Depends(caller)) -> dict[str, Any]:
     """Monitored components: references, latest window, last check, open alerts (``monitor status``)."""
     c.require(Action.READ, key)
-    return {"components": c.registry.monitor_status(key)}
+    return {"components": c.registry.monitor.status(key)}
 
 
 @router.get("/projects/{key}/alerts")
@@ -99,7 +99,7 @@ def list_alerts(
     """Alerts of the project or one component (``mltrl monitor alerts --json``)."""
     c.require(Action.READ, key)
     target = f"{key}/{component}" if component else key
-    return {"alerts": c.registry.alerts(target, open_only=open_only)}
+    return {"alerts": c.registry.alerts.list(target, open_only=open_only)}
 
 
 @router.post("/projects/{key}/alerts/{alert_id}/acknowledgement")
@@ -113,18 +113,18 @@ def acknowledge(
     """Acknowledge an alert as oneself (``mltrl monitor ack --json``); a second acknowledgement is refused."""
     c.require(Action.READ, key)
     c.require(Action.ACKNOWLEDGE, key)
-    alert = c.registry.alert(alert_id)
+    alert = c.registry.alerts.get(alert_id)
     if alert["component"].split("/", 1)[0] != key:
         raise NotFound(f"no alert {alert_id} in project {key!r}")
     c.require(Action.ACKNOWLEDGE, key, alert["level"])
-    request.state.current = lambda: {"alert": c.registry.alert(alert_id)}
-    c.registry.acknowledge_alert(alert_id, (body or AcknowledgeIn()).note)
-    return c.registry.alert(alert_id)  # type: ignore[no-any-return]
+    request.state.current = lambda: {"alert": c.registry.alerts.get(alert_id)}
+    c.registry.alerts.acknowledge(alert_id, (body or AcknowledgeIn()).note)
+    return c.registry.alerts.get(alert_id)  # type: ignore[no-any-return]
 
 
 def _component_for(c: Caller, key: str, code: str, action: Action) -> str:
     c.require(Action.READ, key)
-    component = c.registry.component(f"{key}/{code}")
+    component = c.registry.components.get(f"{key}/{code}")
     c.require(action, key, component.level)
     return component.ref
 

@@ -40,7 +40,7 @@ def add_requirement(key: str, body: RequirementIn, c: Caller = Depends(caller)) 
     c.require(Action.EDIT_RECORDS, key)
     for ref in body.components:
         c.require(Action.READ, ref.split("/", 1)[0])
-    record = c.registry.add_requirement(
+    record = c.registry.requirements.add(
         key,
         body.code,
         body.statement,
@@ -70,7 +70,7 @@ def link_requirement(key: str, code: str, body: LinkIn, c: Caller = Depends(call
     c.require(Action.READ, key)
     c.require(Action.EDIT_RECORDS, key)
     c.require(Action.READ, body.component.split("/", 1)[0])
-    c.registry.link_requirement(key, code, body.component)
+    c.registry.requirements.link(key, code, body.component)
     return _requirement(c, key, code).to_json()  # type: ignore[no-any-return]
 
 
@@ -79,7 +79,7 @@ def add_step(key: str, code: str, body: StepIn, c: Caller = Depends(caller)) -> 
     """A verification or validation step (``mltrl req vv add --json``)."""
     c.require(Action.READ, key)
     c.require(Action.EDIT_RECORDS, key)
-    number = c.registry.add_vv_step(
+    number = c.registry.requirements.add_step(
         key, code, body.kind, body.description, method=body.method, status=body.status
     )
     return _step(c, key, code, number)
@@ -96,7 +96,7 @@ def set_step(
     """A step's status: planned, passed, failed or waived with a reason (``mltrl req vv set --json``)."""
     c.require(Action.READ, key)
     c.require(Action.EDIT_RECORDS, key)
-    c.registry.set_vv_status(key, code, step, body.status, reason=body.reason)
+    c.registry.requirements.set_step(key, code, step, body.status, reason=body.reason)
     return _step(c, key, code, step)
 
 
@@ -104,21 +104,18 @@ def set_step(
 def requirements_document(key: str, c: Caller = Depends(caller)) -> Response:
     """The requirements document in Markdown with its V&V table (``mltrl req export KEY``)."""
     c.require(Action.READ, key)
-    return Response(c.registry.requirements_document(key), media_type="text/markdown; charset=utf-8")
+    return Response(c.registry.requirements.document(key), media_type="text/markdown; charset=utf-8")
 
 
 @router.get("/projects/{key}/risk", tags=["requirements"])
 def risk(key: str, c: Caller = Depends(caller)) -> dict[str, Any]:
     """Requirements ranked by risk, and the likelihood x impact matrix (``mltrl risk KEY --json``)."""
     c.require(Action.READ, key)
-    return c.registry.risk(key).to_json()  # type: ignore[no-any-return]
+    return c.registry.requirements.risk(key).to_json()  # type: ignore[no-any-return]
 
 
 def _requirement(c: Caller, key: str, code: str) -> RequirementRecord:
-    found = [q for q in c.registry.requirements(key) if q.code == code]
-    if not found:
-        raise NotFound(f"no requirement {code!r} in project {key!r}")
-    return found[0]
+    return c.registry.requirements.get(key, code)
 
 
 def _step(c: Caller, key: str, code: str, number: int) -> dict[str, Any]:
@@ -134,7 +131,7 @@ def _step(c: Caller, key: str, code: str, number: int) -> dict[str, Any]:
 def list_datasets(key: str, c: Caller = Depends(caller)) -> dict[str, Any]:
     """The project's data sets (``mltrl dataset list --project KEY --json``)."""
     c.require(Action.READ, key)
-    return {"datasets": [d.to_json() for d in c.registry.datasets(key)]}
+    return {"datasets": [d.to_json() for d in c.registry.datasets.list(key)]}
 
 
 @router.get("/projects/{key}/datasets/{dataset}", tags=["datasets"])
@@ -149,7 +146,7 @@ def add_dataset(key: str, body: DatasetIn, c: Caller = Depends(caller)) -> dict[
     """Register a data set (``mltrl dataset add --json``)."""
     c.require(Action.READ, key)
     c.require(Action.EDIT_RECORDS, key)
-    record = c.registry.add_dataset(
+    record = c.registry.datasets.add(
         key,
         body.key,
         body.name,
@@ -168,7 +165,7 @@ def add_dataset_version(
 ) -> dict[str, Any]:
     """A version label with its content hash (``mltrl dataset version --json``)."""
     _dataset_for(c, key, dataset)
-    record = c.registry.add_dataset_version(
+    record = c.registry.datasets.add_version(
         dataset, body.version, sha256=body.sha256, uri=body.uri, note=body.note
     )
     return record.to_json()  # type: ignore[no-any-return]
@@ -179,8 +176,8 @@ def link_dataset(key: str, dataset: str, body: DatasetLinkIn, c: Caller = Depend
     """A component uses the data set in a role (``mltrl dataset link --json``)."""
     _dataset_for(c, key, dataset)
     c.require(Action.READ, body.component.split("/", 1)[0])
-    c.registry.link_dataset(dataset, body.component, body.role, version=body.version)
-    return c.registry.dataset(dataset).to_json()  # type: ignore[no-any-return]
+    c.registry.datasets.link(dataset, body.component, body.role, version=body.version)
+    return c.registry.datasets.get(dataset).to_json()  # type: ignore[no-any-return]
 
 
 @router.patch("/projects/{key}/datasets/{dataset}/datasheet", tags=["datasets"])
@@ -189,15 +186,15 @@ def update_datasheet(
 ) -> dict[str, Any]:
     """Fill in datasheet sections (``mltrl dataset datasheet --json``)."""
     _dataset_for(c, key, dataset)
-    return c.registry.update_datasheet(dataset, body.sections).to_json()  # type: ignore[no-any-return]
+    return c.registry.datasets.update_datasheet(dataset, body.sections).to_json()  # type: ignore[no-any-return]
 
 
 def _dataset(c: Caller, key: str, dataset: str) -> DatasetRecord:
     from mltrl.service import inputs
 
-    c.registry.project(key)  # an unknown project is named as such
+    c.registry.projects.get(key)  # an unknown project is named as such
     inputs.project_key(dataset, "data-set key")  # shaped like a project key; PostgreSQL refuses a NUL
-    record = c.registry.dataset(dataset)
+    record = c.registry.datasets.get(dataset)
     if record.project_key != key:
         raise NotFound(f"no data set {dataset!r} in project {key!r}")
     return record

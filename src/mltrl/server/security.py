@@ -8,10 +8,8 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBasic, HTTPBasicCredentials, HTTPBearer
 
 from mltrl.errors import Forbidden, Unauthenticated
-from mltrl.service.api_identities import IdentityAPI, acting_as
-from mltrl.service.api_sessions import SessionAPI
 from mltrl.service.authorization import Action, Principal
-from mltrl.service.registry import Registry
+from mltrl.service.registry import Registry, acting_as
 
 #: Declares the scheme in the OpenAPI schema; the refusal itself is ours (one line, 401).
 _bearer = HTTPBearer(auto_error=False, description="An API token from `mltrl token create`")
@@ -32,10 +30,6 @@ class Caller:
         if reason is not None:
             raise Forbidden(reason)
 
-    @property
-    def identities(self) -> IdentityAPI:
-        return IdentityAPI(self.registry)
-
 
 def base_registry(request: Request) -> Registry:
     return request.app.state.registry  # type: ignore[no-any-return]
@@ -49,7 +43,7 @@ def caller(request: Request, credentials: HTTPAuthorizationCredentials | None = 
     registry = base_registry(request)
     # Its own Store, like every per-request registry: the base registry is shared by all threads,
     # and a Store hands its open write transaction to any read made while it is open.
-    principal = IdentityAPI(acting_as(registry, "mltrl-server")).authenticate(credentials.credentials)
+    principal = acting_as(registry, "mltrl-server").tokens.authenticate(credentials.credentials)
     request.state.principal = principal  # for the access log
     return Caller(principal, acting_as(registry, principal.name, f"token:{principal.token_prefix}"))
 
@@ -61,10 +55,10 @@ def password_user(request: Request, credentials: HTTPBasicCredentials | None = D
     registry = base_registry(request)
     # Throttled like the dashboard's login: a password guessed here waits the same back-off.
     client = request.client.host if request.client else "unknown"
-    user = SessionAPI(acting_as(registry, "mltrl-server")).check_password(
+    user = acting_as(registry, "mltrl-server").sessions.check_password(
         credentials.username, credentials.password, client=client
     )
     on_behalf = acting_as(registry, user.name, "password")
-    principal = IdentityAPI(on_behalf).member(user.name, "user")
+    principal = on_behalf.users.member(user.name, "user")
     request.state.principal = principal
     return Caller(principal, on_behalf)

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 class SessionAPI:
-    """Sessions of the dashboard (docs/dashboard.md). ``SessionAPI(reg)``: writes act as ``reg``'s actor."""
+    """``reg.sessions``: sessions of the dashboard (docs/dashboard.md); writes act as the registry's actor."""
 
     def __init__(self, registry: Registry) -> None:
         self._registry = registry
@@ -75,7 +75,8 @@ class SessionAPI:
             self._registry._write(sessions.touch, found.session.id, moment)
         return found
 
-    def sessions(self, name: str | None = None) -> list[SessionRecord]:
+    def list(self, name: str | None = None) -> list[SessionRecord]:
+        """Every session (of ``name``), open or ended (``mltrl user sessions``)."""
         return self._registry._read(lambda r: sessions.sessions(r, name=name))
 
     def revoke(self, session_id: int) -> SessionRecord:

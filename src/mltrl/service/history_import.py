@@ -30,7 +30,7 @@ _STATUS = {"pause": EventKind.PAUSE, "resume": EventKind.RESUME, "retire": Event
 
 
 def load(unit: Unit, events: Iterable[Mapping[str, Any]], *, allowed: bool = True) -> int:
-    """Record ``events`` in order (see :meth:`Registry.import_history`); return how many."""
+    """Record ``events`` in order (see :meth:`reg.components.import_history`); return how many."""
     if not allowed:
         raise BadInput(
             "the organisation's policy forbids imported history (settings.allow_imports); "

@@ -148,11 +148,16 @@ def text(
     """Trimmed user text. Names, people and other short fields (``limit`` up to 500) are one line;
     longer ones (notes, reasons, descriptions) may span lines. No field may hold control characters.
     """
-    if type(value) is str and value.isprintable() and len(value) <= limit and (value or not required):
-        # The common case, checked in C: no control, format or line-break character can be in a
-        # printable string (str.isprintable), so the searches below would find nothing.
-        if not value or (value[0] != " " and value[-1] != " "):
-            return value
+    # The common case, checked in C: no control, format or line-break character can be in a
+    # printable string (str.isprintable), so the searches below would find nothing.
+    if (
+        type(value) is str
+        and value.isprintable()
+        and len(value) <= limit
+        and (value or not required)
+        and (not value or (value[0] != " " and value[-1] != " "))
+    ):
+        return value
     cleaned = (value or "").strip()
     if required and not cleaned:
         raise BadInput(f"{field} must not be empty")

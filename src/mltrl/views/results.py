@@ -11,7 +11,7 @@ from typing import Any
 
 
 class CheckOutcome(dict[str, Any]):
-    """:meth:`Registry.check_window`'s outcome: the window's drift and data quality, and its alerts."""
+    """:meth:`reg.monitor.check`'s outcome: the window's drift and data quality, and its alerts."""
 
     @property
     def component(self) -> str:
@@ -59,7 +59,7 @@ class CheckOutcome(dict[str, Any]):
 
 
 class MonitorReport(dict[str, Any]):
-    """:meth:`Registry.monitor_report`'s data: distributions, drift, quality, history, performance, alerts."""
+    """:meth:`reg.monitor.report`'s data: distributions, drift, quality, history, performance, alerts."""
 
     @property
     def component(self) -> str:

@@ -16,8 +16,7 @@ from mltrl.server.web.session import (
     secure_cookie,
     web_user,
 )
-from mltrl.service.api_identities import acting_as
-from mltrl.service.api_sessions import SessionAPI
+from mltrl.service.registry import acting_as
 from mltrl.service.sessions import SESSION_HOURS
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -61,9 +60,9 @@ async def login(request: Request) -> Response:
     name, password = str(form.get("username", "")).strip(), str(form.get("password", ""))
     target = next_page(str(form.get("next", "/")))
     client = request.client.host if request.client else "unknown"
-    sessions = SessionAPI(acting_as(base_registry(request), name or "anonymous"))
+    registry = acting_as(base_registry(request), name or "anonymous")
     try:
-        browser, secret = sessions.login(
+        browser, secret = registry.sessions.login(
             name, password, client=client, user_agent=request.headers.get("user-agent", "")
         )
     except Unauthenticated as exc:
@@ -92,7 +91,7 @@ def start_session(request: Request, secret: str, target: str) -> Response:
 async def logout(request: Request, user: WebCaller = Depends(web_user)) -> Response:
     await checked_form(request, user)
     if user.browser is not None:
-        SessionAPI(user.registry).revoke(user.browser.session.id)
+        user.registry.sessions.revoke(user.browser.session.id)
     response = redirect("/login")
     response.delete_cookie(COOKIE, path="/")
     return response

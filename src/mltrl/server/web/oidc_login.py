@@ -21,9 +21,8 @@ from mltrl.server.config_oidc import ENV_STATE_KEY, OidcSettings
 from mltrl.server.security import base_registry
 from mltrl.server.web.login import next_page, start_session
 from mltrl.server.web.session import ENV_SECURE_COOKIE, WebRoute, render
-from mltrl.service.api_identities import acting_as
-from mltrl.service.api_sessions import SessionAPI
 from mltrl.service.oidc import VerifiedIdentity
+from mltrl.service.registry import acting_as
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 #: The cookie holding a login in progress (state, nonce, PKCE verifier, where to go after): signed,
@@ -113,7 +112,7 @@ async def callback(request: Request) -> Response:
             request, 502, f"{settings.label} did not answer: {_line(str(exc)) or type(exc).__name__}"
         )
     who = VerifiedIdentity.from_claims(str(claims["iss"]), claims, settings.user_claim)
-    sessions = SessionAPI(acting_as(base_registry(request), "oidc-login", "oidc"))
+    sessions = acting_as(base_registry(request), "oidc-login", "oidc").sessions
     try:
         browser, secret = sessions.login_oidc(
             who,

@@ -29,7 +29,7 @@ def portfolio(
 ) -> Response:
     """Projects the user may read, by system TRL and phase, with what holds each back."""
     reg = user.registry
-    projects = [p for p in reg.projects() if user.principal.denial(Action.READ, p.key) is None]
+    projects = [p for p in reg.projects.list() if user.principal.denial(Action.READ, p.key) is None]
     rows = []
     for project in projects:
         status = reg.status(project.key).to_json()
@@ -62,7 +62,7 @@ def project_page(request: Request, key: str, user: WebCaller = Depends(web_user)
     reg = user.registry
     status = reg.status(key).to_json()
     events = [{**e.to_json(), "description": _describe(e)} for e in reg.history(key, lifecycle_only=True)]
-    reviews = [r.to_json() | {"id": r.id} for r in reg.reviews(key)]
+    reviews = [r.to_json() | {"id": r.id} for r in reg.reviews.list(key)]
     open_for = {r["code"] for r in reviews if r["status"] == "open"}
     components = _flatten(status["components"])
     for node in components:
@@ -79,9 +79,9 @@ def project_page(request: Request, key: str, user: WebCaller = Depends(web_user)
         components=components,
         events=list(reversed(events)),
         reviews=list(reversed(reviews)),
-        requirements=[q.to_json() | {"risk": q.risk} for q in reg.requirements(key)],
-        risk=reg.risk(key).to_json(),
-        datasets=[d.to_json() for d in reg.datasets(key)],
+        requirements=[q.to_json() | {"risk": q.risk} for q in reg.requirements.list(key)],
+        risk=reg.requirements.risk(key).to_json(),
+        datasets=[d.to_json() for d in reg.datasets.list(key)],
         key=status["project"]["key"],
     )
 
@@ -94,7 +94,7 @@ def card_page(
     from mltrl.cards import render as cards
 
     user.require(Action.READ, key)
-    return HTMLResponse(cards.to_html(user.registry.card(key, component)))
+    return HTMLResponse(cards.to_html(user.registry.cards.get(key, component)))
 
 
 @router.get("/projects/{key}/monitoring")
@@ -102,14 +102,14 @@ def monitoring_page(request: Request, key: str, user: WebCaller = Depends(web_us
     """Per monitored component: windows, last check, performance and its alerts."""
     user.require(Action.READ, key)
     reg = user.registry
-    reg.project(key)
+    reg.projects.get(key)
     return render(
         request,
         "monitoring.html.j2",
         user=user,
         key=key,
-        rows=reg.monitor_status(key),
-        alerts=reg.alerts(key),
+        rows=reg.monitor.status(key),
+        alerts=reg.alerts.list(key),
     )
 
 
@@ -125,7 +125,7 @@ def drift_page(
     from mltrl.monitor.report_html import render_html
 
     user.require(Action.READ, key)
-    data = user.registry.monitor_report(f"{key}/{code}", reference=reference)
+    data = user.registry.monitor.report(f"{key}/{code}", reference=reference)
     low, high = thresholds({}, {})  # the performance limits the CLI takes as options: none here
     data["thresholds"] = {"min": low, "max": high}
     return HTMLResponse(render_html(data))
@@ -137,13 +137,13 @@ def my_reviews(request: Request, user: WebCaller = Depends(web_user)) -> Respons
     nothing else stands in the way), to fill in (I may edit it and it is not ready yet)."""
     reg, me = user.registry, user.principal
     waiting: dict[str, list[dict[str, Any]]] = {"sign": [], "decide": [], "complete": []}
-    for project in reg.projects():
+    for project in reg.projects.list():
         if me.denial(Action.READ, project.key) is not None:
             continue
-        for record in reg.reviews(project.key):
+        for record in reg.reviews.list(project.key):
             if record.status != "open":
                 continue
-            view = reg.review(record.id)
+            view = reg.reviews.get(record.id)
             panel = {m["person"]: m["role"] for m in view.details.get("panel", [])}
             signed = {s["person"] for s in view.details.get("signatures", [])}
             row = {**record.to_json(), "id": record.id, "blockers": view.blockers, "role": panel.get(me.name)}

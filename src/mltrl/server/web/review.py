@@ -21,7 +21,7 @@ ReviewId = Path(ge=1, le=2**31 - 1)
 
 def _review(user: WebCaller, key: str, review_id: int) -> ReviewView:
     user.require(Action.READ, key)
-    view = user.registry.review(review_id)
+    view = user.registry.reviews.get(review_id)
     if view.record.project_key != key:
         raise NotFound(f"no review {review_id} in project {key!r}")
     return view
@@ -39,7 +39,7 @@ def review_page(
     reg, me, level = user.registry, user.principal, view.record.level
     data = view.to_json()
     ref = view.record.ref
-    gate = {c["id"]: c for c in reg.gate(ref, level).to_json()["criteria"]}
+    gate = {c["id"]: c for c in reg.components.gate(ref, level).to_json()["criteria"]}
     results = {r["criterion_id"]: r for r in data["results"]}
     answers = {a["question_id"]: a for a in data["ethics"]}
     panel = {m["person"]: m["role"] for m in data["panel"]}
@@ -68,7 +68,7 @@ def review_page(
             {"id": q, "text": questions.get(q, q), "answer": answers.get(q)}
             for q in data["template"]["ethics"]
         ],
-        evidence=[e.to_json() | {"id": e.id} for e in reg.evidence(ref)],
+        evidence=[e.to_json() | {"id": e.id} for e in reg.evidence.list(ref)],
         my_role=panel.get(me.name),
         may=may,
     )
@@ -79,8 +79,8 @@ async def open_review(request: Request, key: str, code: str, user: WebCaller = D
     await checked_form(request, user)
     ref = f"{key}/{code}"
     user.require(Action.READ, key)
-    user.require(Action.OPEN_REVIEW, key, user.registry.component(ref).level)
-    review = user.registry.open_review(ref)
+    user.require(Action.OPEN_REVIEW, key, user.registry.components.get(ref).level)
+    review = user.registry.reviews.open(ref)
     return redirect(_url(key, review.id))
 
 
@@ -106,7 +106,7 @@ async def record_result(
     form = await checked_form(request, user)
     view = _review(user, key, review_id)
     user.require(Action.EDIT_REVIEW, key, view.record.level)
-    user.registry.record_result(
+    user.registry.reviews.record_result(
         review_id, form.get("criterion", ""), form.get("result", ""), form.get("note", "")
     )
     return redirect(_url(key, review_id) + "#criteria")
@@ -128,7 +128,7 @@ async def answer_ethics(
     }
     if not answers:
         raise BadInput(f"review {review_id}: no new or changed ethics answer was given")
-    user.registry.answer_ethics(review_id, answers)
+    user.registry.reviews.answer_ethics(review_id, answers)
     return redirect(_url(key, review_id) + "#ethics")
 
 
@@ -139,7 +139,7 @@ async def record_choice(
     form = await checked_form(request, user)
     view = _review(user, key, review_id)
     user.require(Action.EDIT_REVIEW, key, view.record.level)
-    user.registry.record_choice(
+    user.registry.reviews.record_choice(
         review_id,
         form.get("point", ""),
         form.get("option", ""),
@@ -162,7 +162,7 @@ async def sign(
     view = _review(user, key, review_id)
     user.require(Action.SIGN, key, view.record.level)
     todo = [line.strip() for line in form.get("tasks", "").splitlines() if line.strip()]
-    user.registry.sign_review(
+    user.registry.reviews.sign(
         review_id, user.principal.name, form.get("verdict", ""), tasks=todo or None, note=form.get("note", "")
     )
     panel.after_signature(user, tasks, str(request.base_url), review_id)
@@ -180,7 +180,7 @@ async def decide(
     to_level = form.get("to_level", "").strip()
     if to_level and not to_level.isdigit():
         raise BadInput(f"to level: {to_level!r} is not a level from 0 to 9")
-    user.registry.decide_review(
+    user.registry.reviews.decide(
         review_id,
         form.get("decision", ""),
         to_level=int(to_level) if to_level else None,

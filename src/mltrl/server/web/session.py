@@ -21,9 +21,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from mltrl.errors import Forbidden, MltrlError, Unauthenticated
 from mltrl.server.security import Caller, base_registry
-from mltrl.service.api_identities import IdentityAPI, acting_as
-from mltrl.service.api_sessions import SessionAPI
 from mltrl.service.authorization import Principal
+from mltrl.service.registry import acting_as
 from mltrl.service.sessions import Browser, same
 
 COOKIE = "mltrl_session"
@@ -72,7 +71,7 @@ def web_user(request: Request) -> WebCaller:
     secret = request.cookies.get(COOKIE, "")
     registry = base_registry(request)
     try:
-        found = SessionAPI(acting_as(registry, "mltrl-server")).browser(secret)
+        found = acting_as(registry, "mltrl-server").sessions.browser(secret)
     except Unauthenticated as exc:
         raise LoginNeeded("" if not secret else exc.message) from None
     request.state.principal = found.principal  # for the access log
@@ -143,7 +142,3 @@ class WebRoute(APIRoute):
                 return render(request, "error.html.j2", status_of(exc), message=exc.message, user=user)
 
         return page
-
-
-def identities(user: Caller) -> IdentityAPI:
-    return IdentityAPI(user.registry)

@@ -1,4 +1,4 @@
-"""The requirements, risk and data-set part of the :class:`~mltrl.service.registry.Registry` API."""
+"""``reg.datasets``: ``/projects/{key}/datasets``, their versions, links and datasheets."""
 
 from __future__ import annotations
 
@@ -6,95 +6,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from mltrl.service import datasets, lookup, requirements
-from mltrl.service.inputs import now
-from mltrl.store import dataset_queries, evidence_queries, requirement_queries
-from mltrl.store.records import DatasetRecord, RequirementRecord
-from mltrl.views.requirements_doc import requirements_markdown
-from mltrl.views.risk import RiskReport, risk_report
+from mltrl.service import datasets, lookup
+from mltrl.service.resources._base import Resource
+from mltrl.store import dataset_queries
+from mltrl.store.records import DatasetRecord
 
 
-class RequirementAPI:
-    """Requirements with V&V steps and risk; ``risk`` ranks them, ``requirements_document`` exports them."""
-
-    _write: Any
-    _read: Any
-
-    def add_requirement(
-        self,
-        project: str,
-        code: str,
-        statement: str,
-        *,
-        kind: str,
-        p_failure: float,
-        value: int,
-        category: str,
-        rationale: str = "",
-        stakeholder: str = "",
-        components: list[str] | None = None,
-        scenarios: list[str] | None = None,
-        slices: list[str] | None = None,
-        at: datetime | str | None = None,
-    ) -> RequirementRecord:
-        return self._write(
-            requirements.add,
-            project,
-            code,
-            statement,
-            kind=kind,
-            p_failure=p_failure,
-            value=value,
-            category=category,
-            rationale=rationale,
-            stakeholder=stakeholder,
-            components=components,
-            scenarios=scenarios,
-            slices=slices,
-            at=at,
-        )
-
-    def link_requirement(self, project: str, code: str, ref: str) -> None:
-        self._write(requirements.link, project, code, ref)
-
-    def add_vv_step(
-        self, project: str, code: str, kind: str, description: str, *, method: str, status: str = "planned"
-    ) -> int:
-        """A ``verification`` or ``validation`` step; returns its number within the requirement."""
-        return self._write(
-            requirements.add_step, project, code, kind, description, method=method, status=status
-        )
-
-    def set_vv_status(self, project: str, code: str, step: int, status: str, *, reason: str = "") -> None:
-        """planned | passed | failed | waived (waived needs a reason)."""
-        self._write(requirements.set_step, project, code, step, status, reason=reason)
-
-    def requirements(self, project: str) -> list[RequirementRecord]:
-        return self._read(lambda r: requirement_queries.requirements(r, lookup.project(r, project).key))
-
-    def risk(self, project: str) -> RiskReport:
-        def view(r):  # type: ignore[no-untyped-def]
-            key = lookup.project(r, project).key
-            evidence = evidence_queries.evidence(r, project_key=key)
-            return risk_report(key, requirement_queries.requirements(r, key), evidence)
-
-        return self._read(view)
-
-    def requirements_document(self, project: str) -> str:
-        def view(r):  # type: ignore[no-untyped-def]
-            record = lookup.project(r, project)
-            return requirements_markdown(record, requirement_queries.requirements(r, record.key), now())
-
-        return self._read(view)
-
-
-class DatasetAPI:
+class Datasets(Resource):
     """Data sets with semantic versions, content hashes, datasheets and links to components."""
 
-    _write: Any
-    _read: Any
-
-    def add_dataset(
+    def add(
         self,
         project: str,
         key: str,
@@ -107,6 +28,8 @@ class DatasetAPI:
         datasheet: dict[str, str] | None = None,
         at: datetime | str | None = None,
     ) -> DatasetRecord:
+        """A data set of ``project`` (``POST /projects/{key}/datasets``): kind real, synthetic,
+        simulated, benchmark or sample; sensitive-data flags; datasheet sections."""
         return self._write(
             datasets.add,
             project,
@@ -121,6 +44,7 @@ class DatasetAPI:
         )
 
     def update_datasheet(self, key: str, sections: dict[str, str]) -> DatasetRecord:
+        """Set datasheet sections (``PATCH .../datasets/{dataset}/datasheet``)."""
         return self._write(datasets.update_datasheet, key, sections)
 
     def count_demographics(
@@ -130,11 +54,12 @@ class DatasetAPI:
         and state them on the data set's datasheet, so its card states facts about who is in the data.
 
         With ``version``, a file must be that version's bytes when the version has a registered sha256.
-        Example: ``reg.count_demographics("biolab-pilot", "pilot.csv", ["sex", "site"], version="1.0.0")``
+        Example:
+        ``reg.datasets.count_demographics("biolab-pilot", "pilot.csv", ["sex", "site"], version="1.0.0")``
         """
         from mltrl.errors import BadInput
-        from mltrl.service.api_monitor import table_of
         from mltrl.service.hashing import sha256_path
+        from mltrl.service.tables import table_of
 
         record = self._read(lambda r: datasets.get_in(r, key))
         registered = next((v for v in record.versions if v.version == version), None)
@@ -161,7 +86,7 @@ class DatasetAPI:
         where = f"version {version}, " if version else ""
         return self._write(datasets.set_demographics, key, counts, counted_from=f"{where}{source}")
 
-    def add_dataset_version(
+    def add_version(
         self,
         key: str,
         version: str,
@@ -172,15 +97,19 @@ class DatasetAPI:
         note: str = "",
         at: datetime | str | None = None,
     ) -> DatasetRecord:
+        """A version of the data set with its content hash (``POST .../datasets/{dataset}/versions``)."""
         return self._write(
             datasets.add_version, key, version, path=path, sha256=sha256, uri=uri, note=note, at=at
         )
 
-    def link_dataset(self, key: str, ref: str, role: str, *, version: str | None = None) -> None:
-        """Use of a data set by a component: train, validation, test, golden or reference."""
+    def link(self, key: str, ref: str, role: str, *, version: str | None = None) -> None:
+        """Use of a data set by a component: train, validation, test, golden or reference
+        (``POST .../datasets/{dataset}/links``)."""
         self._write(datasets.link, key, ref, role, version=version)
 
-    def dataset(self, key: str) -> DatasetRecord:
+    def get(self, key: str) -> DatasetRecord:
+        """One data set with versions, links and datasheet (``GET .../datasets/{dataset}``)."""
+
         def view(r):  # type: ignore[no-untyped-def]
             found = dataset_queries.datasets(r, key=key)
             if not found:
@@ -191,7 +120,8 @@ class DatasetAPI:
 
         return self._read(view)
 
-    def datasets(self, project: str | None = None) -> list[DatasetRecord]:
+    def list(self, project: str | None = None) -> list[DatasetRecord]:
+        """The data sets of a project, or all (``GET /projects/{key}/datasets``)."""
         return self._read(
             lambda r: dataset_queries.datasets(
                 r, project_key=lookup.project(r, project).key if project else None

@@ -1,9 +1,12 @@
-"""The TRL Card part of the :class:`~mltrl.service.registry.Registry` API."""
+"""``reg.cards``: ``/projects/{key}/card``, its revisions and diff.
+
+Plural like every other resource: it holds the project card and each component's card
+(``component=``), and exports them all; the route is singular because a project has one card."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mltrl.cards import render
 from mltrl.cards.assemble import assemble, revision_content, revisions
@@ -11,21 +14,16 @@ from mltrl.cards.diff import changes, markdown_diff
 from mltrl.cards.model import Card, Revision
 from mltrl.errors import BadInput
 from mltrl.service import cards, lookup
+from mltrl.service.resources._base import Resource
 from mltrl.store import queries
 
-if TYPE_CHECKING:
-    from mltrl.catalog import Catalog
 
-
-class CardAPI:
+class Cards(Resource):
     """Assemble, edit, freeze, diff and export TRL Cards."""
 
-    catalog: Catalog
-    _write: Any
-    _read: Any
-
-    def card(self, project: str, component: str | None = None, *, revision: int | None = None) -> Card:
-        """The card as the registry stands now, or a frozen ``revision``."""
+    def get(self, project: str, component: str | None = None, *, revision: int | None = None) -> Card:
+        """The card as the registry stands now (``GET /projects/{key}/card``), or a frozen
+        ``revision`` (``GET /projects/{key}/card/revisions/{number}``)."""
 
         def view(r):  # type: ignore[no-untyped-def]
             key = lookup.project(r, project).key
@@ -35,23 +33,24 @@ class CardAPI:
 
         return self._read(view)
 
-    def edit_card(self, project: str, sections: dict[str, str], component: str | None = None) -> list[str]:
-        """Set hand-written sections (tldr, intended-use, caveats ...: ``mltrl.cards.model.HANDWRITTEN``,
-        and the sections the organisation's policy adds)."""
+    def edit(self, project: str, sections: dict[str, str], component: str | None = None) -> list[str]:
+        """Set hand-written sections (``PATCH /projects/{key}/card``): tldr, intended-use, caveats ...
+        (``mltrl.cards.model.HANDWRITTEN``, and the sections the organisation's policy adds)."""
         return self._write(cards.edit, project, component or "", sections, self.catalog.card_section_ids)
 
-    def freeze_card(
-        self, project: str, component: str | None = None, *, reason: str = "frozen by hand"
-    ) -> int:
+    def freeze(self, project: str, component: str | None = None, *, reason: str = "frozen by hand") -> int:
+        """Freeze the card as a new revision (``POST /projects/{key}/card/revisions``); its number."""
         return self._write(cards.freeze, self.catalog, project, component or "", reason)
 
-    def card_revisions(self, project: str, component: str | None = None) -> list[Revision]:
+    def revisions(self, project: str, component: str | None = None) -> list[Revision]:
+        """The card's frozen revisions (``GET /projects/{key}/card/revisions``)."""
         return self._read(lambda r: revisions(r, lookup.project(r, project).key, component or ""))
 
-    def card_diff(
+    def diff(
         self, project: str, before: int, after: int | None = None, component: str | None = None
     ) -> dict[str, Any]:
-        """Changes from revision ``before`` to revision ``after`` (default: the card as it is now)."""
+        """Changes from revision ``before`` to revision ``after`` (default: the card as it is now);
+        ``GET /projects/{key}/card/diff``."""
 
         def view(r):  # type: ignore[no-untyped-def]
             key = lookup.project(r, project).key
@@ -72,7 +71,7 @@ class CardAPI:
 
         return self._read(view)
 
-    def export_cards(self, directory: str | Path) -> list[Path]:
+    def export(self, directory: str | Path) -> list[Path]:
         """Markdown of every project card and component card under ``directory``, for a git repository."""
         directory = Path(directory)
         written: list[Path] = []
@@ -88,9 +87,9 @@ class CardAPI:
             written.append(path)
 
         for project in self._read(queries.projects):
-            project_card = self.card(project.key)
+            project_card = self.get(project.key)
             write(directory / f"{project.key}.md", render.to_markdown(project_card))
             for component in project_card.summary.component_codes:
-                card = self.card(project.key, component)
+                card = self.get(project.key, component)
                 write(directory / project.key / f"{component}.md", render.to_markdown(card))
         return written

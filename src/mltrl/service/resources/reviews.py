@@ -1,51 +1,45 @@
-"""The gated-review part of the :class:`~mltrl.service.registry.Registry` API."""
+"""``reg.reviews``: ``/projects/{key}/reviews`` and the gate review's panel, results, ethics answers,
+key decisions, signatures and decision."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mltrl.errors import NotFound
-from mltrl.service import lookup, review_file, review_prefill, reviews
+from mltrl.service import inputs, lookup, review_file, review_prefill, reviews
+from mltrl.service.resources._base import Resource
 from mltrl.service.review_prefill import AppliedReview
 from mltrl.store import review_queries
 from mltrl.store.records import ReviewRecord
 from mltrl.views import attestation
+from mltrl.views.cadence import ReviewDue, schedule
 from mltrl.views.review import ReviewView, review_view
-
-if TYPE_CHECKING:
-    from mltrl.catalog import Catalog
-
 
 When = datetime | str | None
 
 
-class ReviewAPI:
+class Reviews(Resource):
     """Open a review at a component's level, staff it, record results and answers, sign, decide."""
 
-    catalog: Catalog
-    via: str
-    location: Any
-    _write: Any
-    _read: Any
-
-    def open_review(
+    def open(
         self, ref: str, *, entry: bool | None = None, from_review: int | None = None, at: When = None
     ) -> ReviewRecord:
-        """Open the gate review of ``ref`` at its current level (one open review per component).
+        """Open the gate review of ``ref`` at its current level (``POST .../components/{code}/reviews``;
+        one open review per component).
 
         For a component waiting to enter high, this is its entry review: the gate into its level.
         ``entry=True``/``False`` insists on one kind or the other. ``from_review=N`` starts from
-        review N's panel and ethics answers (see :meth:`apply_review`, which also says what was
+        review N's panel and ethics answers (see :meth:`apply`, which also says what was
         left out).
         """
         if from_review is not None:
-            return self.apply_review(ref, {}, entry=entry, from_review=from_review, at=at).review
+            return self.apply(ref, {}, entry=entry, from_review=from_review, at=at).review
         return self._write(reviews.open_review, self.catalog, ref, entry=entry, at=at)
 
-    def apply_review(
+    def apply(
         self,
         ref: str,
         data_or_path: Mapping[str, Any] | str | Path,
@@ -74,17 +68,20 @@ class ReviewAPI:
             at=at,
         )
 
-    def add_panel_member(self, review_id: int, role: str, person: str, *, at: When = None) -> None:
+    def add_member(self, review_id: int, role: str, person: str, *, at: When = None) -> None:
+        """Seat ``person`` on the panel in ``role`` (``POST .../reviews/{id}/panel``)."""
         self._write(reviews.add_member, review_id, role, person, at=at)
 
     def record_result(
         self, review_id: int, criterion: str, result: str, note: str = "", *, at: When = None
     ) -> None:
-        """``result``: met, unmet, waived or not-applicable (the last two need a reason in ``note``)."""
+        """``result``: met, unmet, waived or not-applicable (the last two need a reason in ``note``);
+        ``POST .../reviews/{id}/results``."""
         self._write(reviews.record_result, review_id, criterion, result, note, at=at)
 
     def answer_ethics(self, review_id: int, answers: dict[str, str], *, at: When = None) -> None:
-        """Answer ethics checklist questions (question id -> answer); answers can be revised until decided."""
+        """Answer ethics checklist questions (question id -> answer; ``POST .../reviews/{id}/ethics``);
+        answers can be revised until decided."""
         self._write(reviews.answer_ethics, review_id, answers, at=at)
 
     def record_choice(
@@ -97,10 +94,11 @@ class ReviewAPI:
         note: str = "",
         at: When = None,
     ) -> None:
-        """Record a key decision point of the level, e.g. ``research-path`` = ``both``."""
+        """Record a key decision point of the level, e.g. ``research-path`` = ``both``
+        (``POST .../reviews/{id}/choices``)."""
         self._write(reviews.choose, review_id, point, option, on_date=on_date, note=note, at=at)
 
-    def sign_review(
+    def sign(
         self,
         review_id: int,
         person: str,
@@ -111,10 +109,11 @@ class ReviewAPI:
         at: When = None,
         ssh_signature: str | None = None,
     ) -> None:
-        """A panel member signs once: ``approve``, or ``request-changes`` with specific tasks.
+        """A panel member signs once (``POST .../reviews/{id}/signatures``): ``approve``, or
+        ``request-changes`` with specific tasks.
 
         The signature keeps a digest of what the review shows (docs/trust.md); ``ssh_signature``:
-        an armored ``ssh-keygen -Y sign -n mltrl-review`` signature of :meth:`review_statement`,
+        an armored ``ssh-keygen -Y sign -n mltrl-review`` signature of :meth:`statement`,
         checked against the allowed-signers file. A signature that no longer matches what the
         review shows may be made again.
         """
@@ -130,16 +129,16 @@ class ReviewAPI:
             ssh_signature=ssh_signature,
             signers=self.allowed_signers(),
             # Local signing only: on the team server the authenticated user is the signer.
-            require_ssh=settings.require_ssh_signatures and self.via in ("cli", "python"),
+            require_ssh=settings.require_ssh_signatures and self._reg.via in ("cli", "python"),
         )
 
     def allowed_signers(self) -> Path | None:
         """The allowed-signers file SSH signatures are checked against (None: there is none)."""
         from mltrl import sshsig
 
-        return sshsig.allowed_signers(self.catalog.settings.ssh_allowed_signers, self.location.home)
+        return sshsig.allowed_signers(self.catalog.settings.ssh_allowed_signers, self._reg.location.home)
 
-    def review_statement(self, review_id: int, person: str, verdict: str = "approve") -> str:
+    def statement(self, review_id: int, person: str, verdict: str = "approve") -> str:
         """What an SSH key signs to sign review ``review_id`` as ``person`` now (its digest included)."""
 
         def view(r):  # type: ignore[no-untyped-def]
@@ -151,7 +150,7 @@ class ReviewAPI:
 
         return self._read(view)
 
-    def decide_review(
+    def decide(
         self,
         review_id: int,
         decision: str,
@@ -162,7 +161,8 @@ class ReviewAPI:
         fork_key: str | None = None,
         at: datetime | str | None = None,
     ) -> ReviewRecord:
-        """graduate | tasks | switchback (with ``to_level``) | pause | stay; immutable afterwards.
+        """graduate | tasks | switchback (with ``to_level``) | pause | stay; immutable afterwards
+        (``POST .../reviews/{id}/decision``).
 
         ``stay``: decided, the component stays at its level (level-2 more research, level-8 no-go,
         level-9 keep). On an entry review, ``graduate`` admits the component at its level.
@@ -179,11 +179,23 @@ class ReviewAPI:
             at=at,
         )
 
-    def review(self, review_id: int) -> ReviewView:
+    def get(self, review_id: int) -> ReviewView:
+        """The review with its template, blockers and outcome (``GET /projects/{key}/reviews/{id}``)."""
         return self._read(review_view, int(review_id), self.catalog, self.allowed_signers())
 
-    def reviews(self, target: str | None = None) -> list[ReviewRecord]:
-        """Reviews of a project (``KEY``), a component (``KEY/CODE``) or everything."""
+    def due(self, project: str | None = None, *, now: datetime | None = None) -> list[ReviewDue]:
+        """Deployed components with the date their recurring review is due, soonest first
+        (``GET /projects/{key}/due-reviews``)."""
+
+        def view(r):  # type: ignore[no-untyped-def]
+            key = lookup.project(r, project).key if project else None
+            return schedule(r, self.catalog.settings.review_every_days, now or inputs.now(), key)
+
+        return self._read(view)
+
+    def list(self, target: str | None = None) -> list[ReviewRecord]:
+        """Reviews of a project (``KEY``), a component (``KEY/CODE``) or everything
+        (``GET /projects/{key}/reviews``)."""
 
         def view(r):  # type: ignore[no-untyped-def]
             if target is None:

@@ -12,19 +12,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mltrl.service import checks_storage, lookup
+from mltrl.service.resources._base import Resource
 from mltrl.store import check_queries
 from mltrl.store.check_queries import GoldenScoreRecord, RelationRecord, RelationResultRecord
 
 if TYPE_CHECKING:
     from mltrl.checks import CheckResult, GoldenCheck
-    from mltrl.service.registry import Registry
 
 
-class GoldenAPI:
+class Golden(Resource):
     """Each model version scored on the component's golden data set, compared with its champion."""
-
-    def __init__(self, registry: Registry) -> None:
-        self._reg = registry
 
     def score(
         self,
@@ -68,20 +65,17 @@ class GoldenAPI:
         )
 
     def history(self, ref: str, dataset: str | None = None) -> list[GoldenScoreRecord]:
-        """Every stored score of ``ref`` (of one golden ``dataset``), oldest first."""
+        """Every stored score of ``ref`` (of one golden ``dataset``), oldest first (``GET .../golden``)."""
 
         def view(r):  # type: ignore[no-untyped-def]
             scores = check_queries.golden_scores(r, lookup.component(r, ref).id)
             return [s for s in scores if dataset is None or s.dataset == dataset]
 
-        return self._reg._read(view)
+        return self._read(view)
 
 
-class RelationAPI:
+class Relations(Resource):
     """The component's codified list of metamorphic relations, and their outcomes."""
-
-    def __init__(self, registry: Registry) -> None:
-        self._reg = registry
 
     def add(
         self,
@@ -99,7 +93,7 @@ class RelationAPI:
     ) -> RelationRecord:
         """Codify a relation: ``kind`` invariance|directional|monotonic, a built-in ``perturbation``
         (:func:`mltrl.checks.perturbations.names`) with its ``params``, the failure rate it tolerates."""
-        return self._reg._write(
+        return self._write(
             checks_storage.add_relation,
             ref,
             name,
@@ -114,16 +108,15 @@ class RelationAPI:
         )
 
     def remove(self, ref: str, name: str, *, reason: str = "", at: datetime | str | None = None) -> None:
-        self._reg._write(checks_storage.remove_relation, ref, name, reason=reason, at=at)
+        self._write(checks_storage.remove_relation, ref, name, reason=reason, at=at)
 
     def list(self, ref: str) -> list[RelationRecord]:
-        return self._reg._read(lambda r: check_queries.relations(r, lookup.component(r, ref).id))
+        """The codified relations (``GET .../relations`` shows them with their latest outcomes)."""
+        return self._read(lambda r: check_queries.relations(r, lookup.component(r, ref).id))
 
     def results(self, ref: str) -> dict[str, RelationResultRecord]:
         """Each listed relation's latest outcome for its current definition (missing: never run)."""
-        return self._reg._read(
-            lambda r: check_queries.latest_relation_results(r, lookup.component(r, ref).id)
-        )
+        return self._read(lambda r: check_queries.latest_relation_results(r, lookup.component(r, ref).id))
 
     def run(
         self,
