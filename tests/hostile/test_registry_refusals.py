@@ -168,10 +168,10 @@ def damaged(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "header": rng.randbytes(100) + content[100:],
         "everything": rng.randbytes(len(content)),
     }
-    pages = bytearray(content)
-    for number in rng.sample(range(1, len(content) // page), 12):
-        pages[number * page : (number + 1) * page] = rng.randbytes(page)
-    variants["pages"] = bytes(pages)
+    # The header and the schema (page 1) intact, every table's pages garbage: SQLite opens the file
+    # and fails on the first row it reads. (Damaging a few random pages instead left some commands
+    # reading only pages the damage missed, which is SQLite working, not a refusal to test.)
+    variants["pages"] = content[:page] + rng.randbytes(len(content) - page)
     paths = {}
     for name, data in variants.items():
         paths[name] = home / f"{name}.db"
