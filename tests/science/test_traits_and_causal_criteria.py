@@ -52,6 +52,25 @@ def test_a_trait_is_checked_against_the_catalogue_and_changes_are_logged(registr
     assert kinds.count("project.traits") == 2
 
 
+def test_a_trait_cannot_be_removed_once_work_climbs_under_its_criteria(
+    registry: Registry, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Dropping `causal` would take its criteria out of the gates still ahead: a way around them."""
+    registry.projects.create("dx", "Causal diagnosis", traits=["causal"])
+    registry.components.add("dx/1", "Model", kind="model", level=0)
+    registry.reviews.open("dx/1")  # the gate out of level 0, with the causal criteria in it
+    with pytest.raises(BadInput, match=r"trait 'causal' cannot be removed.*dx/1 at level 0"):
+        registry.projects.set_traits("dx", remove=["causal"])
+    registry.components.add("dx/2", "Data", kind="data-pipeline", level=2, reason="earlier work")
+    events = len(registry.history("dx"))
+    code = main(["--db", db_url, "--actor", "t", "project", "traits", "dx", "--remove", "causal"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "dx/2 at level 2" in err
+    assert registry.projects.get("dx").traits == ["causal"] and len(registry.history("dx")) == events
+    assert registry.projects.set_traits("dx", add=["causal"]).traits == ["causal"]  # adding stays open
+    assert {"L2.causal-sensitivity"} <= set(gate_ids(registry, "dx/2", 2))
+
+
 def test_a_fork_keeps_its_parents_traits(registry: Registry) -> None:
     registry.projects.create("dx", "Causal diagnosis", traits=["causal"])
     registry.components.add("dx/1", "Model", kind="model", level=2, reason="earlier work")

@@ -75,6 +75,8 @@ def set_traits(
     if absent:
         raise BadInput(f"project {project.key} has no trait {absent[0]!r} to remove (it has: "
                        f"{', '.join(project.traits) or 'none'})")  # fmt: skip
+    if removed:
+        _refuse_removal_after_climbing(unit, project, removed)
     traits = sorted((set(project.traits) | set(added)) - set(removed))
     if traits == project.traits:
         return project
@@ -87,6 +89,27 @@ def set_traits(
         data={"added": sorted(set(added) - set(project.traits)), "removed": removed, "traits": traits},
     )
     return lookup.project(unit.reader, key)
+
+
+def _refuse_removal_after_climbing(unit: Unit, project: ProjectRecord, removed: list[str]) -> None:
+    """A trait switches criteria on; removing it would switch them off for gates still ahead. That
+    is a way around a gate once work has climbed under those criteria, so only a project whose
+    components all still stand at level 0 (nothing passed, nothing entering, no review open) may
+    drop a trait: the decision what kind of project it is comes before the work."""
+    climbed = unit.reader.all(
+        """SELECT c.code, c.level, c.status FROM components c WHERE c.project_id = :p
+           AND c.status != 'retired' AND (c.level > 0 OR c.status = 'entering'
+               OR EXISTS (SELECT 1 FROM reviews r WHERE r.component_id = c.id AND r.status = 'open'))
+           ORDER BY c.id LIMIT 3""",
+        p=project.id,
+    )
+    if climbed:
+        named = ", ".join(f"{project.key}/{row['code']} at level {row['level']}" for row in climbed)
+        raise BadInput(
+            f"project {project.key}: trait {removed[0]!r} cannot be removed, its criteria are in the gates "
+            f"its components climb ({named}{' ...' if len(climbed) == 3 else ''}); traits can be "
+            "removed only while every component stands at level 0 with no review open"
+        )
 
 
 def _traits(values: list[str], known: frozenset[str]) -> list[str]:
