@@ -181,7 +181,7 @@ def combine(
         scope=scope,
         summary=summary,
         tldr=text.get("tldr", ""),
-        top_requirements=_requirements(r, project.key, members, scoped=bool(scope)),
+        top_requirements=top_requirements(r, project.key, members, scoped=bool(scope)),
         model_details=text.get("model-details", ""),
         intended_use=text.get("intended-use", ""),
         unacceptable_uses=text.get("unacceptable-uses", ""),
@@ -326,7 +326,7 @@ def policy_notes(catalog: Catalog) -> list[str]:
     return notes
 
 
-def _requirements(r: Reader, project_key: str, members: list[Any], *, scoped: bool) -> list[Requirement]:
+def top_requirements(r: Reader, project_key: str, members: list[Any], *, scoped: bool) -> list[Requirement]:
     if scoped:
         found = {q.id: q for c in members for q in requirement_queries.for_component(r, c.id)}
         chosen = list(found.values())

@@ -27,18 +27,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from mltrl.cards import storage
 from mltrl.cards.assemble import (
     MAX_METRICS,
-    _requirements,
     dataset_facts,
     datasets,
     policy_notes,
-    revisions,
     sections,
+    top_requirements,
 )
 from mltrl.cards.model import CustomSection, Revision
-from mltrl.cards.parts import PART_FIELDS, MemberPart, _metrics, member_part
+from mltrl.cards.parts import PART_FIELDS, MemberPart, latest_metrics, member_part
 from mltrl.catalog import Catalog
 from mltrl.domain.model import phase_of
 from mltrl.domain.rollup import code_sort_key
@@ -249,7 +247,7 @@ def _project_fields(
         },
         None: {
             "tldr": text.get("tldr", ""),
-            "top_requirements": [_json(q) for q in _requirements(r, project.key, [], scoped=False)],
+            "top_requirements": [_json(q) for q in top_requirements(r, project.key, [], scoped=False)],
             "model_details": text.get("model-details", ""),
             "intended_use": text.get("intended-use", ""),
             "unacceptable_uses": text.get("unacceptable-uses", ""),
@@ -446,7 +444,9 @@ def _metric_window(r: Reader, project_id: int) -> list[dict[str, Any]]:
         p=project_id,
     )
     metrics = [
-        m for (cid,) in reversed(owners) for m in _metrics(evidence_queries.evidence(r, component_id=cid))
+        m
+        for (cid,) in reversed(owners)
+        for m in latest_metrics(evidence_queries.evidence(r, component_id=cid))
     ]
     return [_json(m) for m in metrics[-MAX_METRICS:]]
 
@@ -503,17 +503,3 @@ def _json(value: Any) -> Any:
     if hasattr(value, "model_dump"):
         return json.loads(json.dumps(value.model_dump()))
     return value
-
-
-__all__ = [
-    "Derived",
-    "Latest",
-    "coupled_in_project",
-    "derive",
-    "member_rows",
-    "new_token",
-    "plan",
-    "revisions",
-    "storage",
-    "verifying",
-]

@@ -79,7 +79,7 @@ def member_part(
         testing,
         _ethics_review(r, c),
     ]
-    return MemberPart(c, lists, _metrics(evidence), _fairness(evidence), volatile)
+    return MemberPart(c, lists, latest_metrics(evidence), _fairness(evidence), volatile)
 
 
 def _testing(r: Reader, catalog: Catalog, component: ComponentRecord) -> tuple[list[TestStatus], bool]:
@@ -119,7 +119,7 @@ def _ethics_review(r: Reader, c: ComponentRecord) -> list[str]:
     return []
 
 
-def _metrics(evidence: list[Any]) -> list[Metric]:
+def latest_metrics(evidence: list[Any]) -> list[Metric]:
     latest: dict[str, Metric] = {}
     for e in evidence:  # ordered by id: later evidence replaces earlier values of the same metric
         for name, value in e.metrics.items():
