@@ -160,11 +160,7 @@ def combine(
         product_reviewer=text.get("product-reviewer") or None,
         component_codes=codes,
         coupled_components=coupled_components(r, members),
-        links={
-            key: text[key]
-            for key in ("project-page", "code", "requirements-link", "ethics-link")
-            if text.get(key)
-        },
+        links=card_links(text),
         previous_revisions=revisions(r, project.key, scope),
         held_back_by_names=held_back_names,
         how_reached=how_reached,
@@ -288,14 +284,23 @@ def _targets(nodes: list[Any]) -> list[str]:
 
 
 def _recurring_reviews(nodes: list[Any]) -> list[str]:
-    out = []
-    for node in nodes:
-        due = node.review_due
-        if due is not None:
-            when = due.due_at.date().isoformat()
-            state = f"OVERDUE since {when}" if due.overdue else f"next on {when}"
-            out.append(f"{node.component.code}: reviewed every {due.every_days} days, {state}")
-    return sorted(out)
+    return sorted(recurring_line(n.component.code, n.review_due) for n in nodes if n.review_due is not None)
+
+
+def recurring_line(code: str, due: Any) -> str:
+    """A deployed component's line under "recurring reviews": its cadence and the next review."""
+    when = due.due_at.date().isoformat()
+    state = f"OVERDUE since {when}" if due.overdue else f"next on {when}"
+    return f"{code}: reviewed every {due.every_days} days, {state}"
+
+
+def card_links(text: dict[str, str]) -> dict[str, str]:
+    """The links a card's sections give, in the card's order."""
+    return {
+        key: text[key]
+        for key in ("project-page", "code", "requirements-link", "ethics-link")
+        if text.get(key)
+    }
 
 
 def policy_notes(catalog: Catalog) -> list[str]:

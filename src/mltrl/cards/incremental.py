@@ -29,9 +29,11 @@ from typing import Any
 
 from mltrl.cards.assemble import (
     MAX_METRICS,
+    card_links,
     dataset_facts,
     datasets,
     policy_notes,
+    recurring_line,
     sections,
     top_requirements,
 )
@@ -234,11 +236,7 @@ def _project_fields(
             "product_owner": project.product_owner,
             "product_reviewer": text.get("product-reviewer") or None,
             "coupled_components": coupled_in_project(r, project.id),
-            "links": {
-                key: text[key]
-                for key in ("project-page", "code", "requirements-link", "ethics-link")
-                if text.get(key)
-            },
+            "links": card_links(text),
             "previous_revisions": [*previous, *newest],
             "held_back_by_names": names,
             "generated_at": (at or now).isoformat(),
@@ -408,12 +406,8 @@ def revisions_after(r: Reader, project_id: int, number: int) -> list[dict[str, A
 def _recurring_reviews(r: Reader, catalog: Catalog, project: ProjectRecord, now: datetime) -> list[str]:
     from mltrl.views.cadence import schedule
 
-    out = []
-    for due in schedule(r, catalog.settings.review_every_days, now, project.key):
-        when = due.due_at.date().isoformat()
-        state = f"OVERDUE since {when}" if due.overdue else f"next on {when}"
-        out.append(f"{due.ref.split('/', 1)[1]}: reviewed every {due.every_days} days, {state}")
-    return sorted(out)
+    dues = schedule(r, catalog.settings.review_every_days, now, project.key)
+    return sorted(recurring_line(due.ref.split("/", 1)[1], due) for due in dues)
 
 
 def _targets(r: Reader, project: ProjectRecord, now: datetime) -> list[str]:
