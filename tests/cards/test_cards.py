@@ -208,3 +208,26 @@ def test_a_policy_adds_card_sections_that_a_complete_card_needs(
     policy.write_text("version: 1\ncards:\n  add_sections:\n    - {id: tldr, title: Again}\n")
     assert main(["--db", db_url, "card", "show", "x"]) == 2
     assert "cards.add_sections[0].id: card section 'tldr' already exists" in capsys.readouterr().err
+
+
+def test_the_card_names_the_latest_review_whose_ethics_checklist_was_answered_in_full(
+    registry: Registry,
+) -> None:
+    past = datetime.now(UTC) - timedelta(days=30)
+    registry.projects.create("np", "Neuro", rd_owner="A. Lavin", at=past)
+    registry.components.add("np/1", "Model", kind="model", level=0, owner="A. Lavin", at=past)
+    first = registry.reviews.open("np/1")
+    questions = registry.reviews.get(first.id).template.ethics
+    registry.reviews.answer_ethics(first.id, dict.fromkeys(questions, "considered"))
+    registry.reviews.add_member(first.id, "research-lead", "G. Renard")
+    registry.reviews.sign(first.id, "G. Renard", "request-changes", tasks=["more data"])
+    registry.reviews.decide(first.id, "tasks", reason="more data")
+    second = registry.reviews.open("np/1")
+    registry.reviews.answer_ethics(second.id, {questions[0]: "considered again"})  # one of several
+
+    def named() -> list[str]:
+        return registry.cards.get("np", "1").ethics_reviews
+
+    assert len(named()) == 1 and f"checklist completed in review {first.id}" in named()[0]
+    registry.reviews.answer_ethics(second.id, dict.fromkeys(questions[1:], "considered again"))
+    assert len(named()) == 1 and f"checklist completed in review {second.id}" in named()[0]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mltrl.demo import _reviewing
-from mltrl.errors import BadInput, MltrlError
+from mltrl.errors import BadInput, Forbidden, MltrlError, NotFound
 from mltrl.service.registry import Registry
 
 # Components start at high levels here with a reason alone; entry reviews are tested in test_paper_rules.
@@ -79,6 +79,35 @@ def test_signatures_belong_to_panel_members_once(reg: Registry) -> None:
     reg.reviews.sign(review, "G. Renard", "approve")
     with pytest.raises(BadInput, match="already signed"):
         reg.reviews.sign(review, "G. Renard", "approve")
+
+
+def test_a_signer_who_names_a_seat_signs_only_from_it(reg: Registry) -> None:
+    """The team server passes the role a person says they sign as: the write itself checks it."""
+    review = reg.reviews.open("np/1").id
+    reg.reviews.add_member(review, "research-lead", "G. Renard")
+    before = reg.counts()
+    for person, role, message in (
+        (
+            "G. Renard",
+            "applied-ai",
+            "G. Renard cannot sign as applied-ai: G. Renard sits on it as research-lead",
+        ),
+        ("Stranger", "research-lead", "Stranger cannot sign as research-lead: Stranger is not on its panel"),
+    ):
+        with pytest.raises(Forbidden, match=message):
+            reg.reviews.sign(review, person, "approve", role=role)
+    assert reg.counts() == before
+    reg.reviews.sign(review, "G. Renard", "approve", role="research-lead")
+    signed = reg.reviews.get(review).details["signatures"]
+    assert [(s["person"], s["verdict"]) for s in signed] == [("G. Renard", "approve")]
+
+
+def test_a_review_record_is_its_row_alone(reg: Registry) -> None:
+    review = reg.reviews.open("np/1").id
+    record = reg.reviews.record(review)
+    assert (record.id, record.ref, record.level, record.status) == (review, "np/1", 4, "open")
+    with pytest.raises(NotFound, match="no review 999"):
+        reg.reviews.record(999)
 
 
 def test_the_owner_cannot_be_the_only_approver(reg: Registry, db_url: str, tmp_path: Path) -> None:

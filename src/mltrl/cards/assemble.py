@@ -29,6 +29,7 @@ from mltrl.store import (
 )
 from mltrl.store.provenance_queries import provenance
 from mltrl.store.reader import Reader, as_utc
+from mltrl.store.records import ProjectRecord
 from mltrl.views.cadence import schedule
 from mltrl.views.status import project_status
 
@@ -82,10 +83,17 @@ def assemble(
 
 
 def assemble_with_parts(
-    r: Reader, catalog: Catalog, project_key: str, scope: str = "", *, at: datetime | None = None
+    r: Reader,
+    catalog: Catalog,
+    project_key: str,
+    scope: str = "",
+    *,
+    at: datetime | None = None,
+    project: ProjectRecord | None = None,
 ) -> tuple[Card, list[MemberPart]]:
-    """The card, and each member's part of it (in member order)."""
-    project = queries.project(r, project_key)
+    """The card, and each member's part of it (in member order); ``project``: the project's record,
+    when the caller has just read it."""
+    project = project or queries.project(r, project_key)
     if project is None:
         raise NotFound(f"no project {project_key!r}")
     if scope:

@@ -109,8 +109,9 @@ def _monitored(r: Reader, component: ComponentRecord) -> bool:
 
 def _ethics_review(r: Reader, c: ComponentRecord) -> list[str]:
     """The latest review whose ethics checklist was answered in full."""
+    answers = review_queries.ethics_answered(r, c.id)  # one read, however many reviews it had
     for review in reversed(review_queries.reviews(r, component_id=c.id)):
-        answered = len(review_queries.details(r, review.id)["ethics"])
+        answered = answers.get(review.id, 0)
         if answered and answered >= len(review.template["ethics"]):
             return [
                 f"{c.code}: checklist completed in review {review.id} (level {review.level}, "

@@ -11,7 +11,7 @@ from mltrl.errors import BadInput
 from mltrl.gates.context import GateContext
 from mltrl.gates.probes import probe
 from mltrl.store.reader import Reader
-from mltrl.store.records import ComponentRecord
+from mltrl.store.records import ComponentRecord, ReviewRecord
 
 #: "imported": the gate was passed before the registry kept the component. mltrl cannot judge it,
 #: so it is shown as such and never as met; it does not fail the level the history reached.
@@ -67,8 +67,19 @@ def default_gate(component: ComponentRecord) -> int | None:
     return component.level - 1 if component.level > 0 else None
 
 
-def evaluate_gate(r: Reader, catalog: Catalog, component: ComponentRecord, level: int) -> GateResult:
+def evaluate_gate(
+    r: Reader,
+    catalog: Catalog,
+    component: ComponentRecord,
+    level: int,
+    review: tuple[ReviewRecord, dict[str, list[dict[str, Any]]]] | None = None,
+) -> GateResult:
+    """How each criterion of the gate at the end of ``level`` stands. ``review``: the gate's review
+    (the latest at ``level``) and its :func:`~mltrl.store.review_queries.details`, when the caller
+    has read them already."""
     ctx = GateContext(reader=r, catalog=catalog, component=component, level=level)
+    if review is not None:
+        ctx.review, ctx.review_rows = review  # (cached properties: what they would have read)
     result = GateResult(
         ref=component.ref,
         level=level,
@@ -138,18 +149,23 @@ def _applies_to(catalog: Catalog, criterion_id: str) -> tuple[str, ...]:
 
 def evidence_blockers(r: Reader, catalog: Catalog, project_key: str, code: str, level: int) -> list[str]:
     """Evidence criteria of a gate that the registry does not back and the panel did not waive."""
-    return [b.message for b in evidence_blocker_items(r, catalog, project_key, code, level)]
-
-
-def evidence_blocker_items(
-    r: Reader, catalog: Catalog, project_key: str, code: str, level: int
-) -> list[Blocker]:
-    """:func:`evidence_blockers` as structured items (kind ``evidence``, subject the criterion id)."""
     from mltrl.store import queries
 
     component = queries.component(r, project_key, code)
     assert component is not None
-    gate = evaluate_gate(r, catalog, component, level)
+    return [b.message for b in evidence_blocker_items(r, catalog, component, level)]
+
+
+def evidence_blocker_items(
+    r: Reader,
+    catalog: Catalog,
+    component: ComponentRecord,
+    level: int,
+    review: tuple[ReviewRecord, dict[str, list[dict[str, Any]]]] | None = None,
+) -> list[Blocker]:
+    """:func:`evidence_blockers` as structured items (kind ``evidence``, subject the criterion id).
+    ``review``: the gate's review (the latest at ``level``) and its rows, when the caller has them."""
+    gate = evaluate_gate(r, catalog, component, level, review)
     return [
         Blocker("evidence", c.id, f"evidence criterion {c.id} is {c.status}: {c.reason}")
         for c in gate.criteria

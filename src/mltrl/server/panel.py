@@ -15,20 +15,21 @@ from mltrl.errors import Forbidden
 from mltrl.server.security import Caller
 from mltrl.server.web import notify
 from mltrl.service.authorization import Action, Role, allows
+from mltrl.store.records import ReviewRecord
 from mltrl.views.review import ReviewView
 
 
 def seat(
-    caller: Caller, tasks: BackgroundTasks, base_url: str, view: ReviewView, role: str, person: str
+    caller: Caller, tasks: BackgroundTasks, base_url: str, review: ReviewRecord, role: str, person: str
 ) -> str:
-    """Put ``person`` on ``view``'s panel as ``role`` and tell them; the seated user's name."""
-    key, review_id = view.record.project_key, view.record.id
+    """Put ``person`` on ``review``'s panel as ``role`` and tell them; the seated user's name."""
+    key, review_id = review.project_key, review.id
     member = caller.registry.users.member(person.strip())
-    reason = member.denial(Action.SIGN, key, view.record.level)
+    reason = member.denial(Action.SIGN, key, review.level)
     if reason is not None:
         raise Forbidden(f"review {review_id}: {reason}")
     caller.registry.reviews.add_member(review_id, role, member.name)
-    tasks.add_task(notify.panel_seat, base_url, view.record, member.name, role)
+    tasks.add_task(notify.panel_seat, base_url, review, member.name, role)
     return member.name
 
 

@@ -15,6 +15,7 @@ from mltrl.service import inputs, lookup
 from mltrl.service._store import Unit
 from mltrl.service.project_cards import project_revision
 from mltrl.store import locks, schema
+from mltrl.store.records import ComponentRecord, ProjectRecord
 
 
 def edit(
@@ -50,12 +51,33 @@ def freeze(
     unit: Unit, catalog: Catalog, project_key: str, scope: str, reason: str, *, at: datetime | None = None
 ) -> int:
     """Freeze the card as it stands now as the next revision; return its number."""
+    project = _locked_project(unit, project_key)
+    return _freeze(unit, catalog, project, scope, reason, at)
+
+
+def freeze_level_change(
+    unit: Unit, catalog: Catalog, component: ComponentRecord, reason: str, at: datetime
+) -> None:
+    """Freeze the component's card and its project's card after its level changed, dated with the
+    change (the project read and locked once for both)."""
+    project = _locked_project(unit, component.project_key)
+    _freeze(unit, catalog, project, component.code, reason, at)
+    _freeze(unit, catalog, project, "", f"{component.code}: {reason}", at)
+
+
+def _locked_project(unit: Unit, project_key: str) -> ProjectRecord:
     project = lookup.project(unit.reader, project_key)
     # Revisions are numbered per project and scope, and every component's level change freezes its
     # project's card: holding the project row while the card is assembled and numbered makes
     # concurrent freezes (two components graduating at once) take turns, so each gets the next
     # number and a card that includes what the ones before it changed.
     locks.lock_row(unit.conn, schema.projects, project.id)
+    return project
+
+
+def _freeze(
+    unit: Unit, catalog: Catalog, project: ProjectRecord, scope: str, reason: str, at: datetime | None
+) -> int:
     if unit.batch is not None:
         unit.batch.flush()  # the card reads what this transaction wrote
     table = schema.card_revisions
@@ -64,7 +86,7 @@ def freeze(
     ).scalar()
     number = (latest or 0) + 1
     if scope:
-        card, parts = assemble_with_parts(unit.reader, catalog, project.key, scope, at=at)
+        card, parts = assemble_with_parts(unit.reader, catalog, project.key, scope, at=at, project=project)
         unit.card_parts.update((p.component.id, p) for p in parts)
         level = card.summary.level
         # Stored as what changed since the revision before (mltrl.cards.storage); read back as JSON.

@@ -230,6 +230,10 @@ def roles(r: Reader, *, project: str | None = None, name: str | None = None) -> 
     if name is not None:
         where.append("u.name = :name")
         params["name"] = user(r, name).name
+    return _roles_where(r, where, params)
+
+
+def _roles_where(r: Reader, where: list[str], params: dict[str, Any]) -> list[RoleRecord]:
     sql = (
         "SELECT u.name AS user, p.key AS project, g.role, g.min_level, g.max_level, g.granted_at, "
         "g.granted_by FROM project_roles g JOIN users u ON u.id = g.user_id "
@@ -360,7 +364,8 @@ def principal(
 ) -> Principal:
     """``owner`` with their roles; by default with every scope (what their roles alone allow)."""
     grants = tuple(
-        Grant(g.project, Role(g.role), g.min_level, g.max_level) for g in roles(r, name=owner.name)
+        Grant(g.project, Role(g.role), g.min_level, g.max_level)
+        for g in _roles_where(r, ["u.id = :uid"], {"uid": owner.id})  # (owner was just read)
     )
     return Principal(
         name=owner.name,

@@ -63,8 +63,10 @@ def graduate(
     to_level: int | None = None,
     reason: str = "",
     at: datetime | str | None = None,
+    record: ComponentRecord | None = None,
 ) -> ComponentRecord:
-    record = _component(unit, ref)
+    """Graduate ``ref`` on ``approval``; ``record``: the component as the caller just read it."""
+    record = record or _component(unit, ref)
     state = lookup.state_of(record)
     if approval.level is None:
         approval = Approval(level=state.level, approvers=approval.approvers, source=approval.source)
@@ -123,18 +125,21 @@ def import_graduation(
     approval = Approval(
         level=None, approvers=(inputs.text(approver, "approver", required=True),), source="import"
     )
-    return graduate(unit, ref, approval, to_level=to_level, reason=reason, at=at)
+    return graduate(unit, ref, approval, to_level=to_level, reason=reason, at=at, record=record)
 
 
 def _live_history(unit: Unit, record: ComponentRecord) -> str | None:
     """What makes a component's history live (reviewed here), in words, or None."""
-    review = unit.reader.scalar("SELECT MIN(id) FROM reviews WHERE component_id = :cid", cid=record.id)
-    if review is not None:
-        return f"review {review}"
-    moved = unit.reader.scalar(
-        "SELECT MIN(kind) FROM events WHERE component_id = :cid AND kind IN ('graduate', 'enter', 'propose')",
+    # One statement: it runs before every imported graduation.
+    found = unit.reader.one(
+        """SELECT (SELECT MIN(id) FROM reviews WHERE component_id = :cid) AS review,
+                  (SELECT MIN(kind) FROM events WHERE component_id = :cid
+                   AND kind IN ('graduate', 'enter', 'propose')) AS moved""",
         cid=record.id,
     )
+    review, moved = (found["review"], found["moved"]) if found else (None, None)
+    if review is not None:
+        return f"review {review}"
     if moved is not None:
         return {
             "graduate": "a reviewed graduation",

@@ -209,8 +209,7 @@ class Registry:
 
     def _freeze_level_change(self, unit: Unit, component: ComponentRecord, reason: str, at: datetime) -> None:
         """Every level change freezes the component's card and its project's card, dated with the change."""
-        cards.freeze(unit, self.catalog, component.project_key, component.code, reason, at=at)
-        cards.freeze(unit, self.catalog, component.project_key, "", f"{component.code}: {reason}", at=at)
+        cards.freeze_level_change(unit, self.catalog, component, reason, at)
 
     # --- reads -------------------------------------------------------------------------------------
 

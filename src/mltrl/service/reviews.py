@@ -33,7 +33,7 @@ from mltrl.domain.review import (
     passed_but_paused,
     staying_choice,
 )
-from mltrl.errors import BadInput, Conflict, NotFound, RuleViolation
+from mltrl.errors import BadInput, Conflict, Forbidden, NotFound, RuleViolation
 from mltrl.gates import evidence_blockers
 from mltrl.service import inputs, lifecycle, lookup, projects
 from mltrl.service._store import Unit
@@ -276,13 +276,18 @@ def sign(
     ssh_signature: str | None = None,
     signers: Path | None = None,
     require_ssh: bool = False,
+    role: str | None = None,
 ) -> None:
-    """Sign as ``person``; the signature keeps a digest of what the review shows now
-    (:mod:`mltrl.views.attestation`), and, with ``ssh_signature``, an SSH signature over it that
-    must verify against ``signers`` (the allowed-signers file). A signature that no longer matches
-    what the review shows may be made again; any other is made once."""
+    """Sign as ``person`` (with ``role``: only if that is their seat on the panel); the signature
+    keeps a digest of what the review shows now (:mod:`mltrl.views.attestation`), and, with
+    ``ssh_signature``, an SSH signature over it that must verify against ``signers`` (the
+    allowed-signers file). A signature that no longer matches what the review shows may be made
+    again; any other is made once."""
     record, state = _open(unit, review_id)
     person = inputs.text(person, "person", required=True)
+    if role is not None and state.panel.get(person) != role:
+        held = f"sits on it as {state.panel[person]}" if person in state.panel else "is not on its panel"
+        raise Forbidden(f"review {review_id}: {person} cannot sign as {role}: {person} {held}")
     if person not in state.panel:
         raise BadInput(f"review {review_id}: {person} is not on the panel and cannot sign")
     resigning = False

@@ -53,22 +53,35 @@ def open_review(r: Reader, component_id: int) -> ReviewRecord | None:
     return None if row is None else _review(row)
 
 
-def state(r: Reader, record: ReviewRecord, owner: str | None) -> ReviewState:
-    """Fold the review's rows into the value the review rules judge."""
-    rid = record.id
+def state(
+    r: Reader, record: ReviewRecord, owner: str | None, rows: dict[str, list[dict[str, Any]]] | None = None
+) -> ReviewState:
+    """Fold the review's rows into the value the review rules judge; ``rows``: its :func:`details`,
+    when the caller has read them already."""
+    rows = details(r, record.id) if rows is None else rows
     result = ReviewState(template=Template.from_json(record.template), owner=owner)
-    for row in r.all("SELECT person, role FROM review_panel WHERE review_id = :id ORDER BY id", id=rid):
+    # Each in recording order: where a row was recorded again, the later one stands.
+    for row in rows["panel"]:
         result.panel[row["person"]] = row["role"]
-    for row in r.all("SELECT criterion_id, result, note FROM review_results WHERE review_id = :id", id=rid):
+    for row in rows["results"]:
         result.results[row["criterion_id"]] = (CriterionResult(row["result"]), row["note"])
-    for row in r.all("SELECT question_id, answer FROM review_ethics WHERE review_id = :id", id=rid):
+    for row in rows["ethics"]:
         result.ethics[row["question_id"]] = row["answer"]
-    for row in r.all("SELECT person, verdict, tasks FROM review_signatures WHERE review_id = :id", id=rid):
-        tasks = tuple(_json(row["tasks"]) or ())
-        result.signatures[row["person"]] = Signature(Verdict(row["verdict"]), tasks)
-    for row in r.all("SELECT point_id, option_id, on_date FROM review_choices WHERE review_id = :id", id=rid):
+    for row in rows["signatures"]:
+        result.signatures[row["person"]] = Signature(Verdict(row["verdict"]), tuple(row["tasks"] or ()))
+    for row in rows["choices"]:
         result.choices[row["point_id"]] = (row["option_id"], row["on_date"])
     return result
+
+
+def ethics_answered(r: Reader, component_id: int) -> dict[int, int]:
+    """Review id -> how many ethics questions were answered on it, for every review of a component."""
+    rows = r.tuples(
+        """SELECT e.review_id, COUNT(*) FROM review_ethics e JOIN reviews v ON v.id = e.review_id
+           WHERE v.component_id = :cid GROUP BY e.review_id""",
+        cid=component_id,
+    )
+    return {review_id: n for review_id, n in rows}
 
 
 def details(r: Reader, review_id: int) -> dict[str, list[dict[str, Any]]]:

@@ -20,20 +20,26 @@ from mltrl.store.records import ReviewRecord
 NAMESPACE = "mltrl-review"
 
 
-def snapshot(r: Reader, record: ReviewRecord) -> dict[str, Any]:
+def snapshot(
+    r: Reader, record: ReviewRecord, rows: dict[str, list[dict[str, Any]]] | None = None
+) -> dict[str, Any]:
     """The component, its current versions, the criteria outcomes, the fresh evidence ids and the
-    ethics answers of review ``record``, as they stand now."""
+    ethics answers of review ``record``, as they stand now; ``rows``: the review's
+    :func:`~mltrl.store.review_queries.details`, when the caller has read them already."""
     rid = record.id
-    criteria = {
-        row["criterion_id"]: {"result": row["result"], "note": row["note"]}
-        for row in r.all(
-            "SELECT criterion_id, result, note FROM review_results WHERE review_id = :id", id=rid
-        )
-    }
-    ethics = {
-        row["question_id"]: row["answer"]
-        for row in r.all("SELECT question_id, answer FROM review_ethics WHERE review_id = :id", id=rid)
-    }
+    results = (
+        rows["results"]
+        if rows is not None
+        else r.all("SELECT criterion_id, result, note FROM review_results WHERE review_id = :id", id=rid)
+    )
+    answers = (
+        rows["ethics"]
+        if rows is not None
+        else r.all("SELECT question_id, answer FROM review_ethics WHERE review_id = :id", id=rid)
+    )
+    # (One row per criterion and per question: the tables keep them unique.)
+    criteria = {row["criterion_id"]: {"result": row["result"], "note": row["note"]} for row in results}
+    ethics = {row["question_id"]: row["answer"] for row in answers}
     evidence = [e.id for e in evidence_queries.evidence(r, component_id=record.component_id) if e.fresh]
     return {
         "review": rid,
@@ -95,18 +101,21 @@ def changes(before: dict[str, Any], now: dict[str, Any]) -> list[str]:
     return found
 
 
-def signature_checks(r: Reader, record: ReviewRecord) -> dict[str, dict[str, Any]]:
+def signature_checks(
+    r: Reader, record: ReviewRecord, details: dict[str, list[dict[str, Any]]] | None = None
+) -> dict[str, dict[str, Any]]:
     """Per signer: whether their signature still matches what the review shows now.
 
     ``matches``: True, False (signed on different evidence; ``changes`` says what moved), or None
-    for a signature made before digests were kept (nothing to compare)."""
+    for a signature made before digests were kept (nothing to compare). ``details``: the review's
+    rows, when the caller has read them already."""
     rows = r.all(
         "SELECT person, verdict, seen, digest FROM review_signatures WHERE review_id = :id ORDER BY id",
         id=record.id,
     )
     if not rows:
         return {}
-    now = snapshot(r, record)
+    now = snapshot(r, record, details)
     now_digest = digest(now)
     checks: dict[str, dict[str, Any]] = {}
     for row in rows:

@@ -96,18 +96,19 @@ def review_view(r: Reader, review_id: int, catalog: Catalog, signers: Path | Non
     project = queries.project(r, record.project_key)
     assert component is not None and project is not None
     owner = component.owner or project.rd_owner
-    state = review_queries.state(r, record, owner)
+    details = review_queries.details(r, review_id)  # read once: the state and the gate fold the same rows
+    state = review_queries.state(r, record, owner, details)
     still_open = record.status == "open"
-    checks = attestation.signature_checks(r, record)
+    checks = attestation.signature_checks(r, record, details)
     stale = [Blocker("signature", person, reason) for person, reason in attestation.stale_approvals(checks)]
     items = (
+        # An open review is the latest at its level: the one its gate's review criteria read.
         _readiness(state)
-        + evidence_blocker_items(r, catalog, record.project_key, record.code, record.level)
+        + evidence_blocker_items(r, catalog, component, record.level, (record, details))
         + stale
         if still_open
         else []
     )
-    details = review_queries.details(r, review_id)
     for row in details["signatures"]:
         _explain_signature(row, checks.get(row["person"], {}), record.id, signers)
     return ReviewView(

@@ -13,6 +13,7 @@ from mltrl.errors import BadInput, NotFound
 from mltrl.server import panel
 from mltrl.server.web.session import WebCaller, WebRoute, checked_form, redirect, render, web_user
 from mltrl.service.authorization import Action
+from mltrl.store.records import ReviewRecord
 from mltrl.views.review import ReviewView
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -25,6 +26,16 @@ def _review(user: WebCaller, key: str, review_id: int) -> ReviewView:
     if view.record.project_key != key:
         raise NotFound(f"no review {review_id} in project {key!r}")
     return view
+
+
+def _record(user: WebCaller, key: str, review_id: int) -> ReviewRecord:
+    """The review's row alone: what a form's write checks roles against (the page after it shows
+    the whole view)."""
+    user.require(Action.READ, key)
+    record = user.registry.reviews.record(review_id)
+    if record.project_key != key:
+        raise NotFound(f"no review {review_id} in project {key!r}")
+    return record
 
 
 def _url(key: str, review_id: int) -> str:
@@ -93,9 +104,9 @@ async def add_member(
     user: WebCaller = Depends(web_user),
 ) -> Response:
     form = await checked_form(request, user)
-    view = _review(user, key, review_id)
-    user.require(Action.EDIT_REVIEW, key, view.record.level)
-    panel.seat(user, tasks, str(request.base_url), view, form.get("role", ""), form.get("person", ""))
+    record = _record(user, key, review_id)
+    user.require(Action.EDIT_REVIEW, key, record.level)
+    panel.seat(user, tasks, str(request.base_url), record, form.get("role", ""), form.get("person", ""))
     return redirect(_url(key, review_id))
 
 
@@ -104,8 +115,8 @@ async def record_result(
     request: Request, key: str, review_id: int = ReviewId, user: WebCaller = Depends(web_user)
 ) -> Response:
     form = await checked_form(request, user)
-    view = _review(user, key, review_id)
-    user.require(Action.EDIT_REVIEW, key, view.record.level)
+    record = _record(user, key, review_id)
+    user.require(Action.EDIT_REVIEW, key, record.level)
     user.registry.reviews.record_result(
         review_id, form.get("criterion", ""), form.get("result", ""), form.get("note", "")
     )
@@ -137,8 +148,8 @@ async def record_choice(
     request: Request, key: str, review_id: int = ReviewId, user: WebCaller = Depends(web_user)
 ) -> Response:
     form = await checked_form(request, user)
-    view = _review(user, key, review_id)
-    user.require(Action.EDIT_REVIEW, key, view.record.level)
+    record = _record(user, key, review_id)
+    user.require(Action.EDIT_REVIEW, key, record.level)
     user.registry.reviews.record_choice(
         review_id,
         form.get("point", ""),
@@ -159,8 +170,8 @@ async def sign(
 ) -> Response:
     """Sign as the logged-in user (approve, or request changes with tasks, one per line)."""
     form = await checked_form(request, user)
-    view = _review(user, key, review_id)
-    user.require(Action.SIGN, key, view.record.level)
+    record = _record(user, key, review_id)
+    user.require(Action.SIGN, key, record.level)
     todo = [line.strip() for line in form.get("tasks", "").splitlines() if line.strip()]
     user.registry.reviews.sign(
         review_id, user.principal.name, form.get("verdict", ""), tasks=todo or None, note=form.get("note", "")
@@ -175,8 +186,8 @@ async def decide(
 ) -> Response:
     """Decide; graduation only when the gate holds and the panel approved (the service checks)."""
     form = await checked_form(request, user)
-    view = _review(user, key, review_id)
-    user.require(Action.DECIDE, key, view.record.level)
+    record = _record(user, key, review_id)
+    user.require(Action.DECIDE, key, record.level)
     to_level = form.get("to_level", "").strip()
     if to_level and not to_level.isdigit():
         raise BadInput(f"to level: {to_level!r} is not a level from 0 to 9")

@@ -108,9 +108,10 @@ class Reviews(Resource):
         note: str = "",
         at: When = None,
         ssh_signature: str | None = None,
+        role: str | None = None,
     ) -> None:
         """A panel member signs once (``POST .../reviews/{id}/signatures``): ``approve``, or
-        ``request-changes`` with specific tasks.
+        ``request-changes`` with specific tasks; with ``role``, only as that seat on the panel.
 
         The signature keeps a digest of what the review shows (docs/trust.md); ``ssh_signature``:
         an armored ``ssh-keygen -Y sign -n mltrl-review`` signature of :meth:`statement`,
@@ -128,6 +129,7 @@ class Reviews(Resource):
             at=at,
             ssh_signature=ssh_signature,
             signers=self.allowed_signers(),
+            role=role,
             # Local signing only: on the team server the authenticated user is the signer.
             require_ssh=settings.require_ssh_signatures and self._reg.via in ("cli", "python"),
         )
@@ -182,6 +184,18 @@ class Reviews(Resource):
     def get(self, review_id: int) -> ReviewView:
         """The review with its template, blockers and outcome (``GET /projects/{key}/reviews/{id}``)."""
         return self._read(review_view, int(review_id), self.catalog, self.allowed_signers())
+
+    def record(self, review_id: int) -> ReviewRecord:
+        """The review's own row (component, level, status), without what its view computes: what
+        the server checks a caller's roles against before a write."""
+
+        def view(r):  # type: ignore[no-untyped-def]
+            found = review_queries.review(r, int(review_id))
+            if found is None:
+                raise NotFound(f"no review {review_id} (see `mltrl review list`)")
+            return found
+
+        return self._read(view)
 
     def due(self, project: str | None = None, *, now: datetime | None = None) -> list[ReviewDue]:
         """Deployed components with the date their recurring review is due, soonest first
