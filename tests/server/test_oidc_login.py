@@ -299,6 +299,21 @@ def test_the_session_lasts_as_long_as_a_password_logins(site: Site) -> None:
     assert f"Max-Age={SESSION_HOURS * 3600}" in cookie and "HttpOnly" in cookie
 
 
+def test_the_login_cookie_is_secure_when_the_provider_sends_the_browser_back_over_https(
+    site: Site, tmp_path: Path, idp: Provider
+) -> None:
+    plain = httpx.get(f"{site.url}/login/oidc", timeout=30)  # plain http all the way: not Secure
+    assert plain.status_code == 302 and "secure" not in plain.headers["set-cookie"].lower()
+    callback = "https://mltrl.example.test/login/oidc/callback"  # behind a proxy that ends TLS
+    env = oidc_env(idp.issuer, MLTRL_SERVER_OIDC_REDIRECT_URL=callback)
+    with dashboard_site(tmp_path, env) as tls:
+        start = httpx.get(f"{tls.url}/login/oidc", timeout=30)
+        assert start.status_code == 302
+        cookie = start.headers["set-cookie"]
+        assert cookie.startswith(f"{STATE_COOKIE}=") and "; secure" in cookie.lower()
+        assert parse_qs(urlsplit(start.headers["location"]).query)["redirect_uri"] == [callback]
+
+
 def test_a_login_begun_on_one_worker_ends_on_any_other(tmp_path: Path, idp: Provider) -> None:
     # Each request on a connection of its own, so the two workers share the logins between them:
     # the login cookie's key and the settings reach every worker (never the secret on the way).

@@ -44,7 +44,10 @@ def install(app: FastAPI, settings: OidcSettings | None) -> None:
         session_cookie=STATE_COOKIE,
         max_age=STATE_SECONDS,
         same_site="lax",  # the provider sends the browser back with a top-level GET: lax lets it through
-        https_only=os.environ.get(ENV_SECURE_COOKIE, "") == "1",
+        # Secure when the browser comes back over https: the callback registered at the provider
+        # says so (a proxy ending TLS hides it from the request), or the operator does.
+        https_only=(settings.redirect_url or "").startswith("https://")
+        or os.environ.get(ENV_SECURE_COOKIE, "") == "1",
     )
     oauth = _oauth()
     app.state.oidc_client = oauth.register(
