@@ -4,7 +4,6 @@ route, as a site admin (so they get past the door and reach the service layer): 
 from __future__ import annotations
 
 import contextlib
-import time
 
 import pytest
 import schemathesis
@@ -14,9 +13,8 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from server_site import Site
 
-#: Examples per route and mode; with ~30 routes this keeps the whole run near a minute here.
+#: Examples per route and mode: what bounds the run (about a minute on a quiet two-core machine).
 EXAMPLES = 12
-BUDGET_S = 75
 
 
 @pytest.mark.slow
@@ -25,7 +23,6 @@ def test_no_generated_request_makes_the_server_fail(shared_site: Site) -> None:
     headers = {"Authorization": f"Bearer {shared_site.tokens['root']}"}
     # Path parameters drawn partly from what exists, so generated bodies reach the service layer.
     known = {"key": st.sampled_from(["p", "q", "nope"]), "code": st.sampled_from(["1", "7", "9.9"])}
-    started = time.monotonic()
     failures: list[str] = []
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 70  # every route, the breadth of issue 13 included
@@ -54,7 +51,6 @@ def test_no_generated_request_makes_the_server_fail(shared_site: Site) -> None:
             # A route with no parameters and no body has no invalid request to make: Unsatisfiable.
             with contextlib.suppress(Unsatisfiable):
                 call()
-            assert time.monotonic() - started < BUDGET_S * 2, "the run went far past its time budget"
     assert failures == []
     # The server is still healthy and the registry still consistent.
     with shared_site.registry() as reg:
