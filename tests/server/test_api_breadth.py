@@ -69,6 +69,24 @@ WRITES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "/projects/p/reviews/1/decision", {"decision": "graduate"}),
     ("POST", "/projects/p/roles", {"user": "vera", "role": "viewer"}),
     ("DELETE", "/projects/p/roles/vera/viewer", None),
+    ("POST", "/projects/p/components/1/targets", {"level": 5, "by": "2027-03-31", "note": "spring"}),
+    ("DELETE", "/projects/p/targets/1?reason=moved", None),
+    ("POST", "/projects/p/components/1/group", {"person": "P. Iyer", "role": "qa"}),
+    ("DELETE", "/projects/p/components/1/group/P. Iyer?reason=moved", None),
+    ("POST", "/projects/p/components/7/handoff", {"to": "L. Duarte", "note": "roadmap agreed"}),
+    ("PUT", "/projects/p/components/7/cadence", {"review_every_days": 30}),
+    ("PATCH", "/projects/p/traits", {"add": ["causal"]}),
+    (
+        "POST",
+        "/projects/p/components/7/relations",
+        {"name": "noise", "kind": "invariance", "perturbation": "gaussian_noise", "params": {"scale": 0.01}},
+    ),
+    ("DELETE", "/projects/p/components/7/relations/noise?reason=replaced", None),
+    ("POST", "/projects/p/alerts/1/review", None),
+    ("POST", "/users", {"name": "nina", "password": "a long passphrase"}),
+    ("POST", "/users/nina/disable", None),
+    ("DELETE", "/sessions/1", None),
+    ("DELETE", "/users/nina/sessions", None),
 ]
 #: Writes on one's own tokens, which any user makes (and a password, not a token, buys one).
 OWN_TOKENS = {("POST", "/tokens"), ("DELETE", "/tokens/{prefix}")}

@@ -86,14 +86,25 @@ def create_app(
     _install_health(app)
     from mltrl.server import (
         routes,
+        routes_admin,
         routes_catalog,
         routes_checks,
         routes_lifecycle,
         routes_monitor,
         routes_records,
+        routes_teams,
     )
 
-    for module in (routes, routes_lifecycle, routes_records, routes_checks, routes_monitor, routes_catalog):
+    for module in (
+        routes,
+        routes_lifecycle,
+        routes_records,
+        routes_teams,
+        routes_checks,
+        routes_monitor,
+        routes_catalog,
+        routes_admin,
+    ):
         app.include_router(module.router)
     from mltrl.server.web import mount as mount_dashboard
 

@@ -152,3 +152,59 @@ class ActualsIn(Body):
 
 class AcknowledgeIn(Body):
     note: str = Text
+
+
+# --- a component's plan and people: targets, working group, hand-off, cadence; project traits ------
+
+
+class TargetIn(Body):
+    level: Level = Field(description="The level to reach")
+    by: str = Field(max_length=64, description="The date to reach it by, YYYY-MM-DD")
+    note: str = Text
+
+
+class MemberIn(Body):
+    person: str = Field(max_length=1000, description="Who joins the working group")
+    role: str = Field(max_length=1000, description="Their role, e.g. product-engineering, qa, domain-expert")
+
+
+class HandOffIn(Body):
+    to: str = Field(max_length=1000, description="The product owner who takes the component over")
+    note: str = Text
+
+
+class CadenceIn(Body):
+    #: Unbounded here: the service refuses what is not 1..3650 with the CLI's line.
+    review_every_days: int = Field(description="Days between the recurring reviews while deployed")
+
+
+class TraitsIn(Body):
+    add: list[str] = Field(default_factory=list, max_length=100, description="Traits to add, e.g. causal")
+    remove: list[str] = Field(default_factory=list, max_length=100, description="Traits to remove")
+
+
+# --- metamorphic relations -----------------------------------------------------------------------
+
+
+class RelationIn(Body):
+    name: str = Field(max_length=1000, description="The relation's name, e.g. noise-invariance")
+    kind: str = Field(max_length=100, description="invariance, directional or monotonic")
+    perturbation: str | None = Field(None, max_length=200, description="A built-in perturbation, e.g. shift")
+    params: dict[str, str | int | float | bool | list[str | int | float | bool | None] | None] = Field(
+        default_factory=dict, description="The perturbation's arguments"
+    )
+    direction: str | None = Field(None, max_length=100, description="up or down (directional, monotonic)")
+    tolerance: float = Field(0.0, description="The failure rate the relation accepts (0-1)")
+    atol: float = Field(0.0, description="A score change within atol counts as no change")
+    description: str = Text
+
+
+# --- the server's users (site admins only) --------------------------------------------------------
+
+
+class UserIn(Body):
+    name: str = Field(max_length=1000, description="User name, e.g. mchen (the actor of their writes)")
+    display_name: str = Field("", max_length=1000, description="Full name shown to people")
+    #: Hashed with argon2 and never echoed, logged or returned; none: tokens only (CI).
+    password: str | None = Field(None, max_length=4096, description="For password and dashboard login")
+    is_admin: bool = Field(False, description="A site admin: every role on every project")

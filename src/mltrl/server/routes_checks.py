@@ -1,16 +1,17 @@
 """Reads of what checks found, and the card's revisions: ``mltrl evidence show``, ``score``,
-``golden history``, ``relations list``, the results of ``deploy compare``/``deploy switch``, and
-``card revisions/diff/edit/freeze``. Gates are decided elsewhere; these only show and keep records."""
+``golden history``, ``relations list/add/remove``, the results of ``deploy compare``/``deploy switch``,
+and ``card revisions/diff/edit/freeze``. Gates are decided elsewhere; these only show and keep records."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from mltrl.errors import NotFound
-from mltrl.server.models_records import CardEditIn, CardFreezeIn
+from mltrl.server.models_records import CardEditIn, CardFreezeIn, RelationIn
 from mltrl.server.routes import ERRORS, Code
+from mltrl.server.routes_lifecycle import component_for
 from mltrl.server.security import Caller, caller
 from mltrl.service.authorization import Action
 
@@ -64,6 +65,49 @@ def relations(key: str, code: Code, c: Caller = Depends(caller)) -> dict[str, An
     c.require(Action.READ, key)
     ref = f"{key}/{code}"
     return {"component": ref, "relations": c.registry._read(lambda r: relation_rows(r, ref))}
+
+
+@router.post("/projects/{key}/components/{code}/relations", status_code=201, tags=["evidence"])
+def add_relation(
+    key: str, code: Code, body: RelationIn, request: Request, c: Caller = Depends(caller)
+) -> dict[str, Any]:
+    """Codify a metamorphic relation; L7.metamorphic needs every listed one to pass when they run
+    (``mltrl relations add --json``, its ``--param``s as ``params``)."""
+    from mltrl.service import inputs
+
+    ref = component_for(c, key, code, Action.EDIT_RECORDS, request)
+    for name, value in body.params.items():  # stored as JSON: PostgreSQL cannot hold a NUL there
+        inputs.text(name, "params name", required=True, limit=200)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                inputs.text(item, f"params.{name}", limit=2000, multiline=False)
+    created = c.registry.relations.add(
+        ref,
+        body.name,
+        kind=body.kind,
+        perturbation=body.perturbation,
+        params=body.params,
+        direction=body.direction,
+        tolerance=body.tolerance,
+        atol=body.atol,
+        description=body.description,
+    )
+    return created.to_json()  # type: ignore[no-any-return]
+
+
+@router.delete("/projects/{key}/components/{code}/relations/{name}", tags=["evidence"])
+def remove_relation(
+    key: str,
+    code: Code,
+    name: str,
+    request: Request,
+    reason: str = Query("", max_length=2000, description="Why it no longer applies"),
+    c: Caller = Depends(caller),
+) -> dict[str, Any]:
+    """Take a relation off the codified list; the log keeps it (``mltrl relations remove --json``)."""
+    ref = component_for(c, key, code, Action.EDIT_RECORDS, request)
+    c.registry.relations.remove(ref, name, reason=reason)
+    return {"component": ref, "relation": name, "removed": True}
 
 
 @router.get("/projects/{key}/components/{code}/deployment-tests", tags=["evidence"])

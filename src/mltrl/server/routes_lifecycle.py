@@ -13,7 +13,6 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from mltrl.errors import Forbidden
 from mltrl.server.models_records import (
     ComponentIn,
     CouplingIn,
@@ -25,23 +24,15 @@ from mltrl.server.models_records import (
 )
 from mltrl.server.routes import ERRORS, Code
 from mltrl.server.security import Caller, caller
-from mltrl.service.authorization import Action, Scope
+from mltrl.service.authorization import Action
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
-
-
-def _site_admin(c: Caller, what: str) -> None:
-    """Creating a project is a site admin's act: no project role can cover a project not yet there."""
-    if Scope.ADMIN not in c.principal.scopes:
-        raise Forbidden(f"{what} needs a token with the admin scope")
-    if not c.principal.is_admin:
-        raise Forbidden(f"{c.principal.name} is not a site admin; only a site admin may {what}")
 
 
 @router.post("/projects", status_code=201, tags=["projects"])
 def create_project(body: ProjectIn, c: Caller = Depends(caller)) -> dict[str, Any]:
     """A new project (``mltrl project create --json``); a site admin's act."""
-    _site_admin(c, "create a project")
+    c.require_site_admin("create a project")
     project = c.registry.projects.create(
         body.key,
         body.name,
@@ -56,7 +47,7 @@ def create_project(body: ProjectIn, c: Caller = Depends(caller)) -> dict[str, An
 def fork_project(key: str, body: ForkIn, c: Caller = Depends(caller)) -> dict[str, Any]:
     """A bifurcation (``mltrl fork --json``): a new project from the parent's live components."""
     c.require(Action.READ, key)
-    _site_admin(c, "fork a project")
+    c.require_site_admin("fork a project")
     child = c.registry.projects.fork(key, body.key, reason=body.reason, name=body.name)
     return {**child.to_json(), "components": [x.to_json() for x in c.registry.components.list(child.key)]}
 
@@ -132,7 +123,7 @@ def register_version(
 ) -> dict[str, Any]:
     """Register a code, model or data version (``mltrl version add --json``); on a deployed component
     it is an embedded switchback to level 7, as on the command line."""
-    ref = _component_for(c, key, code, Action.EDIT_RECORDS, request)
+    ref = component_for(c, key, code, Action.EDIT_RECORDS, request)
     v = c.registry.versions.register(
         ref, body.kind, body.version, sha256=body.sha256, uri=body.uri, note=body.note
     )
@@ -145,7 +136,7 @@ def couple(
     key: str, code: Code, body: CouplingIn, request: Request, c: Caller = Depends(caller)
 ) -> dict[str, Any]:
     """Record a dependency, also across projects (``mltrl component couple --json``)."""
-    ref = _component_for(c, key, code, Action.EDIT_RECORDS, request)
+    ref = component_for(c, key, code, Action.EDIT_RECORDS, request)
     other_key = body.other.split("/", 1)[0]
     c.require(Action.READ, other_key)  # naming a component one cannot see would reveal it exists
     first, second = c.registry.components.get(ref), c.registry.components.get(body.other)
@@ -158,7 +149,7 @@ def switchback(
     key: str, code: Code, body: SwitchbackIn, request: Request, c: Caller = Depends(caller)
 ) -> dict[str, Any]:
     """Back to a lower level the component went through (``mltrl switchback --json``): a decision."""
-    ref = _component_for(c, key, code, Action.DECIDE, request)
+    ref = component_for(c, key, code, Action.DECIDE, request)
     return c.registry.components.switchback(ref, body.to_level, kind=body.kind, reason=body.reason).to_json()  # type: ignore[no-any-return]
 
 
@@ -170,7 +161,7 @@ def _status_route(verb: str) -> None:
         body: StatusChangeIn | None = None,
         c: Caller = Depends(caller),
     ) -> dict[str, Any]:
-        ref = _component_for(c, key, code, Action.DECIDE, request)
+        ref = component_for(c, key, code, Action.DECIDE, request)
         reason = (body or StatusChangeIn()).reason
         return getattr(c.registry.components, verb)(ref, reason=reason).to_json()  # type: ignore[no-any-return]
 
@@ -183,7 +174,7 @@ for _verb in ("pause", "resume", "retire"):
     _status_route(_verb)
 
 
-def _component_for(c: Caller, key: str, code: str, action: Action, request: Request) -> str:
+def component_for(c: Caller, key: str, code: str, action: Action, request: Request) -> str:
     """The component's ref once the caller may read the project and do ``action`` at its level; a
     conflict on the write that follows answers with the component as it then stands."""
     c.require(Action.READ, key)

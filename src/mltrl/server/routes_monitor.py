@@ -1,5 +1,6 @@
 """Monitoring over the API: log served predictions and their late actuals, read the drift report,
-performance and monitoring status, list and acknowledge alerts (``mltrl monitor ...``).
+performance and monitoring status, list, show and acknowledge alerts and bring one before a review
+(``mltrl monitor ...``).
 
 Rows come as JSON objects (the CLI reads the same columns from a CSV or Parquet file); a body is at
 most 1 MiB, so a serving process sends them in batches.
@@ -113,13 +114,44 @@ def acknowledge(
     """Acknowledge an alert as oneself (``mltrl monitor ack --json``); a second acknowledgement is refused."""
     c.require(Action.READ, key)
     c.require(Action.ACKNOWLEDGE, key)
-    alert = c.registry.alerts.get(alert_id)
-    if alert["component"].split("/", 1)[0] != key:
-        raise NotFound(f"no alert {alert_id} in project {key!r}")
+    alert = _alert(c, key, alert_id)
     c.require(Action.ACKNOWLEDGE, key, alert["level"])
     request.state.current = lambda: {"alert": c.registry.alerts.get(alert_id)}
     c.registry.alerts.acknowledge(alert_id, (body or AcknowledgeIn()).note)
     return c.registry.alerts.get(alert_id)  # type: ignore[no-any-return]
+
+
+@router.get("/projects/{key}/alerts/{alert_id}")
+def show_alert(key: str, alert_id: int = AlertId, c: Caller = Depends(caller)) -> dict[str, Any]:
+    """One alert with its data, the review it went to, its delivery and acknowledgement (the row
+    ``mltrl monitor alerts --json`` lists, and ``monitor ack --json`` prints)."""
+    c.require(Action.READ, key)
+    return _alert(c, key, alert_id)
+
+
+@router.post("/projects/{key}/alerts/{alert_id}/review")
+def review_alert(
+    key: str, request: Request, alert_id: int = AlertId, c: Caller = Depends(caller)
+) -> dict[str, Any]:
+    """Bring an alert before a review of its component: it joins the open review or opens one (on a
+    level-9 component, the deployment review) (``mltrl monitor review --json``). Handling an alert
+    (acknowledge) that may open a review (open-review): both, at the component's level."""
+    c.require(Action.READ, key)
+    for action in (Action.ACKNOWLEDGE, Action.OPEN_REVIEW):
+        c.require(action, key)
+    alert = _alert(c, key, alert_id)
+    for action in (Action.ACKNOWLEDGE, Action.OPEN_REVIEW):
+        c.require(action, key, alert["level"])
+    request.state.current = lambda: {"alert": c.registry.alerts.get(alert_id)}
+    return {"alert": alert_id, **c.registry.alerts.review(alert_id)}
+
+
+def _alert(c: Caller, key: str, alert_id: int) -> dict[str, Any]:
+    """The alert, when it is one of the project's: another project's is as good as none."""
+    alert = c.registry.alerts.get(alert_id)
+    if alert["component"].split("/", 1)[0] != key:
+        raise NotFound(f"no alert {alert_id} in project {key!r}")
+    return alert
 
 
 def _component_for(c: Caller, key: str, code: str, action: Action) -> str:

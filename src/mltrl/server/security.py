@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBasic, HTTPBasicCredentials, HTTPBearer
 
 from mltrl.errors import Forbidden, Unauthenticated
-from mltrl.service.authorization import Action, Principal
+from mltrl.service.authorization import Action, Principal, Scope
 from mltrl.service.registry import Registry, acting_as
 
 #: Declares the scheme in the OpenAPI schema; the refusal itself is ours (one line, 401).
@@ -29,6 +29,14 @@ class Caller:
         reason = self.principal.denial(action, project, level)
         if reason is not None:
             raise Forbidden(reason)
+
+    def require_site_admin(self, what: str) -> None:
+        """Refuse (403) unless a site admin asks with an admin-scoped token: ``what`` (creating a
+        project, managing the server's users ...) is no project's, so no project role can cover it."""
+        if Scope.ADMIN not in self.principal.scopes:
+            raise Forbidden(f"{what} needs a token with the admin scope")
+        if not self.principal.is_admin:
+            raise Forbidden(f"{self.principal.name} is not a site admin; only a site admin may {what}")
 
 
 def base_registry(request: Request) -> Registry:

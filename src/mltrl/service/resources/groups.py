@@ -1,4 +1,4 @@
-"""``reg.groups``: the working group of a component (``mltrl group``; no REST route yet)."""
+"""``reg.groups``: the working group of a component (``mltrl group``; ``.../components/{code}/group``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``reg.targets``: readiness targets by date (``mltrl target``; no REST route yet)."""
+"""``reg.targets``: readiness targets by date (``mltrl target``; ``/projects/{key}/targets``)."""
 
 from __future__ import annotations
 
