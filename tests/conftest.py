@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,9 +31,23 @@ def _postgres_url() -> str | None:
 @pytest.fixture
 def db_url(tmp_path: Path) -> Iterator[str]:
     """A URL to an empty database that no other test uses (not yet initialised)."""
+    with fresh_database(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def database_in() -> Callable[[Path], AbstractContextManager[str]]:
+    """:func:`fresh_database`, for fixtures of a wider scope than one test (a module's shared data)."""
+    return fresh_database
+
+
+@contextmanager
+def fresh_database(directory: Path) -> Iterator[str]:
+    """An empty database on the backend under test (a file in ``directory``, or a schema of its
+    own on PostgreSQL), dropped afterwards: for fixtures that outlive one test."""
     base = _postgres_url()
     if base is None:
-        yield f"sqlite:///{tmp_path / 'registry.db'}"
+        yield f"sqlite:///{directory / 'registry.db'}"
         return
     import psycopg
 

@@ -40,6 +40,10 @@ class Conflict(MltrlError):
 class StoreError(MltrlError):
     """The registry cannot be opened or read: missing, corrupt, wrong schema (exit 2)."""
 
+    #: The database server dropped the connection (restarted, or ended the session): a read may
+    #: simply be made again on a new one.
+    disconnected = False
+
 
 class PolicyError(BadInput):
     """An organisation policy file is unreadable or invalid (exit 2)."""

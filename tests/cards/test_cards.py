@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,11 +23,16 @@ pytestmark = pytest.mark.usefixtures("lenient_entry")
 SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "card.schema.json"
 
 
-@pytest.fixture
-def demo(registry: Registry, db_url: str) -> Iterator[Registry]:
-    with Registry.open(db=db_url, actor="tester", policy=str(POLICY)) as reg:
-        build_demo(reg, datetime.now(UTC))
-        yield reg
+@pytest.fixture(scope="module")
+def demo(
+    tmp_path_factory: pytest.TempPathFactory, database_in: Callable[[Path], AbstractContextManager[str]]
+) -> Iterator[Registry]:
+    """The demo's registry, built once for the module's tests: they only read it."""
+    with database_in(tmp_path_factory.mktemp("demo")) as url:
+        Registry.init(db=url, actor="tester").close()
+        with Registry.open(db=url, actor="tester", policy=str(POLICY)) as reg:
+            build_demo(reg, datetime.now(UTC))
+            yield reg
 
 
 def test_the_papers_example_card_comes_out_of_the_demo_registry(demo: Registry) -> None:
@@ -158,9 +164,8 @@ def test_card_complete_probe_follows_the_sections(registry: Registry) -> None:
     assert {c.id: c.status for c in registry.components.gate("x/2", 8).criteria}["L8.card-complete"] == "met"
 
 
-def test_cli_card_commands(
-    demo: Registry, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_cli_card_commands(demo: Registry, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db_url = demo.location.url
     assert main(["--db", db_url, "card", "show", "neuropath"]) == 0
     assert capsys.readouterr().out.startswith("# TRL Card: Neuropathology Copilot v1.0")
     out = tmp_path / "card.html"

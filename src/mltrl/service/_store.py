@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from mltrl.errors import Conflict, MltrlError
+from mltrl.errors import Conflict, MltrlError, StoreError
 from mltrl.store import schema
 from mltrl.store.chain import Chain
 from mltrl.store.engine import WRITE, store_error
@@ -155,6 +155,7 @@ class Store:
             self._translated(),
             self.engine.connect().execution_options(**{WRITE: True}) as conn,
             conn.begin(),
+            self._dropped(conn),
         ):
             postgres = conn.dialect.name == "postgresql"
             raw = conn.connection.dbapi_connection
@@ -189,12 +190,16 @@ class Store:
         chain = self._chain if conn is self._open else None
         return Unit(conn, self.reader(conn), actor, on_level_change, batch, chain, via, self.card_cache)
 
+    @property
+    def in_transaction(self) -> bool:
+        return self._open is not None
+
     @contextmanager
     def read(self) -> Iterator[Reader]:
         if self._open is not None:
             yield self.reader(self._open)
             return
-        with self._translated(), self.engine.connect() as conn:
+        with self._translated(), self.engine.connect() as conn, self._dropped(conn):
             if conn.dialect.name == "postgresql":
                 # READ COMMITTED gives every statement its own snapshot, in a transaction or not: a
                 # read gains nothing from one, and autocommit spares its BEGIN and ROLLBACK round
@@ -211,6 +216,23 @@ class Store:
             postgres=conn.dialect.name == "postgresql",
             before=None if batch is None else batch.flush,
         )
+
+    @contextmanager
+    def _dropped(self, conn: Connection) -> Iterator[None]:
+        """The driver's own errors (a :class:`Reader` runs SQL on the DB-API connection itself): a
+        connection the server dropped is discarded, never pooled again, and said in one line that
+        marks it :attr:`~mltrl.errors.StoreError.disconnected`; any other error goes on unchanged."""
+        try:
+            yield
+        except self.engine.dialect.loaded_dbapi.Error as exc:
+            raw = conn.connection.dbapi_connection
+            if not self.engine.dialect.is_disconnect(exc, raw, None):
+                raise
+            conn.invalidate(exc)
+            detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            dropped = StoreError(f"cannot use the registry at {self.location.display}: {detail}")
+            dropped.disconnected = True
+            raise dropped from exc
 
     @contextmanager
     def _translated(self) -> Iterator[None]:

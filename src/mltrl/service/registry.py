@@ -214,6 +214,14 @@ class Registry:
     # --- reads -------------------------------------------------------------------------------------
 
     def _read(self, view: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        try:
+            with self._store.read() as reader:
+                return view(reader, *args, **kwargs)
+        except StoreError as exc:
+            if not exc.disconnected or self._store.in_transaction:
+                raise
+        # The server dropped the connection (a restart): a read changes nothing, so it is made
+        # again, once, on a new one.
         with self._store.read() as reader:
             return view(reader, *args, **kwargs)
 

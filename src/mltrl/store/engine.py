@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InvalidatePoolError
 
 from mltrl.errors import StoreError
 from mltrl.store.location import Location, read_only_reason, sqlite_read_only_uri
@@ -50,7 +51,40 @@ def make_engine(location: Location) -> Engine:
     # READ COMMITTED, not the server's default: a transaction that waited for a row lock must see
     # what the lock's holder committed (a REPEATABLE READ snapshot would not, and would raise one
     # alert twice where a lock is meant to prevent it).
-    return create_engine(url, pool_pre_ping=True, isolation_level="READ COMMITTED")
+    engine = create_engine(url, isolation_level="READ COMMITTED")
+    _ping_after_idle(engine)
+    return engine
+
+
+#: A pooled connection unused for longer than this is checked with a round trip before it is used.
+PING_AFTER_IDLE_S = 2.0
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Check a pooled connection before use only when it sat idle (SQLAlchemy's ``pool_pre_ping``
+    checks every time: one more round trip on each read and write, about a tenth of a status read).
+
+    A connection the server dropped while it sat idle (a restart, an ended session) is replaced
+    before anything runs on it. One dropped in the seconds after its last use fails that one
+    statement: a read is made again on a new connection (:meth:`Registry._read`); a write fails
+    whole, nothing written, with a one-line error (HTTP 503) to try again.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["mltrl_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("mltrl_idle_since")
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_S:
+            return  # new, or just used
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            # The pool drops this connection and every one as old (a restarted server dropped
+            # them all), and hands out a new one, as its own pre-ping would.
+            raise InvalidatePoolError(str(exc)) from exc
 
 
 def _sqlite_engine(path: Path) -> Engine:
@@ -87,6 +121,10 @@ def _sqlite_engine(path: Path) -> Engine:
 def store_error(exc: DBAPIError, location: Location) -> StoreError:
     """A one-line error for a database that cannot be opened, read or written."""
     detail = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+    if exc.connection_invalidated:
+        dropped = StoreError(f"cannot use the registry at {location.display}: {detail}")
+        dropped.disconnected = True
+        return dropped
     if location.is_sqlite and ("readonly" in detail or "unable to open" in detail):
         reason = read_only_reason(location.sqlite_path)
         if reason is not None:
