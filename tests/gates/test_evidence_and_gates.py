@@ -376,3 +376,24 @@ def test_ethics_checklist_probe_reads_the_review(reg: Registry) -> None:
     )
     _reviewing.complete(reg, review, now)
     assert status(reg, "rec/1.1", 7)["L7.ethics-checklist"] == "met"
+
+
+def test_status_names_the_criteria_whose_latest_evidence_is_stale(reg: Registry) -> None:
+    """Only each criterion's latest evidence counts: older evidence on a replaced version does not
+    make a criterion stale once newer evidence on the current versions backs it, whatever its count."""
+    reg.components.add("rec/1.2", "Sorter", kind="model", level=7, at=PAST, reason="before the registry")
+    reg.versions.register("rec/1.2", "model", "1.0.0", at=PAST)
+    for ref in ("rec/1.1", "rec/1.2"):
+        for n in range(3):
+            reg.evidence.record(ref, "L7.uncertainty", kind="test-run", outcome="pass", metrics={"ece": n})
+        reg.evidence.record(ref, "L7.golden-dataset", kind="test-run", outcome="pass", metrics={"acc": 0.9})
+    reg.versions.register("rec/1.1", "model", "1.1.0")  # everything recorded on 1.1 goes stale
+    reg.evidence.record("rec/1.1", "L7.uncertainty", kind="test-run", outcome="pass", metrics={"ece": 3})
+
+    def stale() -> dict[str, list[str]]:
+        nodes = reg.status("rec").roots
+        return {n.component.code: n.stale_evidence for n in nodes if n.stale_evidence}
+
+    assert stale() == {"1.1": ["L7.golden-dataset"]}
+    reg.versions.register("rec/1.2", "data", "0.1.0")  # a new kind of version on 1.2
+    assert stale() == {"1.1": ["L7.golden-dataset"], "1.2": ["L7.golden-dataset", "L7.uncertainty"]}

@@ -25,14 +25,25 @@ def _json(value: Any) -> Any:
 def current_versions(r: Reader, component_id: int) -> dict[str, str]:
     """The current version of each kind (code, model, data) of a component: the highest when all of
     the kind's labels are semantic versions, else the latest registered (:mod:`mltrl.domain.versions`)."""
-    rows = r.all(
-        "SELECT kind, version FROM versions WHERE component_id = :cid ORDER BY registered_at, id",
-        cid=component_id,
-    )
-    by_kind: dict[str, list[str]] = defaultdict(list)
-    for row in rows:
-        by_kind[row["kind"]].append(row["version"])
-    return {kind: versions.current(labels) for kind, labels in by_kind.items()}  # type: ignore[misc]
+    return current_versions_of(r, [component_id]).get(component_id, {})
+
+
+def current_versions_of(r: Reader, component_ids: list[int]) -> dict[int, dict[str, str]]:
+    """:func:`current_versions` of several components in one read (component id -> versions; a
+    component with none registered is absent)."""
+    if not component_ids:
+        return {}
+    ids = ",".join(str(int(i)) for i in component_ids)
+    labels: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for cid, kind, version in r.tuples(
+        f"SELECT component_id, kind, version FROM versions WHERE component_id IN ({ids}) "
+        "ORDER BY registered_at, id"
+    ):
+        labels[cid][kind].append(version)
+    return {
+        cid: {kind: versions.current(found) for kind, found in by_kind.items()}  # type: ignore[misc]
+        for cid, by_kind in labels.items()
+    }
 
 
 def evidence(
@@ -59,14 +70,21 @@ def evidence(
 
 def stale_criteria(r: Reader, project_key: str) -> dict[str, list[str]]:
     """component code -> criteria whose latest evidence was computed on versions since replaced."""
-    latest: dict[tuple[str, str], EvidenceRecord] = {}
-    for record in evidence(r, project_key=project_key):
-        if record.criterion_id is not None:
-            latest[(record.code, record.criterion_id)] = record  # ordered by id: the last one wins
+    # Only each criterion's latest evidence is read: a status read must not grow with the history.
+    rows = r.all(
+        _EVIDENCE
+        + """ WHERE e.id IN (
+                SELECT MAX(x.id) FROM evidence x JOIN components xc ON xc.id = x.component_id
+                JOIN projects xp ON xp.id = xc.project_id
+                WHERE xp.key = :key AND x.criterion_id IS NOT NULL
+                GROUP BY x.component_id, x.criterion_id)
+             ORDER BY e.id""",
+        key=project_key,
+    )
     stale: dict[str, list[str]] = defaultdict(list)
-    for (code, criterion), record in sorted(latest.items()):
+    for record in sorted(_records(r, rows), key=lambda e: (e.code, e.criterion_id or "")):
         if not record.fresh:
-            stale[code].append(criterion)
+            stale[record.code].append(record.criterion_id)  # type: ignore[arg-type]
     return dict(stale)
 
 
@@ -79,19 +97,18 @@ def _records(r: Reader, rows: list[dict[str, Any]]) -> list[EvidenceRecord]:
         f"SELECT evidence_id, name, sha256, size FROM evidence_files WHERE evidence_id IN ({ids})"
     ):
         files[row.pop("evidence_id")].append(row)
-    currents: dict[int, dict[str, str]] = {}
+    # Every component's current versions in one read, not one per component.
+    currents = current_versions_of(r, sorted({row["component_id"] for row in rows}))
     records = []
     for row in rows:
         cid = row.pop("component_id")
-        if cid not in currents:
-            currents[cid] = current_versions(r, cid)
         versions = _json(row["versions"]) or {}
         row.update(
             metrics=_json(row["metrics"]) or {},
             versions=versions,
             files=files[row["id"]],
             recorded_at=as_utc(row["recorded_at"]),
-            fresh=versions == currents[cid],
+            fresh=versions == currents.get(cid, {}),
         )
         records.append(EvidenceRecord.from_row(row))
     return records
