@@ -91,6 +91,7 @@ def create_app(
         routes_checks,
         routes_lifecycle,
         routes_monitor,
+        routes_monitor_data,
         routes_records,
         routes_teams,
     )
@@ -102,6 +103,7 @@ def create_app(
         routes_teams,
         routes_checks,
         routes_monitor,
+        routes_monitor_data,
         routes_catalog,
         routes_admin,
     ):

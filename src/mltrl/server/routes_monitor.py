@@ -26,7 +26,7 @@ AlertId = Path(ge=1, le=2**31 - 1, description="Alert number")
 def log_predictions(key: str, code: Code, body: PredictionsIn, c: Caller = Depends(caller)) -> dict[str, Any]:
     """Served predictions with their ids; they wait for their actuals (``mltrl monitor predictions``)."""
     ref = _component_for(c, key, code, Action.RECORD_EVIDENCE)
-    _plain(body.rows)
+    plain_rows(body.rows)
     label, rows = c.registry.predictions.log(
         ref,
         body.rows,
@@ -42,7 +42,7 @@ def log_predictions(key: str, code: Code, body: PredictionsIn, c: Caller = Depen
 def log_actuals(key: str, code: Code, body: ActualsIn, c: Caller = Depends(caller)) -> dict[str, Any]:
     """Late actuals joined to their predictions; each window's evaluation is updated (``monitor actuals``)."""
     ref = _component_for(c, key, code, Action.RECORD_EVIDENCE)
-    _plain(body.rows)
+    plain_rows(body.rows)
     result = c.registry.actuals.log(
         ref,
         body.rows,
@@ -161,13 +161,13 @@ def _component_for(c: Caller, key: str, code: str, action: Action) -> str:
     return component.ref
 
 
-def _plain(rows: list[dict[str, Any]]) -> None:
+def plain_rows(rows: list[dict[str, Any]], field: str = "rows") -> None:
     """Refuse a control character in a column name or a text value (as a CSV file's would be),
     before the rows reach the database (PostgreSQL cannot store a NUL)."""
     from mltrl.service import inputs
 
     for number, row in enumerate(rows):
         for column, value in row.items():
-            inputs.text(column, f"rows[{number}] column name", limit=200)
+            inputs.text(column, f"{field}[{number}] column name", limit=200)
             if isinstance(value, str):
-                inputs.text(value, f"rows[{number}].{column}", limit=10_000, multiline=False)
+                inputs.text(value, f"{field}[{number}].{column}", limit=10_000, multiline=False)
