@@ -61,6 +61,7 @@ WRITES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("PUT", "/projects/p/components/7/references/default", {"rows": [{"x": 1.0}, {"x": 2.0}]}),
     ("POST", "/projects/p/components/7/windows", {"rows": [{"x": 1.5}], "at": "2026-05-04T12:00:00Z"}),
     ("POST", "/projects/p/components/7/monitoring-checks", {}),
+    ("POST", "/projects/p/monitoring-checks", {"evidence": False}),
     ("POST", "/projects/p/components/7/performance-checks", {"minimum": {"accuracy": 0.9}}),
     (
         "POST",

@@ -89,6 +89,12 @@ def test_a_window_logged_over_http_drifts_as_the_cli_finds_it(
     code, on_files, _ = cli(capsys, site.db, "monitor", "check", "p/1", "--json")
     assert code == 1 and on_files["drift"]["drifted_columns"] == ["income"]
 
+    # The nightly job: every component of the project with a reference and a window, in one write.
+    nightly = ok(carl.post("/api/v1/projects/p/monitoring-checks", json={"evidence": False}))
+    code, expected, _ = cli(capsys, site.db, "monitor", "check", "p", "--no-evidence", "--json")
+    assert code == 1 and nightly == expected
+    assert [o["component"] for o in nightly["components"]] == ["p/1", "p/7"]
+
     with site.registry() as reg:
         evidence = [e for e in reg.evidence.list("p/7") if e.criterion_id == "L9.monitoring-drift"]
         alert = reg.alerts.get(drift_alert)
@@ -154,7 +160,10 @@ def test_bad_rows_are_refused_with_one_line_and_nothing_is_written(
     code, _, err = cli(capsys, shared_site.db, "monitor", "log", "p/7", str(tmp_path / "text.csv"))
     assert code == 2 and "nothing was stored" in err
     assert refused("POST", window, {"rows": [{"income": "high"}]}) == err
-    # A check of a component with no window; an unknown metric; an unknown component.
+    # A project with nothing to check; a component with no window; an unknown metric; component.
+    code, _, err = cli(capsys, shared_site.db, "monitor", "check", "q")
+    response = shared_site.client("root").post("/api/v1/projects/q/monitoring-checks", json={})
+    assert (response.status_code, code) == (400, 2) and response.json()["error"] == err
     code, _, err = cli(capsys, shared_site.db, "monitor", "check", "p/1")
     assert refused("POST", f"{API}/1/monitoring-checks", {}, 404) == err
     code, _, err = cli(capsys, shared_site.db, "monitor", "performance", "p/7", "--min", "speed=1")

@@ -121,6 +121,30 @@ def check_window(
     return _json(outcome)
 
 
+@router.post("/projects/{key}/monitoring-checks", response_class=Response)
+def check_project(key: str, body: MonitorCheckIn, c: Caller = Depends(caller)) -> Response:
+    """:func:`check_window` of every component of the project with the reference and a window, as
+    one write: when one cannot be stored, nothing is (``mltrl monitor check PROJECT --json``; the
+    nightly job of a team). The caller needs the right at each component's level."""
+    c.require(Action.READ, key)
+    _texts(window=body.window, reference=body.reference)
+    refs = c.registry.monitor.checkable(key, body.reference)
+    for ref in refs:
+        level = c.registry.components.get(ref).level
+        c.require(Action.RECORD_EVIDENCE, key, level)
+        if body.open_review:
+            c.require(Action.OPEN_REVIEW, key, level)
+    outcomes = c.registry.monitor.check_many(
+        refs,
+        window=body.window,
+        reference=body.reference,
+        settings=body.settings,
+        open_review=body.open_review,
+        evidence=body.evidence,
+    )
+    return _json({"components": outcomes})
+
+
 @router.post(f"{COMPONENT}/performance-checks", response_class=Response)
 def check_performance(
     key: str, code: Code, body: PerformanceCheckIn, request: Request, c: Caller = Depends(caller)
