@@ -94,6 +94,7 @@ WRITES: list[tuple[str, str, dict[str, Any] | None]] = [
     ),
     ("DELETE", "/projects/p/components/7/relations/noise?reason=replaced", None),
     ("POST", "/projects/p/alerts/1/review", None),
+    ("POST", "/projects/p/alerts/1/deliveries", {"webhook": "team"}),
     ("POST", "/users", {"name": "nina", "password": "a long passphrase"}),
     ("POST", "/users/nina/disable", None),
     ("DELETE", "/sessions/1", None),

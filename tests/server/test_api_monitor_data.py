@@ -5,14 +5,22 @@ same data, each refusal the CLI's line with nothing written, and a viewer cannot
 
 from __future__ import annotations
 
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
 import numpy as np
 import pandas as pd
 import pytest
-from server_site import Site
+from server_site import Site, start_server, stop_server
 from test_api_breadth import cli, ok
+
+from mltrl.errors import BadInput
+from mltrl.server.config import load
 
 API = "/api/v1/projects/p/components"
 SERVED_AT = "2026-05-04T12:00:00Z"
@@ -241,3 +249,103 @@ def test_who_may_log_check_and_prune(shared_site: Site, capsys: pytest.CaptureFi
     code, _, err = cli(capsys, shared_site.db, "monitor", "prune", "--older-than", "0d")
     assert (refused.status_code, code) == (400, 2) and refused.json()["error"] == err
     assert _counts(shared_site) == before
+
+
+class _Receiver(BaseHTTPRequestHandler):
+    """A webhook receiver: keeps each alert it is sent, answers 204."""
+
+    received: list[dict[str, Any]]
+
+    def do_POST(self) -> None:  # the name http.server calls
+        length = int(self.headers["Content-Length"])
+        self.received.append(json.loads(self.rfile.read(length)))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def receiver() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    received: list[dict[str, Any]] = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), type("Handler", (_Receiver,), {"received": received}))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/hook", received
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_alerts_go_only_to_the_webhooks_the_server_names(
+    site: Site, receiver: tuple[str, list[dict[str, Any]]], tmp_path: Path
+) -> None:
+    """A check names a webhook of the server's configuration; a URL a caller typed is refused with
+    nothing written and nothing sent (the server would otherwise POST wherever it is told)."""
+    hook, received = receiver
+    stop_server(site.process)
+    config = tmp_path / "server.yaml"
+    config.write_text(f"webhooks:\n  team: {hook}\n")
+    url, process = start_server(site.db, tmp_path / "hooks.log", "--config", str(config))
+    try:
+        headers = {"Authorization": f"Bearer {site.tokens['carl']}"}
+        carl = httpx.Client(base_url=url, headers=headers, timeout=60)
+        reference, served = _frames()
+        ok(carl.put(f"{API}/7/references/default", json={"rows": _rows(reference)}))
+        ok(carl.post(f"{API}/7/windows", json={"rows": _rows(served), "at": SERVED_AT}), 201)
+        before = _counts(site)
+        for typed in (hook, "http://169.254.169.254/latest/meta-data", "elsewhere"):
+            refused = carl.post(f"{API}/7/monitoring-checks", json={"webhook": typed})
+            assert refused.status_code == 400, refused.text
+            assert (
+                refused.json()["error"]
+                == f"no webhook {typed!r} on this server (its configuration names: team)"
+            )
+        assert _counts(site) == before and received == []
+
+        checked = ok(carl.post(f"{API}/7/monitoring-checks", json={"webhook": "team"}))
+        kinds = [a["kind"] for a in checked["alerts"]]
+        assert [(body["kind"], body["component"]) for body in received] == [(k, "p/7") for k in kinds]
+        assert all(a["webhook"].startswith("sent to http://127.0.0.1:") for a in checked["alerts"])
+        assert received[0]["text"].startswith(f"mltrl drift alert {checked['alerts'][0]['id']} on p/7")
+
+        # Sent again by name (`mltrl monitor send`), by someone who handles alerts.
+        rita = httpx.Client(
+            base_url=url, headers={"Authorization": f"Bearer {site.tokens['rita']}"}, timeout=60
+        )
+        alert = checked["alerts"][0]["id"]
+        resent = ok(rita.post(f"/api/v1/projects/p/alerts/{alert}/deliveries", json={"webhook": "team"}))
+        assert resent["id"] == alert and resent["webhook"].startswith("sent to http://127.0.0.1:")
+        assert [body["id"] for body in received][-1] == alert and len(received) == len(kinds) + 1
+        refused = rita.post(f"/api/v1/projects/p/alerts/{alert}/deliveries", json={"webhook": hook})
+        assert refused.status_code == 400 and len(received) == len(kinds) + 1
+        vera = httpx.Client(
+            base_url=url, headers={"Authorization": f"Bearer {site.tokens['vera']}"}, timeout=60
+        )
+        refused = vera.post(f"/api/v1/projects/p/alerts/{alert}/deliveries", json={"webhook": "team"})
+        assert refused.status_code == 403 and len(received) == len(kinds) + 1
+    finally:
+        stop_server(process)
+
+
+@pytest.mark.parametrize(
+    ("variable", "problem"),
+    [
+        ('{"team": "file:///etc/passwd"}', "team: give an http(s) URL"),
+        ('{"team": "gopher://example.org"}', "team: give an http(s) URL"),
+        ('{"9lives": "https://example.org"}', "'9lives': a webhook's name is a letter"),
+        ('["https://example.org"]', "$MLTRL_SERVER_WEBHOOKS: "),
+        ("https://example.org", "$MLTRL_SERVER_WEBHOOKS: give a JSON object of name to URL"),
+    ],
+)
+def test_a_webhook_the_configuration_names_is_an_http_url_under_a_plain_name(
+    variable: str, problem: str
+) -> None:
+    with pytest.raises(BadInput) as refused:
+        load(None, {}, {"MLTRL_SERVER_WEBHOOKS": variable})
+    assert problem in refused.value.message and "\n" not in refused.value.message
+    assert load(None, {}, {"MLTRL_SERVER_WEBHOOKS": '{"team": "https://hooks.example.org/x"}'}).webhooks == {
+        "team": "https://hooks.example.org/x"
+    }

@@ -17,6 +17,8 @@ from mltrl.server.models_records import Row
 #: Rows a body can hold: the 1 MiB body limit stops far sooner; this bounds the parse.
 MAX_ROWS = 100_000
 ROWS = "Served rows: JSON objects with the same keys (column -> string, number, boolean or null)"
+#: Where a check sends its alerts: a name, never a URL (a server never POSTs where a caller says).
+WEBHOOK = Field(None, max_length=64, description="A webhook the server's configuration names (`webhooks`)")
 #: A column's drift method/threshold and data-quality limits, as in `mltrl monitor check --config`.
 Setting = str | int | float | bool | None
 
@@ -41,6 +43,7 @@ class MonitorCheckIn(Body):
     )
     open_review: bool = Field(False, description="Bring each alert before a review of the component")
     evidence: bool = Field(True, description="Record the outcome as L9.monitoring-drift evidence")
+    webhook: str | None = WEBHOOK
 
 
 class PerformanceCheckIn(Body):
@@ -49,6 +52,7 @@ class PerformanceCheckIn(Body):
     )
     maximum: dict[str, float] = Field(default_factory=dict, description="mae, rmse or mape -> the ceiling")
     open_review: bool = Field(False, description="Bring the alert before a review of the component")
+    webhook: str | None = WEBHOOK
 
 
 class SkewCheckIn(Body):
@@ -57,9 +61,14 @@ class SkewCheckIn(Body):
     key: str = Field(max_length=200, description="The entity id column both tables share")
     threshold: float = Field(0.01, description="Largest share of entities allowed to disagree")
     open_review: bool = Field(False, description="Bring the alert before a review of the component")
+    webhook: str | None = WEBHOOK
 
 
 class PruneIn(Body):
     older_than: str = Field(max_length=64, description="How old data must be to go: days or weeks, e.g. 400d")
     target: str | None = Field(None, max_length=200, description="Only this PROJECT or PROJECT/CODE")
     dry_run: bool = Field(False, description="Count what would be deleted; delete nothing")
+
+
+class DeliveryIn(Body):
+    webhook: str = Field(max_length=64, description="A webhook the server's configuration names (`webhooks`)")

@@ -12,7 +12,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from mltrl.errors import NotFound
+from mltrl.errors import BadInput, NotFound
+from mltrl.server.models_monitor import DeliveryIn
 from mltrl.server.models_records import AcknowledgeIn, ActualsIn, PredictionsIn
 from mltrl.server.routes import ERRORS, Code
 from mltrl.server.security import Caller, caller
@@ -146,6 +147,20 @@ def review_alert(
     return {"alert": alert_id, **c.registry.alerts.review(alert_id)}
 
 
+@router.post("/projects/{key}/alerts/{alert_id}/deliveries")
+def deliver_alert(
+    key: str, request: Request, body: DeliveryIn, alert_id: int = AlertId, c: Caller = Depends(caller)
+) -> dict[str, Any]:
+    """(Re)send an alert to a webhook the server's configuration names, e.g. after the receiver was
+    down (``mltrl monitor send``); the delivery's outcome is recorded on the alert, answered here."""
+    c.require(Action.READ, key)
+    c.require(Action.ACKNOWLEDGE, key)
+    alert = _alert(c, key, alert_id)
+    c.require(Action.ACKNOWLEDGE, key, alert["level"])
+    c.registry.alerts.send(alert_id, webhook_url(request, body.webhook))  # type: ignore[arg-type]
+    return c.registry.alerts.get(alert_id)  # type: ignore[no-any-return]
+
+
 def _alert(c: Caller, key: str, alert_id: int) -> dict[str, Any]:
     """The alert, when it is one of the project's: another project's is as good as none."""
     alert = c.registry.alerts.get(alert_id)
@@ -159,6 +174,18 @@ def _component_for(c: Caller, key: str, code: str, action: Action) -> str:
     component = c.registry.components.get(f"{key}/{code}")
     c.require(action, key, component.level)
     return component.ref
+
+
+def webhook_url(request: Request, name: str | None) -> str | None:
+    """The URL of a webhook the server's configuration names. A caller names one and never types a
+    URL: a server that POSTs where a caller says reaches what only the server can reach."""
+    if name is None:
+        return None
+    named: dict[str, str] = request.app.state.webhooks
+    if name not in named:
+        listed = ", ".join(sorted(named)) or "none"
+        raise BadInput(f"no webhook {name!r} on this server (its configuration names: {listed})")
+    return named[name]
 
 
 def plain_rows(rows: list[dict[str, Any]], field: str = "rows") -> None:

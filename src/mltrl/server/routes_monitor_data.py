@@ -8,8 +8,8 @@ registry method the CLI calls, and answers what the CLI prints with ``--json``. 
 of JSON objects (the CLI reads the same columns from a CSV or Parquet file), at most 1 MiB a body,
 so a large window is sent in batches (windows merge; a reference is replaced, so it is sent whole).
 
-No route here sends an alert to a webhook: a server never POSTs to an address a caller typed. The
-alerts are stored, listed and brought before reviews as the CLI's are (``GET .../alerts``).
+A check sends its alerts to a webhook only by a name the server's configuration lists
+(``webhooks``): a server never POSTs to an address a caller typed.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from mltrl.server.models_monitor import (
 )
 from mltrl.server.routes import ERRORS, Code
 from mltrl.server.routes_lifecycle import component_for
-from mltrl.server.routes_monitor import plain_rows
+from mltrl.server.routes_monitor import plain_rows, webhook_url
 from mltrl.server.security import Caller, caller
 from mltrl.service import inputs
 from mltrl.service.authorization import Action
@@ -115,6 +115,7 @@ def check_window(
         window=body.window,
         reference=body.reference,
         settings=body.settings,
+        webhook=webhook_url(request, body.webhook),
         open_review=body.open_review,
         evidence=body.evidence,
     )
@@ -122,11 +123,12 @@ def check_window(
 
 
 @router.post("/projects/{key}/monitoring-checks", response_class=Response)
-def check_project(key: str, body: MonitorCheckIn, c: Caller = Depends(caller)) -> Response:
+def check_project(key: str, body: MonitorCheckIn, request: Request, c: Caller = Depends(caller)) -> Response:
     """:func:`check_window` of every component of the project with the reference and a window, as
     one write: when one cannot be stored, nothing is (``mltrl monitor check PROJECT --json``; the
     nightly job of a team). The caller needs the right at each component's level."""
     c.require(Action.READ, key)
+    c.require(Action.RECORD_EVIDENCE, key)  # before saying what the project holds
     _texts(window=body.window, reference=body.reference)
     refs = c.registry.monitor.checkable(key, body.reference)
     for ref in refs:
@@ -139,6 +141,7 @@ def check_project(key: str, body: MonitorCheckIn, c: Caller = Depends(caller)) -
         window=body.window,
         reference=body.reference,
         settings=body.settings,
+        webhook=webhook_url(request, body.webhook),
         open_review=body.open_review,
         evidence=body.evidence,
     )
@@ -153,7 +156,11 @@ def check_performance(
     --json``): a breach raises a ``performance`` alert, once per window."""
     ref = _checked(c, key, code, request, body.open_review)
     outcome = c.registry.monitor.check_performance(
-        ref, minimum=body.minimum, maximum=body.maximum, open_review=body.open_review
+        ref,
+        minimum=body.minimum,
+        maximum=body.maximum,
+        webhook=webhook_url(request, body.webhook),
+        open_review=body.open_review,
     )
     return _json(outcome)
 
@@ -172,6 +179,7 @@ def check_skew(
         table_rows(body.serving, "serving"),
         key=body.key,
         threshold=body.threshold,
+        webhook=webhook_url(request, body.webhook),
         open_review=body.open_review,
     )
     return _json(outcome)
