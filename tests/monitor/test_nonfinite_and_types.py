@@ -187,3 +187,13 @@ def test_a_window_whose_column_changed_type_is_refused_at_log(
     assert (reg.counts(), reg.monitor.profiles("shop/1")) == before  # nothing stored: no window 2026-01-06
     # the windows that were stored stay checkable
     assert main(["--db", db_url, "monitor", "drift", "shop/1"]) == 0
+
+
+def test_records_whose_cells_mix_types_profile_as_text() -> None:
+    """Records (a JSON body, a list of dicts) may mix numbers and strings in a column, or hold an
+    integer too large for int64: such a column is counted as text, as a CSV reader would read it."""
+    profile = profile_table([{"code": 1, "big": 10**23}, {"code": "A7", "big": 5}, {"code": None, "big": 5}])
+    code, big = profile.column("code"), profile.column("big")
+    assert (code.kind, code.count, code.nulls) == ("categorical", 2, 1)
+    assert sorted(item for item, _n in code.top()) == ["1", "A7"]
+    assert big.kind == "categorical" and big.count == 3

@@ -51,6 +51,9 @@ def test_bad_skew_input() -> None:
     other = training.assign(id=training["id"] + 10_000)
     with pytest.raises(BadInput, match="no entity appears in both tables"):
         compare(training, other, "id")
+    # Ids that are numbers in one table and text in the other match nothing: refused, not a crash.
+    with pytest.raises(BadInput, match="holds numbers in the training table but text in the serving"):
+        compare(training, training.assign(id=training["id"].astype(str)), "id")
 
 
 def test_cli_skew_raises_an_alert(

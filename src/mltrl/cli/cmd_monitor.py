@@ -166,18 +166,8 @@ def check(
     fmt = choose(fmt, as_json)
     settings = column_settings(config)
     with writing() as reg:
-        if "/" in target:
-            refs = [target]
-        else:  # every component of the project with this reference and at least one window
-            refs = [
-                row["component"]
-                for row in reg.monitor.status(target)
-                if reference_name in row["references"] and row["latest_window"]
-            ]
-            if not refs:
-                raise BadInput(
-                    f"nothing in {target} has a reference {reference_name!r} and a window to check"
-                )
+        # a component, or every component of the project with this reference and a window
+        refs = [target] if "/" in target else reg.monitor.checkable(target, reference_name)
         # one write for every component: a refusal for one stores nothing for any
         outcomes = reg.monitor.check_many(
             refs,

@@ -132,7 +132,10 @@ def _profile_column(series: pd.Series) -> ColumnProfile:
         return NumericProfile.of(series.to_numpy(dtype=np.float64, na_value=np.nan))
     nulls = int(series.isna().sum())
     present = series.dropna()
-    if not (pd.api.types.is_string_dtype(present.dtype) or isinstance(present.dtype, pd.CategoricalDtype)):
+    # The values, not the dtype: an object column may mix strings with numbers (records whose
+    # cells differ in type, an integer too large for int64), which only text can count.
+    labels = present.cat.categories if isinstance(present.dtype, pd.CategoricalDtype) else present
+    if not pd.api.types.is_string_dtype(labels):
         present = present.astype(str)
     counts = present.value_counts(sort=False)
     counts = counts[counts > 0]  # unused categories of a categorical column

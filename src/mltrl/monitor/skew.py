@@ -59,7 +59,7 @@ def compare(
     shared = [c for c in training.columns if c != key and c in serving.columns]
     if not shared:
         raise BadInput("the training and serving tables share no feature column")
-    joined = training[[key, *shared]].merge(serving[[key, *shared]], on=key, suffixes=("_train", "_serve"))
+    joined = _join(training[[key, *shared]], serving[[key, *shared]], key)
     if joined.empty:
         raise BadInput(f"no entity appears in both tables (joined on {key!r})")
     report = SkewReport(
@@ -84,3 +84,19 @@ def compare(
             differ = (a.astype(str) != b.astype(str)) & ~(a.isna() & b.isna())
             report.features[name] = {"mismatch_share": float(differ.mean())}
     return report
+
+
+def _join(training: pd.DataFrame, serving: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The entities of both tables, or a one-line refusal when their ids cannot be matched (numbers
+    in one table, text in the other: pandas would raise instead of matching none)."""
+    kinds = ["numbers" if pd.api.types.is_numeric_dtype(f[key]) else "text" for f in (training, serving)]
+    if kinds[0] != kinds[1]:
+        raise BadInput(
+            f"the key column {key!r} holds {kinds[0]} in the training table but {kinds[1]} in the "
+            "serving table; they cannot be joined"
+        )
+    try:
+        return training.merge(serving, on=key, suffixes=("_train", "_serve"))
+    except (TypeError, ValueError) as exc:
+        detail = " ".join(str(exc).split())[:200]
+        raise BadInput(f"cannot join the training and serving tables on {key!r}: {detail}") from None

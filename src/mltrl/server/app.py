@@ -32,6 +32,8 @@ access_log = logging.getLogger("mltrl.server.access")
 #: Environment the worker processes of `mltrl serve --workers N` read their registry and policy from.
 ENV_SERVER_DB = "MLTRL_SERVER_DATABASE_URL"
 ENV_SERVER_POLICY = "MLTRL_SERVER_POLICY"
+#: The configuration's named webhooks (JSON), checked by `mltrl serve` and handed to its workers.
+ENV_SERVER_WEBHOOKS = "MLTRL_SERVER_WEBHOOKS_JSON"
 #: Request bodies larger than this are refused before they are read (evidence is metrics, not files).
 MAX_BODY_BYTES = 1 << 20
 
@@ -52,11 +54,16 @@ def status_of(error: MltrlError) -> int:
 
 
 def create_app(
-    db: str | None = None, *, policy: str | Path | None = None, oidc: OidcSettings | None = None
+    db: str | None = None,
+    *,
+    policy: str | Path | None = None,
+    oidc: OidcSettings | None = None,
+    webhooks: dict[str, str] | None = None,
 ) -> FastAPI:
     """The server over the registry at ``db`` (a URL; default: ``$MLTRL_DATABASE_URL`` or the
     nearest ``.mltrl/``). The registry is opened, and its schema checked, when the app starts.
-    With ``oidc``, the dashboard also logs people in through that identity provider."""
+    With ``oidc``, the dashboard also logs people in through that identity provider; ``webhooks``
+    (name -> URL) are the only addresses the API sends alerts to."""
     from mltrl import __version__
 
     @asynccontextmanager
@@ -78,6 +85,7 @@ def create_app(
         description="Machine Learning Technology Readiness Levels: the team server (docs/server.md).",
         lifespan=lifespan,
     )
+    app.state.webhooks = dict(webhooks or {})
     _install_errors(app)
     # Inside the access log's middleware (added later, so outer): its own receive wrapper would turn
     # the refusal into a vague error.
@@ -91,6 +99,7 @@ def create_app(
         routes_checks,
         routes_lifecycle,
         routes_monitor,
+        routes_monitor_data,
         routes_records,
         routes_teams,
     )
@@ -102,6 +111,7 @@ def create_app(
         routes_teams,
         routes_checks,
         routes_monitor,
+        routes_monitor_data,
         routes_catalog,
         routes_admin,
     ):
@@ -121,6 +131,7 @@ def create_app_from_env() -> FastAPI:
         os.environ.get(ENV_SERVER_DB) or None,
         policy=os.environ.get(ENV_SERVER_POLICY) or None,
         oidc=OidcSettings.model_validate_json(handed) if handed else None,
+        webhooks=json.loads(os.environ.get(ENV_SERVER_WEBHOOKS) or "{}"),
     )
 
 

@@ -8,7 +8,9 @@ anything listens: a typo in a key or a port out of range is one line naming the 
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -22,6 +24,8 @@ from mltrl.server.config_oidc import OidcSettings
 
 #: Prefix of the environment variables: MLTRL_SERVER_PORT=9000, MLTRL_SERVER_ROOT_PATH=/mltrl ...
 ENV_PREFIX = "MLTRL_SERVER_"
+#: What names a webhook (the API takes names, never URLs: a server never POSTs where a caller says).
+WEBHOOK_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
 
 
 class ServerConfig(BaseModel):
@@ -42,12 +46,28 @@ class ServerConfig(BaseModel):
     )
     log_level: str = Field("info", pattern="^(debug|info|warning|error)$")
     oidc: OidcSettings | None = Field(None, description="Log in through an OpenID Connect provider")
+    webhooks: dict[str, str] = Field(
+        default_factory=dict, description="Named alert receivers (name -> URL): all the API sends alerts to"
+    )
 
     @field_validator("root_path")
     @classmethod
     def _a_path_prefix(cls, value: str) -> str:
         if value and (not value.startswith("/") or value.endswith("/")):
             raise ValueError("give a path that starts with / and does not end with one, e.g. /mltrl")
+        return value
+
+    @field_validator("webhooks")
+    @classmethod
+    def _named_http_urls(cls, value: dict[str, str]) -> dict[str, str]:
+        from urllib.parse import urlsplit
+
+        for name, url in value.items():
+            if not WEBHOOK_NAME.fullmatch(name):
+                raise ValueError(f"{name!r}: a webhook's name is a letter, then letters, digits, - or _")
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(f"{name}: give an http(s) URL, e.g. https://hooks.example.org/mltrl")
         return value
 
 
@@ -105,6 +125,11 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
                 if raw.lower() not in ("1", "0", "true", "false", "yes", "no"):
                     raise BadInput(f"${variable}: {raw!r} is not true or false")
                 values[name] = raw.lower() in ("1", "true", "yes")
+            elif name == "webhooks":  # its URLs hold secrets: the environment keeps them out of files
+                try:
+                    values[name] = json.loads(raw)
+                except ValueError:
+                    raise BadInput(f"${variable}: give a JSON object of name to URL") from None
             else:
                 values[name] = raw  # pydantic converts "9000" to a port and refuses "nine"
     return values

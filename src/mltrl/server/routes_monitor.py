@@ -12,7 +12,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from mltrl.errors import NotFound
+from mltrl.errors import BadInput, NotFound
+from mltrl.server.models_monitor import DeliveryIn
 from mltrl.server.models_records import AcknowledgeIn, ActualsIn, PredictionsIn
 from mltrl.server.routes import ERRORS, Code
 from mltrl.server.security import Caller, caller
@@ -26,7 +27,7 @@ AlertId = Path(ge=1, le=2**31 - 1, description="Alert number")
 def log_predictions(key: str, code: Code, body: PredictionsIn, c: Caller = Depends(caller)) -> dict[str, Any]:
     """Served predictions with their ids; they wait for their actuals (``mltrl monitor predictions``)."""
     ref = _component_for(c, key, code, Action.RECORD_EVIDENCE)
-    _plain(body.rows)
+    plain_rows(body.rows)
     label, rows = c.registry.predictions.log(
         ref,
         body.rows,
@@ -42,7 +43,7 @@ def log_predictions(key: str, code: Code, body: PredictionsIn, c: Caller = Depen
 def log_actuals(key: str, code: Code, body: ActualsIn, c: Caller = Depends(caller)) -> dict[str, Any]:
     """Late actuals joined to their predictions; each window's evaluation is updated (``monitor actuals``)."""
     ref = _component_for(c, key, code, Action.RECORD_EVIDENCE)
-    _plain(body.rows)
+    plain_rows(body.rows)
     result = c.registry.actuals.log(
         ref,
         body.rows,
@@ -146,6 +147,20 @@ def review_alert(
     return {"alert": alert_id, **c.registry.alerts.review(alert_id)}
 
 
+@router.post("/projects/{key}/alerts/{alert_id}/deliveries")
+def deliver_alert(
+    key: str, request: Request, body: DeliveryIn, alert_id: int = AlertId, c: Caller = Depends(caller)
+) -> dict[str, Any]:
+    """(Re)send an alert to a webhook the server's configuration names, e.g. after the receiver was
+    down (``mltrl monitor send``); the delivery's outcome is recorded on the alert, answered here."""
+    c.require(Action.READ, key)
+    c.require(Action.ACKNOWLEDGE, key)
+    alert = _alert(c, key, alert_id)
+    c.require(Action.ACKNOWLEDGE, key, alert["level"])
+    c.registry.alerts.send(alert_id, webhook_url(request, body.webhook))  # type: ignore[arg-type]
+    return c.registry.alerts.get(alert_id)  # type: ignore[no-any-return]
+
+
 def _alert(c: Caller, key: str, alert_id: int) -> dict[str, Any]:
     """The alert, when it is one of the project's: another project's is as good as none."""
     alert = c.registry.alerts.get(alert_id)
@@ -161,13 +176,25 @@ def _component_for(c: Caller, key: str, code: str, action: Action) -> str:
     return component.ref
 
 
-def _plain(rows: list[dict[str, Any]]) -> None:
+def webhook_url(request: Request, name: str | None) -> str | None:
+    """The URL of a webhook the server's configuration names. A caller names one and never types a
+    URL: a server that POSTs where a caller says reaches what only the server can reach."""
+    if name is None:
+        return None
+    named: dict[str, str] = request.app.state.webhooks
+    if name not in named:
+        listed = ", ".join(sorted(named)) or "none"
+        raise BadInput(f"no webhook {name!r} on this server (its configuration names: {listed})")
+    return named[name]
+
+
+def plain_rows(rows: list[dict[str, Any]], field: str = "rows") -> None:
     """Refuse a control character in a column name or a text value (as a CSV file's would be),
     before the rows reach the database (PostgreSQL cannot store a NUL)."""
     from mltrl.service import inputs
 
     for number, row in enumerate(rows):
         for column, value in row.items():
-            inputs.text(column, f"rows[{number}] column name", limit=200)
+            inputs.text(column, f"{field}[{number}] column name", limit=200)
             if isinstance(value, str):
-                inputs.text(value, f"rows[{number}].{column}", limit=10_000, multiline=False)
+                inputs.text(value, f"{field}[{number}].{column}", limit=10_000, multiline=False)

@@ -8,6 +8,7 @@ it stops accepting, lets requests in flight finish, then runs the app's shutdown
 from __future__ import annotations
 
 import copy
+import json
 import logging
 import logging.config
 import os
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mltrl.errors import StoreError
-from mltrl.server.app import ENV_SERVER_DB, ENV_SERVER_POLICY
+from mltrl.server.app import ENV_SERVER_DB, ENV_SERVER_POLICY, ENV_SERVER_WEBHOOKS
 from mltrl.server.config import ServerConfig
 
 #: One JSON object per line on stderr, for every logger the server writes to (mltrl.server.logs).
@@ -55,6 +56,9 @@ def run(config: ServerConfig, *, db: str | None = None, policy: Path | None = No
         if chosen is not None:
             os.environ[ENV_SERVER_POLICY] = str(chosen.resolve())
     _hand_over_oidc(config)
+    os.environ[ENV_SERVER_WEBHOOKS] = json.dumps(config.webhooks)
+    if config.webhooks:
+        logging.getLogger("mltrl.server").info("alerts may go to the webhooks %s", ", ".join(config.webhooks))
     level = config.log_level.upper()
     log_config = _log_config(level)
     logging.config.dictConfig(log_config)

@@ -193,6 +193,18 @@ class Monitor(Resource):
             evidence=evidence,
         )[0]
 
+    def checkable(self, project: str, reference: str = "default") -> list[str]:
+        """The components of ``project`` a check can run on: those with the reference ``reference``
+        and at least one window (``mltrl monitor check PROJECT``); refused when there is none."""
+        refs = [
+            row["component"]
+            for row in self.status(project)
+            if reference in row["references"] and row["latest_window"]
+        ]
+        if not refs:
+            raise BadInput(f"nothing in {project} has a reference {reference!r} and a window to check")
+        return refs
+
     def check_many(
         self,
         refs: list[str],
