@@ -26,6 +26,7 @@ class Receiver:
     answers: list[int] = field(default_factory=list)
     bodies: list[bytes] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
+    gets: list[str] = field(default_factory=list)  # paths asked for with GET (a followed redirect)
 
 
 @pytest.fixture
@@ -40,9 +41,17 @@ def receiver() -> Iterator[Receiver]:
             self.send_response(status)
             if status == 429:
                 self.send_header("Retry-After", "0")
+            if 300 <= status < 400:  # sent back to itself, as a bounce elsewhere would be
+                self.send_header("Location", state.url + "/elsewhere")
             self.send_header("Content-Length", "2")
             self.end_headers()
             self.wfile.write(b"ok")
+
+        def do_GET(self) -> None:
+            state.gets.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
 
         def log_message(self, *args: object) -> None:
             pass
@@ -72,6 +81,18 @@ def test_a_receiver_that_fails_twice_gets_the_alert_on_the_third_attempt(
     assert len(receiver.bodies) == 3 and len(set(receiver.bodies)) == 1  # the same body each time
     assert registry.alerts.get(alert)["webhook"] == outcome
     assert "secret-part" not in outcome
+
+
+def test_a_redirect_is_not_followed_and_the_alert_is_not_delivered(
+    registry: Registry, alert: int, receiver: Receiver
+) -> None:
+    receiver.answers = [302]
+    outcome = registry.alerts.send(alert, receiver.url)
+    assert outcome == (
+        f"not delivered to {redact_url(receiver.url)}: HTTP 302, a redirect (webhooks do not follow "
+        "redirects) (after 1 attempt)"
+    )
+    assert len(receiver.bodies) == 1 and receiver.gets == []  # nothing went where it pointed
 
 
 def test_retries_are_bounded_and_a_refusal_is_not_retried(

@@ -100,13 +100,26 @@ def send(
     return f"not delivered to {shown}: {problem} (after {attempt} attempt{'s' if attempt > 1 else ''})"
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A webhook goes to the URL it was given and nowhere else: a receiver that redirects has not
+    taken it, and cannot bounce the sender (a team server) into a request to an address it chose."""
+
+    def redirect_request(self, *_: Any) -> None:
+        return None  # urllib then raises the 3xx as an HTTPError
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 def _post(url: str, data: bytes, headers: dict[str, str], shown: str) -> tuple[int | None, str, float | None]:
     """(HTTP status or None, what went wrong, the receiver's Retry-After in seconds if usable)."""
     request = urllib.request.Request(url, data=data, method="POST", headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
+        with _OPENER.open(request, timeout=TIMEOUT_S) as response:
             return response.status, "", None
     except urllib.error.HTTPError as exc:
+        if 300 <= exc.code < 400:
+            return exc.code, f"HTTP {exc.code}, a redirect (webhooks do not follow redirects)", None
         return exc.code, f"HTTP {exc.code}", _retry_after(exc.headers.get("Retry-After"))
     except (urllib.error.URLError, ValueError, OSError) as exc:
         return None, str(getattr(exc, "reason", exc)).replace(url, shown), None
