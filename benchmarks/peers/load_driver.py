@@ -19,6 +19,7 @@ monkey.patch_all()  # before anything imports ssl or sockets: locust runs its cl
 import itertools  # noqa: E402
 import json  # noqa: E402
 import sys  # noqa: E402
+import time  # noqa: E402
 from collections import Counter  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -32,12 +33,21 @@ NEXT = itertools.count()
 #: (operation, HTTP status) of every request, and of writes only the acknowledged ones matter.
 OUTCOMES: Counter[tuple[str, int]] = Counter()
 TIMEOUT = 60
+#: Every client starts at the same instant: the first seconds are a stampede of first requests.
+#: Percentiles are also given for what follows, the load itself.
+SETTLE_S = 5.0
+#: (seconds since the start, group, milliseconds) of every request.
+TIMES: list[tuple[float, str, float]] = []
+STARTED = [0.0]
 
 
 @events.request.add_listener
-def _count(name: str, response: Any, context: dict[str, Any], exception: Any, **_: Any) -> None:
+def _count(
+    name: str, response: Any, context: dict[str, Any], exception: Any, response_time: float = 0.0, **_: Any
+) -> None:
     status = getattr(response, "status_code", 0) or 0  # 0: no answer (a connection error)
     OUTCOMES[(context.get("op", name), status)] += 1
+    TIMES.append((time.monotonic() - STARTED[0], name, response_time))
 
 
 class _Client(HttpUser):
@@ -214,6 +224,7 @@ def main() -> None:
     env = Environment(user_classes=[user], host=URL, events=events, stop_timeout=TIMEOUT)
     runner = env.create_local_runner()
     clients = int(CLIENTS)
+    STARTED[0] = time.monotonic()
     runner.start(clients, spawn_rate=clients)
     gevent.spawn_later(float(SECONDS), runner.quit)
     runner.greenlet.join()
@@ -225,6 +236,7 @@ def main() -> None:
         json.dumps(
             {
                 "read": _percentiles(stats.get("read", "GET")),
+                "read_settled": _settled("read"),
                 "write": _percentiles(_merged(stats, "write")),
                 "server_errors": sum(n for (_, status), n in OUTCOMES.items() if status >= 500),
                 "no_answer": sum(n for (_, status), n in OUTCOMES.items() if status == 0),
@@ -232,6 +244,15 @@ def main() -> None:
             }
         )
     )
+
+
+def _settled(group: str) -> dict[str, Any]:
+    """The p99 of ``group`` after the first :data:`SETTLE_S` seconds."""
+    times = sorted(ms for at, name, ms in TIMES if name == group and at >= SETTLE_S)
+    if not times:
+        return {"n": 0}
+    p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
+    return {"n": len(times), "after_s": SETTLE_S, "p99_ms": p99}
 
 
 def _merged(stats: Any, name: str) -> Any:
