@@ -80,14 +80,3 @@ def say_excluded(excluded: list[dict[str, str]]) -> None:
 
         shown = "; ".join(f"{esc(e['column'])} ({esc(e['reason'])})" for e in excluded)
         say(f"[dim]not compared for drift[/]: {shown}; `include: true` in --config compares one")
-
-
-def metric_pairs(given: list[str], flag: str) -> dict[str, str]:
-    """``METRIC=VALUE`` options as a mapping; names and values are checked where they are used."""
-    pairs = {}
-    for text in given:
-        name, sep, value = text.partition("=")
-        if not sep or not name.strip():
-            raise BadInput(f"{flag} {text!r}: write METRIC=VALUE, e.g. {flag} f1=0.8")
-        pairs[name.strip()] = value.strip()
-    return pairs

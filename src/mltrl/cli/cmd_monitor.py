@@ -18,7 +18,6 @@ from mltrl.cli._monitor_app import (
     WINDOW,
     app,
     column_settings,
-    metric_pairs,
     progress,
     say_excluded,
     say_routed,
@@ -26,6 +25,7 @@ from mltrl.cli._monitor_app import (
 from mltrl.cli._output import FORMAT, JSON, JSON_WRITE, Format, choose, emit
 from mltrl.cli._render import esc
 from mltrl.errors import BadInput, CheckFailed
+from mltrl.service.inputs import metric_pairs
 
 
 @app.command("reference")

@@ -16,12 +16,12 @@ from mltrl.cli._monitor_app import (
     REF,
     WEBHOOK,
     app,
-    metric_pairs,
     say_routed,
 )
 from mltrl.cli._output import FORMAT, JSON, JSON_WRITE, Format, choose, emit
 from mltrl.cli._render import esc
 from mltrl.errors import CheckFailed
+from mltrl.service.inputs import metric_pairs
 
 
 @app.command("skew")

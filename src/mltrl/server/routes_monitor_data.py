@@ -95,7 +95,7 @@ def monitoring_report(
 
     c.require(Action.READ, key)
     _texts(window=window, reference=reference)
-    low, high = thresholds(_pairs(minimum, "--min"), _pairs(maximum, "--max"))
+    low, high = thresholds(inputs.metric_pairs(minimum, "--min"), inputs.metric_pairs(maximum, "--max"))
     data = c.registry.monitor.report(f"{key}/{code}", window=window, reference=reference, history=history)
     data["thresholds"] = {"min": low, "max": high}
     return _json(data)
@@ -230,17 +230,6 @@ def _texts(**given: str | None) -> None:
     for name, value in given.items():
         if value is not None:
             inputs.text(value, name, required=True)
-
-
-def _pairs(given: list[str], flag: str) -> dict[str, str]:
-    """``METRIC=VALUE`` query values as the CLI's ``--min``/``--max`` take them."""
-    pairs = {}
-    for text in given:
-        name, sep, value = text.partition("=")
-        if not sep or not name.strip():
-            raise BadInput(f"{flag} {text!r}: write METRIC=VALUE, e.g. {flag} f1=0.8")
-        pairs[name.strip()] = value.strip()
-    return pairs
 
 
 def _json(payload: Any) -> Response:

@@ -207,3 +207,14 @@ def default_actor() -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # no passwd entry, e.g. in some containers
         return "unknown"
+
+
+def metric_pairs(given: list[str], flag: str) -> dict[str, str]:
+    """``METRIC=VALUE`` options as a mapping; names and values are checked where they are used."""
+    pairs = {}
+    for text in given:
+        name, sep, value = text.partition("=")
+        if not sep or not name.strip():
+            raise BadInput(f"{flag} {text!r}: write METRIC=VALUE, e.g. {flag} f1=0.8")
+        pairs[name.strip()] = value.strip()
+    return pairs
