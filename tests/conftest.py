@@ -114,3 +114,25 @@ def lenient_entry(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     path.write_text(LENIENT_ENTRY)
     monkeypatch.setenv("MLTRL_POLICY", str(path))
     return path
+
+
+#: Fixtures through which a test reaches the backend under test. A test whose fixtures include none
+#: of them runs the same whatever MLTRL_TEST_DATABASE_URL says.
+BACKEND_FIXTURES = frozenset({"db_url", "database_in"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, run only the tests that reach the database under test: the others do the
+    same on every backend and ran in the SQLite run (``scripts/test`` without the variable)."""
+    if _postgres_url() is None:
+        return
+    keep, same_everywhere = [], []
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & BACKEND_FIXTURES or item.get_closest_marker("backend"):
+            keep.append(item)
+        else:
+            same_everywhere.append(item)
+    if same_everywhere:
+        config.hook.pytest_deselected(items=same_everywhere)
+        items[:] = keep

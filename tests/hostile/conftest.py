@@ -8,9 +8,8 @@ fail its own "unchanged database" assertion.
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
@@ -18,22 +17,12 @@ from hostile_harness import Hostile, populate
 
 
 @pytest.fixture(scope="module")
-def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database(
+    database_in: Callable[[Path], AbstractContextManager[str]], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A URL to an empty database for this module: SQLite, or a fresh PostgreSQL schema."""
-    base = os.environ.get("MLTRL_TEST_DATABASE_URL") or None
-    if base is None:
-        yield f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'registry.db'}"
-        return
-    import psycopg
-
-    schema = f"h_{uuid.uuid4().hex[:12]}"
-    plain = base.replace("postgresql+psycopg://", "postgresql://", 1)
-    with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    separator = "&" if "?" in base else "?"
-    yield f"{base}{separator}options=-csearch_path%3D{schema}"
-    with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with database_in(tmp_path_factory.mktemp("hostile")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from server_site import ENV_TEST_URL, LENIENT_ENTRY, Site, populate, start_server, stop_server
+from server_site import LENIENT_ENTRY, DatabaseIn, Site, populate, start_server, stop_server
 
 from mltrl.service.registry import Registry
 
@@ -39,24 +37,8 @@ def site(db_url: str, tmp_path: Path) -> Iterator[Site]:
 
 
 @pytest.fixture(scope="module")
-def shared_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+def shared_site(database_in: DatabaseIn, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """One server for a module's tests that change nothing it relies on (refusals, reads)."""
     directory = tmp_path_factory.mktemp("shared-site")
-    base = os.environ.get(ENV_TEST_URL) or None
-    if base is None:
-        with serving(f"sqlite:///{directory / 'registry.db'}", directory) as served:
-            yield served
-        return
-    import psycopg
-
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    plain = base.replace("postgresql+psycopg://", "postgresql://", 1)
-    with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    separator = "&" if "?" in base else "?"
-    try:
-        with serving(f"{base}{separator}options=-csearch_path%3D{schema}", directory) as served:
-            yield served
-    finally:
-        with psycopg.connect(plain, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with database_in(directory) as url, serving(url, directory) as served:
+        yield served

@@ -6,11 +6,9 @@ PostgreSQL."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,7 +19,7 @@ import httpx
 import numpy as np
 import pandas as pd
 import pytest
-from server_site import ENV_TEST_URL, Site, free_port, start_server, stop_server
+from server_site import Site, free_port, start_server, stop_server
 
 from mltrl.service.registry import Registry
 
@@ -75,11 +73,12 @@ def populate(reg: Registry) -> None:
 
 
 @contextmanager
-def dashboard_site(directory: Path, env: dict[str, str] | None = None, *args: str) -> Iterator[Site]:
-    """The site, served by `mltrl serve ARGS` with ``env`` added to the environment."""
+def dashboard_site(db: str, directory: Path, env: dict[str, str] | None = None, *args: str) -> Iterator[Site]:
+    """The site on the empty database ``db``, served by `mltrl serve ARGS` with ``env`` added to
+    the environment."""
     policy = directory / "policy.yaml"
     policy.write_text(POLICY)
-    with _database(directory) as db, pytest.MonkeyPatch.context() as patch:
+    with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MLTRL_POLICY", str(policy))
         for name, value in (env or {}).items():
             patch.setenv(name, value)
@@ -91,26 +90,6 @@ def dashboard_site(directory: Path, env: dict[str, str] | None = None, *args: st
             yield Site(url, db, {}, log, process)
         finally:
             stop_server(process)
-
-
-@contextmanager
-def _database(directory: Path) -> Iterator[str]:
-    base = os.environ.get(ENV_TEST_URL) or None
-    if base is None:
-        yield f"sqlite:///{directory / 'registry.db'}"
-        return
-    import psycopg
-
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    plain = base.replace("postgresql+psycopg://", "postgresql://", 1)
-    with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    separator = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(plain, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 def logged_in(site: Site, name: str) -> httpx.Client:

@@ -9,6 +9,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,9 @@ from typing import Any
 import httpx
 
 from mltrl.service.registry import Registry
+
+#: The ``database_in`` fixture (tests/conftest.py): an empty database on the backend under test.
+DatabaseIn = Callable[[Path], AbstractContextManager[str]]
 
 MLTRL = str(Path(sys.executable).parent / "mltrl")
 #: One user per role on project ``p``; ``outsider`` has a role on ``q`` only; ``root`` is a site admin.
@@ -106,6 +111,5 @@ def populate(reg: Registry) -> dict[str, str]:
     return tokens
 
 
-#: As in tests/conftest.py: the backend under test, and a policy letting components enter at any level.
-ENV_TEST_URL = "MLTRL_TEST_DATABASE_URL"
+#: As in tests/conftest.py: a policy letting components enter at any level.
 LENIENT_ENTRY = "version: 1\nsettings:\n  entry_without_review_up_to: 9\n"

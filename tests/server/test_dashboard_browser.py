@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from dashboard_site import PASSWORDS, dashboard_site, wait_for, webhook_receiver
-from server_site import Site
+from server_site import DatabaseIn, Site
 
 from mltrl.cli import main
 
@@ -22,10 +22,12 @@ LAPTOP = {"width": 1366, "height": 768}
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+def site(database_in: DatabaseIn, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    directory = tmp_path_factory.mktemp("dashboard-browser")
     with (
         webhook_receiver() as (url, received),
-        dashboard_site(tmp_path_factory.mktemp("dashboard-browser"), {"MLTRL_NOTIFY_WEBHOOK": url}) as served,
+        database_in(directory) as db,
+        dashboard_site(db, directory, {"MLTRL_NOTIFY_WEBHOOK": url}) as served,
     ):
         served.extra["notifications"] = received
         yield served

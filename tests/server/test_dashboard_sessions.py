@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from dashboard_site import PASSWORDS, XSS, csrf_of, dashboard_site, logged_in, wait_for, webhook_receiver
-from server_site import Site
+from server_site import DatabaseIn, Site
 from starlette.requests import Request
 
 from mltrl.cli import main
@@ -29,8 +29,14 @@ def hook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory, hook: tuple[str, list[Any]]) -> Iterator[Site]:
-    with dashboard_site(tmp_path_factory.mktemp("dashboard"), {"MLTRL_NOTIFY_WEBHOOK": hook[0]}) as served:
+def site(
+    database_in: DatabaseIn, tmp_path_factory: pytest.TempPathFactory, hook: tuple[str, list[Any]]
+) -> Iterator[Site]:
+    directory = tmp_path_factory.mktemp("dashboard")
+    with (
+        database_in(directory) as db,
+        dashboard_site(db, directory, {"MLTRL_NOTIFY_WEBHOOK": hook[0]}) as served,
+    ):
         yield served
 
 

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from dashboard_site import dashboard_site
 from oidc_provider import Provider, oidc_provider, s256
-from server_site import Site, free_port
+from server_site import DatabaseIn, Site, free_port
 
 from mltrl.cli import main
 from mltrl.server.web.oidc_login import STATE_COOKIE
@@ -51,8 +51,9 @@ def idp() -> Iterator[Provider]:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory, idp: Provider) -> Iterator[Site]:
-    with dashboard_site(tmp_path_factory.mktemp("oidc"), oidc_env(idp.issuer)) as served:
+def site(database_in: DatabaseIn, tmp_path_factory: pytest.TempPathFactory, idp: Provider) -> Iterator[Site]:
+    directory = tmp_path_factory.mktemp("oidc")
+    with database_in(directory) as db, dashboard_site(db, directory, oidc_env(idp.issuer)) as served:
         yield served
 
 
@@ -225,11 +226,11 @@ def test_a_tampered_id_token_or_a_wrong_nonce_is_refused(site: Site, idp: Provid
     assert written(site) == before
 
 
-def test_an_expired_id_token_is_refused(tmp_path: Path) -> None:
+def test_an_expired_id_token_is_refused(db_url: str, tmp_path: Path) -> None:
     # A provider whose ID tokens expired ten minutes before they were issued (beyond any clock skew).
     with (
         oidc_provider(access_token_max_age=timedelta(minutes=-10)) as stale,
-        dashboard_site(tmp_path, oidc_env(stale.issuer)) as site,
+        dashboard_site(db_url, tmp_path, oidc_env(stale.issuer)) as site,
     ):
         stale.set_user("s-root", preferred_username="root")
         before = written(site)
@@ -241,9 +242,9 @@ def test_an_expired_id_token_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_discovery_document_for_another_issuer_is_refused_until_it_is_fixed(
-    tmp_path: Path, idp: Provider
+    db_url: str, tmp_path: Path, idp: Provider
 ) -> None:
-    with dashboard_site(tmp_path, oidc_env(idp.issuer)) as site:
+    with dashboard_site(db_url, tmp_path, oidc_env(idp.issuer)) as site:
         idp.misbehave = "other-issuer"
         answer = httpx.get(f"{site.url}/login/oidc", timeout=30)
         assert answer.status_code == 502
@@ -278,9 +279,9 @@ def test_an_admin_links_a_user_whose_claim_is_not_their_name(
     assert login(site, "s-vera").status_code == 403
 
 
-def test_a_provider_that_does_not_answer_is_a_502_on_the_login_page(tmp_path: Path) -> None:
+def test_a_provider_that_does_not_answer_is_a_502_on_the_login_page(db_url: str, tmp_path: Path) -> None:
     closed = f"http://127.0.0.1:{free_port()}"  # nothing listens there
-    with dashboard_site(tmp_path, oidc_env(closed, MLTRL_SERVER_OIDC_PROVIDER_NAME="")) as site:
+    with dashboard_site(db_url, tmp_path, oidc_env(closed, MLTRL_SERVER_OIDC_PROVIDER_NAME="")) as site:
         before = written(site)
         answer = httpx.get(f"{site.url}/login/oidc", timeout=30)
         assert answer.status_code == 502
@@ -300,13 +301,13 @@ def test_the_session_lasts_as_long_as_a_password_logins(site: Site) -> None:
 
 
 def test_the_login_cookie_is_secure_when_the_provider_sends_the_browser_back_over_https(
-    site: Site, tmp_path: Path, idp: Provider
+    site: Site, db_url: str, tmp_path: Path, idp: Provider
 ) -> None:
     plain = httpx.get(f"{site.url}/login/oidc", timeout=30)  # plain http all the way: not Secure
     assert plain.status_code == 302 and "secure" not in plain.headers["set-cookie"].lower()
     callback = "https://mltrl.example.test/login/oidc/callback"  # behind a proxy that ends TLS
     env = oidc_env(idp.issuer, MLTRL_SERVER_OIDC_REDIRECT_URL=callback)
-    with dashboard_site(tmp_path, env) as tls:
+    with dashboard_site(db_url, tmp_path, env) as tls:
         start = httpx.get(f"{tls.url}/login/oidc", timeout=30)
         assert start.status_code == 302
         cookie = start.headers["set-cookie"]
@@ -314,10 +315,10 @@ def test_the_login_cookie_is_secure_when_the_provider_sends_the_browser_back_ove
         assert parse_qs(urlsplit(start.headers["location"]).query)["redirect_uri"] == [callback]
 
 
-def test_a_login_begun_on_one_worker_ends_on_any_other(tmp_path: Path, idp: Provider) -> None:
+def test_a_login_begun_on_one_worker_ends_on_any_other(db_url: str, tmp_path: Path, idp: Provider) -> None:
     # Each request on a connection of its own, so the two workers share the logins between them:
     # the login cookie's key and the settings reach every worker (never the secret on the way).
-    with dashboard_site(tmp_path, oidc_env(idp.issuer), "--workers", "2") as site:
+    with dashboard_site(db_url, tmp_path, oidc_env(idp.issuer), "--workers", "2") as site:
         for _ in range(6):
             start = httpx.get(f"{site.url}/login/oidc", timeout=30)
             at_provider = httpx.post(start.headers["location"], data={"sub": "s-root"}, timeout=30)

@@ -18,6 +18,7 @@ SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "server_load.py"
 
 
 @pytest.mark.slow
+@pytest.mark.backend  # reads MLTRL_TEST_DATABASE_URL itself
 def test_the_load_benchmark_runs_loses_no_event_and_prints_its_figures() -> None:
     argv = [sys.executable, str(SCRIPT), "--quick", "--no-mlflow", "--json"]
     pg = os.environ.get("MLTRL_TEST_DATABASE_URL")
