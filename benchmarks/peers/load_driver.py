@@ -1,9 +1,11 @@
 """The load generator of benchmarks/server_load.py: locust, as a library, in a process of its own.
 
-    python load_driver.py TARGET URL CLIENTS SECONDS WAIT_MIN WAIT_MAX USERS.json
+    python load_driver.py TARGET URL CLIENTS SECONDS WAIT_MIN WAIT_MAX USERS.json SPAWN_RATE
 
 TARGET is ``mltrl`` or ``mlflow``; USERS.json lists one entry per simulated client (its token and
-component for mltrl, its model for MLflow). Each client waits WAIT_MIN..WAIT_MAX seconds between
+component for mltrl, its model for MLflow). Clients join at SPAWN_RATE a second (locust's spawn
+rate), as people arrive, until all CLIENTS are in; each sends its first request as it joins and
+then waits WAIT_MIN..WAIT_MAX seconds between
 tasks, as a person or a CI job does. Requests are grouped as ``read`` and ``write`` in locust's
 statistics (their percentiles are what the benchmark prints); each write's operation and status
 are counted apart, so the caller can check that every acknowledged write left exactly its events.
@@ -27,15 +29,14 @@ import gevent  # noqa: E402
 from locust import HttpUser, between, events, task  # noqa: E402
 from locust.env import Environment  # noqa: E402
 
-TARGET, URL, CLIENTS, SECONDS, WAIT_MIN, WAIT_MAX, USERS = sys.argv[1:8]
+TARGET, URL, CLIENTS, SECONDS, WAIT_MIN, WAIT_MAX, USERS, SPAWN_RATE = sys.argv[1:9]
 PEOPLE: list[dict[str, Any]] = json.loads(open(USERS).read())  # noqa: SIM115
 NEXT = itertools.count()
 #: (operation, HTTP status) of every request, and of writes only the acknowledged ones matter.
 OUTCOMES: Counter[tuple[str, int]] = Counter()
 TIMEOUT = 60
-#: Every client starts at the same instant: the first seconds are a stampede of first requests.
-#: Percentiles are also given for what follows, the load itself.
-SETTLE_S = 5.0
+#: Percentiles are also given for what follows the ramp-up (every client in), the load itself.
+RAMP_S = int(CLIENTS) / float(SPAWN_RATE)
 #: (seconds since the start, group, milliseconds) of every request.
 TIMES: list[tuple[float, str, float]] = []
 STARTED = [0.0]
@@ -225,7 +226,7 @@ def main() -> None:
     runner = env.create_local_runner()
     clients = int(CLIENTS)
     STARTED[0] = time.monotonic()
-    runner.start(clients, spawn_rate=clients)
+    runner.start(clients, spawn_rate=float(SPAWN_RATE))
     gevent.spawn_later(float(SECONDS), runner.quit)
     runner.greenlet.join()
     stats = env.stats
@@ -247,12 +248,12 @@ def main() -> None:
 
 
 def _settled(group: str) -> dict[str, Any]:
-    """The p99 of ``group`` after the first :data:`SETTLE_S` seconds."""
-    times = sorted(ms for at, name, ms in TIMES if name == group and at >= SETTLE_S)
+    """The p99 of ``group`` once every client is in (after :data:`RAMP_S` seconds)."""
+    times = sorted(ms for at, name, ms in TIMES if name == group and at >= RAMP_S)
     if not times:
         return {"n": 0}
     p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
-    return {"n": len(times), "after_s": SETTLE_S, "p99_ms": p99}
+    return {"n": len(times), "after_s": RAMP_S, "p99_ms": p99}
 
 
 def _merged(stats: Any, name: str) -> Any:

@@ -29,7 +29,7 @@ from mltrl.store import (
 )
 from mltrl.store.provenance_queries import provenance
 from mltrl.store.reader import Reader, as_utc
-from mltrl.store.records import ProjectRecord
+from mltrl.store.records import ComponentRecord, ProjectRecord
 from mltrl.views.cadence import schedule
 from mltrl.views.status import project_status
 
@@ -90,16 +90,17 @@ def assemble_with_parts(
     *,
     at: datetime | None = None,
     project: ProjectRecord | None = None,
+    component: ComponentRecord | None = None,
 ) -> tuple[Card, list[MemberPart]]:
-    """The card, and each member's part of it (in member order); ``project``: the project's record,
-    when the caller has just read it."""
+    """The card, and each member's part of it (in member order); ``project`` and ``component`` (the
+    scope's record): the records, when the caller has them as they stand in this transaction."""
     project = project or queries.project(r, project_key)
     if project is None:
         raise NotFound(f"no project {project_key!r}")
     if scope:
         # A component's card needs its own part of the project only: reading the whole project
         # here would make every level move cost the size of its project.
-        component = queries.component(r, project.key, scope)
+        component = component or queries.component(r, project.key, scope)
         if component is None:
             raise NotFound(f"no component {scope!r} in project {project.key!r}")
         members = [component, *queries.children(r, project.key, scope)]

@@ -135,10 +135,13 @@ def derive(
     }
     if not dirty <= set(members):
         return None  # a new component
-    records = queries.components_by_id(r, sorted(members))
+    # A part this write just computed holds its component's record as it stands in this
+    # transaction (the component card's freeze ran on it a moment ago): only the others are read.
+    records = {cid: known[cid].component for cid in members if cid in known}
+    records |= queries.components_by_id(r, sorted(set(members) - set(records)))
     if any(c.status == "retired" for c in records.values()):
         return None  # one leaves the card
-    parts = {cid: known[cid] for cid in members if cid in known and known[cid].component == records[cid]}
+    parts = {cid: known[cid] for cid in members if cid in known}
     if len(parts) < len(members):
         origins = provenance(r, project.key, sorted(set(members) - set(parts)))
         parts |= {

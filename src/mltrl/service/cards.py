@@ -52,7 +52,12 @@ def freeze(
 ) -> int:
     """Freeze the card as it stands now as the next revision; return its number."""
     project = _locked_project(unit, project_key)
-    return _freeze(unit, catalog, project, scope, reason, at)
+    number = _freeze(unit, catalog, project, scope, reason, at)
+    # The parts a component card computes serve the project card frozen right after it in a
+    # level change (freeze_level_change); kept beyond that, later writes of this transaction
+    # could leave them stale.
+    unit.card_parts.clear()
+    return number
 
 
 def freeze_level_change(
@@ -61,7 +66,7 @@ def freeze_level_change(
     """Freeze the component's card and its project's card after its level changed, dated with the
     change (the project read and locked once for both)."""
     project = _locked_project(unit, component.project_key)
-    _freeze(unit, catalog, project, component.code, reason, at)
+    _freeze(unit, catalog, project, component.code, reason, at, component=component)
     _freeze(unit, catalog, project, "", f"{component.code}: {reason}", at)
 
 
@@ -76,7 +81,14 @@ def _locked_project(unit: Unit, project_key: str) -> ProjectRecord:
 
 
 def _freeze(
-    unit: Unit, catalog: Catalog, project: ProjectRecord, scope: str, reason: str, at: datetime | None
+    unit: Unit,
+    catalog: Catalog,
+    project: ProjectRecord,
+    scope: str,
+    reason: str,
+    at: datetime | None,
+    *,
+    component: ComponentRecord | None = None,
 ) -> int:
     if unit.batch is not None:
         unit.batch.flush()  # the card reads what this transaction wrote
@@ -86,7 +98,9 @@ def _freeze(
     ).scalar()
     number = (latest or 0) + 1
     if scope:
-        card, parts = assemble_with_parts(unit.reader, catalog, project.key, scope, at=at, project=project)
+        card, parts = assemble_with_parts(
+            unit.reader, catalog, project.key, scope, at=at, project=project, component=component
+        )
         unit.card_parts.update((p.component.id, p) for p in parts)
         level = card.summary.level
         # Stored as what changed since the revision before (mltrl.cards.storage); read back as JSON.
