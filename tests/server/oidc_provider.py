@@ -35,8 +35,9 @@ class Provider:
     issuer: str
     authorize_requests: list[dict[str, str]] = field(default_factory=list)
     token_requests: list[dict[str, str]] = field(default_factory=list)
-    #: "tamper-id-token", "other-nonce", "other-audience" (the token is for another client) or
-    #: "other-issuer" (the discovery document names another issuer).
+    #: "tamper-id-token", "other-nonce", "other-audience" (the token is for another client),
+    #: "other-issuer" (the discovery document names another issuer) or "no-end-session" (it names
+    #: no end_session_endpoint: a provider without RP-Initiated Logout).
     misbehave: str | None = None
 
     def set_user(self, sub: str, **claims: Any) -> None:
@@ -78,6 +79,12 @@ class _Layer:
         if path == "/.well-known/openid-configuration" and self.provider.misbehave == "other-issuer":
             return self._rewritten(
                 environ, start_response, lambda doc: {**doc, "issuer": "https://evil.test"}
+            )
+        if path == "/.well-known/openid-configuration" and self.provider.misbehave == "no-end-session":
+            return self._rewritten(
+                environ,
+                start_response,
+                lambda doc: {k: v for k, v in doc.items() if k != "end_session_endpoint"},
             )
         return self.app(environ, start_response)
 

@@ -5,6 +5,7 @@ unknown and disabled identities refused), the audit, and a provider that does no
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from dashboard_site import dashboard_site
+from dashboard_site import csrf_of, dashboard_site
 from oidc_provider import Provider, oidc_provider, s256
 from server_site import DatabaseIn, Site, free_port
 
@@ -132,9 +133,12 @@ def test_a_browser_logs_in_through_the_provider_and_gets_the_password_logins_ses
     for line in site.log.read_text().splitlines():  # structured logs, no stray library notice
         json.loads(line)
 
-    # Logging out ends the local session; the next page asks for a login again.
+    # Logging out ends the local session, then the provider's (RP-Initiated Logout), which sends
+    # the browser back to the login page; the next page asks for a login again.
     page.get_by_role("button", name="Log out").click()
-    expect(page).to_have_url(re.compile(r"/login$"))
+    expect(page).to_have_url(re.compile(rf"^{re.escape(idp.issuer)}/oauth2/end_session\?"))
+    page.get_by_role("button", name="End session").click()
+    expect(page).to_have_url(f"{site.url}/login")
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/login\?next=/$"))
     context.close()
@@ -340,3 +344,64 @@ def test_without_oidc_settings_there_is_only_the_password_login(db_url: str) -> 
         assert asked.status_code == 404
         assert "this server has no OIDC login; log in with your user name and password" in asked.text
         assert STATE_COOKIE not in asked.cookies
+
+
+def _jwt_claims(token: str) -> dict[str, Any]:
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def _log_out(site: Site, client: httpx.Client) -> httpx.Response:
+    page = client.get("/")
+    assert page.status_code == 200, page.text[:300]
+    return client.post("/logout", data={"csrf": csrf_of(page.text)})
+
+
+def test_logging_out_ends_the_providers_session_too_and_the_id_token_is_not_kept(
+    site: Site, idp: Provider
+) -> None:
+    client = httpx.Client(base_url=site.url, timeout=30)
+    assert login(site, "s-rita", client).status_code == 303
+    with site.registry() as reg:
+        (mine,) = [s for s in reg.sessions.list(name="rita") if s.state(s.last_seen_at) == "active"][-1:]
+    assert mine.issuer == idp.issuer  # how the session was opened, shown with it
+
+    answer = _log_out(site, client)
+    assert answer.status_code == 303
+    where = urlsplit(answer.headers["location"])
+    assert f"{where.scheme}://{where.netloc}{where.path}" == f"{idp.issuer}/oauth2/end_session"
+    asked = {k: v[0] for k, v in parse_qs(where.query).items()}
+    assert asked["client_id"] == "mltrl-dashboard"
+    assert asked["post_logout_redirect_uri"] == f"{site.url}/login"
+    hint = _jwt_claims(asked["id_token_hint"])  # the ID token rita's login came with
+    assert (hint["iss"], hint["sub"]) == (idp.issuer, "s-rita")
+    assert "mltrl-dashboard" in (hint["aud"] if isinstance(hint["aud"], list) else [hint["aud"]])
+
+    # Ended here before the browser went to the provider, and the ID token no longer stored.
+    assert client.get("/").headers["location"].startswith("/login")
+    with site.registry() as reg:
+        kept = reg._read(lambda r: r.scalar("SELECT id_token FROM web_sessions WHERE id = :i", i=mine.id))
+        assert kept is None
+        assert reg.sessions.list(name="rita")[-1].revoked_at is not None
+
+
+def test_a_server_told_not_to_log_out_at_the_provider_ends_only_its_own_session(
+    db_url: str, tmp_path: Path, idp: Provider
+) -> None:
+    env = oidc_env(idp.issuer, MLTRL_SERVER_OIDC_PROVIDER_LOGOUT="false")
+    with dashboard_site(db_url, tmp_path, env) as site:
+        client = httpx.Client(base_url=site.url, timeout=30)
+        assert login(site, "s-carl", client).status_code == 303
+        assert _log_out(site, client).headers["location"] == "/login"
+        assert client.get("/").headers["location"].startswith("/login")
+
+
+def test_with_a_provider_that_has_no_end_session_endpoint_logging_out_ends_the_session_here(
+    db_url: str, tmp_path: Path, idp: Provider
+) -> None:
+    idp.misbehave = "no-end-session"  # from the server's first look at the discovery document
+    with dashboard_site(db_url, tmp_path, oidc_env(idp.issuer)) as site:
+        client = httpx.Client(base_url=site.url, timeout=30)
+        assert login(site, "s-carl", client).status_code == 303
+        assert _log_out(site, client).headers["location"] == "/login"
+        assert client.get("/").headers["location"].startswith("/login")

@@ -41,6 +41,9 @@ class OidcSettings(BaseModel):
     auto_create_users: bool = Field(False, description="Create a viewer (no role) for an unknown identity")
     redirect_url: str | None = Field(None, description="The callback URL registered at the provider")
     timeout: float = Field(10, gt=0, le=120, description="Seconds to wait for the provider")
+    provider_logout: bool = Field(
+        True, description="Logging out of mltrl ends the provider's session too (its end_session_endpoint)"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -101,9 +104,9 @@ def from_env(env: Mapping[str, str]) -> dict[str, Any]:
         raw = env.get(ENV_PREFIX + name.upper(), "")
         if raw == "":
             continue
-        if name == "auto_create_users":
+        if name in ("auto_create_users", "provider_logout"):
             if raw.lower() not in ("1", "0", "true", "false", "yes", "no"):
-                raise BadInput(f"${ENV_PREFIX}AUTO_CREATE_USERS: {raw!r} is not true or false")
+                raise BadInput(f"${ENV_PREFIX}{name.upper()}: {raw!r} is not true or false")
             values[name] = raw.lower() in ("1", "true", "yes")
         else:
             values[name] = raw

@@ -34,16 +34,28 @@ class SessionAPI:
         ), secret
 
     def login_oidc(
-        self, who: VerifiedIdentity, *, auto_create: bool = False, client: str, user_agent: str = ""
+        self,
+        who: VerifiedIdentity,
+        *,
+        auto_create: bool = False,
+        client: str,
+        user_agent: str = "",
+        id_token: str | None = None,
     ) -> tuple[Browser, str]:
         """The same session as :meth:`login`, for an identity the server verified at its OIDC
         provider (docs/server.md, "Logging in with your identity provider"): the user it is linked
-        to, or is linked to now; refused (nothing written) when there is none or they are disabled."""
+        to, or is linked to now; refused (nothing written) when there is none or they are disabled.
+        ``id_token``: the ID token it came with, handed back to the provider at logout."""
         from mltrl.service import oidc
 
         reg = self._registry
         record, secret, csrf = reg._write(
-            oidc.login, who, auto_create=auto_create, client=client, user_agent=user_agent
+            oidc.login,
+            who,
+            auto_create=auto_create,
+            client=client,
+            user_agent=user_agent,
+            id_token=id_token,
         )
         return Browser(
             reg._read(lambda r: identities.principal(r, identities.user(r, record.user))), record, csrf
@@ -81,6 +93,11 @@ class SessionAPI:
 
     def revoke(self, session_id: int) -> SessionRecord:
         return self._registry._write(sessions.revoke, session_id)
+
+    def log_out(self, session_id: int) -> tuple[SessionRecord, str | None]:
+        """End one's own session (the dashboard's "Log out"): the session, and the ID token of
+        its OIDC login (None for a password login) to end the provider's session with."""
+        return self._registry._write(sessions.log_out, session_id)  # type: ignore[no-any-return]
 
     def revoke_all(self, name: str) -> list[SessionRecord]:
         return self._registry._write(sessions.revoke_all, name)

@@ -78,7 +78,13 @@ class VerifiedIdentity:
 
 
 def login(
-    unit: Unit, who: VerifiedIdentity, *, auto_create: bool, client: str, user_agent: str
+    unit: Unit,
+    who: VerifiedIdentity,
+    *,
+    auto_create: bool,
+    client: str,
+    user_agent: str,
+    id_token: str | None = None,
 ) -> tuple[SessionRecord, str, str]:
     """The session of the user ``who`` is (linking them on their first login); :class:`Forbidden`
     saying why when they may not log in."""
@@ -99,6 +105,8 @@ def login(
         user_agent=user_agent,
         method="oidc",
         detail={"issuer": who.issuer, "subject": who.subject},
+        issuer=who.issuer,
+        id_token=id_token,
     )
 
 

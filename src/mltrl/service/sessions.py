@@ -54,6 +54,8 @@ class SessionRecord(Record):
     user_agent: str
     revoked_at: datetime | None
     revoked_by: str | None
+    #: The OIDC provider it was opened through; None for a password login.
+    issuer: str | None = None
 
     def state(self, now: datetime) -> str:
         if self.revoked_at is not None:
@@ -83,11 +85,14 @@ def create(
     user_agent: str,
     method: str = "password",
     detail: dict[str, str] | None = None,
+    issuer: str | None = None,
+    id_token: str | None = None,
 ) -> tuple[SessionRecord, str, str]:
     """A new session of ``name`` (already authenticated): returns it, its cookie secret and CSRF token.
 
     ``method`` (password, oidc) and ``detail`` (the provider and subject of an OIDC login) go in
-    the audit, so an admin sees how each session was opened."""
+    the audit, so an admin sees how each session was opened. ``issuer`` and ``id_token``: the
+    provider of an OIDC login and the ID token it sent, kept to end its session at logout too."""
     owner = identities.user(unit.reader, name)
     now = inputs.now()
     secret, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
@@ -101,6 +106,8 @@ def create(
             last_seen_at=now,
             client=client[:200],
             user_agent=user_agent[:300],
+            issuer=issuer,
+            id_token=id_token,
         )
     )
     created = session(unit.reader, result.inserted_primary_key[0])
@@ -167,6 +174,13 @@ def revoke(unit: Unit, session_id: int) -> SessionRecord:
     return session(unit.reader, found.id)
 
 
+def log_out(unit: Unit, session_id: int) -> tuple[SessionRecord, str | None]:
+    """End the session as its own user does, returning it and the ID token its OIDC login came
+    with (None for a password login), to hand back to the provider; the token is not kept."""
+    token = unit.reader.scalar("SELECT id_token FROM web_sessions WHERE id = :i", i=session_id)
+    return revoke(unit, session_id), token
+
+
 def revoke_all(unit: Unit, name: str) -> list[SessionRecord]:
     """End every live session of ``name``; returns those it ended."""
     owner = identities.user(unit.reader, name)
@@ -189,7 +203,8 @@ def _revoke(unit: Unit, where: Any) -> None:
     unit.conn.execute(
         update(table)
         .where(where, table.c.revoked_at.is_(None))
-        .values(revoked_at=inputs.now(), revoked_by=unit.actor)
+        # An ended session's ID token has no further use: it is not kept.
+        .values(revoked_at=inputs.now(), revoked_by=unit.actor, id_token=None)
     )
 
 
@@ -246,7 +261,7 @@ def _lock(failures: int, free: int) -> timedelta:
 
 _SELECT = (
     "SELECT s.id, u.name AS user, s.csrf, s.created_at, s.expires_at, s.last_seen_at, s.client, "
-    "s.user_agent, s.revoked_at, s.revoked_by FROM web_sessions s JOIN users u ON u.id = s.user_id"
+    "s.user_agent, s.revoked_at, s.revoked_by, s.issuer FROM web_sessions s JOIN users u ON u.id = s.user_id"
 )
 
 
@@ -261,6 +276,7 @@ def _session(row: dict[str, Any]) -> SessionRecord:
         user_agent=row["user_agent"],
         revoked_at=as_utc(row["revoked_at"]),
         revoked_by=row["revoked_by"],
+        issuer=row["issuer"],
     )
 
 

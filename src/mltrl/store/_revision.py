@@ -3,7 +3,7 @@
 A test checks it equals the head of ``store/migrations``.
 """
 
-HEAD_REVISION = "0016_card_members"
+HEAD_REVISION = "0017_session_provider"
 
 
 def is_known_revision(revision: object) -> bool:

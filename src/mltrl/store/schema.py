@@ -729,6 +729,9 @@ web_sessions = Table(
     Column("user_agent", String(300), nullable=False),
     Column("revoked_at", Timestamp),
     Column("revoked_by", String(200)),
+    # An OIDC login's provider and ID token, to end the provider's session too at logout (0017).
+    Column("issuer", String(500)),
+    Column("id_token", Text),
     Index("ix_web_sessions_user", "user_id"),
 )
 

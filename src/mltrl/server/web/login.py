@@ -90,8 +90,13 @@ def start_session(request: Request, secret: str, target: str) -> Response:
 @router.post("/logout")
 async def logout(request: Request, user: WebCaller = Depends(web_user)) -> Response:
     await checked_form(request, user)
+    target = None
     if user.browser is not None:
-        user.registry.sessions.revoke(user.browser.session.id)
-    response = redirect("/login")
+        ended, id_token = user.registry.sessions.log_out(user.browser.session.id)
+        if ended.issuer is not None:
+            from mltrl.server.web.oidc_login import provider_logout_url  # (it imports this module)
+
+            target = await provider_logout_url(request, ended.issuer, id_token)
+    response = redirect(target or "/login")
     response.delete_cookie(COOKIE, path="/")
     return response

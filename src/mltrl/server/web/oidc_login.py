@@ -122,6 +122,7 @@ async def callback(request: Request) -> Response:
             auto_create=settings.auto_create_users,
             client=request.client.host if request.client else "unknown",
             user_agent=request.headers.get("user-agent", ""),
+            id_token=token.get("id_token"),
         )
     except MltrlError as exc:
         from mltrl.server.app import status_of
@@ -130,6 +131,31 @@ async def callback(request: Request) -> Response:
     request.session.clear()
     request.state.principal = browser.principal
     return start_session(request, secret, target)
+
+
+async def provider_logout_url(request: Request, issuer: str, id_token: str | None) -> str | None:
+    """Where to send a browser whose session came from ``issuer`` once mltrl's own session ended:
+    the provider's ``end_session_endpoint`` (OpenID Connect RP-Initiated Logout), so the person is
+    logged out there too and comes back to mltrl's login page. None (mltrl's login page at once)
+    when this server does not log out at providers, the session came from another one, or the
+    provider has no such endpoint or does not answer: the local logout has happened either way."""
+    from urllib.parse import urlencode
+
+    settings: OidcSettings | None = getattr(request.app.state, "oidc", None)
+    if settings is None or not settings.provider_logout or issuer != settings.issuer:
+        return None
+    try:
+        metadata = await _metadata(settings, request.app.state.oidc_client)
+    except _ProviderDown as exc:
+        request.state.error = f"logged out here only: {exc}"  # the access log says why
+        return None
+    endpoint = metadata.get("end_session_endpoint")
+    if not isinstance(endpoint, str) or not endpoint.startswith(("https://", "http://")):
+        return None
+    back = _callback_url(request, settings).removesuffix(CALLBACK) + "/login"
+    hint = {"id_token_hint": id_token} if id_token else {}
+    query = urlencode({"client_id": settings.client_id, "post_logout_redirect_uri": back, **hint})
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
 
 
 def _claims_options(settings: OidcSettings) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -101,7 +101,30 @@ def render(request: Request, template: str, code: int = 200, **context: Any) -> 
         csrf=user.csrf if user else "",
         **context,
     )
-    return HTMLResponse(html, status_code=code, headers=SECURITY_HEADERS)
+    return HTMLResponse(html, status_code=code, headers=security_headers(request))
+
+
+def security_headers(request: Request) -> dict[str, str]:
+    """:data:`SECURITY_HEADERS`; on a server that logs out at its OIDC provider, the page's forms
+    may also lead there: the browser enforces ``form-action`` on the redirect the logout form
+    gets, so without the provider's origin it would stay on the page (logged out here only)."""
+    settings = getattr(request.app.state, "oidc", None)
+    if settings is None or not settings.provider_logout:
+        return SECURITY_HEADERS
+    origins = {_origin(settings.issuer)}
+    client = getattr(request.app.state, "oidc_client", None)
+    endpoint = (getattr(client, "server_metadata", None) or {}).get("end_session_endpoint")
+    if isinstance(endpoint, str) and endpoint.startswith(("https://", "http://")):
+        origins.add(_origin(endpoint))  # known once this worker read the discovery document
+    policy = SECURITY_HEADERS["Content-Security-Policy"].replace(
+        "form-action 'self'", "form-action 'self' " + " ".join(sorted(origins))
+    )
+    return {**SECURITY_HEADERS, "Content-Security-Policy": policy}
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def redirect(url: str) -> Response:
