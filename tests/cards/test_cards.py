@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
@@ -236,3 +237,29 @@ def test_the_card_names_the_latest_review_whose_ethics_checklist_was_answered_in
     assert len(named()) == 1 and f"checklist completed in review {first.id}" in named()[0]
     registry.reviews.answer_ethics(second.id, dict.fromkeys(questions[1:], "considered again"))
     assert len(named()) == 1 and f"checklist completed in review {second.id}" in named()[0]
+
+
+def test_a_project_card_asks_what_its_components_share_once_and_says_the_same(
+    demo: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mltrl.cards.assemble import assemble
+    from mltrl.store.reader import Reader
+
+    asked: list[str] = []
+    real = Reader.all
+
+    def counted(self: Reader, sql: str, **params: object) -> list[dict[str, object]]:
+        asked.append(sql)
+        return real(self, sql, **params)
+
+    monkeypatch.setattr(Reader, "all", counted)
+    at = datetime.now(UTC)
+    plain = demo._read(lambda r: assemble(r, demo.catalog, "neuropath", at=at))
+    each_time, asked[:] = list(asked), []
+    memo = demo._read(lambda r: assemble(r.memoized(), demo.catalog, "neuropath", at=at))
+    # The same card, from fewer statements: what two components share (a data set, the project's
+    # reviews) read once; nothing asked that the plain assembly does not ask.
+    assert render.to_json(memo) == render.to_json(plain)
+    memo_counts, plain_counts = Counter(asked), Counter(each_time)
+    assert all(memo_counts[q] <= plain_counts[q] for q in memo_counts)
+    assert len(asked) < len(each_time)

@@ -45,6 +45,12 @@ class Reader:
         finally:
             cursor.close()
 
+    def memoized(self) -> Reader:
+        """This reader, answering a repeated query (same SQL, same values) from memory: for one
+        read-only view that asks the same thing many times (a project's card asks for the project
+        and its requirements once per component). Never across a write (:class:`MemoReader`)."""
+        return MemoReader(self)
+
     def tuples(self, sql: str, **params: Any) -> list[tuple[Any, ...]]:
         """Rows as plain tuples: the cheapest shape for scans over the whole log."""
         if self._before is not None:
@@ -207,3 +213,30 @@ def _is_missing_table(exc: Exception) -> bool:
 
 def _first_line(exc: Exception) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+class MemoReader(Reader):
+    """See :meth:`Reader.memoized`. Each answer is a fresh copy of the rows (callers convert
+    values in place); a statement that changes data forgets every answer."""
+
+    def __init__(self, reader: Reader) -> None:
+        super().__init__(reader._raw, postgres=reader._postgres, before=reader._before)
+        self._memo: dict[tuple[str, tuple[tuple[str, Any], ...]], list[dict[str, Any]]] = {}
+
+    def all(self, sql: str, **params: Any) -> list[dict[str, Any]]:
+        key = (sql, tuple(sorted(params.items())))
+        try:
+            rows = self._memo.get(key)
+        except TypeError:  # a value that cannot be a key (a list): asked every time
+            return super().all(sql, **params)
+        if rows is None:
+            rows = self._memo[key] = super().all(sql, **params)
+        return [dict(row) for row in rows]
+
+    def execute(self, sql: str, params: dict[str, Any]) -> int:
+        self._memo.clear()
+        return super().execute(sql, params)
+
+    def execute_many(self, sql: str, rows: list[dict[str, Any]], *, converted: bool = False) -> int:
+        self._memo.clear()
+        return super().execute_many(sql, rows, converted=converted)

@@ -29,7 +29,9 @@ class Cards(Resource):
             key = lookup.project(r, project).key
             if revision is not None:
                 return Card.model_validate(revision_content(r, key, component or "", revision))
-            return assemble(r, self.catalog, key, component or "")
+            # The project's card asks the same things (the project, its requirements ...) for
+            # each of its components: asked once.
+            return assemble(r.memoized(), self.catalog, key, component or "")
 
         return self._read(view)
 
