@@ -447,6 +447,10 @@ NUL = "\x00"
         ("GET", "history", {"since": NUL}, None),
         ("POST", "components/7/predictions", None, {"rows": [{"id": f"a{NUL}", "prediction": 1}]}),
         ("POST", "components/7/actuals", None, {"rows": [{f"id{NUL}": "a", "actual": 1}]}),
+        ("POST", "history", None, {"events": [{"ref": f"p/7{NUL}", "kind": "pause", "at": "2020-01-01"}]}),
+        ("POST", "components/7/import-graduation", None, {"approver": f"a{NUL}", "at": "2020-01-01"}),
+        ("POST", "datasets/a%00b/demographics", None, {"columns": ["x"], "rows": [{"x": 1}]}),
+        ("GET", "card", {"format": "md", "component": f"1{NUL}"}, None),
     ],
 )
 def test_a_nul_in_any_text_is_refused_at_the_door_on_every_backend(

@@ -9,8 +9,9 @@ import csv
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
-from server_site import Site
+from server_site import Site, start_server, stop_server
 from test_api_breadth import cli, ok
 
 API = "/api/v1/projects/p"
@@ -104,6 +105,36 @@ def test_an_import_is_refused_once_the_component_has_a_review(
     assert refused.json()["error"] == err and "already has review 1 recorded here" in err
     assert _counts(site) == before
     assert ok(adele.get(f"{HERITAGE}/components/3"))["level"] == 1
+
+
+def test_no_import_gets_past_a_policy_that_forbids_them(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The server reads the organisation's policy as the CLI does: with ``allow_imports: false``
+    even a site admin's import is the CLI's refusal, and nothing is written."""
+    _legacy(site)
+    stop_server(site.process)
+    policy = tmp_path / "no-imports.yaml"
+    policy.write_text("version: 1\nsettings:\n  entry_without_review_up_to: 9\n  allow_imports: false\n")
+    monkeypatch.setenv("MLTRL_POLICY", str(policy))
+    url, process = start_server(site.db, tmp_path / "no-imports.log")
+    try:
+        root = httpx.Client(
+            base_url=url, headers={"Authorization": f"Bearer {site.tokens['root']}"}, timeout=30
+        )
+        before = _counts(site)
+        refused = root.post(f"{HERITAGE}/components/3/import-graduation", json=BACK_THEN)
+        code, _, err = cli(
+            capsys, site.db, "import-graduation", "h/3", "-a", "lab head", "--at", "2020-01-01"
+        )
+        assert (refused.status_code, code) == (400, 2)
+        assert refused.json()["error"] == err and "forbids imported history" in err
+        event = {"ref": "h/3", "kind": "import", "approver": "lab head", "at": "2020-01-01"}
+        refused = root.post(f"{HERITAGE}/history", json={"events": [event]})
+        assert refused.status_code == 400 and "forbids imported history" in refused.json()["error"]
+        assert _counts(site) == before
+    finally:
+        stop_server(process)
 
 
 def test_a_project_history_loads_in_one_piece_and_only_the_projects_own(site: Site) -> None:
