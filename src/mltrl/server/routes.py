@@ -192,7 +192,8 @@ def evaluate_gate(
 
 
 #: The renderers of ``mltrl card show --format``, with the media type each answers as. The HTML page is
-#: sanitised when rendered; the policy keeps it inert even opened straight from the API's origin.
+#: sanitised when rendered; its Content-Security-Policy (a sandbox, no scripts) keeps it inert even
+#: when opened straight from the API's origin, where the dashboard's session cookie lives.
 CARD_FORMATS: dict[str, tuple[str, str]] = {
     "json": ("to_json", "application/json"),
     "md": ("to_markdown", "text/markdown; charset=utf-8"),
