@@ -54,6 +54,11 @@ WRITES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "/projects/p/datasets/scans/versions", {"version": "2026.1", "sha256": SHA}),
     ("POST", "/projects/p/datasets/scans/links", {"component": "p/1", "role": "train"}),
     ("PATCH", "/projects/p/datasets/scans/datasheet", {"sections": {"motivation": "defects"}}),
+    (
+        "POST",
+        "/projects/p/datasets/scans/demographics",
+        {"columns": ["sex"], "rows": [{"sex": "female"}, {"sex": "male"}]},
+    ),
     ("PATCH", "/projects/p/card", {"sections": {"tldr": "finds defects"}}),
     ("POST", "/projects/p/card/revisions", {"reason": "before the audit"}),
     ("POST", "/projects/p/components/7/predictions", {"rows": [{"id": "a", "prediction": 1}]}),
@@ -78,6 +83,17 @@ WRITES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "/projects/p/reviews/1/choices", {"point": "go-no-go", "option": "go"}),
     ("POST", "/projects/p/reviews/1/signatures", {"verdict": "approve"}),
     ("POST", "/projects/p/reviews/1/decision", {"decision": "graduate"}),
+    # After the review of p/7 above: under the strict policy's run, both imports are refused for it.
+    (
+        "POST",
+        "/projects/p/components/7/import-graduation",
+        {"approver": "lab head", "at": "2020-01-01", "to_level": 8},
+    ),
+    (
+        "POST",
+        "/projects/p/history",
+        {"events": [{"ref": "p/7", "kind": "import", "approver": "lab head", "at": "2020-01-01"}]},
+    ),
     ("POST", "/projects/p/roles", {"user": "vera", "role": "viewer"}),
     ("DELETE", "/projects/p/roles/vera/viewer", None),
     ("POST", "/projects/p/components/1/targets", {"level": 5, "by": "2027-03-31", "note": "spring"}),
@@ -96,6 +112,8 @@ WRITES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "/projects/p/alerts/1/review", None),
     ("POST", "/projects/p/alerts/1/deliveries", {"webhook": "team"}),
     ("POST", "/users", {"name": "nina", "password": "a long passphrase"}),
+    ("POST", "/users/nina/oidc", {"issuer": "https://login.example.org", "subject": "n-1"}),
+    ("DELETE", "/users/nina/oidc", None),
     ("POST", "/users/nina/disable", None),
     ("DELETE", "/sessions/1", None),
     ("DELETE", "/users/nina/sessions", None),
@@ -429,6 +447,10 @@ NUL = "\x00"
         ("GET", "history", {"since": NUL}, None),
         ("POST", "components/7/predictions", None, {"rows": [{"id": f"a{NUL}", "prediction": 1}]}),
         ("POST", "components/7/actuals", None, {"rows": [{f"id{NUL}": "a", "actual": 1}]}),
+        ("POST", "history", None, {"events": [{"ref": f"p/7{NUL}", "kind": "pause", "at": "2020-01-01"}]}),
+        ("POST", "components/7/import-graduation", None, {"approver": f"a{NUL}", "at": "2020-01-01"}),
+        ("POST", "datasets/a%00b/demographics", None, {"columns": ["x"], "rows": [{"x": 1}]}),
+        ("GET", "card", {"format": "md", "component": f"1{NUL}"}, None),
     ],
 )
 def test_a_nul_in_any_text_is_refused_at_the_door_on_every_backend(

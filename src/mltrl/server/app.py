@@ -111,6 +111,7 @@ def create_app(
         routes_admin,
         routes_catalog,
         routes_checks,
+        routes_history,
         routes_lifecycle,
         routes_monitor,
         routes_monitor_data,
@@ -121,6 +122,7 @@ def create_app(
     for module in (
         routes,
         routes_lifecycle,
+        routes_history,
         routes_records,
         routes_teams,
         routes_checks,

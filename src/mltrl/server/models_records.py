@@ -8,6 +8,9 @@ from pydantic import Field
 
 from mltrl.server.models import Body, Level
 
+#: One served row: column to a plain value (a nested object is no column).
+Row = dict[str, str | int | float | bool | None]
+
 #: Free text the service checks further (control characters, length); a bound here keeps a
 #: generated megabyte-long name from reaching it at all.
 Text = Field(default="", max_length=20_000)
@@ -60,6 +63,35 @@ class SwitchbackIn(Body):
 
 class StatusChangeIn(Body):
     reason: str = Text
+
+
+# --- history from before the registry (imports) ----------------------------------------------------
+
+#: Events one load can hold: the 1 MiB body limit stops sooner (~10,000 events); this bounds the parse.
+MAX_EVENTS = 100_000
+
+
+class ImportGraduationIn(Body):
+    approver: str = Field(max_length=1000, description="Who approved the graduation back then")
+    at: str = Field(max_length=64, description="When it happened (ISO 8601, in the past)")
+    to_level: Level | None = Field(None, description="The expected new level; refuses a double import")
+    reason: str = Text
+
+
+class HistoryEventIn(Body):
+    """One event as ``reg.components.import_history`` takes it (docs/python-api.md)."""
+
+    ref: str = Field(max_length=200, description="PROJECT/CODE of a component of the project in the path")
+    kind: str = Field(max_length=32, description="import, switchback, pause, resume or retire")
+    at: str = Field(max_length=64, description="When it happened (ISO 8601; an import: in the past)")
+    approver: str | None = Field(None, max_length=1000, description="An import's approver back then")
+    to_level: Level | None = Field(None, description="An import's expected level; a switchback's target")
+    switchback: str | None = Field(None, max_length=32, description="A switchback's kind (discovery ...)")
+    reason: str = Field("", max_length=4000)
+
+
+class HistoryIn(Body):
+    events: list[HistoryEventIn] = Field(max_length=MAX_EVENTS, description="Oldest first; all land or none")
 
 
 class RequirementIn(Body):
@@ -119,6 +151,16 @@ class DatasheetIn(Body):
     sections: dict[str, str]
 
 
+class DemographicsIn(Body):
+    columns: list[str] = Field(
+        min_length=1, max_length=100, description="The group columns to count, e.g. sex, site"
+    )
+    rows: list[Row] = Field(
+        max_length=100_000, description="The data's rows: JSON objects with the same keys (column -> value)"
+    )
+    version: str | None = Field(None, max_length=200, description="The data set version the rows are")
+
+
 class CardEditIn(Body):
     sections: dict[str, str]
     component: str | None = None
@@ -127,10 +169,6 @@ class CardEditIn(Body):
 class CardFreezeIn(Body):
     component: str | None = None
     reason: str = "frozen by hand"
-
-
-#: One served row: column to a plain value (a nested object is no column).
-Row = dict[str, str | int | float | bool | None]
 
 
 class PredictionsIn(Body):
@@ -208,3 +246,12 @@ class UserIn(Body):
     #: Hashed with argon2 and never echoed, logged or returned; none: tokens only (CI).
     password: str | None = Field(None, max_length=4096, description="For password and dashboard login")
     is_admin: bool = Field(False, description="A site admin: every role on every project")
+
+
+class OidcLinkIn(Body):
+    """As ``mltrl user link-oidc``: the provider's ``subject`` for the person, or the ``claim`` value
+    their first login will carry (exactly one of the two)."""
+
+    issuer: str = Field(max_length=1000, description="The provider's issuer URL, as `oidc.issuer` names it")
+    subject: str | None = Field(None, max_length=255, description="The provider's id for the person (`sub`)")
+    claim: str | None = Field(None, max_length=320, description="The mapped claim's value at the first login")

@@ -7,7 +7,7 @@ prints it.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query, Request, Response
 
@@ -191,14 +191,32 @@ def evaluate_gate(
     return c.registry.components.gate(ref, level).to_json()  # type: ignore[no-any-return]
 
 
-@router.get("/projects/{key}/card", tags=["cards"])
+#: The renderers of ``mltrl card show --format``, with the media type each answers as. The HTML page is
+#: sanitised when rendered; its Content-Security-Policy (a sandbox, no scripts) keeps it inert even
+#: when opened straight from the API's origin, where the dashboard's session cookie lives.
+CARD_FORMATS: dict[str, tuple[str, str]] = {
+    "json": ("to_json", "application/json"),
+    "md": ("to_markdown", "text/markdown; charset=utf-8"),
+    "markdown": ("to_markdown", "text/markdown; charset=utf-8"),
+    "html": ("to_html", "text/html; charset=utf-8"),
+}
+CardFormat = Literal["json", "md", "markdown", "html"]
+
+
+@router.get(
+    "/projects/{key}/card",
+    tags=["cards"],
+    responses={200: {"content": {"text/markdown": {}, "text/html": {}}}},
+)
 def show_card(
     key: str,
     component: str | None = Query(None, description="A component's card (its code) instead of the project's"),
     revision: int | None = Query(None, ge=1, le=2**31 - 1, description="A frozen revision instead of now"),
+    format: CardFormat = Query("json", description="json, md (or markdown) or html, as `card show --format`"),
     c: Caller = Depends(caller),
 ) -> Response:
-    """The TRL Card as JSON (``mltrl card show KEY --json``), assembled from the registry now."""
+    """The TRL Card assembled from the registry now (``mltrl card show KEY --format FORMAT``): its
+    JSON (the default), Markdown, or a standalone HTML page."""
     from mltrl.cards import render
     from mltrl.service import inputs
 
@@ -206,7 +224,12 @@ def show_card(
     if component is not None:
         inputs.component_code(component)  # before any query: PostgreSQL cannot compare a NUL
     card = c.registry.cards.get(key, component, revision=revision)
-    return Response(render.to_json(card), media_type="application/json")
+    renderer, media_type = CARD_FORMATS[format]
+    response = Response(getattr(render, renderer)(card), media_type=media_type)
+    if format == "html":
+        response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; style-src 'unsafe-inline'"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @router.get("/projects/{key}/requirements", tags=["requirements"])

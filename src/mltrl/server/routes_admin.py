@@ -1,6 +1,7 @@
 """The server's own administration, for site admins only: the audit's check of the hash chain
-(``mltrl audit verify``), the users (``mltrl user add/list/disable``) and the dashboard's browser
-sessions (``mltrl user sessions``, ``mltrl user logout``).
+(``mltrl audit verify``), the users (``mltrl user add/list/disable``), their identities at the OIDC
+provider (``mltrl user link-oidc/unlink-oidc/identities``) and the dashboard's browser sessions
+(``mltrl user sessions``, ``mltrl user logout``).
 
 Each route refuses (403) anyone but a site admin with an admin-scoped token: these are no project's,
 so no project role can cover them. A password sent to ``POST /users`` is hashed by the service and
@@ -13,7 +14,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from mltrl.server.models_records import UserIn
+from mltrl.server.models_records import OidcLinkIn, UserIn
 from mltrl.server.routes import ERRORS
 from mltrl.server.security import Caller, caller
 from mltrl.service.sessions import SessionRecord
@@ -63,6 +64,38 @@ def disable_user(name: str, c: Caller = Depends(caller)) -> dict[str, Any]:
     (``mltrl user disable --json``)."""
     c.require_site_admin("disable a user")
     return c.registry.users.disable(name).to_json()  # type: ignore[no-any-return]
+
+
+# --- users' identities at the organisation's OIDC provider ---------------------------------------------
+
+
+@router.get("/users/{name}/oidc", tags=["users"])
+def oidc_identities(name: str, c: Caller = Depends(caller)) -> dict[str, Any]:
+    """Which identity at which provider logs in as the user, and when it last did (``mltrl user
+    identities --user NAME --json``)."""
+    c.require_site_admin("list users' OIDC identities")
+    return {"identities": [i.to_json() for i in c.registry.users.oidc_identities(name)]}
+
+
+@router.post("/users/{name}/oidc", status_code=201, tags=["users"])
+def link_oidc(name: str, body: OidcLinkIn, c: Caller = Depends(caller)) -> dict[str, Any]:
+    """Tie the user to their identity at the provider ``issuer`` before they log in: its ``subject``,
+    or the mapped ``claim``'s value at the first login (``mltrl user link-oidc --json``)."""
+    c.require_site_admin("link a user's OIDC identity")
+    found = c.registry.users.link_oidc(name, issuer=body.issuer, subject=body.subject, claim=body.claim)
+    return found.to_json()  # type: ignore[no-any-return]
+
+
+@router.delete("/users/{name}/oidc", tags=["users"])
+def unlink_oidc(
+    name: str,
+    issuer: str | None = Query(None, max_length=1000, description="Only the identity at this provider"),
+    c: Caller = Depends(caller),
+) -> dict[str, Any]:
+    """Forget the user's OIDC identities (at ``issuer``, or all): their next login through the
+    provider links anew (``mltrl user unlink-oidc --json``)."""
+    c.require_site_admin("unlink a user's OIDC identity")
+    return {"unlinked": [g.to_json() for g in c.registry.users.unlink_oidc(name, issuer=issuer)]}
 
 
 # --- the dashboard's browser sessions -------------------------------------------------------------------

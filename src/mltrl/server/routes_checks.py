@@ -1,6 +1,7 @@
 """Reads of what checks found, and the card's revisions: ``mltrl evidence show``, ``score``,
 ``golden history``, ``relations list/add/remove``, the results of ``deploy compare``/``deploy switch``,
-and ``card revisions/diff/edit/freeze``. Gates are decided elsewhere; these only show and keep records."""
+and ``card revisions/diff/edit/freeze/export``. Gates are decided elsewhere; these only show and keep
+records."""
 
 from __future__ import annotations
 
@@ -170,6 +171,14 @@ def freeze_card(key: str, body: CardFreezeIn | None = None, c: Caller = Depends(
     number = c.registry.cards.freeze(key, body.component, reason=body.reason)
     frozen = next(r for r in c.registry.cards.revisions(key, body.component) if r.number == number)
     return frozen.model_dump()  # type: ignore[no-any-return]
+
+
+@router.get("/projects/{key}/card/export", tags=["cards"])
+def export_cards(key: str, c: Caller = Depends(caller)) -> dict[str, Any]:
+    """The Markdown files ``mltrl card export DIR`` writes for this project, by path relative to
+    ``DIR``: ``KEY.md`` (the project's card) and ``KEY/CODE.md`` (each component's), to commit to git."""
+    c.require(Action.READ, key)
+    return {"project": key, "files": c.registry.cards.markdown_files(key)}
 
 
 @router.get("/projects/{key}/card/revisions/{number}", tags=["cards"])

@@ -17,6 +17,7 @@ from mltrl.server.models_records import (
     DatasetLinkIn,
     DatasetVersionIn,
     DatasheetIn,
+    DemographicsIn,
     LinkIn,
     RequirementIn,
     StepIn,
@@ -24,6 +25,7 @@ from mltrl.server.models_records import (
 )
 from mltrl.server.routes import ERRORS
 from mltrl.server.security import Caller, caller
+from mltrl.service import inputs
 from mltrl.service.authorization import Action
 from mltrl.store.records import DatasetRecord, RequirementRecord
 
@@ -189,9 +191,31 @@ def update_datasheet(
     return c.registry.datasets.update_datasheet(dataset, body.sections).to_json()  # type: ignore[no-any-return]
 
 
-def _dataset(c: Caller, key: str, dataset: str) -> DatasetRecord:
-    from mltrl.service import inputs
+@router.post("/projects/{key}/datasets/{dataset}/demographics", tags=["datasets"])
+def count_demographics(
+    key: str, dataset: str, body: DemographicsIn, c: Caller = Depends(caller)
+) -> dict[str, Any]:
+    """Count the rows of each group in ``columns`` and state them on the datasheet (``mltrl dataset
+    demographics --json``); the rows come as the monitoring routes take them, at most 1 MiB a body,
+    and are counted, not stored."""
+    from mltrl.server.routes_monitor_data import table_rows
 
+    _dataset_for(c, key, dataset)
+    for number, column in enumerate(body.columns):
+        inputs.text(column, f"columns[{number}]", required=True, limit=200)
+    if body.version is not None:
+        inputs.text(body.version, "version", required=True, limit=200)
+    record = c.registry.datasets.count_demographics(
+        dataset,
+        table_rows(body.rows),
+        body.columns,
+        version=body.version,
+        source=f"{len(body.rows)} rows sent to the server by {c.principal.name}",
+    )
+    return record.to_json()  # type: ignore[no-any-return]
+
+
+def _dataset(c: Caller, key: str, dataset: str) -> DatasetRecord:
     c.registry.projects.get(key)  # an unknown project is named as such
     inputs.project_key(dataset, "data-set key")  # shaped like a project key; PostgreSQL refuses a NUL
     record = c.registry.datasets.get(dataset)

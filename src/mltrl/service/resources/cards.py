@@ -77,8 +77,8 @@ class Cards(Resource):
         """Markdown of every project card and component card under ``directory``, for a git repository."""
         directory = Path(directory)
         written: list[Path] = []
-
-        def write(path: Path, text: str) -> None:
+        for relative, text in self.markdown_files().items():
+            path = directory / relative
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(text, encoding="utf-8")
@@ -87,11 +87,20 @@ class Cards(Resource):
             except OSError as exc:
                 raise BadInput(f"{path}: cannot write: {exc.strerror or exc}") from None
             written.append(path)
-
-        for project in self._read(queries.projects):
-            project_card = self.get(project.key)
-            write(directory / f"{project.key}.md", render.to_markdown(project_card))
-            for component in project_card.summary.component_codes:
-                card = self.get(project.key, component)
-                write(directory / project.key / f"{component}.md", render.to_markdown(card))
         return written
+
+    def markdown_files(self, project: str | None = None) -> dict[str, str]:
+        """What :meth:`export` writes, as relative path -> Markdown: ``KEY.md`` for each project's card
+        and ``KEY/CODE.md`` for each of its components' (only ``project``'s when given;
+        ``GET /projects/{key}/card/export``)."""
+        if project is None:
+            keys = [p.key for p in self._read(queries.projects)]
+        else:
+            keys = [self._read(lambda r: lookup.project(r, project).key)]
+        files: dict[str, str] = {}
+        for key in keys:
+            project_card = self.get(key)
+            files[f"{key}.md"] = render.to_markdown(project_card)
+            for component in project_card.summary.component_codes:
+                files[f"{key}/{component}.md"] = render.to_markdown(self.get(key, component))
+        return files

@@ -48,12 +48,19 @@ class Datasets(Resource):
         return self._write(datasets.update_datasheet, key, sections)
 
     def count_demographics(
-        self, key: str, data: Any, columns: list[str], *, version: str | None = None
+        self,
+        key: str,
+        data: Any,
+        columns: list[str],
+        *,
+        version: str | None = None,
+        source: str = "a table given in Python",
     ) -> DatasetRecord:
         """Count the rows of each group in ``columns`` of ``data`` (a CSV/Parquet path or a DataFrame)
         and state them on the data set's datasheet, so its card states facts about who is in the data.
 
         With ``version``, a file must be that version's bytes when the version has a registered sha256.
+        ``source``: where a table (not a file) came from, as the datasheet states it.
         Example:
         ``reg.datasets.count_demographics("biolab-pilot", "pilot.csv", ["sex", "site"], version="1.0.0")``
         """
@@ -65,7 +72,6 @@ class Datasets(Resource):
         registered = next((v for v in record.versions if v.version == version), None)
         if version is not None and registered is None:
             raise BadInput(f"data set {key} has no version {version} (see `mltrl dataset show {key}`)")
-        source = "a table given in Python"
         if isinstance(data, (str, Path)):
             digest = sha256_path(Path(data))
             if registered is not None and registered.sha256 and registered.sha256 != digest:
