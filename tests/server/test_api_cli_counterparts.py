@@ -214,6 +214,7 @@ def test_demographics_from_rows_count_what_the_cli_counts_from_the_file(
         {"sex": "male", "site": "north", "age": 37},
         {"sex": "female", "site": "south", "age": 58},
         {"sex": "unknown", "site": "south", "age": 23},
+        {"sex": None, "site": "south", "age": 30},  # in the CSV below: an empty field
     ]
     body = {"columns": ["sex", "site"], "rows": rows, "version": "1.0.0"}
     before = _counts(site)
@@ -246,8 +247,8 @@ def test_demographics_from_rows_count_what_the_cli_counts_from_the_file(
     counted = ok(site.client("carl").post(f"{API}/datasets/scans/demographics", json=body))
     assert counted == ok(site.client("vera").get(f"{API}/datasets/scans"))
     by_api = {d["column"]: d for d in counted["demographics"]}
-    assert by_api["sex"]["groups"] == {"female": 2, "male": 1, "unknown": 1}
-    assert by_api["sex"]["counted_from"] == "version 1.0.0, 4 rows sent to the server by carl"
+    assert by_api["sex"]["groups"] == {"female": 2, "male": 1, "unknown": 1, "(missing)": 1}
+    assert by_api["sex"]["counted_from"] == "version 1.0.0, 5 rows sent to the server by carl"
     code, printed, _ = cli(
         capsys,
         site.db,
