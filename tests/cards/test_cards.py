@@ -263,3 +263,45 @@ def test_a_project_card_asks_what_its_components_share_once_and_says_the_same(
     memo_counts, plain_counts = Counter(asked), Counter(each_time)
     assert all(memo_counts[q] <= plain_counts[q] for q in memo_counts)
     assert len(asked) < len(each_time)
+
+
+def test_a_project_card_reads_each_components_people_and_couplings_together(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mltrl.store.reader import Reader
+
+    asked: list[str] = []
+    real = Reader.all
+
+    def counted(self: Reader, sql: str, **params: object) -> list[dict[str, object]]:
+        asked.append(sql)
+        return real(self, sql, **params)
+
+    def statements_of_the_card() -> int:
+        asked.clear()
+        monkeypatch.setattr(Reader, "all", counted)
+        card = registry.cards.get("big")
+        monkeypatch.setattr(Reader, "all", real)
+        assert len(card.summary.component_codes) == len(registry.components.list("big"))
+        return len(asked)
+
+    registry.projects.create("big", "Big")
+
+    def add(code: str) -> None:
+        registry.components.add(f"big/{code}", f"Part {code}", kind="model", level=2, reason="as found")
+        registry.groups.join(f"big/{code}", f"dev-{code}", "engineer")
+        if code != "1":
+            registry.components.couple(f"big/{code}", "big/1", note="reads its output")
+
+    add("1")
+    add("2")
+    few = statements_of_the_card()
+    for code in range(3, 13):
+        add(str(code))
+    many = statements_of_the_card()
+    # Ten more components, each with a member and a coupling: only the gate's own reads (evidence,
+    # reviews, history, dependencies) are asked per component.
+    assert (many - few) / 10 <= 4, (few, many)
+    card = registry.cards.get("big")
+    assert "big/1 <-> big/12" in card.summary.coupled_components
+    assert "12: dev-12 (engineer, L2-now)" in card.summary.working_group

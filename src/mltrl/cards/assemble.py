@@ -18,7 +18,7 @@ from mltrl.cards.model import (
     Revision,
     Summary,
 )
-from mltrl.cards.parts import PART_FIELDS, MemberPart, member_part
+from mltrl.cards.parts import PART_FIELDS, MemberPart, member_parts
 from mltrl.catalog import Catalog, load_catalog
 from mltrl.domain.model import phase_of
 from mltrl.errors import NotFound
@@ -119,7 +119,7 @@ def assemble_with_parts(
         name, identifier = project.name, project.key
         nodes = list(_nodes(status, {c.code for c in members}))
         origins = {n.component.id: n.provenance for n in nodes if n.provenance is not None}
-    parts = [member_part(r, catalog, c, origins.get(c.id)) for c in members]
+    parts = member_parts(r, catalog, members, origins)  # type: ignore[arg-type]
     card = combine(
         r,
         catalog,
@@ -252,13 +252,14 @@ def dataset_facts(r: Reader, links: list[tuple[str, Any]]) -> list[str]:
 
 def coupled_components(r: Reader, members: list[Any]) -> list[str]:
     """Each coupling of the members once, whichever side recorded it."""
-    return sorted(
-        {
-            " <-> ".join(sorted((c.ref, f"{k.project_key}/{k.code}")))
-            for c in members
-            for k in queries.couplings(r, c.id)
-        }
+    ids = ", ".join(str(int(c.id)) for c in members) or "NULL"
+    rows = r.tuples(  # one read for all members, whichever side of each coupling they are
+        f"""SELECT pa.key || '/' || a.code, pb.key || '/' || b.code FROM couplings k
+            JOIN components a ON a.id = k.component_id JOIN projects pa ON pa.id = a.project_id
+            JOIN components b ON b.id = k.other_id JOIN projects pb ON pb.id = b.project_id
+            WHERE k.component_id IN ({ids}) OR k.other_id IN ({ids})"""
     )
+    return sorted({" <-> ".join(sorted(pair)) for pair in rows})
 
 
 def _nodes(status: Any, codes: set[str]) -> Iterator[Any]:

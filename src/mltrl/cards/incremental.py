@@ -38,7 +38,7 @@ from mltrl.cards.assemble import (
     top_requirements,
 )
 from mltrl.cards.model import CustomSection, Revision
-from mltrl.cards.parts import PART_FIELDS, MemberPart, latest_metrics, member_part
+from mltrl.cards.parts import PART_FIELDS, MemberPart, latest_metrics, member_parts
 from mltrl.catalog import Catalog
 from mltrl.domain.model import phase_of
 from mltrl.domain.rollup import code_sort_key
@@ -144,11 +144,8 @@ def derive(
     parts = {cid: known[cid] for cid in members if cid in known}
     if len(parts) < len(members):
         origins = provenance(r, project.key, sorted(set(members) - set(parts)))
-        parts |= {
-            cid: member_part(r, catalog, records[cid], origins.get(cid))
-            for cid in members
-            if cid not in parts
-        }
+        missing = [records[cid] for cid in members if cid not in parts]
+        parts |= {p.component.id: p for p in member_parts(r, catalog, missing, origins)}  # type: ignore[arg-type]
     offsets = {cid: _offsets(r, project.id, cid) for cid in members}
     # The changed members' rows as the new revision has them: the fields read below use them.
     for row in member_rows(project.id, list(parts.values())):

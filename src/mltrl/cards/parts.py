@@ -54,32 +54,40 @@ class MemberPart:
     volatile: bool = False
 
 
-def member_part(
-    r: Reader, catalog: Catalog, component: ComponentRecord, origin: Provenance | None
-) -> MemberPart:
-    c = component
-    evidence = evidence_queries.evidence(r, component_id=c.id)
-    testing, volatile = _testing(r, catalog, c)
-    lists: list[list[Any]] = [
-        [c.code],
-        [] if origin is None else [f"{c.code}: {origin.describe}"],
-        [
-            f"{c.code} {kind} {version}"
-            for kind, version in sorted(evidence_queries.current_versions(r, c.id).items())
-        ],
-        [
-            f"{c.code}: {m['person']} ({m['role']}, L{m['joined_level']}-"
-            + (f"L{m['left_level']})" if m["left_at"] else "now)")
-            for m in people_queries.working_group(r, c.id)
-        ],
-        [
-            f"{c.code}: {h['from'] or 'R&D'} -> {h['to']} at level {h['level']} ({h['at'][:10]})"
-            for h in people_queries.handoffs(r, c.id)
-        ],
-        testing,
-        _ethics_review(r, c),
-    ]
-    return MemberPart(c, lists, latest_metrics(evidence), _fairness(evidence), volatile)
+def member_parts(
+    r: Reader, catalog: Catalog, components: list[ComponentRecord], origins: dict[int, Provenance | None]
+) -> list[MemberPart]:
+    """Each component's part, in the order given. What every part lists from its own rows (versions,
+    working group, hand-offs, ethics answers) is read once for all of them: a project's card would
+    otherwise ask each of those once per component."""
+    ids = [c.id for c in components]
+    versions = evidence_queries.current_versions_of(r, ids)
+    groups = people_queries.working_groups(r, ids)
+    handoffs = people_queries.handoffs_of(r, ids)
+    answers = review_queries.ethics_answered_of(r, ids)
+    parts = []
+    for c in components:
+        evidence = evidence_queries.evidence(r, component_id=c.id)
+        testing, volatile = _testing(r, catalog, c)
+        origin = origins.get(c.id)
+        lists: list[list[Any]] = [
+            [c.code],
+            [] if origin is None else [f"{c.code}: {origin.describe}"],
+            [f"{c.code} {kind} {version}" for kind, version in sorted(versions.get(c.id, {}).items())],
+            [
+                f"{c.code}: {m['person']} ({m['role']}, L{m['joined_level']}-"
+                + (f"L{m['left_level']})" if m["left_at"] else "now)")
+                for m in groups.get(c.id, [])
+            ],
+            [
+                f"{c.code}: {h['from'] or 'R&D'} -> {h['to']} at level {h['level']} ({h['at'][:10]})"
+                for h in handoffs.get(c.id, [])
+            ],
+            testing,
+            _ethics_review(r, c, answers.get(c.id, {})),
+        ]
+        parts.append(MemberPart(c, lists, latest_metrics(evidence), _fairness(evidence), volatile))
+    return parts
 
 
 def _testing(r: Reader, catalog: Catalog, component: ComponentRecord) -> tuple[list[TestStatus], bool]:
@@ -107,9 +115,9 @@ def _monitored(r: Reader, component: ComponentRecord) -> bool:
     )
 
 
-def _ethics_review(r: Reader, c: ComponentRecord) -> list[str]:
-    """The latest review whose ethics checklist was answered in full."""
-    answers = review_queries.ethics_answered(r, c.id)  # one read, however many reviews it had
+def _ethics_review(r: Reader, c: ComponentRecord, answers: dict[int, int]) -> list[str]:
+    """The latest review whose ethics checklist was answered in full (``answers``: review id -> how
+    many questions were answered, read once however many reviews it had)."""
     for review in reversed(review_queries.reviews(r, component_id=c.id)):
         answered = answers.get(review.id, 0)
         if answered and answered >= len(review.template["ethics"]):

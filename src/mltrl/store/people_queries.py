@@ -10,25 +10,39 @@ from mltrl.store.reader import Reader, as_utc
 
 def working_group(r: Reader, component_id: int) -> list[dict[str, Any]]:
     """Every member the component has had, in the order they joined; ``left_*`` is None for current ones."""
-    rows = r.all(
-        """SELECT person, role, joined_at, joined_level, left_at, left_level, left_reason FROM working_group
-           WHERE component_id = :cid ORDER BY joined_at, id""",
-        cid=component_id,
-    )
-    for row in rows:
+    return working_groups(r, [component_id]).get(component_id, [])
+
+
+def working_groups(r: Reader, component_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """:func:`working_group` of several components in one read (a component with none is absent)."""
+    out: dict[int, list[dict[str, Any]]] = {}
+    for row in r.all(
+        f"""SELECT component_id, person, role, joined_at, joined_level, left_at, left_level, left_reason
+            FROM working_group WHERE component_id IN ({_ids(component_ids)}) ORDER BY joined_at, id"""
+    ):
         row["joined_at"] = as_utc(row["joined_at"]).isoformat()
         row["left_at"] = as_utc(row["left_at"]).isoformat() if row["left_at"] is not None else None
-    return rows
+        out.setdefault(row.pop("component_id"), []).append(row)
+    return out
 
 
 def handoffs(r: Reader, component_id: int) -> list[dict[str, Any]]:
-    rows = r.all(
-        """SELECT at, reason, data FROM events
-           WHERE component_id = :cid AND kind = 'component.handoff' ORDER BY id""",
-        cid=component_id,
-    )
-    out = []
-    for row in rows:
+    return handoffs_of(r, [component_id]).get(component_id, [])
+
+
+def handoffs_of(r: Reader, component_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """:func:`handoffs` of several components in one read (a component with none is absent)."""
+    out: dict[int, list[dict[str, Any]]] = {}
+    for row in r.all(
+        f"""SELECT component_id, at, reason, data FROM events
+            WHERE component_id IN ({_ids(component_ids)}) AND kind = 'component.handoff' ORDER BY id"""
+    ):
         data = json.loads(row["data"]) if isinstance(row["data"], str) else row["data"]
-        out.append({**data, "at": as_utc(row["at"]).isoformat(), "note": row["reason"]})
+        out.setdefault(row["component_id"], []).append(
+            {**data, "at": as_utc(row["at"]).isoformat(), "note": row["reason"]}
+        )
     return out
+
+
+def _ids(component_ids: list[int]) -> str:
+    return ", ".join(str(int(i)) for i in component_ids) or "NULL"
