@@ -252,12 +252,15 @@ def dataset_facts(r: Reader, links: list[tuple[str, Any]]) -> list[str]:
 
 def coupled_components(r: Reader, members: list[Any]) -> list[str]:
     """Each coupling of the members once, whichever side recorded it."""
-    ids = ", ".join(str(int(c.id)) for c in members) or "NULL"
+    ids = [c.id for c in members]
+    mine, mine_ids = r.in_ids("k.component_id", ids)
+    theirs, _ = r.in_ids("k.other_id", ids)  # the same list: the same parameter
     rows = r.tuples(  # one read for all members, whichever side of each coupling they are
         f"""SELECT pa.key || '/' || a.code, pb.key || '/' || b.code FROM couplings k
             JOIN components a ON a.id = k.component_id JOIN projects pa ON pa.id = a.project_id
             JOIN components b ON b.id = k.other_id JOIN projects pb ON pb.id = b.project_id
-            WHERE k.component_id IN ({ids}) OR k.other_id IN ({ids})"""
+            WHERE {mine} OR {theirs}""",
+        **mine_ids,
     )
     return sorted({" <-> ".join(sorted(pair)) for pair in rows})
 

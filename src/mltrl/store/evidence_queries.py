@@ -33,11 +33,10 @@ def current_versions_of(r: Reader, component_ids: list[int]) -> dict[int, dict[s
     component with none registered is absent)."""
     if not component_ids:
         return {}
-    ids = ",".join(str(int(i)) for i in component_ids)
+    among, ids = r.in_ids("component_id", component_ids)
     labels: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for cid, kind, version in r.tuples(
-        f"SELECT component_id, kind, version FROM versions WHERE component_id IN ({ids}) "
-        "ORDER BY registered_at, id"
+        f"SELECT component_id, kind, version FROM versions WHERE {among} ORDER BY registered_at, id", **ids
     ):
         labels[cid][kind].append(version)
     return {

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -44,6 +44,15 @@ class Reader:
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
         finally:
             cursor.close()
+
+    def in_ids(self, column: str, ids: Iterable[int]) -> tuple[str, dict[str, Any]]:
+        """``column IN (ids)`` as SQL and its parameters. On PostgreSQL one array parameter, so the
+        statement's text is the same for any list (planned once and prepared after a few uses,
+        not parsed anew per list); on SQLite the numbers inline (compiling is cheap in-process)."""
+        listed = [int(i) for i in ids]
+        if self._postgres:
+            return f"{column} = ANY(:in_ids)", {"in_ids": listed}
+        return f"{column} IN ({', '.join(map(str, listed)) or 'NULL'})", {}
 
     def memoized(self) -> Reader:
         """This reader, answering a repeated query (same SQL, same values) from memory: for one
@@ -224,7 +233,7 @@ class MemoReader(Reader):
         self._memo: dict[tuple[str, tuple[tuple[str, Any], ...]], list[dict[str, Any]]] = {}
 
     def all(self, sql: str, **params: Any) -> list[dict[str, Any]]:
-        key = (sql, tuple(sorted(params.items())))
+        key = (sql, tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in sorted(params.items())))
         try:
             rows = self._memo.get(key)
         except TypeError:  # a value that cannot be a key (a list): asked every time

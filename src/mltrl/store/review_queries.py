@@ -81,12 +81,13 @@ def ethics_answered(r: Reader, component_id: int) -> dict[int, int]:
 
 def ethics_answered_of(r: Reader, component_ids: list[int]) -> dict[int, dict[int, int]]:
     """:func:`ethics_answered` of several components in one read (component id -> review id -> n)."""
-    ids = ", ".join(str(int(i)) for i in component_ids) or "NULL"
+    among, ids = r.in_ids("v.component_id", component_ids)
     out: dict[int, dict[int, int]] = {}
     for component_id, review_id, n in r.tuples(
         f"""SELECT v.component_id, e.review_id, COUNT(*) FROM review_ethics e
             JOIN reviews v ON v.id = e.review_id
-            WHERE v.component_id IN ({ids}) GROUP BY v.component_id, e.review_id"""
+            WHERE {among} GROUP BY v.component_id, e.review_id""",
+        **ids,
     ):
         out.setdefault(component_id, {})[review_id] = n
     return out
