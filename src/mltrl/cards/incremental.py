@@ -102,10 +102,11 @@ def plan(r: Reader, project_id: int, policy: str, latest_number: int | None) -> 
         dirty.add(cid)
     if dirty:
         # A composite's gate looks at its parts' levels (L<n>.parts-ready): its part changed too.
+        among, ids = r.in_ids("id", dirty)
         dirty |= {
             row[0]
             for row in r.tuples(
-                f"SELECT parent_id FROM components WHERE id IN ({_ids(dirty)}) AND parent_id IS NOT NULL"
+                f"SELECT parent_id FROM components WHERE {among} AND parent_id IS NOT NULL", **ids
             )
         }
     return state, dirty
@@ -125,12 +126,14 @@ def derive(
 
     ``known``: parts this write already computed (for the component card it froze first)."""
     known = known or {}
+    among, ids = r.in_ids("component_id", dirty)
     members = {
         row["component_id"]: row
         for row in r.all(
             f"""SELECT * FROM card_members WHERE project_id = :p AND volatile
-                UNION SELECT * FROM card_members WHERE project_id = :p AND component_id IN ({_ids(dirty)})""",
+                UNION SELECT * FROM card_members WHERE project_id = :p AND {among}""",
             p=project.id,
+            **ids,
         )
     }
     if not dirty <= set(members):
@@ -486,10 +489,6 @@ def new_token() -> str:
 
 def verifying() -> bool:
     return os.environ.get(VERIFY, "") not in ("", "0")
-
-
-def _ids(ids: set[int]) -> str:
-    return ", ".join(str(int(i)) for i in sorted(ids)) or "NULL"
 
 
 def _json(value: Any) -> Any:

@@ -63,10 +63,11 @@ def links_of_components(r: Reader, component_ids: list[int]) -> list[tuple[int, 
     :func:`links_of_component` gives each of them, in one read."""
     if not component_ids:
         return []
-    ids = ", ".join(str(int(i)) for i in component_ids)
+    among, ids = r.in_ids("l.component_id", component_ids)
     rows = r.all(
         _LINKS.replace("SELECT l.id,", "SELECT l.component_id AS owner_id, l.id,")
-        + f" WHERE l.component_id IN ({ids}) ORDER BY l.component_id, l.id"
+        + f" WHERE {among} ORDER BY l.component_id, l.id",
+        **ids,
     )
     return [(row.pop("owner_id"), DatasetLinkRecord.from_row(row)) for row in rows]
 

@@ -90,11 +90,9 @@ def stale_criteria(r: Reader, project_key: str) -> dict[str, list[str]]:
 def _records(r: Reader, rows: list[dict[str, Any]]) -> list[EvidenceRecord]:
     if not rows:
         return []
-    ids = ",".join(str(row["id"]) for row in rows)  # integers from the database itself
+    among, ids = r.in_ids("evidence_id", [row["id"] for row in rows])
     files: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in r.all(
-        f"SELECT evidence_id, name, sha256, size FROM evidence_files WHERE evidence_id IN ({ids})"
-    ):
+    for row in r.all(f"SELECT evidence_id, name, sha256, size FROM evidence_files WHERE {among}", **ids):
         files[row.pop("evidence_id")].append(row)
     # Every component's current versions in one read, not one per component.
     currents = current_versions_of(r, sorted({row["component_id"] for row in rows}))

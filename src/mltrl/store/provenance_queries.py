@@ -54,15 +54,17 @@ class Provenance:
 def provenance(r: Reader, project_key: str, component_ids: list[int] | None = None) -> dict[int, Provenance]:
     """component id -> how it came to its level, for every component of the project (or those)."""
     marks = ", ".join(f"'{kind}'" for kind in _KINDS)
-    only = ""
+    only, ids = "", {}
     if component_ids is not None:  # a component's card: its own log, not the project's
-        only = f" AND e.component_id IN ({', '.join(str(int(i)) for i in component_ids) or 'NULL'})"
+        among, ids = r.in_ids("e.component_id", component_ids)
+        only = f" AND {among}"
     rows = r.all(
         f"""SELECT e.component_id, e.kind, e.to_level, e.reason, e.data FROM events e
             JOIN projects p ON p.id = e.project_id
             WHERE p.key = :key AND e.seq IS NOT NULL AND e.kind IN ({marks}){only}
             ORDER BY e.component_id, e.seq""",
         key=project_key,
+        **ids,
     )
     found: dict[int, Provenance] = {}
     for row in rows:

@@ -82,8 +82,8 @@ def components(r: Reader, project_key: str | None = None) -> list[ComponentRecor
 def components_by_id(r: Reader, ids: list[int]) -> dict[int, ComponentRecord]:
     if not ids:
         return {}
-    listed = ", ".join(str(int(i)) for i in ids)
-    return {row["id"]: _component(row) for row in r.all(_COMPONENT + f" WHERE c.id IN ({listed})")}
+    among, params = r.in_ids("c.id", ids)
+    return {row["id"]: _component(row) for row in r.all(_COMPONENT + f" WHERE {among}", **params)}
 
 
 def component(r: Reader, project_key: str, code: str) -> ComponentRecord | None:

@@ -26,18 +26,18 @@ def requirements(r: Reader, project_key: str, code: str | None = None) -> list[R
     rows = r.all(sql + " ORDER BY q.id", **params)
     if not rows:
         return []
-    ids = ",".join(str(row["id"]) for row in rows)  # integers from the database itself
+    requirement_ids = [row["id"] for row in rows]
+    among, ids = r.in_ids("requirement_id", requirement_ids)
     steps: dict[int, list[VVStepRecord]] = defaultdict(list)
-    for row in r.all(
-        f"SELECT * FROM vv_steps WHERE requirement_id IN ({ids}) ORDER BY requirement_id, number"
-    ):
+    for row in r.all(f"SELECT * FROM vv_steps WHERE {among} ORDER BY requirement_id, number", **ids):
         row["updated_at"] = as_utc(row["updated_at"])
         steps[row["requirement_id"]].append(VVStepRecord.from_row(row))
     linked: dict[int, list[str]] = defaultdict(list)
     for row in r.all(
         f"""SELECT rc.requirement_id, p.key || '/' || c.code AS ref FROM requirement_components rc
             JOIN components c ON c.id = rc.component_id JOIN projects p ON p.id = c.project_id
-            WHERE rc.requirement_id IN ({ids}) ORDER BY rc.id"""
+            WHERE {r.in_ids("rc.requirement_id", requirement_ids)[0]} ORDER BY rc.id""",
+        **ids,
     ):
         linked[row["requirement_id"]].append(row["ref"])
     records = []
