@@ -239,20 +239,27 @@ def test_the_card_names_the_latest_review_whose_ethics_checklist_was_answered_in
     assert len(named()) == 1 and f"checklist completed in review {second.id}" in named()[0]
 
 
-def test_a_project_card_asks_what_its_components_share_once_and_says_the_same(
-    demo: Registry, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from mltrl.cards.assemble import assemble
+@pytest.fixture
+def asked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every statement read through the registry's Reader from now on, in order."""
     from mltrl.store.reader import Reader
 
-    asked: list[str] = []
+    statements: list[str] = []
     real = Reader.all
 
     def counted(self: Reader, sql: str, **params: object) -> list[dict[str, object]]:
-        asked.append(sql)
+        statements.append(sql)
         return real(self, sql, **params)
 
     monkeypatch.setattr(Reader, "all", counted)
+    return statements
+
+
+def test_a_project_card_asks_what_its_components_share_once_and_says_the_same(
+    demo: Registry, asked: list[str]
+) -> None:
+    from mltrl.cards.assemble import assemble
+
     at = datetime.now(UTC)
     plain = demo._read(lambda r: assemble(r, demo.catalog, "neuropath", at=at))
     each_time, asked[:] = list(asked), []
@@ -266,24 +273,14 @@ def test_a_project_card_asks_what_its_components_share_once_and_says_the_same(
 
 
 def test_a_project_card_reads_each_components_people_and_couplings_together(
-    registry: Registry, monkeypatch: pytest.MonkeyPatch
+    registry: Registry, asked: list[str]
 ) -> None:
-    from mltrl.store.reader import Reader
-
-    asked: list[str] = []
-    real = Reader.all
-
-    def counted(self: Reader, sql: str, **params: object) -> list[dict[str, object]]:
-        asked.append(sql)
-        return real(self, sql, **params)
-
     def statements_of_the_card() -> int:
         asked.clear()
-        monkeypatch.setattr(Reader, "all", counted)
         card = registry.cards.get("big")
-        monkeypatch.setattr(Reader, "all", real)
+        statements = len(asked)
         assert len(card.summary.component_codes) == len(registry.components.list("big"))
-        return len(asked)
+        return statements
 
     registry.projects.create("big", "Big")
 
