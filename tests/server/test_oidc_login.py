@@ -9,7 +9,7 @@ import base64
 import json
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -383,6 +383,27 @@ def test_logging_out_ends_the_providers_session_too_and_the_id_token_is_not_kept
         kept = reg._read(lambda r: r.scalar("SELECT id_token FROM web_sessions WHERE id = :i", i=mine.id))
         assert kept is None
         assert reg.sessions.list(name="rita")[-1].revoked_at is not None
+
+
+def test_the_id_token_of_a_session_that_ran_out_is_dropped_at_the_next_login(site: Site) -> None:
+    assert login(site, "s-rita", httpx.Client(base_url=site.url, timeout=30)).status_code == 303
+
+    def tokens(reg: Any) -> dict[int, bool]:
+        rows = reg._read(lambda r: r.all("SELECT id, id_token FROM web_sessions"))
+        return {row["id"]: row["id_token"] is not None for row in rows}
+
+    with site.registry() as reg:
+        ran_out = max(i for i, kept in tokens(reg).items() if kept)
+        reg._write(  # twelve hours later, never logged out
+            lambda unit: unit.reader.execute(
+                "UPDATE web_sessions SET expires_at = :t WHERE id = :i",
+                {"t": datetime.now(UTC) - timedelta(minutes=1), "i": ran_out},
+            )
+        )
+    assert login(site, "s-carl", httpx.Client(base_url=site.url, timeout=30)).status_code == 303
+    with site.registry() as reg:
+        now = tokens(reg)
+    assert now[ran_out] is False and now[max(now)] is True  # carl's own is kept
 
 
 def test_a_server_told_not_to_log_out_at_the_provider_ends_only_its_own_session(

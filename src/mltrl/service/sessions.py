@@ -111,6 +111,17 @@ def create(
         )
     )
     created = session(unit.reader, result.inserted_primary_key[0])
+    # An ID token has no use once its session is over, and an expired session is never logged out:
+    # each login drops those of sessions that ran out (a logout or a revocation drops its own).
+    table = schema.web_sessions
+    unit.conn.execute(
+        update(table)
+        .where(
+            table.c.id_token.is_not(None),
+            (table.c.expires_at <= now) | (table.c.last_seen_at <= now - timedelta(hours=IDLE_HOURS)),
+        )
+        .values(id_token=None)
+    )
     # Logins and their ends are in the audit like every other access change (never the secret).
     unit.append_event(
         project_id=None,
