@@ -228,19 +228,11 @@ def test_demographics_from_rows_count_what_the_cli_counts_from_the_file(
         writer = csv.DictWriter(out, fieldnames=["sex", "site", "age"])
         writer.writeheader()
         writer.writerows(rows)
-    code, _, err = cli(
-        capsys,
-        site.db,
-        "dataset",
-        "demographics",
-        "scans",
-        "--file",
-        str(file),
-        "-c",
-        "sex",
-        "--version",
-        "9",
-    )
+
+    def from_the_file(*more: str) -> tuple[int, Any, str]:
+        return cli(capsys, site.db, "dataset", "demographics", "scans", "--file", str(file), *more)
+
+    code, _, err = from_the_file("-c", "sex", "--version", "9")
     assert (unknown.status_code, code) == (400, 2) and unknown.json()["error"] == err
     assert _counts(site) == before
 
@@ -249,20 +241,7 @@ def test_demographics_from_rows_count_what_the_cli_counts_from_the_file(
     by_api = {d["column"]: d for d in counted["demographics"]}
     assert by_api["sex"]["groups"] == {"female": 2, "male": 1, "unknown": 1, "(missing)": 1}
     assert by_api["sex"]["counted_from"] == "version 1.0.0, 5 rows sent to the server by carl"
-    code, printed, _ = cli(
-        capsys,
-        site.db,
-        "dataset",
-        "demographics",
-        "scans",
-        "--file",
-        str(file),
-        "-c",
-        "sex",
-        "-c",
-        "site",
-        "--json",
-    )
+    code, printed, _ = from_the_file("-c", "sex", "-c", "site", "--json")
     assert code == 0
     by_cli = {d["column"]: d for d in printed["demographics"]}
     assert {c: (d["groups"], d["rows"]) for c, d in by_cli.items()} == {
