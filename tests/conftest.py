@@ -123,8 +123,13 @@ BACKEND_FIXTURES = frozenset({"db_url", "database_in"})
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """On PostgreSQL, run only the tests that reach the database under test: the others do the
-    same on every backend and ran in the SQLite run (``scripts/test`` without the variable)."""
+    same on every backend and ran in the SQLite run (``scripts/test`` without the variable). On
+    SQLite, leave out the tests of what only a database server has (``postgres_only``)."""
     if _postgres_url() is None:
+        server_only = [item for item in items if item.get_closest_marker("postgres_only")]
+        if server_only:
+            config.hook.pytest_deselected(items=server_only)
+            items[:] = [item for item in items if not item.get_closest_marker("postgres_only")]
         return
     keep, same_everywhere = [], []
     for item in items:

@@ -16,12 +16,11 @@ from mltrl.service.registry import Registry
 from mltrl.store import engine
 
 PAST = "2025-01-01T00:00:00+00:00"
+pytestmark = pytest.mark.postgres_only  # the SQLite run leaves these out (tests/conftest.py)
 
 
 @pytest.fixture
-def reg(registry: Registry, backend: str) -> Registry:
-    if backend != "postgresql":
-        pytest.skip("SQLite has no server to drop a connection")
+def reg(registry: Registry) -> Registry:
     registry.projects.create("p", "P")
     registry.components.add("p/1", "Model", kind="model", level=0)
     return registry
