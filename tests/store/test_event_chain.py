@@ -199,3 +199,36 @@ def test_imported_history_is_chained_like_single_writes(registry: Registry, tmp_
     assert registry.components.import_history(events) == 5
     result = registry.audit.verify()
     assert result.problems == [] and result.events_checked == 7
+
+
+def test_each_hash_is_the_documented_sha256_of_the_event_whatever_encoder_computes_it(
+    registry: Registry, db_url: str
+) -> None:
+    """The formula existing registries were chained with, recomputed from the stored rows with
+    nothing but hashlib and json.dumps: a faster encoder must give the very same text."""
+    import hashlib
+
+    from mltrl.store.chain import HASHED
+
+    registry.projects.create("np", "Neuro — π", at=PAST)
+    registry.components.add("np/1", "Modèle \"ü\"", kind="model", level=2, at=PAST, reason="prior\twork é")
+    registry.evidence.record("np/1", "L2.reproducible", kind="metric", outcome="pass", metrics={"auc": 0.91})
+    engine = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.exec_driver_sql("SELECT * FROM events ORDER BY id")]
+    engine.dispose()
+    assert len(rows) >= 3
+    prev = GENESIS
+    for row in rows:
+        values = [row[c] for c in HASHED]
+        at = values[11]
+        if isinstance(at, str):
+            at = datetime.fromisoformat(at)
+        values[11] = (at.astimezone(UTC).replace(tzinfo=None) if at.tzinfo else at).isoformat(
+            sep=" ", timespec="microseconds"
+        )
+        values[12] = json.loads(values[12]) if isinstance(values[12], str) else values[12]
+        text = json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        expected = hashlib.sha256(f"{prev}\n{text}".encode()).hexdigest()
+        assert (row["prev_hash"], row["hash"]) == (prev, expected)
+        prev = expected

@@ -43,6 +43,7 @@ def load(unit: Unit, events: Iterable[Mapping[str, Any]], *, allowed: bool = Tru
     states: dict[str, ComponentState] = {}
     rows: list[dict[str, Any]] = []
     actor, via, chain = unit.actor, unit.via, unit.chain
+    approvals: dict[tuple[int, str], Approval] = {}  # one per gate and approver, not one per event
     time = unit.reader.time
     for number, event in enumerate(events, start=1):
         try:
@@ -56,7 +57,7 @@ def load(unit: Unit, events: Iterable[Mapping[str, Any]], *, allowed: bool = Tru
                     )
                 seen[ref], states[ref] = (record, record.seq), lookup.state_of(record)
             record, state = seen[ref][0], states[ref]
-            transition, data = _plan(event, state, actor, now)
+            transition, data = _plan(event, state, actor, now, approvals)
             after = rules.apply(state, transition)
         except (KeyError, TypeError) as exc:
             raise BadInput(f"history event {number}: {exc} is missing or malformed") from None
@@ -129,7 +130,13 @@ def _components(unit: Unit, events: list[Mapping[str, Any]]) -> _Found:
     return found
 
 
-def _plan(event: Mapping[str, Any], state: ComponentState, actor: str, now: Any) -> tuple[Any, Any]:
+def _plan(
+    event: Mapping[str, Any],
+    state: ComponentState,
+    actor: str,
+    now: Any,
+    approvals: dict[tuple[int, str], Approval],
+) -> tuple[Any, Any]:
     """The transition ``event`` asks for, planned by the rules, and its event data."""
     kind = event["kind"]
     at = inputs.moment(event["at"], "at")
@@ -141,7 +148,11 @@ def _plan(event: Mapping[str, Any], state: ComponentState, actor: str, now: Any)
         to_level = event.get("to_level")
         if to_level is not None:
             to_level = rules.parse_level(to_level, "target level")
-        approval = Approval(level=state.level, approvers=(approver,), source="import")
+        approval = approvals.get((state.level, approver))
+        if approval is None:
+            approval = approvals[state.level, approver] = Approval(
+                level=state.level, approvers=(approver,), source="import"
+            )
         transition = rules.plan_graduation(
             state, approval, actor=actor, at=at, reason=reason, to_level=to_level
         )

@@ -18,7 +18,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import json.encoder
 import operator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -46,9 +48,32 @@ HASHED = (
 
 _HASHED_VALUES = operator.itemgetter(*HASHED)
 
-#: One encoder made once: json.dumps with options builds a new one per call, which costs more than
-#: the hash itself on the bulk import's path.
-_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+def _canonical_encoder() -> Callable[[Any], str]:
+    """``json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)``, made once.
+
+    json.dumps with options builds a new encoder per call, and even a kept JSONEncoder builds its
+    C scanner again per call: together more than the hash itself costs on the bulk import's path.
+    The C encoder is built here once (where the C accelerations are missing, the kept encoder)."""
+    options = {"sort_keys": True, "separators": (",", ":"), "ensure_ascii": False}
+    fallback = json.JSONEncoder(**options).encode  # type: ignore[arg-type]
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return fallback
+    # (markers, default, encoder, indent, key_separator, item_separator, sort_keys, skipkeys,
+    # allow_nan), as JSONEncoder.iterencode passes them with the options above.
+    try:
+        default, strings = fallback.__self__.default, json.encoder.encode_basestring
+        encode = make(None, default, strings, None, ":", ",", True, False, True)
+        fast: Callable[[Any], str] = lambda value: "".join(encode(value, 0))  # noqa: E731
+        probe = [1, "é\n", None, 2.5, {"b": [True], "a": "x"}]
+        if fast(probe) == fallback(probe):  # not so on a Python whose C encoder takes other arguments
+            return fast
+    except TypeError:
+        pass
+    return fallback
+
+
+_ENCODE = _canonical_encoder()
 
 
 def canonical_time(value: datetime | str | None) -> str | None:

@@ -138,6 +138,8 @@ class Reader:
 
 def sqlite_time(value: datetime) -> str:
     """A time as SQLAlchemy stores it in SQLite (UTC, microseconds always), so text order is time order."""
+    if value.tzinfo is UTC:  # the common case (inputs.moment gives UTC): drop the "+00:00"
+        return value.isoformat(sep=" ", timespec="microseconds")[:26]
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
     return value.isoformat(sep=" ", timespec="microseconds")
