@@ -12,7 +12,8 @@ components of projects of 10. Then mltrl alone: the median cost of a move with c
 project of 10 and of 1,000 components, and what the registry grows by per move; synchronous FULL
 (default) against NORMAL; bulk history import (``reg.components.import_history``) against a plain
 ``executemany`` of the very rows it wrote; and with ``--pg`` the moves on PostgreSQL (one
-transaction per call) against SQLite's. docs/benchmarks.md has the figures of a run.
+transaction per call) against SQLite's, with cards and bare (no card frozen: what the round trips
+of the lifecycle alone cost). docs/benchmarks.md has the figures of a run.
 """
 
 from __future__ import annotations
@@ -117,7 +118,9 @@ def main() -> None:
 
 
 def _mltrl_alone(args: argparse.Namespace, tmp: Path) -> dict[str, list[dict]]:  # type: ignore[type-arg]
-    out: dict[str, list[dict]] = {"small": [], "big": [], "normal": [], "bulk": [], "pg": [], "sqlite": []}  # type: ignore[type-arg]
+    out: dict[str, list[dict]] = {  # type: ignore[type-arg]
+        key: [] for key in ("small", "big", "normal", "bulk", "pg", "sqlite", "pg_bare", "sqlite_bare")
+    }
     normal = {**os.environ, "MLTRL_SQLITE_SYNCHRONOUS": "NORMAL"}
     moves = min(args.moves, 200)
     for r in range(args.runs):
@@ -143,6 +146,11 @@ def _mltrl_alone(args: argparse.Namespace, tmp: Path) -> dict[str, list[dict]]: 
                 out["pg"].append(
                     run(sys.executable, MLTRL_RUN, "compare", url, args.models, args.versions, moves)
                 )
+            with _pg_schema(args.pg) as url:
+                out["pg_bare"].append(run(sys.executable, MLTRL_RUN, "moves", url, 10, moves, "bare"))
+            out["sqlite_bare"].append(
+                run(sys.executable, MLTRL_RUN, "moves", f"sqlite:///{tmp}/bare-{r}.db", 10, moves, "bare")
+            )
             out["sqlite"].append(
                 run(
                     sys.executable,
@@ -218,6 +226,12 @@ def _report(
         pg, lite = _median(extra["pg"], "move_median_ms"), _median(extra["sqlite"], "move_median_ms")
         print(
             f"  PostgreSQL / SQLite median move, cards on     {cell(pg, '{:.2f}')} / "
+            f"{cell(lite, '{:.2f} ms')}" + (f"   ({pg / lite:.2f}x)" if pg and lite else "")
+        )
+        pg = _median(extra["pg_bare"], "move_median_ms")
+        lite = _median(extra["sqlite_bare"], "move_median_ms")
+        print(
+            f"  PostgreSQL / SQLite median move, no card      {cell(pg, '{:.2f}')} / "
             f"{cell(lite, '{:.2f} ms')}" + (f"   ({pg / lite:.2f}x)" if pg and lite else "")
         )
         print(

@@ -1,16 +1,17 @@
 """Run with mltrl's own interpreter: the registry workloads of registry_vs_mlflow.py, JSON out.
 
     python mltrl_registry_run.py compare URL MODELS VERSIONS MOVES   # the workloads MLflow runs too
-    python mltrl_registry_run.py moves URL COMPONENTS MOVES          # per-call moves, cards on
+    python mltrl_registry_run.py moves URL COMPONENTS MOVES [bare]   # per-call moves, cards on (or off)
     python mltrl_registry_run.py bulk URL COMPONENTS RAW_URL         # import_history vs executemany
 
 ``compare``: MODELS models as components of projects of 10, VERSIONS model versions between them,
 then MOVES level moves, each one call (one transaction) with card freezing on, as a user gets it;
 then every project's status and one component's history. ``moves``: one project of COMPONENTS
 components, MOVES moves spread over its first 10: the median cost of one move and the bytes the
-registry grows by per move. ``bulk``: 19 history events for each of COMPONENTS components through
-``reg.components.import_history``, then the very rows it wrote inserted with a plain ``executemany`` into
-the same empty registry at RAW_URL (SQLite only).
+registry grows by per move (``bare``: each move in a transaction that freezes no card, what the
+lifecycle alone costs). ``bulk``: 19 history events for each of COMPONENTS components through
+``reg.components.import_history``, then the very rows it wrote inserted with a plain
+``executemany`` into the same empty registry at RAW_URL (SQLite only).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import sqlite3
 import statistics
 import sys
 import time
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -40,18 +42,20 @@ def _size(url: str) -> int | None:
     return Path(path).stat().st_size
 
 
-def _moves(reg: Registry, refs: list[str], moves: int, at: datetime) -> list[float]:
-    """``moves`` level moves, one call each, round the components: up to 9, then back to 0."""
+def _moves(reg: Registry, refs: list[str], moves: int, at: datetime, *, cards: bool = True) -> list[float]:
+    """``moves`` level moves, one call each, round the components: up to 9, then back to 0.
+    ``cards=False``: each in a transaction of its own that freezes no card (the bare move)."""
     levels = {ref: reg.components.get(ref).level for ref in refs}
     times = []
     for i in range(moves):
         ref = refs[i % len(refs)]
         at += timedelta(seconds=1)
         began = time.perf_counter()
-        if levels[ref] < 9:
-            levels[ref] = reg.components.import_graduation(ref, approver="panel", at=at).level
-        else:
-            levels[ref] = reg.components.switchback(ref, 0, kind="discovery", reason="again", at=at).level
+        with nullcontext() if cards else reg.transaction(cards=False):
+            if levels[ref] < 9:
+                levels[ref] = reg.components.import_graduation(ref, approver="panel", at=at).level
+            else:
+                levels[ref] = reg.components.switchback(ref, 0, kind="discovery", reason="again", at=at).level
         times.append(time.perf_counter() - began)
     return times
 
@@ -86,7 +90,7 @@ def compare(url: str, models: int, versions: int, moves: int) -> dict[str, float
     return out
 
 
-def project_moves(url: str, components: int, moves: int) -> dict[str, float]:
+def project_moves(url: str, components: int, moves: int, cards: bool = True) -> dict[str, float]:
     with Registry.init(db=url, actor="bench") as reg:
         reg.catalog  # noqa: B018
         with reg.transaction(cards=False):
@@ -94,9 +98,9 @@ def project_moves(url: str, components: int, moves: int) -> dict[str, float]:
             for c in range(1, components + 1):
                 reg.components.add(f"big/{c}", "model", kind="model", level=0, at=START)
         refs = [f"big/{c}" for c in range(1, min(components, PER_PROJECT) + 1)]
-        _moves(reg, refs, min(len(refs), moves), START)  # each card's first revision: stored whole
+        _moves(reg, refs, min(len(refs), moves), START, cards=cards)  # first revisions: stored whole
         before = _size(url)
-        times = _moves(reg, refs, moves, START + timedelta(days=1))
+        times = _moves(reg, refs, moves, START + timedelta(days=1), cards=cards)
         after = _size(url)
     out = {"move_median_ms": statistics.median(times) * 1000}
     if before is not None and after is not None:
@@ -172,7 +176,7 @@ if __name__ == "__main__":
     if mode == "compare":
         result = compare(url, *map(int, rest))
     elif mode == "moves":
-        result = project_moves(url, *map(int, rest))
+        result = project_moves(url, int(rest[0]), int(rest[1]), cards=rest[2:] != ["bare"])
     else:
         result = bulk(url, int(rest[0]), rest[1])
     print(json.dumps(result))

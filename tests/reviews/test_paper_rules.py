@@ -471,6 +471,22 @@ def test_the_review_cadence_is_whole_days(reg: Registry) -> None:
             reg.components.set_cadence("p/1", bad)  # type: ignore[arg-type]
 
 
+def test_a_gate_passed_twice_in_imported_history_names_its_latest_approver(reg: Registry) -> None:
+    reg.components.add("p/1", "Model", kind="model", level=0, at=day(0))
+    reg.components.import_graduation("p/1", approver="first lab", at=day(1))
+    reg.components.switchback("p/1", 0, kind="discovery", reason="labels were leaking", at=day(2))
+    reg.components.import_graduation("p/1", approver="second lab", at=day(3))
+    reg.components.import_graduation("p/1", approver="third lab", at=day(4))  # the level-1 gate
+    reasons = {
+        level: {c.reason for c in reg.components.gate("p/1", level).criteria if c.status == "imported"}
+        for level in (0, 1)
+    }
+    assert reasons == {
+        0: {"imported history: passed before the registry, approved by second lab"},
+        1: {"imported history: passed before the registry, approved by third lab"},
+    }
+
+
 def test_doctor_reports_an_import_recorded_into_live_work(reg: Registry) -> None:
     from mltrl.domain.model import Approval
     from mltrl.service import lifecycle

@@ -211,7 +211,7 @@ def test_each_hash_is_the_documented_sha256_of_the_event_whatever_encoder_comput
     from mltrl.store.chain import HASHED
 
     registry.projects.create("np", "Neuro — π", at=PAST)
-    registry.components.add("np/1", "Modèle \"ü\"", kind="model", level=2, at=PAST, reason="prior\twork é")
+    registry.components.add("np/1", 'Modèle "ü"', kind="model", level=2, at=PAST, reason="prior\twork é")
     registry.evidence.record("np/1", "L2.reproducible", kind="metric", outcome="pass", metrics={"auc": 0.91})
     engine = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.connect() as conn:

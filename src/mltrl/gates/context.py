@@ -41,14 +41,16 @@ class GateContext:
 
     @cached_property
     def imported_approval(self) -> str | None:
-        """Who approved this gate, when it was passed as imported history."""
-        imported = None
-        for event in queries.events(self.reader, component_id=self.component.id, lifecycle_only=True):
-            if event.from_level == self.level and event.kind == "import":
-                imported = event.approver
-            elif event.from_level == self.level and event.kind == "graduate":
-                imported = None  # passed again, reviewed here: the review speaks for the gate
-        return imported
+        """Who approved this gate, when it was passed as imported history: the latest passing of
+        the gate decides (passed again later, reviewed here, the review speaks for it). One row
+        read, not the component's whole log: a gate is judged at every move."""
+        last = self.reader.one(
+            """SELECT kind, approver FROM events WHERE component_id = :c AND from_level = :level
+               AND kind IN ('import', 'graduate') ORDER BY seq DESC LIMIT 1""",
+            c=self.component.id,
+            level=self.level,
+        )
+        return last["approver"] if last is not None and last["kind"] == "import" else None
 
     @cached_property
     def project_traits(self) -> frozenset[str]:

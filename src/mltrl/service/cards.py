@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, update
 
 from mltrl.cards import storage
 from mltrl.cards.assemble import assemble_with_parts
@@ -14,7 +14,7 @@ from mltrl.catalog import Catalog
 from mltrl.service import inputs, lookup
 from mltrl.service._store import Unit
 from mltrl.service.project_cards import project_revision
-from mltrl.store import locks, schema
+from mltrl.store import schema
 from mltrl.store.records import ComponentRecord, ProjectRecord
 
 
@@ -47,6 +47,12 @@ def edit(
     return sorted(cleaned)
 
 
+_INSERT_REVISION = (
+    "INSERT INTO card_revisions (project_id, scope, number, level, reason, content, created_at, created_by) "
+    "VALUES (:project_id, :scope, :number, :level, :reason, :content, :created_at, :created_by)"
+)
+
+
 def freeze(
     unit: Unit, catalog: Catalog, project_key: str, scope: str, reason: str, *, at: datetime | None = None
 ) -> int:
@@ -71,13 +77,11 @@ def freeze_level_change(
 
 
 def _locked_project(unit: Unit, project_key: str) -> ProjectRecord:
-    project = lookup.project(unit.reader, project_key)
     # Revisions are numbered per project and scope, and every component's level change freezes its
     # project's card: holding the project row while the card is assembled and numbered makes
     # concurrent freezes (two components graduating at once) take turns, so each gets the next
     # number and a card that includes what the ones before it changed.
-    locks.lock_row(unit.conn, schema.projects, project.id)
-    return project
+    return lookup.project(unit.reader, project_key, lock=True)
 
 
 def _freeze(
@@ -92,10 +96,13 @@ def _freeze(
 ) -> int:
     if unit.batch is not None:
         unit.batch.flush()  # the card reads what this transaction wrote
-    table = schema.card_revisions
-    latest = unit.conn.execute(
-        select(func.max(table.c.number)).where(table.c.project_id == project.id, table.c.scope == scope)
-    ).scalar()
+    # Plain SQL through the reader, here and for the insert below: SQLAlchemy Core spends about
+    # 70 µs building each statement, a tenth of a move's time on SQLite.
+    latest = unit.reader.scalar(
+        "SELECT MAX(number) FROM card_revisions WHERE project_id = :p AND scope = :scope",
+        p=project.id,
+        scope=scope,
+    )
     number = (latest or 0) + 1
     if scope:
         card, parts = assemble_with_parts(
@@ -111,17 +118,18 @@ def _freeze(
     else:
         content, level = project_revision(unit, catalog, project, latest, at=at)
     when = at or inputs.now()
-    unit.conn.execute(
-        insert(table).values(
-            project_id=project.id,
-            scope=scope,
-            number=number,
-            level=level,
-            reason=inputs.text(reason, "reason", limit=2000),
-            content=content,
-            created_at=when,
-            created_by=unit.actor,
-        )
+    unit.reader.execute(
+        _INSERT_REVISION,
+        {
+            "project_id": project.id,
+            "scope": scope,
+            "number": number,
+            "level": level,
+            "reason": inputs.text(reason, "reason", limit=2000),
+            "content": content,
+            "created_at": when,
+            "created_by": unit.actor,
+        },
     )
     unit.append_event(
         project_id=project.id,

@@ -10,8 +10,8 @@ from mltrl.store.reader import Reader
 from mltrl.store.records import ComponentRecord, ProjectRecord
 
 
-def project(r: Reader, key: str) -> ProjectRecord:
-    found = queries.project(r, inputs.project_key(key))
+def project(r: Reader, key: str, *, lock: bool = False) -> ProjectRecord:
+    found = queries.project(r, inputs.project_key(key), lock=lock)
     if found is None:
         raise NotFound(f"no project {key!r} in the registry (see `mltrl project list`)")
     return found

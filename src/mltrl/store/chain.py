@@ -48,6 +48,7 @@ HASHED = (
 
 _HASHED_VALUES = operator.itemgetter(*HASHED)
 
+
 def _canonical_encoder() -> Callable[[Any], str]:
     """``json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)``, made once.
 

@@ -66,8 +66,11 @@ def projects(r: Reader) -> list[ProjectRecord]:
     return [_project(row) for row in r.all(_PROJECT + " ORDER BY p.key")]
 
 
-def project(r: Reader, key: str) -> ProjectRecord | None:
-    row = r.one(_PROJECT + " WHERE p.key = :key", key=key)
+def project(r: Reader, key: str, *, lock: bool = False) -> ProjectRecord | None:
+    """The project ``key``; ``lock``: held until the transaction ends, as
+    :func:`mltrl.store.locks.lock_row` holds a row, read and locked in one statement."""
+    lock_clause = " FOR NO KEY UPDATE OF p" if lock and r.postgres else ""
+    row = r.one(_PROJECT + " WHERE p.key = :key" + lock_clause, key=key)
     return None if row is None else _project(row)
 
 

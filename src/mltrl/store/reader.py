@@ -34,6 +34,10 @@ class Reader:
         #: Run before every statement (lands the writes a transaction keeps behind).
         self._before = before
 
+    @property
+    def postgres(self) -> bool:
+        return self._postgres
+
     def all(self, sql: str, **params: Any) -> list[dict[str, Any]]:
         if self._before is not None:
             self._before()
