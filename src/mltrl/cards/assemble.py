@@ -119,7 +119,7 @@ def assemble_with_parts(
         name, identifier = project.name, project.key
         nodes = list(_nodes(status, {c.code for c in members}))
         origins = {n.component.id: n.provenance for n in nodes if n.provenance is not None}
-    parts = member_parts(r, catalog, members, origins)  # type: ignore[arg-type]
+    parts = member_parts(r, catalog, members, origins, project.traits)  # type: ignore[arg-type]
     card = combine(
         r,
         catalog,

@@ -4,8 +4,9 @@ Every level move freezes its project's card. Assembling that card whole visits e
 the project, so in a project of 1,000 components a move cost ten times what it cost in one of 10.
 A card is its members' parts joined in member order (:mod:`mltrl.cards.parts`) plus what the
 project holds itself, so the next revision is the latest one with the parts of the components
-that changed replaced, and the project-wide fields (system level, requirements, data sets,
-sections ...) read again, each with a query whose cost follows what it lists.
+that changed replaced, and the project-wide fields that can change without a project-wide
+event (system level, requirements, data sets, couplings, due reviews ...) read again, each with a
+query whose cost follows what it lists; the rest (hand-written sections, policy notes) carried over.
 
 ``card_members`` keeps, for the latest revision, the length of each component's run in each
 per-component list, so a run is found by summing the lengths before it (in SQL) and replaced with
@@ -29,15 +30,12 @@ from typing import Any
 
 from mltrl.cards.assemble import (
     MAX_METRICS,
-    card_links,
     dataset_facts,
     datasets,
-    policy_notes,
     recurring_line,
-    sections,
     top_requirements,
 )
-from mltrl.cards.model import CustomSection, Revision
+from mltrl.cards.model import Revision
 from mltrl.cards.parts import PART_FIELDS, MemberPart, latest_metrics, member_parts
 from mltrl.catalog import Catalog
 from mltrl.domain.model import phase_of
@@ -65,6 +63,9 @@ class Latest:
     patched: int
     size: int
     token: str
+    #: The revision as the next one lists it among its previous revisions, when this process froze
+    #: it (else read: :func:`revisions_after`).
+    listed: dict[str, Any] | None = None
 
 
 @dataclass
@@ -76,21 +77,32 @@ class Derived:
     parts: list[MemberPart] = field(default_factory=list)
 
 
-def plan(r: Reader, project_id: int, policy: str, latest_number: int | None) -> tuple[dict, set[int]] | None:  # type: ignore[type-arg]
+#: What a project card's freeze starts from, in one row whatever is stored: the latest revision's
+#: number, the latest event's id, and the project's card_state row (its columns NULL if none).
+HEAD = """SELECT (SELECT MAX(number) FROM card_revisions WHERE project_id = :p AND scope = '') AS latest,
+                 (SELECT MAX(id) FROM events) AS seen,
+                 s.project_id AS state_of, s.number, s.seen_event, s.policy, s.size, s.token
+          FROM (SELECT 1 AS one) o LEFT JOIN card_state s ON s.project_id = :p"""
+
+
+def plan(
+    r: Reader, project_id: int, policy: str, latest_number: int | None, state: dict[str, Any] | None
+) -> tuple[dict, set[int]] | None:  # type: ignore[type-arg]
     """The card_state row and the components changed since it, or None when only a whole assembly
-    can say what the next revision holds."""
-    state = r.one("SELECT * FROM card_state WHERE project_id = :p", p=project_id)
+    can say what the next revision holds. ``state``: the project's card_state row, or None."""
     if state is None or state["number"] != latest_number or state["policy"] != policy:
         return None
     dirty: set[int] = set()
+    # A composite's gate looks at its parts' levels (L<n>.parts-ready): a part's parent changed too.
     for row in r.tuples(
-        """SELECT project_id, component_id, kind FROM events
-           WHERE id > :seen AND (project_id = :p OR kind LIKE :data_sets)""",
+        """SELECT e.project_id, e.component_id, e.kind, c.parent_id FROM events e
+           LEFT JOIN components c ON c.id = e.component_id
+           WHERE e.id > :seen AND (e.project_id = :p OR e.kind LIKE :data_sets)""",
         seen=state["seen_event"],
         p=project_id,
         data_sets="dataset.%",
     ):
-        pid, cid, kind = row
+        pid, cid, kind, parent = row
         if pid != project_id:
             return None  # a data set changed: what it shows and the gates of who uses it
         if cid is None:
@@ -100,15 +112,8 @@ def plan(r: Reader, project_id: int, policy: str, latest_number: int | None) -> 
                 return None
             continue
         dirty.add(cid)
-    if dirty:
-        # A composite's gate looks at its parts' levels (L<n>.parts-ready): its part changed too.
-        among, ids = r.in_ids("id", dirty)
-        dirty |= {
-            row[0]
-            for row in r.tuples(
-                f"SELECT parent_id FROM components WHERE {among} AND parent_id IS NOT NULL", **ids
-            )
-        }
+        if parent is not None:
+            dirty.add(parent)
     return state, dirty
 
 
@@ -148,7 +153,8 @@ def derive(
     if len(parts) < len(members):
         origins = provenance(r, project.key, sorted(set(members) - set(parts)))
         missing = [records[cid] for cid in members if cid not in parts]
-        parts |= {p.component.id: p for p in member_parts(r, catalog, missing, origins)}  # type: ignore[arg-type]
+        fresh = member_parts(r, catalog, missing, origins, project.traits)  # type: ignore[arg-type]
+        parts |= {p.component.id: p for p in fresh}
     offsets = {cid: _offsets(r, project.id, cid) for cid in members}
     # The changed members' rows as the new revision has them: the fields read below use them.
     for row in member_rows(project.id, list(parts.values())):
@@ -220,26 +226,25 @@ def _project_fields(
     *,
     at: datetime | None,
 ) -> dict[str | None, dict[str, Any]]:
-    """The fields read again at every revision, each with a query that lists only what it shows."""
+    """The fields read again at every revision, each with a query that lists only what it shows.
+
+    Not here, kept as the latest revision has them: what the card's hand-written sections say and
+    what the policy adds (custom sections, policy notes). A section is only written by ``card
+    edit``, whose project-wide event sends the freeze to the whole assembly (:func:`plan`), as
+    another policy does; the project's owners and traits change by project-wide events too."""
     now = datetime.now(UTC)
-    text = sections(r, project.key, "")
     level, held, names = _system_level(r, project, latest.card["summary"], changed, records)
     links = [
         (link.component.split("/", 1)[1], link) for _, link in dataset_queries.links_in_project(r, project.id)
     ]
     previous = latest.card["summary"]["previous_revisions"]
-    newest = revisions_after(r, project.id, latest.number - 1)
+    newest = [latest.listed] if latest.listed else revisions_after(r, project.id, latest.number - 1)
     return {
         "summary": {
             "level": level,
             "phase": None if level is None else phase_of(level),
             "held_back_by": held,
-            "rd_owner": project.rd_owner,
-            "rd_reviewer": text.get("rd-reviewer") or None,
-            "product_owner": project.product_owner,
-            "product_reviewer": text.get("product-reviewer") or None,
             "coupled_components": coupled_in_project(r, project.id),
-            "links": card_links(text),
             "previous_revisions": [*previous, *newest],
             "held_back_by_names": names,
             "generated_at": (at or now).isoformat(),
@@ -247,14 +252,8 @@ def _project_fields(
             "targets": _targets(r, project, now),
         },
         None: {
-            "tldr": text.get("tldr", ""),
             "top_requirements": [_json(q) for q in top_requirements(r, project.key, [], scoped=False)],
-            "model_details": text.get("model-details", ""),
-            "intended_use": text.get("intended-use", ""),
-            "unacceptable_uses": text.get("unacceptable-uses", ""),
-            "data_considerations": text.get("data-considerations", ""),
             "datasets": [_json(d) for d in datasets(r, links)],
-            "ethics": text.get("ethics", ""),
             "ethics_facts": dataset_facts(r, links)
             + [
                 line
@@ -266,15 +265,7 @@ def _project_fields(
                     )
                 )
             ],
-            "metrics": text.get("metrics", ""),
             "metric_results": _metric_window(r, project.id),
-            "caveats": text.get("caveats", ""),
-            "assumptions": text.get("assumptions", ""),
-            "custom_sections": [
-                _json(CustomSection(id=s.id, title=s.title, text=text.get(s.id, ""), required=s.required))
-                for s in catalog.card_sections
-            ],
-            "policy_notes": policy_notes(catalog),
         },
     }
 
@@ -393,17 +384,14 @@ def revisions_after(r: Reader, project_id: int, number: int) -> list[dict[str, A
         p=project_id,
         n=number,
     )
-    return [
-        _json(
-            Revision(
-                number=row["number"],
-                level=row["level"],
-                created_at=as_utc(row["created_at"]).isoformat(),
-                reason=row["reason"],
-            )
-        )
-        for row in rows
-    ]
+    return [listed(row["number"], row["level"], row["created_at"], row["reason"]) for row in rows]
+
+
+def listed(number: int, level: int | None, created_at: datetime | str, reason: str) -> dict[str, Any]:
+    """A revision as a later card lists it among its previous revisions."""
+    when = as_utc(created_at)
+    assert when is not None
+    return _json(Revision(number=number, level=level, created_at=when.isoformat(), reason=reason))
 
 
 def _recurring_reviews(r: Reader, catalog: Catalog, project: ProjectRecord, now: datetime) -> list[str]:

@@ -10,6 +10,7 @@ and the two give the same card.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,11 +56,15 @@ class MemberPart:
 
 
 def member_parts(
-    r: Reader, catalog: Catalog, components: list[ComponentRecord], origins: dict[int, Provenance | None]
+    r: Reader,
+    catalog: Catalog,
+    components: list[ComponentRecord],
+    origins: dict[int, Provenance | None],
+    traits: Iterable[str],
 ) -> list[MemberPart]:
-    """Each component's part, in the order given. What every part lists from its own rows (versions,
-    working group, hand-offs, ethics answers) is read once for all of them: a project's card would
-    otherwise ask each of those once per component."""
+    """Each component's part, in the order given; ``traits``: their project's. What every part lists
+    from its own rows (versions, working group, hand-offs, ethics answers) is read once for all of
+    them: a project's card would otherwise ask each of those once per component."""
     ids = [c.id for c in components]
     versions = evidence_queries.current_versions_of(r, ids)
     groups = people_queries.working_groups(r, ids)
@@ -68,7 +73,7 @@ def member_parts(
     parts = []
     for c in components:
         evidence = evidence_queries.evidence(r, component_id=c.id)
-        testing, volatile = _testing(r, catalog, c)
+        testing, volatile = _testing(r, catalog, c, traits)
         origin = origins.get(c.id)
         lists: list[list[Any]] = [
             [c.code],
@@ -90,13 +95,15 @@ def member_parts(
     return parts
 
 
-def _testing(r: Reader, catalog: Catalog, component: ComponentRecord) -> tuple[list[TestStatus], bool]:
+def _testing(
+    r: Reader, catalog: Catalog, component: ComponentRecord, traits: Iterable[str]
+) -> tuple[list[TestStatus], bool]:
     """The evidence behind the component's claimed level: met, unmet, stale or waived."""
     gate = default_gate(component)
     if gate is None or component.status == "retired":
         return [], False
     out, volatile = [], False
-    for c in evaluate_gate(r, catalog, component, gate).criteria:
+    for c in evaluate_gate(r, catalog, component, gate, traits=traits).criteria:
         if c.kind == "evidence":
             out.append(TestStatus(criterion=f"{component.code}: {c.id}", status=c.status, detail=c.reason))
             volatile = volatile or c.id.split(".", 1)[-1] in TIME_DEPENDENT

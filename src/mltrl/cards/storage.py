@@ -26,6 +26,10 @@ CHAIN = 4
 #: The keys of a revision stored as a patch (a card has neither).
 PATCH, BASE = "patch", "base"
 _ROW = "SELECT content FROM card_revisions WHERE project_id = :pid AND scope = :scope AND number = :n"
+_LATEST = (
+    "SELECT number, content FROM card_revisions WHERE project_id = :pid AND scope = :scope "
+    "ORDER BY number DESC LIMIT 1"
+)
 _CHAIN = (
     "SELECT content FROM card_revisions WHERE project_id = :pid AND scope = :scope "
     "AND number >= :first AND number < :n ORDER BY number"
@@ -52,9 +56,18 @@ class Stored:
 def load(r: Reader, project_id: int, scope: str, number: int) -> Stored | None:
     """Revision ``number`` of the card of ``scope`` (``""``: the project's), or None."""
     found = r.all(_ROW, pid=project_id, scope=scope, n=number)
-    if not found:
-        return None
-    last = _json(found[0]["content"])
+    return _stored(r, project_id, scope, number, found[0]["content"]) if found else None
+
+
+def load_latest(r: Reader, project_id: int, scope: str) -> Stored | None:
+    """The latest revision of the card of ``scope``, or None: its number and content in one read
+    (a component card's freeze needs both; a project card's holds only a few bytes in memory)."""
+    found = r.all(_LATEST, pid=project_id, scope=scope)
+    return _stored(r, project_id, scope, found[0]["number"], found[0]["content"]) if found else None
+
+
+def _stored(r: Reader, project_id: int, scope: str, number: int, content: Any) -> Stored:
+    last = _json(content)
     if PATCH not in last:
         return Stored(last, number, number, 0)
     start = last[BASE]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,13 +74,16 @@ def evaluate_gate(
     component: ComponentRecord,
     level: int,
     review: tuple[ReviewRecord, dict[str, list[dict[str, Any]]]] | None = None,
+    traits: Iterable[str] | None = None,
 ) -> GateResult:
     """How each criterion of the gate at the end of ``level`` stands. ``review``: the gate's review
-    (the latest at ``level``) and its :func:`~mltrl.store.review_queries.details`, when the caller
-    has read them already."""
+    (the latest at ``level``) and its :func:`~mltrl.store.review_queries.details`, and ``traits``:
+    the project's traits, when the caller has read them already."""
     ctx = GateContext(reader=r, catalog=catalog, component=component, level=level)
     if review is not None:
         ctx.review, ctx.review_rows = review  # (cached properties: what they would have read)
+    if traits is not None:
+        ctx.project_traits = frozenset(traits)
     result = GateResult(
         ref=component.ref,
         level=level,

@@ -36,16 +36,20 @@ def policy_key(catalog: Catalog) -> str:
 
 
 def project_revision(
-    unit: Unit, catalog: Catalog, project: ProjectRecord, latest: int | None, *, at: datetime | None
-) -> tuple[Any, int | None]:
-    """What to store as the project card's next revision (a patch, or the card), and its level."""
+    unit: Unit, catalog: Catalog, project: ProjectRecord, *, at: datetime | None, when: datetime, reason: str
+) -> tuple[Any, int | None, int]:
+    """What to store as the project card's next revision (a patch, or the card), its level and its
+    number; ``when`` and ``reason``: the revision's, as the one after it will list it."""
     r = unit.reader
     # The parts the component card's freeze just computed, right before this one, and only those.
     known = dict(unit.card_parts)
     unit.card_parts.clear()
     policy = policy_key(catalog)
-    seen = r.scalar("SELECT MAX(id) FROM events") or 0
-    planned = None if latest is None else incremental.plan(r, project.id, policy, latest)
+    head = r.one(incremental.HEAD, p=project.id)
+    assert head is not None  # (one row always)
+    latest, seen = head["latest"], head["seen"] or 0
+    state = None if head.pop("state_of") is None else head
+    planned = None if latest is None else incremental.plan(r, project.id, policy, latest, state)
     if planned is not None:
         state, dirty = planned
         start = _latest(unit, project.id, latest, state)  # type: ignore[arg-type]
@@ -66,12 +70,14 @@ def project_revision(
                 "WHERE project_id = :p",
                 {"n": start.number + 1, "seen": seen, "size": derived.size, "token": token, "p": project.id},
             )
+            level = derived.card["summary"]["level"]
+            listed = incremental.listed(start.number + 1, level, when, reason)
             _remember(
                 unit,
                 project.id,
-                Latest(derived.card, start.number + 1, chain_start, patched, derived.size, token),
+                Latest(derived.card, start.number + 1, chain_start, patched, derived.size, token, listed),
             )
-            return content, derived.card["summary"]["level"]
+            return content, level, start.number + 1
     FREEZES["whole"] += 1
     card, parts = assemble_with_parts(r, catalog, project.key, at=at)
     data = json.loads(json.dumps(card.model_dump()))
@@ -95,8 +101,9 @@ def project_revision(
             project_id=project.id, number=number, seen_event=seen, policy=policy, size=size, token=token
         )
     )
-    _remember(unit, project.id, Latest(data, number, chain_start, patched, size, token))
-    return content, card.summary.level
+    listed = incremental.listed(number, card.summary.level, when, reason)
+    _remember(unit, project.id, Latest(data, number, chain_start, patched, size, token, listed))
+    return content, card.summary.level, number
 
 
 def _latest(unit: Unit, project_id: int, number: int, state: dict[str, Any]) -> Latest:
